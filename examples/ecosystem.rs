@@ -1,0 +1,131 @@
+//! The main job: load the embedded healthcare-industry ecosystem and show what is in it.
+//!
+//! Run with `cargo run --release --example ecosystem`.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use kgraph::{Direction, Graph, NodeId, Value};
+
+fn name(g: &Graph, id: NodeId) -> &str {
+    g.node(id)
+        .ok()
+        .and_then(|n| n.property("name"))
+        .and_then(Value::as_str)
+        .unwrap_or("?")
+}
+
+fn text<'g>(g: &'g Graph, rel: kgraph::RelId, key: &str) -> Option<&'g str> {
+    g.relationship(rel).ok()?.property(key).and_then(Value::as_str)
+}
+
+fn main() -> Result<(), kgraph::Error> {
+    let started = Instant::now();
+    let g = Graph::ecosystem()?;
+    let loaded = started.elapsed();
+
+    println!("The healthcare-industry ecosystem");
+    println!("=================================");
+    println!(
+        "{} entities, {} relationships (loaded and validated in {:.1} ms)\n",
+        g.node_count(),
+        g.relationship_count(),
+        loaded.as_secs_f64() * 1e3
+    );
+
+    let mut labels = g.label_counts();
+    labels.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let mut types = g.relationship_type_counts();
+    types.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    println!(
+        "{:<14} {:>5}    {:<16} {:>5}",
+        "label", "nodes", "relationship", "count"
+    );
+    println!("{:-<14} {:->5}    {:-<16} {:->5}", "", "", "", "");
+    for i in 0..labels.len().max(types.len()) {
+        let (l, n) = labels
+            .get(i)
+            .map_or(("", String::new()), |(l, n)| (*l, n.to_string()));
+        let (t, m) = types
+            .get(i)
+            .map_or(("", String::new()), |(t, m)| (*t, m.to_string()));
+        println!("{l:<14} {n:>5}    {t:<16} {m:>5}");
+    }
+
+    println!("\nThe biggest hubs (relationships in either direction)");
+    let mut degrees: Vec<(usize, NodeId)> = g
+        .nodes()
+        .map(|n| {
+            (
+                g.relationships_of(n, Direction::Both, None)
+                    .map_or(0, Iterator::count),
+                n,
+            )
+        })
+        .collect();
+    degrees.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    for (degree, id) in degrees.iter().take(10) {
+        let label = g.node(*id)?.labels().next().unwrap_or("");
+        println!("  {degree:>4}  {:<62} {label}", name(&g, *id));
+    }
+
+    println!("\nWho signed with the Lecheng pilot zone administration, by expo edition");
+    let admin = g.resolve("乐城先行区管理局")?;
+    let mut by_event: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for rel in g.relationships_of(admin, Direction::Both, Some("SIGNS_WITH"))? {
+        let r = g.relationship(rel)?;
+        let other = if r.start() == admin { r.end() } else { r.start() };
+        let event = text(&g, rel, "event").unwrap_or("(no event)").to_owned();
+        let title = text(&g, rel, "title")
+            .map(|t| format!(" ({t})"))
+            .unwrap_or_default();
+        by_event
+            .entry(event)
+            .or_default()
+            .push(format!("{}{title}", name(&g, other)));
+    }
+    for (event, partners) in &by_event {
+        println!("  {event}:");
+        for p in partners {
+            println!("    - {p}");
+        }
+    }
+
+    println!("\nWhere AstraZeneca invested");
+    let az = g.resolve("AstraZeneca")?;
+    for rel in g.relationships_of(az, Direction::Outgoing, Some("INVESTS_IN"))? {
+        let r = g.relationship(rel)?;
+        let amount = r.property("amount").and_then(Value::as_float);
+        let currency = text(&g, rel, "currency").unwrap_or("");
+        let amount = amount.map_or("amount not stated".to_owned(), |a| {
+            format!("{:.2} billion {currency}", a / 1e9)
+        });
+        println!("  {:<50} {amount}", name(&g, r.end()));
+    }
+
+    println!("\nWhat sits in Beijing E-Town (and in the places inside it)");
+    let etown = g.resolve("Beijing E-Town")?;
+    let mut frontier = vec![(etown, 1usize)];
+    while let Some((place, depth)) = frontier.pop() {
+        let mut inside: Vec<NodeId> = g
+            .relationships_of(place, Direction::Incoming, Some("LOCATED_IN"))?
+            .filter_map(|r| g.relationship(r).ok().map(|r| r.start()))
+            .collect();
+        inside.sort_by(|a, b| name(&g, *a).cmp(name(&g, *b)));
+        for id in inside.into_iter().rev() {
+            frontier.push((id, depth + 1));
+        }
+        if place != etown {
+            let label = g.node(place)?.labels().next().unwrap_or("");
+            println!(
+                "  {:indent$}{} [{label}]",
+                "",
+                name(&g, place),
+                indent = 2 * (depth - 2)
+            );
+        }
+    }
+
+    println!("\nDone in {:.1} ms.", started.elapsed().as_secs_f64() * 1e3);
+    Ok(())
+}

@@ -1,0 +1,27 @@
+//! The umbrella error of the crate.
+
+use crate::dataset::DatasetError;
+use crate::graph::GraphError;
+
+/// Any error of the crate; each layer's own error converts into it with `?`.
+///
+/// ```
+/// fn first_company() -> Result<String, kgraph::Error> {
+///     let g = kgraph::Graph::ecosystem()?;
+///     let id = g.resolve("Pfizer")?;
+///     let label = g.node(id)?.labels().next().unwrap_or_default().to_owned();
+///     Ok(label)
+/// }
+/// assert_eq!(first_company()?, "Company");
+/// # Ok::<_, kgraph::Error>(())
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A call of the graph API failed.
+    #[error(transparent)]
+    Graph(#[from] GraphError),
+    /// A dataset was refused.
+    #[error(transparent)]
+    Dataset(#[from] DatasetError),
+}

@@ -1,0 +1,120 @@
+//! Interning of labels, relationship types and property keys.
+//!
+//! Architecture invariant: a symbol, once interned, keeps its number for the life of the graph
+//! (and across a snapshot), so the storage and the executor compare `u32`s, never strings.
+
+use indexmap::IndexSet;
+
+macro_rules! symbol {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+        pub(crate) struct $name(pub(crate) u32);
+
+        impl $name {
+            #[allow(dead_code)]
+            pub(crate) fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+    };
+}
+
+symbol!(
+    /// An interned node label.
+    LabelId
+);
+symbol!(
+    /// An interned relationship type.
+    TypeId
+);
+symbol!(
+    /// An interned property key.
+    KeyId
+);
+
+/// One symbol table: text <-> dense number.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Interner {
+    names: IndexSet<Box<str>>,
+}
+
+impl Interner {
+    pub(crate) fn intern(&mut self, name: &str) -> u32 {
+        if let Some(i) = self.names.get_index_of(name) {
+            return i as u32;
+        }
+        self.names.insert_full(Box::from(name)).0 as u32
+    }
+
+    pub(crate) fn get(&self, name: &str) -> Option<u32> {
+        self.names.get_index_of(name).map(|i| i as u32)
+    }
+
+    pub(crate) fn name(&self, id: u32) -> &str {
+        self.names.get_index(id as usize).map_or("", |s| s)
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &str> {
+        self.names.iter().map(|s| &**s)
+    }
+}
+
+/// The three symbol tables of a graph.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Symbols {
+    pub(crate) labels: Interner,
+    pub(crate) types: Interner,
+    pub(crate) keys: Interner,
+}
+
+impl Symbols {
+    pub(crate) fn label(&mut self, name: &str) -> LabelId {
+        LabelId(self.labels.intern(name))
+    }
+    pub(crate) fn rel_type(&mut self, name: &str) -> TypeId {
+        TypeId(self.types.intern(name))
+    }
+    pub(crate) fn key(&mut self, name: &str) -> KeyId {
+        KeyId(self.keys.intern(name))
+    }
+    pub(crate) fn find_label(&self, name: &str) -> Option<LabelId> {
+        self.labels.get(name).map(LabelId)
+    }
+    pub(crate) fn find_type(&self, name: &str) -> Option<TypeId> {
+        self.types.get(name).map(TypeId)
+    }
+    pub(crate) fn find_key(&self, name: &str) -> Option<KeyId> {
+        self.keys.get(name).map(KeyId)
+    }
+    pub(crate) fn label_name(&self, id: LabelId) -> &str {
+        self.labels.name(id.0)
+    }
+    pub(crate) fn type_name(&self, id: TypeId) -> &str {
+        self.types.name(id.0)
+    }
+    pub(crate) fn key_name(&self, id: KeyId) -> &str {
+        self.keys.name(id.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interning_is_idempotent_and_dense() {
+        let mut i = Interner::default();
+        assert_eq!(i.intern("Company"), 0);
+        assert_eq!(i.intern("Place"), 1);
+        assert_eq!(i.intern("Company"), 0);
+        assert_eq!(i.get("Place"), Some(1));
+        assert_eq!(i.get("Person"), None);
+        assert_eq!(i.name(1), "Place");
+        assert_eq!(i.len(), 2);
+    }
+}
