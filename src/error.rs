@@ -2,6 +2,7 @@
 
 use crate::dataset::DatasetError;
 use crate::graph::GraphError;
+use crate::query::error::QueryError;
 
 /// Any error of the crate; each layer's own error converts into it with `?`.
 ///
@@ -24,4 +25,10 @@ pub enum Error {
     /// A dataset was refused.
     #[error(transparent)]
     Dataset(#[from] DatasetError),
+    /// A query failed.
+    #[error(transparent)]
+    Query(#[from] QueryError),
+    /// Query results could not be deserialised into the type asked for.
+    #[error("cannot deserialise the result: {0}")]
+    Deserialize(#[from] serde_json::Error),
 }

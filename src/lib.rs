@@ -4,6 +4,7 @@
 mod dataset;
 mod error;
 mod graph;
+mod query;
 
 pub use dataset::{DatasetError, DatasetFile};
 pub use error::Error;
@@ -11,3 +12,9 @@ pub use graph::date::{Date, DateError};
 pub use graph::names::normalize_name;
 pub use graph::value::Path;
 pub use graph::{Direction, Graph, GraphError, NodeId, NodeRef, RelId, RelRef, Value};
+pub use query::error::{QueryError, RuntimeKind, SemanticKind};
+pub use query::exec::Stats;
+pub use query::syntax::{
+    ParseError, ParseErrorKind, Query, MAX_NESTING_DEPTH, MAX_QUERY_BYTES, MAX_STRING_LITERAL_BYTES,
+};
+pub use query::{Params, QueryResult, ReadQuery, WriteQuery};

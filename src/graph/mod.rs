@@ -397,6 +397,20 @@ impl Graph {
         for (k, v) in &props {
             check_value(k.as_ref(), v)?;
         }
+        // Constraints are checked before any name is interned, so a refused call leaves no
+        // trace: a label or key the graph has never seen cannot be under a constraint.
+        if !self.constraints.is_empty() {
+            let mut known: Vec<LabelId> = labels.iter().filter_map(|l| self.symbols.find_label(l)).collect();
+            known.sort_unstable();
+            known.dedup();
+            let mut data = Props::default();
+            for (k, v) in &props {
+                if let Some(key) = self.symbols.find_key(k.as_ref()) {
+                    data.set(key, v.clone());
+                }
+            }
+            self.check_constraints_for(None, &known, &data)?;
+        }
         let mut label_ids: Vec<LabelId> = labels.iter().map(|l| self.symbols.label(l)).collect();
         label_ids.sort_unstable();
         label_ids.dedup();
@@ -405,8 +419,18 @@ impl Graph {
             let key = self.symbols.key(k.as_ref());
             data.set(key, v);
         }
-        self.check_constraints_for(None, &label_ids, &data)?;
         Ok(self.insert_node_unchecked(label_ids, data))
+    }
+
+    /// Inserts a node whose labels are sorted and whose values were checked, after checking
+    /// the unique constraints.
+    pub(crate) fn insert_node_checked(
+        &mut self,
+        labels: Vec<LabelId>,
+        props: Props,
+    ) -> Result<NodeId, GraphError> {
+        self.check_constraints_for(None, &labels, &props)?;
+        Ok(self.insert_node_unchecked(labels, props))
     }
 
     /// Inserts a node whose labels are sorted and whose values were checked.

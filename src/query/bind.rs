@@ -1,0 +1,1950 @@
+//! The binder: resolves the names of an AST against a scope and the graph's symbol tables
+//! and produces the logical plan, choosing where each pattern starts (the optimiser's rules
+//! live in `optimize.rs`).
+//!
+//! Architecture invariant: this is the only module that reads both the AST and the plan.
+//! Every semantic error carries the span of the expression at fault.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+
+use crate::graph::{Direction, KeyId, LabelId, Symbols, TypeId, Value};
+use crate::query::error::SemanticKind;
+use crate::query::optimize;
+use crate::query::plan::{
+    AggFn, ArithOp, CmpOp, CreateItem, Expr, Func, MapProjItem, MergePlan, NodeCheck, Op, PathPart, Pipeline,
+    Plan, Pos, Quantifier, RemoveItem, SetItem, Slot, Start, Step, StrOp, TypeFilter,
+};
+use crate::query::syntax::ast::{self, ClauseKind, ExprKind, Ident, Literal};
+use crate::query::syntax::span::Span;
+
+/// A semantic error found while binding.
+#[derive(Debug, Clone)]
+pub(crate) struct BindError {
+    pub(crate) kind: SemanticKind,
+    pub(crate) message: String,
+    pub(crate) span: Span,
+}
+
+type BindResult<T> = Result<T, BindError>;
+
+/// An aggregate found in a projection: its slot, function, DISTINCT and arguments.
+type AggCall = (Slot, AggFn, bool, Vec<Expr>);
+
+/// Properties of a pattern to create: interned keys with values, and a whole-map expression.
+type WriteProps = (Vec<(KeyId, Expr)>, Option<Expr>);
+
+fn err<T>(kind: SemanticKind, message: impl Into<String>, span: Span) -> BindResult<T> {
+    Err(BindError {
+        kind,
+        message: message.into(),
+        span,
+    })
+}
+
+fn pos(span: Span) -> Pos {
+    Pos {
+        start: span.start,
+        end: span.end,
+    }
+}
+
+/// How the binder turns names into symbol ids: read-only queries look names up (an unknown
+/// name matches nothing), writing queries intern them.
+pub(crate) enum Resolver<'g> {
+    Read(&'g Symbols),
+    Write(&'g mut Symbols),
+}
+
+impl Resolver<'_> {
+    fn label(&mut self, name: &str) -> Option<LabelId> {
+        match self {
+            Resolver::Read(s) => s.find_label(name),
+            Resolver::Write(s) => Some(s.label(name)),
+        }
+    }
+    fn rel_type(&mut self, name: &str) -> Option<TypeId> {
+        match self {
+            Resolver::Read(s) => s.find_type(name),
+            Resolver::Write(s) => Some(s.rel_type(name)),
+        }
+    }
+    fn key(&mut self, name: &str) -> Option<KeyId> {
+        match self {
+            Resolver::Read(s) => s.find_key(name),
+            Resolver::Write(s) => Some(s.key(name)),
+        }
+    }
+    fn writable(&self) -> bool {
+        matches!(self, Resolver::Write(_))
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum VarKind {
+    Node,
+    Rel,
+    RelList,
+    Path,
+    Value,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Var {
+    slot: Slot,
+    kind: VarKind,
+}
+
+pub(crate) struct Binder<'a, 'g> {
+    resolver: &'a mut Resolver<'g>,
+    text: &'a str,
+    params: &'a BTreeMap<String, Value>,
+    optimize: bool,
+    max_var_length: u32,
+    width: usize,
+    scope: IndexMap<String, Var>,
+    /// Set while binding a projection: aggregates found go here.
+    aggs: Option<Vec<AggCall>>,
+}
+
+const FUNCTIONS: &[(&str, Func, usize, usize)] = &[
+    ("id", Func::Id, 1, 1),
+    ("labels", Func::Labels, 1, 1),
+    ("type", Func::Type, 1, 1),
+    ("properties", Func::Properties, 1, 1),
+    ("keys", Func::Keys, 1, 1),
+    ("size", Func::Size, 1, 1),
+    ("length", Func::Length, 1, 1),
+    ("head", Func::Head, 1, 1),
+    ("last", Func::Last, 1, 1),
+    ("tail", Func::Tail, 1, 1),
+    ("coalesce", Func::Coalesce, 1, usize::MAX),
+    ("tostring", Func::ToString, 1, 1),
+    ("tointeger", Func::ToInteger, 1, 1),
+    ("tofloat", Func::ToFloat, 1, 1),
+    ("toboolean", Func::ToBoolean, 1, 1),
+    ("tostringornull", Func::ToStringOrNull, 1, 1),
+    ("tointegerornull", Func::ToIntegerOrNull, 1, 1),
+    ("tofloatornull", Func::ToFloatOrNull, 1, 1),
+    ("tobooleanornull", Func::ToBooleanOrNull, 1, 1),
+    ("toupper", Func::ToUpper, 1, 1),
+    ("tolower", Func::ToLower, 1, 1),
+    ("trim", Func::Trim, 1, 1),
+    ("ltrim", Func::LTrim, 1, 1),
+    ("rtrim", Func::RTrim, 1, 1),
+    ("substring", Func::Substring, 2, 3),
+    ("replace", Func::Replace, 3, 3),
+    ("split", Func::Split, 2, 2),
+    ("left", Func::Left, 2, 2),
+    ("right", Func::Right, 2, 2),
+    ("reverse", Func::Reverse, 1, 1),
+    ("abs", Func::Abs, 1, 1),
+    ("ceil", Func::Ceil, 1, 1),
+    ("floor", Func::Floor, 1, 1),
+    ("round", Func::Round, 1, 1),
+    ("sign", Func::Sign, 1, 1),
+    ("sqrt", Func::Sqrt, 1, 1),
+    ("exp", Func::Exp, 1, 1),
+    ("log", Func::Log, 1, 1),
+    ("log10", Func::Log10, 1, 1),
+    ("sin", Func::Sin, 1, 1),
+    ("cos", Func::Cos, 1, 1),
+    ("tan", Func::Tan, 1, 1),
+    ("asin", Func::Asin, 1, 1),
+    ("acos", Func::Acos, 1, 1),
+    ("atan", Func::Atan, 1, 1),
+    ("atan2", Func::Atan2, 2, 2),
+    ("pi", Func::Pi, 0, 0),
+    ("e", Func::E, 0, 0),
+    ("rand", Func::Rand, 0, 0),
+    ("range", Func::Range, 2, 3),
+    ("nodes", Func::Nodes, 1, 1),
+    ("relationships", Func::Relationships, 1, 1),
+    ("startnode", Func::StartNode, 1, 1),
+    ("endnode", Func::EndNode, 1, 1),
+    ("date", Func::Date, 0, 1),
+    ("exists", Func::Exists, 1, 1),
+    ("isempty", Func::IsEmpty, 1, 1),
+];
+
+const AGGREGATES: &[(&str, AggFn, usize)] = &[
+    ("count", AggFn::Count, 1),
+    ("sum", AggFn::Sum, 1),
+    ("avg", AggFn::Avg, 1),
+    ("min", AggFn::Min, 1),
+    ("max", AggFn::Max, 1),
+    ("collect", AggFn::Collect, 1),
+    ("stdev", AggFn::StDev, 1),
+    ("stdevp", AggFn::StDevP, 1),
+    ("percentiledisc", AggFn::PercentileDisc, 2),
+    ("percentilecont", AggFn::PercentileCont, 2),
+];
+
+/// The closest known name, for "did you mean" hints (edit distance at most 2).
+pub(crate) fn suggest<'n>(name: &str, candidates: impl Iterator<Item = &'n str>) -> Option<&'n str> {
+    fn distance(a: &str, b: &str) -> usize {
+        let b: Vec<char> = b.chars().collect();
+        let mut prev: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.chars().enumerate() {
+            let mut cur = vec![i + 1; b.len() + 1];
+            for (j, cb) in b.iter().enumerate() {
+                cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                    .min(prev[j + 1] + 1)
+                    .min(cur[j] + 1);
+            }
+            prev = cur;
+        }
+        prev[b.len()]
+    }
+    let lower = name.to_lowercase();
+    candidates
+        .map(|c| (distance(&lower, &c.to_lowercase()), c))
+        .filter(|(d, _)| *d <= 2)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn is_aggregate(name: &str) -> bool {
+    AGGREGATES.iter().any(|(n, ..)| *n == name)
+}
+
+/// True if the expression contains an aggregate call (not inside a nested scope's pattern).
+fn has_aggregate(e: &ast::Expr) -> bool {
+    let mut found = false;
+    visit(e, &mut |e| {
+        if let ExprKind::CountStar = e.kind {
+            found = true;
+        }
+        if let ExprKind::FnCall { name, namespace, .. } = &e.kind {
+            if namespace.is_empty() && is_aggregate(&name.name.to_lowercase()) {
+                found = true;
+            }
+        }
+    });
+    found
+}
+
+fn visit(e: &ast::Expr, f: &mut dyn FnMut(&ast::Expr)) {
+    f(e);
+    let mut go = |x: &ast::Expr| visit(x, f);
+    match &e.kind {
+        ExprKind::Property { base, .. } | ExprKind::HasLabels { base, .. } => go(base),
+        ExprKind::Index { base, index } => {
+            go(base);
+            go(index)
+        }
+        ExprKind::Slice { base, from, to } => {
+            go(base);
+            from.iter().for_each(|x| go(x));
+            to.iter().for_each(|x| go(x));
+        }
+        ExprKind::FnCall { args, .. } => args.iter().for_each(go),
+        ExprKind::Unary { operand, .. } => go(operand),
+        ExprKind::Binary { lhs, rhs, .. }
+        | ExprKind::In { lhs, rhs }
+        | ExprKind::StringOp { lhs, rhs, .. }
+        | ExprKind::Regex { lhs, rhs } => {
+            go(lhs);
+            go(rhs)
+        }
+        ExprKind::Compare { first, rest } => {
+            go(first);
+            rest.iter().for_each(|(_, x)| go(x));
+        }
+        ExprKind::IsNull { expr, .. } => go(expr),
+        ExprKind::List(items) => items.iter().for_each(go),
+        ExprKind::Map(entries) => entries.iter().for_each(|(_, x)| go(x)),
+        ExprKind::Case {
+            operand,
+            whens,
+            else_,
+        } => {
+            operand.iter().for_each(|x| go(x));
+            whens.iter().for_each(|(w, t)| {
+                go(w);
+                go(t)
+            });
+            else_.iter().for_each(|x| go(x));
+        }
+        ExprKind::ListComp {
+            list, where_, map, ..
+        } => {
+            go(list);
+            where_.iter().for_each(|x| go(x));
+            map.iter().for_each(|x| go(x));
+        }
+        ExprKind::Quantifier { list, where_, .. } => {
+            go(list);
+            where_.iter().for_each(|x| go(x));
+        }
+        ExprKind::Reduce { init, list, expr, .. } => {
+            go(init);
+            go(list);
+            go(expr)
+        }
+        ExprKind::MapProjection { items, .. } => items.iter().for_each(|i| {
+            if let ast::MapProjItem::Literal(_, x) = i {
+                go(x)
+            }
+        }),
+        ExprKind::PatternComp { where_, map, .. } => {
+            where_.iter().for_each(|x| go(x));
+            go(map)
+        }
+        ExprKind::Literal(_)
+        | ExprKind::Param(_)
+        | ExprKind::Var(_)
+        | ExprKind::CountStar
+        | ExprKind::Pattern(_) => {}
+    }
+}
+
+fn convert_dir(d: ast::Direction) -> Direction {
+    match d {
+        ast::Direction::Outgoing => Direction::Outgoing,
+        ast::Direction::Incoming => Direction::Incoming,
+        ast::Direction::Both => Direction::Both,
+    }
+}
+
+fn flip(d: Direction) -> Direction {
+    match d {
+        Direction::Outgoing => Direction::Incoming,
+        Direction::Incoming => Direction::Outgoing,
+        Direction::Both => Direction::Both,
+    }
+}
+
+/// The slots a pattern part uses, assigned before any operator is built.
+struct PartSlots {
+    nodes: Vec<(Slot, bool)>,
+    rels: Vec<(Slot, bool)>,
+    path: Option<Slot>,
+}
+
+impl<'a, 'g> Binder<'a, 'g> {
+    pub(crate) fn new(
+        resolver: &'a mut Resolver<'g>,
+        text: &'a str,
+        params: &'a BTreeMap<String, Value>,
+        optimize: bool,
+        max_var_length: u32,
+    ) -> Binder<'a, 'g> {
+        Binder {
+            resolver,
+            text,
+            params,
+            optimize,
+            max_var_length,
+            width: 0,
+            scope: IndexMap::new(),
+            aggs: None,
+        }
+    }
+
+    fn slot(&mut self) -> Slot {
+        self.width += 1;
+        self.width - 1
+    }
+
+    pub(crate) fn bind_query(mut self, q: &ast::Query) -> BindResult<Plan> {
+        let mut parts = Vec::new();
+        let mut outputs = Vec::new();
+        let mut columns: Option<Vec<String>> = None;
+        if q.union_all.iter().any(|a| *a) && q.union_all.iter().any(|a| !*a) {
+            return err(
+                SemanticKind::InvalidClause,
+                "UNION and UNION ALL cannot be mixed",
+                q.span,
+            );
+        }
+        let mut writes = false;
+        for part in &q.parts {
+            self.scope.clear();
+            let (pipeline, cols, outs) = self.bind_single(part)?;
+            writes |= pipeline.ops.iter().any(Op::is_write);
+            if let Some(c) = &columns {
+                if *c != cols {
+                    return err(
+                        SemanticKind::DifferentColumnsInUnion,
+                        "every part of a UNION must return the same columns",
+                        part.span,
+                    );
+                }
+            }
+            columns = Some(cols);
+            parts.push(pipeline);
+            outputs.push(outs);
+        }
+        Ok(Plan {
+            parts,
+            union_distinct: q.union_all.iter().any(|a| !*a),
+            columns: columns.unwrap_or_default(),
+            outputs,
+            width: self.width,
+            writes,
+        })
+    }
+
+    fn bind_single(&mut self, q: &ast::SingleQuery) -> BindResult<(Pipeline, Vec<String>, Vec<Slot>)> {
+        let mut ops = Vec::new();
+        let mut result: Option<(Vec<String>, Vec<Slot>)> = None;
+        let count = q.clauses.len();
+        for (i, clause) in q.clauses.iter().enumerate() {
+            let last = i + 1 == count;
+            if result.is_some() {
+                return err(
+                    SemanticKind::InvalidClause,
+                    "RETURN must be the last clause",
+                    clause.span,
+                );
+            }
+            match &clause.kind {
+                ClauseKind::Match {
+                    optional,
+                    patterns,
+                    where_,
+                } => self.bind_match(*optional, patterns, where_.as_ref(), &mut ops)?,
+                ClauseKind::Unwind { expr, var } => {
+                    let e = self.expr(expr)?;
+                    let slot = self.declare(var, VarKind::Value)?;
+                    ops.push(Op::Unwind { expr: e, slot });
+                }
+                ClauseKind::With(p) => {
+                    self.bind_projection(p, false, &mut ops)?;
+                }
+                ClauseKind::Return(p) => {
+                    result = Some(self.bind_projection(p, true, &mut ops)?);
+                }
+                ClauseKind::Create { patterns } => {
+                    self.require_write(clause.span)?;
+                    let mut items = Vec::new();
+                    for p in patterns {
+                        self.bind_create(p, &mut items)?;
+                    }
+                    ops.push(Op::Create(items));
+                }
+                ClauseKind::Merge { pattern, actions } => {
+                    self.require_write(clause.span)?;
+                    ops.push(self.bind_merge(pattern, actions)?);
+                }
+                ClauseKind::Set { items } => {
+                    self.require_write(clause.span)?;
+                    let items = items
+                        .iter()
+                        .map(|i| self.set_item(i))
+                        .collect::<BindResult<_>>()?;
+                    ops.push(Op::Set(items));
+                }
+                ClauseKind::Remove { items } => {
+                    self.require_write(clause.span)?;
+                    let items = items
+                        .iter()
+                        .map(|i| self.remove_item(i))
+                        .collect::<BindResult<_>>()?;
+                    ops.push(Op::Remove(items));
+                }
+                ClauseKind::Delete { detach, exprs } => {
+                    self.require_write(clause.span)?;
+                    let mut bound = Vec::new();
+                    for e in exprs {
+                        let b = self.expr(e)?;
+                        if let Expr::Const(v) = &b {
+                            if !v.is_null() {
+                                return err(
+                                    SemanticKind::InvalidArgumentType,
+                                    "DELETE needs a node, relationship or path",
+                                    e.span,
+                                );
+                            }
+                        }
+                        bound.push(b);
+                    }
+                    ops.push(Op::Delete {
+                        exprs: bound,
+                        detach: *detach,
+                    });
+                }
+            }
+            if last && result.is_none() {
+                let writes = ops.iter().any(Op::is_write);
+                if !writes {
+                    return err(
+                        SemanticKind::InvalidClause,
+                        "a query must end with RETURN (or with a write clause)",
+                        clause.span,
+                    );
+                }
+            }
+        }
+        let (cols, outs) = result.unwrap_or_default();
+        Ok((Pipeline { ops }, cols, outs))
+    }
+
+    fn require_write(&self, span: Span) -> BindResult<()> {
+        if self.resolver.writable() {
+            Ok(())
+        } else {
+            err(
+                SemanticKind::ReadOnly,
+                "this query writes; run it with Graph::execute, not Graph::query",
+                span,
+            )
+        }
+    }
+
+    fn declare(&mut self, var: &Ident, kind: VarKind) -> BindResult<Slot> {
+        if self.scope.contains_key(&var.name) {
+            return err(
+                SemanticKind::VariableAlreadyBound,
+                format!("variable '{}' is already defined", var.name),
+                var.span,
+            );
+        }
+        let slot = self.slot();
+        self.scope.insert(var.name.clone(), Var { slot, kind });
+        Ok(slot)
+    }
+
+    fn lookup(&self, var: &Ident) -> BindResult<Var> {
+        match self.scope.get(&var.name) {
+            Some(v) => Ok(*v),
+            None => {
+                let hint = suggest(&var.name, self.scope.keys().map(String::as_str))
+                    .map(|s| format!("; did you mean '{s}'?"))
+                    .unwrap_or_default();
+                err(
+                    SemanticKind::UndefinedVariable,
+                    format!("variable '{}' is not defined{hint}", var.name),
+                    var.span,
+                )
+            }
+        }
+    }
+
+    // ----- patterns -----
+
+    /// Assigns slots to the variables of a pattern part, declaring new ones with `kind`s.
+    fn part_slots(&mut self, part: &ast::PatternPart, creating: bool) -> BindResult<PartSlots> {
+        let mut nodes = Vec::new();
+        let mut rels = Vec::new();
+        let node_slot = |b: &mut Self, n: &ast::NodePattern| -> BindResult<(Slot, bool)> {
+            match &n.var {
+                None => Ok((b.slot(), false)),
+                Some(v) => match b.scope.get(&v.name).copied() {
+                    Some(var) => {
+                        if var.kind != VarKind::Node && var.kind != VarKind::Value {
+                            return err(
+                                SemanticKind::VariableTypeConflict,
+                                format!("'{}' is not a node", v.name),
+                                v.span,
+                            );
+                        }
+                        if creating && (!n.labels.is_empty() || n.props.is_some()) {
+                            return err(
+                                SemanticKind::VariableAlreadyBound,
+                                format!(
+                                    "'{}' is already bound; it cannot be given labels or properties here",
+                                    v.name
+                                ),
+                                v.span,
+                            );
+                        }
+                        Ok((var.slot, true))
+                    }
+                    None => Ok((b.declare(v, VarKind::Node)?, false)),
+                },
+            }
+        };
+        nodes.push(node_slot(self, &part.element.start)?);
+        for (rel, node) in &part.element.chain {
+            let var_length = rel.length.is_some() || rel.shortest.is_some();
+            let kind = if var_length {
+                VarKind::RelList
+            } else {
+                VarKind::Rel
+            };
+            let r = match &rel.var {
+                None => (self.slot(), false),
+                Some(v) => match self.scope.get(&v.name).copied() {
+                    Some(_) if creating || var_length => {
+                        return err(
+                            SemanticKind::VariableAlreadyBound,
+                            format!("relationship variable '{}' is already defined", v.name),
+                            v.span,
+                        );
+                    }
+                    Some(var) => {
+                        if var.kind != VarKind::Rel {
+                            return err(
+                                SemanticKind::VariableTypeConflict,
+                                format!("'{}' is not a relationship", v.name),
+                                v.span,
+                            );
+                        }
+                        (var.slot, true)
+                    }
+                    None => (self.declare(v, kind)?, false),
+                },
+            };
+            rels.push(r);
+            nodes.push(node_slot(self, node)?);
+        }
+        let path = match &part.var {
+            None => None,
+            Some(v) => Some(self.declare(v, VarKind::Path)?),
+        };
+        Ok(PartSlots { nodes, rels, path })
+    }
+
+    fn node_check(&mut self, n: &ast::NodePattern) -> BindResult<NodeCheck> {
+        let labels = n.labels.iter().map(|l| self.resolver.label(&l.name)).collect();
+        let mut check = NodeCheck {
+            labels,
+            ..NodeCheck::default()
+        };
+        self.props_into(n.props.as_deref(), &mut check.props, &mut check.prop_map)?;
+        Ok(check)
+    }
+
+    fn props_into(
+        &mut self,
+        props: Option<&ast::Expr>,
+        out: &mut Vec<(Option<KeyId>, Expr)>,
+        map: &mut Option<Expr>,
+    ) -> BindResult<()> {
+        match props.map(|p| &p.kind) {
+            None => {}
+            Some(ExprKind::Map(entries)) => {
+                for (k, v) in entries {
+                    let key = self.resolver.key(&k.name);
+                    out.push((key, self.expr(v)?));
+                }
+            }
+            Some(_) => {
+                if let Some(p) = props {
+                    *map = Some(self.expr(p)?);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn rel_types(&mut self, rel: &ast::RelPattern) -> TypeFilter {
+        if rel.types.is_empty() {
+            TypeFilter(None)
+        } else {
+            TypeFilter(Some(
+                rel.types
+                    .iter()
+                    .map(|t| self.resolver.rel_type(&t.name))
+                    .collect(),
+            ))
+        }
+    }
+
+    fn bind_match(
+        &mut self,
+        optional: bool,
+        patterns: &[ast::PatternPart],
+        where_: Option<&ast::Expr>,
+        ops: &mut Vec<Op>,
+    ) -> BindResult<()> {
+        let before: Vec<Slot> = self.scope.values().map(|v| v.slot).collect();
+        let mut inner = Vec::new();
+        let mut rel_slots = Vec::new();
+        let mut list_slots = Vec::new();
+        // Bind the pattern parts with the WHERE's simple equalities pushed into node checks.
+        let mut slots_per_part = Vec::new();
+        for p in patterns {
+            slots_per_part.push(self.part_slots(p, false)?);
+        }
+        let mut conjuncts: Vec<&ast::Expr> = Vec::new();
+        if let Some(w) = where_ {
+            if has_aggregate(w) {
+                return err(
+                    SemanticKind::InvalidAggregation,
+                    "aggregations are not allowed in WHERE",
+                    w.span,
+                );
+            }
+            split_and(w, &mut conjuncts);
+        }
+        let mut bound_here: Vec<Slot> = Vec::new();
+        for (p, slots) in patterns.iter().zip(&slots_per_part) {
+            self.pattern_ops(p, slots, &mut inner, &mut bound_here, &mut conjuncts)?;
+            for ((slot, _), rel) in slots.rels.iter().zip(&p.element.chain) {
+                let (r, _) = rel;
+                if r.length.is_some() || r.shortest.is_some() || p.kind != ast::PathKind::Plain {
+                    list_slots.push(*slot);
+                } else {
+                    rel_slots.push(*slot);
+                }
+            }
+        }
+        if rel_slots.len() + list_slots.len() > 1 {
+            inner.push(Op::DistinctRels {
+                rels: rel_slots,
+                lists: list_slots,
+            });
+        }
+        for c in conjuncts {
+            let e = self.expr(c)?;
+            inner.push(Op::Filter(e));
+        }
+        if optional {
+            let nulls = self
+                .scope
+                .values()
+                .map(|v| v.slot)
+                .filter(|s| !before.contains(s))
+                .collect();
+            ops.push(Op::Optional {
+                inner: Pipeline { ops: inner },
+                nulls,
+            });
+        } else {
+            ops.extend(inner);
+        }
+        Ok(())
+    }
+
+    /// The operators that match one pattern part, starting at its cheaper end.
+    fn pattern_ops(
+        &mut self,
+        p: &ast::PatternPart,
+        slots: &PartSlots,
+        ops: &mut Vec<Op>,
+        bound_here: &mut Vec<Slot>,
+        conjuncts: &mut Vec<&ast::Expr>,
+    ) -> BindResult<()> {
+        let el = &p.element;
+        let mut node_pats: Vec<&ast::NodePattern> = vec![&el.start];
+        node_pats.extend(el.chain.iter().map(|(_, n)| n));
+        let mut checks = Vec::new();
+        for n in &node_pats {
+            checks.push(self.node_check(n)?);
+        }
+        // Slots bound before this part (by earlier clauses or earlier parts of this MATCH).
+        let is_bound =
+            |i: usize, bound_here: &Vec<Slot>| slots.nodes[i].1 || bound_here.contains(&slots.nodes[i].0);
+        if self.optimize {
+            optimize::push_equalities(self, &node_pats, &slots.nodes, &mut checks, conjuncts)?;
+        }
+        let shortest = p.kind != ast::PathKind::Plain || el.chain.iter().any(|(r, _)| r.shortest.is_some());
+        if shortest {
+            if el.chain.len() != 1 {
+                return err(
+                    SemanticKind::InvalidArgument,
+                    "a shortest path pattern must have exactly one relationship",
+                    p.span,
+                );
+            }
+            let (rel, _) = &el.chain[0];
+            let all =
+                p.kind == ast::PathKind::AllShortest || rel.shortest == Some(ast::ShortestKind::AllShortest);
+            for (i, check) in checks.iter().enumerate().take(2) {
+                let (slot, _) = slots.nodes[i];
+                let start = if is_bound(i, bound_here) {
+                    Start::Bound
+                } else {
+                    optimize::start_for(self.optimize, check, self.resolver.key("name"))
+                };
+                ops.push(Op::NodeScan {
+                    slot,
+                    start,
+                    check: check.clone(),
+                });
+                bound_here.push(slot);
+            }
+            let mut step = Step {
+                dir: convert_dir(rel.direction),
+                types: self.rel_types(rel),
+                rel_props: Vec::new(),
+            };
+            let mut map = None;
+            self.props_into(rel.props.as_deref(), &mut step.rel_props, &mut map)?;
+            let range = rel.length.unwrap_or(ast::Range { min: None, max: None });
+            let path = match slots.path {
+                Some(s) => s,
+                None => self.slot(),
+            };
+            ops.push(Op::ShortestPath {
+                from: slots.nodes[0].0,
+                to: slots.nodes[1].0,
+                path,
+                rels: Some(slots.rels[0].0),
+                step,
+                min: range.min.map_or(1, |m| m as u32),
+                max: range
+                    .max
+                    .map_or(self.max_var_length.max(64), |m| m.min(u32::MAX as u64) as u32),
+                all,
+            });
+            bound_here.push(slots.rels[0].0);
+            return Ok(());
+        }
+        // Choose the end to start from.
+        let n = node_pats.len();
+        let reverse = if is_bound(0, bound_here) {
+            false
+        } else if is_bound(n - 1, bound_here) {
+            n > 1
+        } else if self.optimize && n > 1 {
+            {
+                let name = self.resolver.key("name");
+                optimize::cost(&checks[n - 1], name) < optimize::cost(&checks[0], name)
+            }
+        } else {
+            false
+        };
+        let order: Vec<usize> = if reverse {
+            (0..n).rev().collect()
+        } else {
+            (0..n).collect()
+        };
+        let first = order[0];
+        let (first_slot, _) = slots.nodes[first];
+        let start = if is_bound(first, bound_here) {
+            Start::Bound
+        } else {
+            optimize::start_for(self.optimize, &checks[first], self.resolver.key("name"))
+        };
+        ops.push(Op::NodeScan {
+            slot: first_slot,
+            start,
+            check: checks[first].clone(),
+        });
+        bound_here.push(first_slot);
+        for w in order.windows(2) {
+            let (a, b) = (w[0], w[1]);
+            let rel_index = a.min(b);
+            let (rel, _) = &el.chain[rel_index];
+            let dir = convert_dir(rel.direction);
+            let dir = if reverse { flip(dir) } else { dir };
+            let (rel_slot, rel_bound) = slots.rels[rel_index];
+            let (to_slot, _) = slots.nodes[b];
+            let to_bound = is_bound(b, bound_here);
+            let types = self.rel_types(rel);
+            let mut rel_props = Vec::new();
+            let mut rel_map = None;
+            self.props_into(rel.props.as_deref(), &mut rel_props, &mut rel_map)?;
+            if rel_map.is_some() {
+                return err(
+                    SemanticKind::InvalidArgument,
+                    "a relationship pattern's properties must be a map literal",
+                    rel.span,
+                );
+            }
+            match rel.length {
+                None => ops.push(Op::Expand {
+                    from: slots.nodes[a].0,
+                    rel: rel_slot,
+                    to: to_slot,
+                    dir,
+                    types,
+                    rel_props,
+                    check: checks[b].clone(),
+                    to_bound,
+                    rel_bound,
+                }),
+                Some(range) => {
+                    let min = range.min.unwrap_or(1).min(u32::MAX as u64) as u32;
+                    let max = range
+                        .max
+                        .map_or(self.max_var_length, |m| m.min(u32::MAX as u64) as u32);
+                    ops.push(Op::VarExpand {
+                        from: slots.nodes[a].0,
+                        rels: rel_slot,
+                        to: to_slot,
+                        step: Step {
+                            dir,
+                            types,
+                            rel_props,
+                        },
+                        min,
+                        max,
+                        check: checks[b].clone(),
+                        to_bound,
+                    });
+                    if reverse {
+                        // The list must read left to right as written.
+                        ops.push(Op::Project {
+                            items: vec![(
+                                rel_slot,
+                                Expr::Call(Func::Reverse, vec![Expr::Slot(rel_slot)], Pos::default()),
+                            )],
+                            clear: Vec::new(),
+                        });
+                    }
+                }
+            }
+            if to_bound {
+                ops.push(Op::NodeScan {
+                    slot: to_slot,
+                    start: Start::Bound,
+                    check: checks[b].clone(),
+                });
+            }
+            bound_here.push(rel_slot);
+            bound_here.push(to_slot);
+        }
+        if let Some(path) = slots.path {
+            ops.push(Op::BuildPath {
+                slot: path,
+                parts: path_parts(el, slots),
+            });
+        }
+        Ok(())
+    }
+
+    fn bind_create(&mut self, p: &ast::PatternPart, items: &mut Vec<CreateItem>) -> BindResult<()> {
+        if p.kind != ast::PathKind::Plain {
+            return err(
+                SemanticKind::InvalidClause,
+                "CREATE cannot create a shortest path",
+                p.span,
+            );
+        }
+        let slots = self.part_slots(p, true)?;
+        self.create_items(p, &slots, items)
+    }
+
+    fn create_items(
+        &mut self,
+        p: &ast::PatternPart,
+        slots: &PartSlots,
+        items: &mut Vec<CreateItem>,
+    ) -> BindResult<()> {
+        let el = &p.element;
+        let mut node_pats: Vec<&ast::NodePattern> = vec![&el.start];
+        node_pats.extend(el.chain.iter().map(|(_, n)| n));
+        let mut created_here: Vec<Slot> = Vec::new();
+        for (i, n) in node_pats.iter().enumerate() {
+            let (slot, bound) = slots.nodes[i];
+            let bound = bound
+                || created_here.contains(&slot)
+                || items
+                    .iter()
+                    .any(|it| matches!(it, CreateItem::Node { slot: s, .. } if *s == slot));
+            if !bound {
+                created_here.push(slot);
+            }
+            let (props, prop_map) = self.write_props(n.props.as_deref())?;
+            let labels = if bound {
+                Vec::new()
+            } else {
+                n.labels
+                    .iter()
+                    .filter_map(|l| self.resolver.label(&l.name))
+                    .collect()
+            };
+            items.push(CreateItem::Node {
+                slot,
+                labels,
+                props: if bound { Vec::new() } else { props },
+                prop_map: if bound { None } else { prop_map },
+                bound,
+            });
+        }
+        for (i, (rel, _)) in el.chain.iter().enumerate() {
+            if rel.types.len() != 1 {
+                return err(
+                    SemanticKind::NoSingleRelationshipType,
+                    "a relationship to create needs exactly one type",
+                    rel.span,
+                );
+            }
+            if rel.length.is_some() || rel.shortest.is_some() {
+                return err(
+                    SemanticKind::CreatingVarLength,
+                    "a variable-length relationship cannot be created",
+                    rel.span,
+                );
+            }
+            let (a, b) = (slots.nodes[i].0, slots.nodes[i + 1].0);
+            let (from, to) = match rel.direction {
+                ast::Direction::Outgoing => (a, b),
+                ast::Direction::Incoming => (b, a),
+                ast::Direction::Both => {
+                    return err(
+                        SemanticKind::RequiresDirectedRelationship,
+                        "a relationship to create needs a direction",
+                        rel.span,
+                    )
+                }
+            };
+            let Some(ty) = self.resolver.rel_type(&rel.types[0].name) else {
+                return err(
+                    SemanticKind::ReadOnly,
+                    "cannot create in a read-only query",
+                    rel.span,
+                );
+            };
+            let (props, prop_map) = self.write_props(rel.props.as_deref())?;
+            items.push(CreateItem::Rel {
+                slot: slots.rels[i].0,
+                from,
+                to,
+                ty,
+                props,
+                prop_map,
+            });
+        }
+        if let Some(path) = slots.path {
+            items.push(CreateItem::Path {
+                slot: path,
+                parts: path_parts(el, slots),
+            });
+        }
+        Ok(())
+    }
+
+    fn write_props(&mut self, props: Option<&ast::Expr>) -> BindResult<WriteProps> {
+        let mut out = Vec::new();
+        let mut map = None;
+        match props.map(|p| &p.kind) {
+            None => {}
+            Some(ExprKind::Map(entries)) => {
+                for (k, v) in entries {
+                    if let Some(key) = self.resolver.key(&k.name) {
+                        out.push((key, self.expr(v)?));
+                    }
+                }
+            }
+            Some(_) => {
+                if let Some(p) = props {
+                    map = Some(self.expr(p)?);
+                }
+            }
+        }
+        Ok((out, map))
+    }
+
+    fn bind_merge(&mut self, p: &ast::PatternPart, actions: &[ast::MergeAction]) -> BindResult<Op> {
+        if p.kind != ast::PathKind::Plain {
+            return err(
+                SemanticKind::InvalidClause,
+                "MERGE cannot merge a shortest path",
+                p.span,
+            );
+        }
+        for (rel, _) in &p.element.chain {
+            if rel.types.len() != 1 {
+                return err(
+                    SemanticKind::NoSingleRelationshipType,
+                    "a relationship to merge needs exactly one type",
+                    rel.span,
+                );
+            }
+            if rel.length.is_some() {
+                return err(
+                    SemanticKind::CreatingVarLength,
+                    "a variable-length relationship cannot be merged",
+                    rel.span,
+                );
+            }
+        }
+        let slots = self.part_slots(p, false)?;
+        for (i, n) in std::iter::once(&p.element.start)
+            .chain(p.element.chain.iter().map(|(_, n)| n))
+            .enumerate()
+        {
+            if slots.nodes[i].1 && (!n.labels.is_empty() || n.props.is_some()) {
+                if let Some(v) = &n.var {
+                    return err(
+                        SemanticKind::VariableAlreadyBound,
+                        format!(
+                            "'{}' is already bound; MERGE cannot add labels or properties to it",
+                            v.name
+                        ),
+                        v.span,
+                    );
+                }
+            }
+            if let Some(props) = &n.props {
+                if let ExprKind::Map(entries) = &props.kind {
+                    for (_, v) in entries {
+                        if matches!(v.kind, ExprKind::Literal(Literal::Null)) {
+                            return err(
+                                SemanticKind::MergeReadOwnWrites,
+                                "MERGE cannot match on a null property",
+                                v.span,
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        let mut matcher = Vec::new();
+        let mut bound_here = Vec::new();
+        let mut no_conjuncts = Vec::new();
+        self.pattern_ops(p, &slots, &mut matcher, &mut bound_here, &mut no_conjuncts)?;
+        let rels: Vec<Slot> = slots.rels.iter().map(|(s, _)| *s).collect();
+        if rels.len() > 1 {
+            matcher.push(Op::DistinctRels {
+                rels,
+                lists: Vec::new(),
+            });
+        }
+        let mut create = Vec::new();
+        // For creation, nodes bound before the MERGE stay; the others are created.
+        let create_slots = PartSlots {
+            nodes: slots.nodes.clone(),
+            rels: slots.rels.clone(),
+            path: slots.path,
+        };
+        self.create_items(p, &create_slots, &mut create)?;
+        let mut on_create = Vec::new();
+        let mut on_match = Vec::new();
+        for a in actions {
+            for item in &a.items {
+                let bound = self.set_item(item)?;
+                if a.on_create {
+                    on_create.push(bound);
+                } else {
+                    on_match.push(bound);
+                }
+            }
+        }
+        Ok(Op::Merge(Box::new(MergePlan {
+            matcher: Pipeline { ops: matcher },
+            create,
+            on_create,
+            on_match,
+        })))
+    }
+
+    fn entity_slot(&self, var: &Ident) -> BindResult<Slot> {
+        let v = self.lookup(var)?;
+        match v.kind {
+            VarKind::Node | VarKind::Rel | VarKind::Value => Ok(v.slot),
+            _ => err(
+                SemanticKind::VariableTypeConflict,
+                format!("'{}' is not a node or relationship", var.name),
+                var.span,
+            ),
+        }
+    }
+
+    fn set_item(&mut self, item: &ast::SetItem) -> BindResult<SetItem> {
+        Ok(match item {
+            ast::SetItem::Property { base, key, value, .. } => SetItem::Prop {
+                target: self.expr(base)?,
+                key: self.write_key(key)?,
+                value: self.expr(value)?,
+            },
+            ast::SetItem::Replace { var, value, .. } => SetItem::Map {
+                target: self.entity_slot(var)?,
+                value: self.expr(value)?,
+                replace: true,
+            },
+            ast::SetItem::Merge { var, value, .. } => SetItem::Map {
+                target: self.entity_slot(var)?,
+                value: self.expr(value)?,
+                replace: false,
+            },
+            ast::SetItem::Labels { var, labels, .. } => SetItem::Labels {
+                target: self.entity_slot(var)?,
+                labels: labels
+                    .iter()
+                    .filter_map(|l| self.resolver.label(&l.name))
+                    .collect(),
+            },
+        })
+    }
+
+    fn write_key(&mut self, key: &Ident) -> BindResult<KeyId> {
+        match self.resolver.key(&key.name) {
+            Some(k) => Ok(k),
+            None => err(
+                SemanticKind::ReadOnly,
+                "cannot write in a read-only query",
+                key.span,
+            ),
+        }
+    }
+
+    fn remove_item(&mut self, item: &ast::RemoveItem) -> BindResult<RemoveItem> {
+        Ok(match item {
+            ast::RemoveItem::Property { base, key, .. } => RemoveItem::Prop {
+                target: self.expr(base)?,
+                key: self.resolver.key(&key.name),
+            },
+            ast::RemoveItem::Labels { var, labels, .. } => RemoveItem::Labels {
+                target: self.entity_slot(var)?,
+                labels: labels.iter().map(|l| self.resolver.label(&l.name)).collect(),
+            },
+        })
+    }
+
+    // ----- projections -----
+
+    fn column_name(&self, item: &ast::ProjItem) -> String {
+        match &item.alias {
+            Some(a) => a.name.clone(),
+            None => match &item.expr.kind {
+                ExprKind::Var(v) => v.name.clone(),
+                _ => self
+                    .text
+                    .get(item.expr.span.start as usize..item.expr.span.end as usize)
+                    .map_or_else(|| item.expr.to_string(), |s| s.trim().to_owned()),
+            },
+        }
+    }
+
+    fn bind_projection(
+        &mut self,
+        p: &ast::Projection,
+        is_return: bool,
+        ops: &mut Vec<Op>,
+    ) -> BindResult<(Vec<String>, Vec<Slot>)> {
+        // The items: `*` first (every named variable in scope), then the listed ones.
+        let mut items: Vec<(String, Option<&ast::Expr>, Option<Var>, Span)> = Vec::new();
+        if p.star {
+            let vars: Vec<(String, Var)> = self
+                .scope
+                .iter()
+                .filter(|(k, _)| !k.starts_with("  "))
+                .map(|(k, v)| (k.clone(), *v))
+                .collect();
+            if vars.is_empty() && p.items.is_empty() {
+                return err(
+                    SemanticKind::NoVariablesInScope,
+                    "RETURN * / WITH * needs variables in scope",
+                    p.span,
+                );
+            }
+            for (name, var) in vars {
+                items.push((name, None, Some(var), p.span));
+            }
+        }
+        for item in &p.items {
+            if !is_return && item.alias.is_none() && !matches!(item.expr.kind, ExprKind::Var(_)) {
+                return err(
+                    SemanticKind::NoExpressionAlias,
+                    "an expression in WITH must be aliased (use AS)",
+                    item.expr.span,
+                );
+            }
+            items.push((self.column_name(item), Some(&item.expr), None, item.span));
+        }
+        for (i, (name, ..)) in items.iter().enumerate() {
+            if items[..i].iter().any(|(n, ..)| n == name) {
+                return err(
+                    SemanticKind::ColumnNameConflict,
+                    format!("column '{name}' appears twice"),
+                    items[i].3,
+                );
+            }
+        }
+        let aggregating = items.iter().any(|(_, e, ..)| e.is_some_and(has_aggregate));
+        let mut out_slots = Vec::new();
+        let mut new_scope: IndexMap<String, Var> = IndexMap::new();
+        let mut bound_items: Vec<(Slot, Expr)> = Vec::new();
+        if aggregating {
+            let mut keys = Vec::new();
+            let mut post = Vec::new();
+            self.aggs = Some(Vec::new());
+            for (name, e, var, _) in &items {
+                let slot = self.slot();
+                let kind = var.map_or(VarKind::Value, |v| v.kind);
+                match (e, var) {
+                    (Some(e), _) if has_aggregate(e) => {
+                        let bound = self.expr(e)?;
+                        post.push((slot, bound));
+                    }
+                    (Some(e), _) => {
+                        let bound = self.expr(e)?;
+                        keys.push((slot, bound));
+                    }
+                    (None, Some(v)) => keys.push((slot, Expr::Slot(v.slot))),
+                    (None, None) => {}
+                }
+                let kind = match e.map(|e| &e.kind) {
+                    Some(ExprKind::Var(id)) => self.scope.get(&id.name).map_or(kind, |v| v.kind),
+                    _ => kind,
+                };
+                new_scope.insert(name.clone(), Var { slot, kind });
+                out_slots.push(slot);
+            }
+            let aggs = self.aggs.take().unwrap_or_default();
+            // Aggregates that are whole items write straight to the item's slot.
+            let mut direct = Vec::new();
+            let mut rest = Vec::new();
+            for (slot, e) in post {
+                match e {
+                    Expr::Slot(s) if aggs.iter().any(|(a, ..)| *a == s) => direct.push((slot, s)),
+                    other => rest.push((slot, other)),
+                }
+            }
+            let aggs: Vec<_> = aggs
+                .into_iter()
+                .map(|(s, f, d, args)| {
+                    let target = direct.iter().find(|(_, a)| *a == s).map_or(s, |(slot, _)| *slot);
+                    (target, f, d, args)
+                })
+                .collect();
+            // Expressions over aggregates read the aggregate's own slot, unless it was redirected.
+            let redirect: Vec<(Slot, Slot)> = direct.iter().map(|(slot, a)| (*a, *slot)).collect();
+            let rest: Vec<(Slot, Expr)> = rest
+                .into_iter()
+                .map(|(s, e)| (s, redirect_slots(e, &redirect)))
+                .collect();
+            ops.push(Op::Aggregate {
+                keys: keys.clone(),
+                aggs,
+                clear: Vec::new(),
+            });
+            if !rest.is_empty() {
+                ops.push(Op::Project {
+                    items: rest,
+                    clear: Vec::new(),
+                });
+            }
+            bound_items = keys;
+        } else {
+            let mut proj = Vec::new();
+            for (name, e, var, _) in &items {
+                let slot = self.slot();
+                let (bound, kind) = match (e, var) {
+                    (Some(e), _) => {
+                        let kind = match &e.kind {
+                            ExprKind::Var(id) => self.scope.get(&id.name).map_or(VarKind::Value, |v| v.kind),
+                            _ => VarKind::Value,
+                        };
+                        (self.expr(e)?, kind)
+                    }
+                    (None, Some(v)) => (Expr::Slot(v.slot), v.kind),
+                    (None, None) => (Expr::Const(Value::Null), VarKind::Value),
+                };
+                proj.push((slot, bound));
+                new_scope.insert(name.clone(), Var { slot, kind });
+                out_slots.push(slot);
+            }
+            bound_items.clone_from(&proj);
+            ops.push(Op::Project {
+                items: proj,
+                clear: Vec::new(),
+            });
+            if p.distinct {
+                ops.push(Op::Distinct {
+                    slots: out_slots.clone(),
+                });
+            }
+        }
+        // ORDER BY sees the new names, and (without DISTINCT or aggregation) the old ones too.
+        let old_scope = std::mem::take(&mut self.scope);
+        let mut sort_scope = if aggregating || p.distinct {
+            IndexMap::new()
+        } else {
+            old_scope.clone()
+        };
+        for (k, v) in &new_scope {
+            sort_scope.insert(k.clone(), *v);
+        }
+        self.scope = sort_scope;
+        let mut keys = Vec::new();
+        for s in &p.order_by {
+            // An ORDER BY expression equal to a projected one reads the projection.
+            let same = items
+                .iter()
+                .zip(&out_slots)
+                .find(|((_, e, ..), _)| e.is_some_and(|e| *e == s.expr))
+                .map(|(_, slot)| *slot);
+            let e = match same {
+                Some(slot) => Expr::Slot(slot),
+                None => {
+                    if has_aggregate(&s.expr) {
+                        return err(
+                            SemanticKind::InvalidAggregation,
+                            "ORDER BY can only use an aggregate that is also projected",
+                            s.expr.span,
+                        );
+                    }
+                    match self.expr(&s.expr) {
+                        Ok(e) => e,
+                        Err(e) if aggregating || p.distinct => {
+                            return err(SemanticKind::UndefinedVariable, e.message, e.span);
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
+            };
+            keys.push((e, s.descending));
+        }
+        self.scope = new_scope;
+        let skip = p.skip.as_ref().map(|e| self.count_expr(e, "SKIP")).transpose()?;
+        let limit = p
+            .limit
+            .as_ref()
+            .map(|e| self.count_expr(e, "LIMIT"))
+            .transpose()?;
+        match (keys.is_empty(), &limit) {
+            (true, _) => {}
+            (false, Some(l)) if self.optimize && skip.is_none() => ops.push(Op::TopK {
+                keys,
+                limit: l.clone(),
+            }),
+            (false, _) => ops.push(Op::Sort { keys }),
+        }
+        let sorted_topk = matches!(ops.last(), Some(Op::TopK { .. }));
+        if let Some(s) = skip {
+            ops.push(Op::Skip(s));
+        }
+        if let Some(l) = limit {
+            if !sorted_topk {
+                ops.push(Op::Limit(l));
+            }
+        }
+        if let Some(w) = &p.where_ {
+            if has_aggregate(w) {
+                return err(
+                    SemanticKind::InvalidAggregation,
+                    "aggregations are not allowed in WHERE",
+                    w.span,
+                );
+            }
+            let e = self.expr(w)?;
+            ops.push(Op::Filter(e));
+        }
+        let _ = bound_items;
+        let names = items.into_iter().map(|(n, ..)| n).collect();
+        Ok((names, out_slots))
+    }
+
+    fn count_expr(&mut self, e: &ast::Expr, what: &str) -> BindResult<Expr> {
+        let saved = std::mem::take(&mut self.scope);
+        let bound = self.expr(e);
+        self.scope = saved;
+        let bound = match bound {
+            Ok(b) => b,
+            Err(_) => {
+                return err(
+                    SemanticKind::NonConstantExpression,
+                    format!("{what} must be a constant or a parameter"),
+                    e.span,
+                )
+            }
+        };
+        match &bound {
+            Expr::Const(Value::Int(i)) if *i < 0 => err(
+                SemanticKind::NegativeIntegerArgument,
+                format!("{what} must not be negative"),
+                e.span,
+            ),
+            Expr::Const(Value::Float(_)) => err(
+                SemanticKind::InvalidArgumentType,
+                format!("{what} must be an integer"),
+                e.span,
+            ),
+            _ => Ok(bound),
+        }
+    }
+
+    // ----- expressions -----
+
+    pub(crate) fn expr(&mut self, e: &ast::Expr) -> BindResult<Expr> {
+        let p = pos(e.span);
+        Ok(match &e.kind {
+            ExprKind::Literal(l) => Expr::Const(match l {
+                Literal::Null => Value::Null,
+                Literal::Bool(b) => Value::Bool(*b),
+                Literal::Integer(i) => Value::Int(*i),
+                Literal::Float(f) => Value::Float(*f),
+                Literal::String(s) => Value::from(s.as_str()),
+            }),
+            ExprKind::Param(name) => {
+                if !self.params.contains_key(name) {
+                    return err(
+                        SemanticKind::ParameterMissing,
+                        format!("parameter ${name} was not given"),
+                        e.span,
+                    );
+                }
+                Expr::Param(Arc::from(name.as_str()))
+            }
+            ExprKind::Var(v) => Expr::Slot(self.lookup(v)?.slot),
+            ExprKind::Property { base, key } => {
+                let b = self.expr(base)?;
+                let k = self.resolver.key(&key.name);
+                Expr::Prop(Box::new(b), Arc::from(key.name.as_str()), k)
+            }
+            ExprKind::Index { base, index } => {
+                Expr::Index(Box::new(self.expr(base)?), Box::new(self.expr(index)?), p)
+            }
+            ExprKind::Slice { base, from, to } => Expr::Slice(
+                Box::new(self.expr(base)?),
+                from.as_ref().map(|f| self.expr(f).map(Box::new)).transpose()?,
+                to.as_ref().map(|t| self.expr(t).map(Box::new)).transpose()?,
+                p,
+            ),
+            ExprKind::HasLabels { base, labels } => Expr::HasLabels(
+                Box::new(self.expr(base)?),
+                labels.iter().map(|l| self.resolver.label(&l.name)).collect(),
+            ),
+            ExprKind::CountStar => self.aggregate(AggFn::CountStar, false, &[], e.span)?,
+            ExprKind::FnCall {
+                namespace,
+                name,
+                distinct,
+                args,
+            } => self.call(namespace, name, *distinct, args, e.span)?,
+            ExprKind::Unary { op, operand } => {
+                let inner = self.expr(operand)?;
+                match op {
+                    ast::UnaryOp::Not => Expr::Not(Box::new(inner)),
+                    ast::UnaryOp::Neg => match inner {
+                        Expr::Const(Value::Int(i)) if i.checked_neg().is_some() => {
+                            Expr::Const(Value::Int(-i))
+                        }
+                        Expr::Const(Value::Float(f)) => Expr::Const(Value::Float(-f)),
+                        other => Expr::Neg(Box::new(other), p),
+                    },
+                    ast::UnaryOp::Plus => inner,
+                }
+            }
+            ExprKind::Binary { op, lhs, rhs } => {
+                let (l, r) = (Box::new(self.expr(lhs)?), Box::new(self.expr(rhs)?));
+                match op {
+                    ast::BinaryOp::Or => Expr::Or(l, r),
+                    ast::BinaryOp::Xor => Expr::Xor(l, r),
+                    ast::BinaryOp::And => Expr::And(l, r),
+                    ast::BinaryOp::Add => Expr::Arith(ArithOp::Add, l, r, p),
+                    ast::BinaryOp::Sub => Expr::Arith(ArithOp::Sub, l, r, p),
+                    ast::BinaryOp::Mul => Expr::Arith(ArithOp::Mul, l, r, p),
+                    ast::BinaryOp::Div => Expr::Arith(ArithOp::Div, l, r, p),
+                    ast::BinaryOp::Mod => Expr::Arith(ArithOp::Mod, l, r, p),
+                    ast::BinaryOp::Pow => Expr::Arith(ArithOp::Pow, l, r, p),
+                }
+            }
+            ExprKind::Compare { first, rest } => {
+                let mut left = self.expr(first)?;
+                let mut out: Option<Expr> = None;
+                for (op, right) in rest {
+                    let r = self.expr(right)?;
+                    let op = match op {
+                        ast::CmpOp::Eq => CmpOp::Eq,
+                        ast::CmpOp::Ne => CmpOp::Ne,
+                        ast::CmpOp::Lt => CmpOp::Lt,
+                        ast::CmpOp::Le => CmpOp::Le,
+                        ast::CmpOp::Gt => CmpOp::Gt,
+                        ast::CmpOp::Ge => CmpOp::Ge,
+                    };
+                    let cmp = Expr::Cmp(op, Box::new(left), Box::new(r.clone()));
+                    out = Some(match out {
+                        None => cmp,
+                        Some(prev) => Expr::And(Box::new(prev), Box::new(cmp)),
+                    });
+                    left = r;
+                }
+                out.unwrap_or(left)
+            }
+            ExprKind::IsNull { expr, negated } => Expr::IsNull(Box::new(self.expr(expr)?), *negated),
+            ExprKind::In { lhs, rhs } => Expr::In(Box::new(self.expr(lhs)?), Box::new(self.expr(rhs)?), p),
+            ExprKind::StringOp { op, lhs, rhs } => Expr::Str(
+                match op {
+                    ast::StringOp::StartsWith => StrOp::StartsWith,
+                    ast::StringOp::EndsWith => StrOp::EndsWith,
+                    ast::StringOp::Contains => StrOp::Contains,
+                },
+                Box::new(self.expr(lhs)?),
+                Box::new(self.expr(rhs)?),
+            ),
+            ExprKind::Regex { lhs, rhs } => {
+                Expr::Regex(Box::new(self.expr(lhs)?), Box::new(self.expr(rhs)?), p)
+            }
+            ExprKind::List(items) => {
+                let items = items
+                    .iter()
+                    .map(|i| self.expr(i))
+                    .collect::<BindResult<Vec<_>>>()?;
+                match items.iter().all(|i| matches!(i, Expr::Const(_))) {
+                    true => Expr::Const(Value::List(
+                        items
+                            .into_iter()
+                            .map(|i| match i {
+                                Expr::Const(v) => v,
+                                _ => Value::Null,
+                            })
+                            .collect(),
+                    )),
+                    false => Expr::List(items),
+                }
+            }
+            ExprKind::Map(entries) => Expr::Map(
+                entries
+                    .iter()
+                    .map(|(k, v)| Ok((Arc::from(k.name.as_str()), self.expr(v)?)))
+                    .collect::<BindResult<_>>()?,
+            ),
+            ExprKind::Case {
+                operand,
+                whens,
+                else_,
+            } => Expr::Case {
+                operand: operand.as_ref().map(|o| self.expr(o).map(Box::new)).transpose()?,
+                whens: whens
+                    .iter()
+                    .map(|(w, t)| Ok((self.expr(w)?, self.expr(t)?)))
+                    .collect::<BindResult<_>>()?,
+                otherwise: else_.as_ref().map(|x| self.expr(x).map(Box::new)).transpose()?,
+            },
+            ExprKind::ListComp {
+                var,
+                list,
+                where_,
+                map,
+            } => {
+                let list = self.expr(list)?;
+                let (slot, saved) = self.push_local(var);
+                let pred = where_.as_ref().map(|w| self.expr(w).map(Box::new)).transpose();
+                let mapped = map.as_ref().map(|m| self.expr(m).map(Box::new)).transpose();
+                self.pop_local(var, saved);
+                Expr::ListComp {
+                    var: slot,
+                    list: Box::new(list),
+                    pred: pred?,
+                    map: mapped?,
+                    pos: p,
+                }
+            }
+            ExprKind::Quantifier {
+                kind,
+                var,
+                list,
+                where_,
+            } => {
+                let list = self.expr(list)?;
+                let (slot, saved) = self.push_local(var);
+                let pred = match where_ {
+                    Some(w) => self.expr(w),
+                    None => Ok(Expr::Const(Value::Bool(true))),
+                };
+                self.pop_local(var, saved);
+                Expr::Quant {
+                    kind: match kind {
+                        ast::QuantifierKind::All => Quantifier::All,
+                        ast::QuantifierKind::Any => Quantifier::Any,
+                        ast::QuantifierKind::None => Quantifier::None,
+                        ast::QuantifierKind::Single => Quantifier::Single,
+                    },
+                    var: slot,
+                    list: Box::new(list),
+                    pred: Box::new(pred?),
+                    pos: p,
+                }
+            }
+            ExprKind::Reduce {
+                acc,
+                init,
+                var,
+                list,
+                expr,
+            } => {
+                let init = self.expr(init)?;
+                let list = self.expr(list)?;
+                let (acc_slot, saved_acc) = self.push_local(acc);
+                let (var_slot, saved_var) = self.push_local(var);
+                let body = self.expr(expr);
+                self.pop_local(var, saved_var);
+                self.pop_local(acc, saved_acc);
+                Expr::Reduce {
+                    acc: acc_slot,
+                    init: Box::new(init),
+                    var: var_slot,
+                    list: Box::new(list),
+                    expr: Box::new(body?),
+                    pos: p,
+                }
+            }
+            ExprKind::Pattern(el) => Expr::Exists(Box::new(self.sub_pattern(None, el, None)?.0)),
+            ExprKind::PatternComp {
+                var,
+                pattern,
+                where_,
+                map,
+            } => {
+                let (pipeline, map) =
+                    self.sub_pattern(var.as_ref(), pattern, Some((where_.as_deref(), map)))?;
+                Expr::PatternComp(
+                    Box::new(pipeline),
+                    Box::new(map.unwrap_or(Expr::Const(Value::Null))),
+                )
+            }
+            ExprKind::MapProjection { var, items } => {
+                let base = Expr::Slot(self.lookup(var)?.slot);
+                let mut out = Vec::new();
+                for item in items {
+                    out.push(match item {
+                        ast::MapProjItem::Property(k) => {
+                            MapProjItem::Property(Arc::from(k.name.as_str()), self.resolver.key(&k.name))
+                        }
+                        ast::MapProjItem::Literal(k, e) => {
+                            MapProjItem::Entry(Arc::from(k.name.as_str()), self.expr(e)?)
+                        }
+                        ast::MapProjItem::Var(v) => {
+                            MapProjItem::Entry(Arc::from(v.name.as_str()), Expr::Slot(self.lookup(v)?.slot))
+                        }
+                        ast::MapProjItem::AllProps => MapProjItem::AllProperties,
+                    });
+                }
+                Expr::MapProj(Box::new(base), out, p)
+            }
+        })
+    }
+
+    /// Binds a pattern used inside an expression (predicate or comprehension): its new
+    /// variables live only inside it.
+    fn sub_pattern(
+        &mut self,
+        path_var: Option<&Ident>,
+        el: &ast::PatternElement,
+        comp: Option<(Option<&ast::Expr>, &ast::Expr)>,
+    ) -> BindResult<(Pipeline, Option<Expr>)> {
+        let saved = self.scope.clone();
+        let saved_aggs = self.aggs.take();
+        let part = ast::PatternPart {
+            var: path_var.cloned(),
+            kind: ast::PathKind::Plain,
+            element: el.clone(),
+            span: el.span,
+        };
+        if comp.is_none() {
+            // A pattern predicate may not introduce new named variables.
+            for n in std::iter::once(&el.start).chain(el.chain.iter().map(|(_, n)| n)) {
+                if let Some(v) = &n.var {
+                    if !self.scope.contains_key(&v.name) {
+                        self.scope = saved;
+                        self.aggs = saved_aggs;
+                        return err(
+                            SemanticKind::UndefinedVariable,
+                            format!(
+                                "variable '{}' is not defined (a pattern predicate cannot introduce one)",
+                                v.name
+                            ),
+                            v.span,
+                        );
+                    }
+                }
+            }
+        }
+        let result = (|| {
+            let slots = self.part_slots(&part, false)?;
+            let mut ops = Vec::new();
+            let mut bound_here = Vec::new();
+            let mut conjuncts = Vec::new();
+            self.pattern_ops(&part, &slots, &mut ops, &mut bound_here, &mut conjuncts)?;
+            let rels: Vec<Slot> = slots.rels.iter().map(|(s, _)| *s).collect();
+            if rels.len() > 1 {
+                let lists: Vec<Slot> = el
+                    .chain
+                    .iter()
+                    .zip(&rels)
+                    .filter(|((r, _), _)| r.length.is_some())
+                    .map(|(_, s)| *s)
+                    .collect();
+                let singles = rels.iter().copied().filter(|s| !lists.contains(s)).collect();
+                ops.push(Op::DistinctRels { rels: singles, lists });
+            }
+            let mut map = None;
+            if let Some((where_, m)) = comp {
+                if let Some(w) = where_ {
+                    let e = self.expr(w)?;
+                    ops.push(Op::Filter(e));
+                }
+                map = Some(self.expr(m)?);
+            }
+            Ok((Pipeline { ops }, map))
+        })();
+        self.scope = saved;
+        self.aggs = saved_aggs;
+        result
+    }
+
+    fn push_local(&mut self, var: &Ident) -> (Slot, Option<Var>) {
+        let slot = self.slot();
+        let saved = self.scope.insert(
+            var.name.clone(),
+            Var {
+                slot,
+                kind: VarKind::Value,
+            },
+        );
+        (slot, saved)
+    }
+
+    fn pop_local(&mut self, var: &Ident, saved: Option<Var>) {
+        match saved {
+            Some(v) => {
+                self.scope.insert(var.name.clone(), v);
+            }
+            None => {
+                self.scope.shift_remove(&var.name);
+            }
+        }
+    }
+
+    fn aggregate(&mut self, f: AggFn, distinct: bool, args: &[ast::Expr], span: Span) -> BindResult<Expr> {
+        let Some(mut aggs) = self.aggs.take() else {
+            return err(
+                SemanticKind::InvalidAggregation,
+                "aggregate functions are only allowed in WITH and RETURN",
+                span,
+            );
+        };
+        let bound: BindResult<Vec<Expr>> = args
+            .iter()
+            .map(|a| {
+                if has_aggregate(a) {
+                    err(
+                        SemanticKind::NestedAggregation,
+                        "aggregations cannot be nested",
+                        a.span,
+                    )
+                } else {
+                    self.expr(a)
+                }
+            })
+            .collect();
+        let bound = match bound {
+            Ok(b) => b,
+            Err(e) => {
+                self.aggs = Some(aggs);
+                return Err(e);
+            }
+        };
+        let slot = self.slot();
+        aggs.push((slot, f, distinct, bound));
+        self.aggs = Some(aggs);
+        Ok(Expr::Slot(slot))
+    }
+
+    fn call(
+        &mut self,
+        namespace: &[Ident],
+        name: &Ident,
+        distinct: bool,
+        args: &[ast::Expr],
+        span: Span,
+    ) -> BindResult<Expr> {
+        let full = namespace
+            .iter()
+            .map(|n| n.name.as_str())
+            .chain(std::iter::once(name.name.as_str()))
+            .collect::<Vec<_>>()
+            .join(".");
+        let lower = full.to_lowercase();
+        if let Some((_, f, n)) = AGGREGATES.iter().find(|(n, ..)| *n == lower) {
+            if args.len() != *n {
+                return err(
+                    SemanticKind::InvalidNumberOfArguments,
+                    format!("{full}() takes {n} argument(s), got {}", args.len()),
+                    span,
+                );
+            }
+            return self.aggregate(*f, distinct, args, span);
+        }
+        let Some((_, f, min, max)) = FUNCTIONS.iter().find(|(n, ..)| *n == lower) else {
+            let known = FUNCTIONS
+                .iter()
+                .map(|(n, ..)| *n)
+                .chain(AGGREGATES.iter().map(|(n, ..)| *n));
+            let hint = suggest(&full, known)
+                .map(|s| format!("; did you mean '{s}'?"))
+                .unwrap_or_default();
+            return err(
+                SemanticKind::UnknownFunction,
+                format!("unknown function '{full}'{hint}"),
+                name.span,
+            );
+        };
+        if args.len() < *min || args.len() > *max {
+            return err(
+                SemanticKind::InvalidNumberOfArguments,
+                format!(
+                    "{full}() takes {} argument(s), got {}",
+                    if min == max {
+                        min.to_string()
+                    } else {
+                        format!("{min} to {max}")
+                    },
+                    args.len()
+                ),
+                span,
+            );
+        }
+        if *f == Func::Exists {
+            if let Some(ast::Expr {
+                kind: ExprKind::Pattern(el),
+                ..
+            }) = args.first()
+            {
+                return Ok(Expr::Exists(Box::new(self.sub_pattern(None, el, None)?.0)));
+            }
+            if !matches!(args.first().map(|a| &a.kind), Some(ExprKind::Property { .. })) {
+                return err(
+                    SemanticKind::InvalidArgumentExpression,
+                    "exists() takes a property or a pattern",
+                    span,
+                );
+            }
+        }
+        let bound = args
+            .iter()
+            .map(|a| self.expr(a))
+            .collect::<BindResult<Vec<_>>>()?;
+        Ok(Expr::Call(*f, bound, pos(span)))
+    }
+
+    pub(crate) fn resolve_key(&mut self, name: &str) -> Option<KeyId> {
+        self.resolver.key(name)
+    }
+}
+
+fn split_and<'e>(e: &'e ast::Expr, out: &mut Vec<&'e ast::Expr>) {
+    match &e.kind {
+        ExprKind::Binary {
+            op: ast::BinaryOp::And,
+            lhs,
+            rhs,
+        } => {
+            split_and(lhs, out);
+            split_and(rhs, out);
+        }
+        _ => out.push(e),
+    }
+}
+
+fn path_parts(el: &ast::PatternElement, slots: &PartSlots) -> Vec<PathPart> {
+    let mut parts = vec![PathPart::Node(slots.nodes[0].0)];
+    for (i, (rel, _)) in el.chain.iter().enumerate() {
+        if rel.length.is_some() {
+            parts.push(PathPart::RelList(slots.rels[i].0));
+        } else {
+            parts.push(PathPart::Rel(slots.rels[i].0));
+        }
+        parts.push(PathPart::Node(slots.nodes[i + 1].0));
+    }
+    parts
+}
+
+fn redirect_slots(e: Expr, map: &[(Slot, Slot)]) -> Expr {
+    match e {
+        Expr::Slot(s) => Expr::Slot(map.iter().find(|(from, _)| *from == s).map_or(s, |(_, to)| *to)),
+        Expr::Arith(op, a, b, p) => Expr::Arith(
+            op,
+            Box::new(redirect_slots(*a, map)),
+            Box::new(redirect_slots(*b, map)),
+            p,
+        ),
+        Expr::Call(f, args, p) => {
+            Expr::Call(f, args.into_iter().map(|a| redirect_slots(a, map)).collect(), p)
+        }
+        Expr::List(items) => Expr::List(items.into_iter().map(|a| redirect_slots(a, map)).collect()),
+        Expr::Neg(a, p) => Expr::Neg(Box::new(redirect_slots(*a, map)), p),
+        other => other,
+    }
+}

@@ -1,0 +1,203 @@
+//! The errors of a query: syntax, semantic (found before any data is read) and runtime.
+
+use super::syntax::ParseError;
+
+/// What a semantic check found wrong (openCypher's detail names where one exists).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SemanticKind {
+    /// A clause in a place where it cannot stand (RETURN not last, a query without RETURN).
+    InvalidClause,
+    /// The parts of a UNION return different columns.
+    DifferentColumnsInUnion,
+    /// A write clause in a read-only query (`Graph::query`).
+    ReadOnly,
+    /// A variable is defined twice.
+    VariableAlreadyBound,
+    /// A variable is used but never defined.
+    UndefinedVariable,
+    /// A variable is used as a node and as a relationship, say.
+    VariableTypeConflict,
+    /// An aggregate where none is allowed (WHERE, ORDER BY of an unprojected aggregate).
+    InvalidAggregation,
+    /// An aggregate inside an aggregate.
+    NestedAggregation,
+    /// A relationship to create or merge has no type or several.
+    NoSingleRelationshipType,
+    /// A variable-length relationship in CREATE or MERGE.
+    CreatingVarLength,
+    /// An undirected relationship in CREATE.
+    RequiresDirectedRelationship,
+    /// MERGE on a null property.
+    MergeReadOwnWrites,
+    /// `RETURN *` with no variable in scope.
+    NoVariablesInScope,
+    /// An expression in WITH without an alias.
+    NoExpressionAlias,
+    /// Two result columns with the same name.
+    ColumnNameConflict,
+    /// SKIP or LIMIT that reads a variable.
+    NonConstantExpression,
+    /// SKIP or LIMIT below zero.
+    NegativeIntegerArgument,
+    /// An argument of the wrong type, known before running.
+    InvalidArgumentType,
+    /// A function argument that is not allowed (exists() of a non-property).
+    InvalidArgumentExpression,
+    /// A pattern that cannot be matched as written.
+    InvalidArgument,
+    /// A parameter the query uses was not given.
+    ParameterMissing,
+    /// A function called with too few or too many arguments.
+    InvalidNumberOfArguments,
+    /// A function name nobody knows.
+    UnknownFunction,
+}
+
+/// What went wrong while a query ran.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RuntimeKind {
+    /// A value of the wrong type (adding a map to a number, a property of a list).
+    Type,
+    /// An argument out of its domain (a negative substring length, a bad date).
+    Argument,
+    /// Division by zero or integer overflow.
+    Arithmetic,
+    /// A deleted node or relationship.
+    EntityNotFound,
+    /// A constraint would be broken (deleting a node that still has relationships, a
+    /// unique constraint).
+    Constraint,
+    /// A limit of the engine was reached (rows to sort, path expansions).
+    LimitExceeded,
+}
+
+/// Any error of a query; the variants say at which stage it failed and where in the text.
+///
+/// ```
+/// use kgraph::{Graph, Params, QueryError};
+/// let g = Graph::new();
+/// let err = g.query("MATCH (n RETURN n").run().unwrap_err();
+/// assert!(matches!(err, QueryError::Syntax(_)));
+/// assert_eq!((err.kind_name(), err.line(), err.column()), ("SyntaxError", Some(1), Some(10)));
+/// let err = g.query("MATCH (n) RETURN m").run().unwrap_err();
+/// assert!(matches!(err, QueryError::Semantic { kind: kgraph::SemanticKind::UndefinedVariable, .. }));
+/// # let _ = Params::new();
+/// ```
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum QueryError {
+    /// The text is not a query of the supported language.
+    #[error(transparent)]
+    Syntax(#[from] ParseError),
+    /// The query is well-formed but means nothing (an unknown variable, say).
+    #[error("{message} (line {line}, column {column})")]
+    Semantic {
+        /// What is wrong.
+        kind: SemanticKind,
+        /// The explanation.
+        message: String,
+        /// 1-based line of the expression at fault.
+        line: usize,
+        /// 1-based column, in characters.
+        column: usize,
+    },
+    /// The query failed while running; the graph is left as it was before the query.
+    #[error("{message}{}", position(*line, *column))]
+    Runtime {
+        /// The class of failure.
+        kind: RuntimeKind,
+        /// The explanation.
+        message: String,
+        /// 1-based line of the expression at fault, when known.
+        line: Option<usize>,
+        /// 1-based column, in characters, when known.
+        column: Option<usize>,
+    },
+}
+
+fn position(line: Option<usize>, column: Option<usize>) -> String {
+    match (line, column) {
+        (Some(l), Some(c)) => format!(" (line {l}, column {c})"),
+        _ => String::new(),
+    }
+}
+
+impl QueryError {
+    /// The openCypher error class: `SyntaxError` (for semantic errors too, as openCypher
+    /// classifies them), `SemanticError`, `ParameterMissing`,
+    /// `TypeError`, `ArgumentError`, `ArithmeticError`, `EntityNotFound`,
+    /// `ConstraintVerificationFailed` or `LimitExceeded`.
+    ///
+    /// ```
+    /// let g = kgraph::Graph::new();
+    /// let err = g.query("RETURN 1 / 0").run().unwrap_err();
+    /// assert_eq!(err.kind_name(), "ArithmeticError");
+    /// ```
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            QueryError::Syntax(_) => "SyntaxError",
+            QueryError::Semantic {
+                kind: SemanticKind::ParameterMissing,
+                ..
+            } => "ParameterMissing",
+            QueryError::Semantic {
+                kind: SemanticKind::MergeReadOwnWrites,
+                ..
+            } => "SemanticError",
+            // openCypher reports what its compiler finds, semantic checks included, as
+            // SyntaxError; the variant and `SemanticKind` keep the distinction for Rust callers.
+            QueryError::Semantic { .. } => "SyntaxError",
+            QueryError::Runtime { kind, .. } => match kind {
+                RuntimeKind::Type => "TypeError",
+                RuntimeKind::Argument => "ArgumentError",
+                RuntimeKind::Arithmetic => "ArithmeticError",
+                RuntimeKind::EntityNotFound => "EntityNotFound",
+                RuntimeKind::Constraint => "ConstraintVerificationFailed",
+                RuntimeKind::LimitExceeded => "LimitExceeded",
+            },
+        }
+    }
+
+    /// `compile` for errors found before any data was read or written, `runtime` otherwise.
+    ///
+    /// ```
+    /// let g = kgraph::Graph::new();
+    /// assert_eq!(g.query("RETURN x").run().unwrap_err().phase(), "compile");
+    /// ```
+    pub fn phase(&self) -> &'static str {
+        match self {
+            QueryError::Runtime { .. } => "runtime",
+            _ => "compile",
+        }
+    }
+
+    /// The 1-based line of the error, where it has a place in the text.
+    ///
+    /// ```
+    /// let g = kgraph::Graph::new();
+    /// assert_eq!(g.query("RETURN\n  x").run().unwrap_err().line(), Some(2));
+    /// ```
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            QueryError::Syntax(e) => Some(e.line()),
+            QueryError::Semantic { line, .. } => Some(*line),
+            QueryError::Runtime { line, .. } => *line,
+        }
+    }
+
+    /// The 1-based column, in characters, where the error has a place in the text.
+    ///
+    /// ```
+    /// let g = kgraph::Graph::new();
+    /// assert_eq!(g.query("RETURN 辉瑞").run().unwrap_err().column(), Some(8));
+    /// ```
+    pub fn column(&self) -> Option<usize> {
+        match self {
+            QueryError::Syntax(e) => Some(e.column()),
+            QueryError::Semantic { column, .. } => Some(*column),
+            QueryError::Runtime { column, .. } => *column,
+        }
+    }
+}

@@ -1,0 +1,265 @@
+//! Grouping, aggregate functions and sorting.
+
+use std::cmp::Ordering;
+use std::collections::HashSet;
+
+use indexmap::IndexMap;
+
+use super::error::{ExecError, ExecKind, ExecResult};
+use super::eval::{set_slot, Row};
+use super::{Ctx, GroupKey, RowIter};
+use crate::graph::Value;
+use crate::query::plan::{AggFn, Expr, Slot};
+
+#[derive(Clone, Debug)]
+enum Acc {
+    Count(i64),
+    SumInt(i64),
+    SumFloat(f64),
+    Avg { sum: f64, n: u64 },
+    Min(Option<Value>),
+    Max(Option<Value>),
+    Collect(Vec<Value>),
+    Values(Vec<f64>),
+    Percentile { values: Vec<f64>, p: Option<f64> },
+}
+
+struct Accumulator {
+    f: AggFn,
+    acc: Acc,
+    seen: Option<HashSet<GroupKey>>,
+}
+
+impl Accumulator {
+    fn new(f: AggFn, distinct: bool) -> Accumulator {
+        let acc = match f {
+            AggFn::CountStar | AggFn::Count => Acc::Count(0),
+            AggFn::Sum => Acc::SumInt(0),
+            AggFn::Avg => Acc::Avg { sum: 0.0, n: 0 },
+            AggFn::Min => Acc::Min(None),
+            AggFn::Max => Acc::Max(None),
+            AggFn::Collect => Acc::Collect(Vec::new()),
+            AggFn::StDev | AggFn::StDevP => Acc::Values(Vec::new()),
+            AggFn::PercentileDisc | AggFn::PercentileCont => Acc::Percentile {
+                values: Vec::new(),
+                p: None,
+            },
+        };
+        Accumulator {
+            f,
+            acc,
+            seen: distinct.then(HashSet::new),
+        }
+    }
+
+    fn add(&mut self, args: Vec<Value>) -> ExecResult<()> {
+        if self.f == AggFn::CountStar {
+            if let Acc::Count(n) = &mut self.acc {
+                *n += 1;
+            }
+            return Ok(());
+        }
+        let mut args = args.into_iter();
+        let v = args.next().unwrap_or_default();
+        if v.is_null() {
+            return Ok(());
+        }
+        if let Some(seen) = &mut self.seen {
+            if !seen.insert(GroupKey(vec![v.clone()])) {
+                return Ok(());
+            }
+        }
+        let not_number = |v: &Value| {
+            ExecError::type_error(
+                format!("{:?}() expects numbers, got {}", self.f, v.type_name()).to_lowercase(),
+            )
+        };
+        match &mut self.acc {
+            Acc::Count(n) => *n += 1,
+            Acc::SumInt(s) => match v {
+                Value::Int(i) => {
+                    *s = s
+                        .checked_add(i)
+                        .ok_or_else(|| ExecError::new(ExecKind::Arithmetic, "integer overflow in sum()"))?
+                }
+                Value::Float(f) => self.acc = Acc::SumFloat(*s as f64 + f),
+                other => return Err(not_number(&other)),
+            },
+            Acc::SumFloat(s) => *s += v.as_float().ok_or_else(|| not_number(&v))?,
+            Acc::Avg { sum, n } => {
+                *sum += v.as_float().ok_or_else(|| not_number(&v))?;
+                *n += 1;
+            }
+            Acc::Min(m) => {
+                if m.as_ref().is_none_or(|cur| v.order_cmp(cur) == Ordering::Less) {
+                    *m = Some(v);
+                }
+            }
+            Acc::Max(m) => {
+                if m.as_ref().is_none_or(|cur| v.order_cmp(cur) == Ordering::Greater) {
+                    *m = Some(v);
+                }
+            }
+            Acc::Collect(items) => items.push(v),
+            Acc::Values(values) => values.push(v.as_float().ok_or_else(|| not_number(&v))?),
+            Acc::Percentile { values, p } => {
+                values.push(v.as_float().ok_or_else(|| not_number(&v))?);
+                if p.is_none() {
+                    let pv = args.next().and_then(|p| p.as_float()).unwrap_or(f64::NAN);
+                    if !(0.0..=1.0).contains(&pv) {
+                        return Err(ExecError::new(
+                            ExecKind::Argument,
+                            "the percentile must be a number between 0.0 and 1.0",
+                        ));
+                    }
+                    *p = Some(pv);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Value {
+        match self.acc {
+            Acc::Count(n) => Value::Int(n),
+            Acc::SumInt(s) => Value::Int(s),
+            Acc::SumFloat(s) => Value::Float(s),
+            Acc::Avg { n: 0, .. } => Value::Null,
+            Acc::Avg { sum, n } => Value::Float(sum / n as f64),
+            Acc::Min(m) | Acc::Max(m) => m.unwrap_or_default(),
+            Acc::Collect(items) => Value::List(items),
+            Acc::Values(values) => {
+                let n = values.len();
+                let denom = if self.f == AggFn::StDev {
+                    n.saturating_sub(1)
+                } else {
+                    n
+                };
+                if denom == 0 {
+                    return Value::Float(0.0);
+                }
+                let mean = values.iter().sum::<f64>() / n as f64;
+                let var = values.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / denom as f64;
+                Value::Float(var.sqrt())
+            }
+            Acc::Percentile { mut values, p } => {
+                if values.is_empty() {
+                    return Value::Null;
+                }
+                values.sort_by(f64::total_cmp);
+                let p = p.unwrap_or(0.0);
+                let n = values.len();
+                if self.f == AggFn::PercentileDisc {
+                    let idx = ((p * n as f64).ceil() as usize).saturating_sub(1).min(n - 1);
+                    Value::Float(values[idx])
+                } else {
+                    let pos = p * (n - 1) as f64;
+                    let lo = pos.floor() as usize;
+                    let hi = pos.ceil() as usize;
+                    Value::Float(values[lo] + (values[hi] - values[lo]) * (pos - lo as f64))
+                }
+            }
+        }
+    }
+}
+
+impl Ctx<'_> {
+    pub(crate) fn aggregate(
+        &self,
+        input: RowIter<'_>,
+        keys: &[(Slot, Expr)],
+        aggs: &[(Slot, AggFn, bool, Vec<Expr>)],
+        clear: &[Slot],
+    ) -> ExecResult<Vec<Row>> {
+        let mut groups: IndexMap<GroupKey, Vec<Accumulator>> = IndexMap::new();
+        for row in input {
+            let row = row?;
+            let key = GroupKey(
+                keys.iter()
+                    .map(|(_, e)| self.eval(e, &row))
+                    .collect::<ExecResult<_>>()?,
+            );
+            let accs = groups
+                .entry(key)
+                .or_insert_with(|| aggs.iter().map(|(_, f, d, _)| Accumulator::new(*f, *d)).collect());
+            for (acc, (_, _, _, args)) in accs.iter_mut().zip(aggs) {
+                let values = args
+                    .iter()
+                    .map(|a| self.eval(a, &row))
+                    .collect::<ExecResult<Vec<_>>>()?;
+                acc.add(values)?;
+            }
+        }
+        if groups.is_empty() && keys.is_empty() {
+            groups.insert(
+                GroupKey(Vec::new()),
+                aggs.iter().map(|(_, f, d, _)| Accumulator::new(*f, *d)).collect(),
+            );
+        }
+        let mut out = Vec::with_capacity(groups.len());
+        for (key, accs) in groups {
+            let mut row = vec![Value::Null; self.width];
+            for s in clear {
+                set_slot(&mut row, *s, Value::Null);
+            }
+            for ((slot, e), v) in keys.iter().zip(key.0) {
+                // A grouping key that is a variable keeps its value under the old slot too, so
+                // expressions over it after the aggregation still read it.
+                if let Expr::Slot(orig) = e {
+                    set_slot(&mut row, *orig, v.clone());
+                }
+                set_slot(&mut row, *slot, v);
+            }
+            for ((slot, ..), acc) in aggs.iter().zip(accs) {
+                set_slot(&mut row, *slot, acc.finish());
+            }
+            out.push(row);
+        }
+        Ok(out)
+    }
+
+    /// Sorts (stably) by the keys; with `limit`, keeps only that many rows.
+    pub(crate) fn sort(
+        &self,
+        input: RowIter<'_>,
+        keys: &[(Expr, bool)],
+        limit: Option<usize>,
+    ) -> ExecResult<Vec<Row>> {
+        let mut keyed: Vec<(Vec<Value>, Row)> = Vec::new();
+        for row in input {
+            let row = row?;
+            let k = keys
+                .iter()
+                .map(|(e, _)| self.eval(e, &row))
+                .collect::<ExecResult<Vec<_>>>()?;
+            keyed.push((k, row));
+            if keyed.len() > self.limits.max_sort_rows {
+                return Err(ExecError::new(
+                    ExecKind::LimitExceeded,
+                    format!("ORDER BY would sort more than {} rows", self.limits.max_sort_rows),
+                ));
+            }
+        }
+        let cmp = |a: &(Vec<Value>, Row), b: &(Vec<Value>, Row)| {
+            for ((x, y), (_, desc)) in a.0.iter().zip(&b.0).zip(keys) {
+                let o = x.order_cmp(y);
+                let o = if *desc { o.reverse() } else { o };
+                if o != Ordering::Equal {
+                    return o;
+                }
+            }
+            Ordering::Equal
+        };
+        if let Some(k) = limit {
+            if k < keyed.len() {
+                if k == 0 {
+                    return Ok(Vec::new());
+                }
+                keyed.select_nth_unstable_by(k - 1, cmp);
+                keyed.truncate(k);
+            }
+        }
+        keyed.sort_by(cmp);
+        Ok(keyed.into_iter().map(|(_, r)| r).collect())
+    }
+}

@@ -1,0 +1,63 @@
+//! Errors raised while a plan runs, before the facade gives them a line and column.
+
+use crate::graph::GraphError;
+use crate::query::plan::Pos;
+
+/// The openCypher error class of a runtime failure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ExecKind {
+    Type,
+    Argument,
+    Arithmetic,
+    EntityNotFound,
+    Constraint,
+    ParameterMissing,
+    LimitExceeded,
+    Semantic,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct ExecError {
+    pub(crate) kind: ExecKind,
+    pub(crate) message: String,
+    pub(crate) pos: Option<Pos>,
+}
+
+impl ExecError {
+    pub(crate) fn new(kind: ExecKind, message: impl Into<String>) -> ExecError {
+        ExecError {
+            kind,
+            message: message.into(),
+            pos: None,
+        }
+    }
+
+    pub(crate) fn type_error(message: impl Into<String>) -> ExecError {
+        ExecError::new(ExecKind::Type, message)
+    }
+
+    pub(crate) fn at(mut self, pos: Pos) -> ExecError {
+        if self.pos.is_none() && pos != Pos::default() {
+            self.pos = Some(pos);
+        }
+        self
+    }
+}
+
+impl From<GraphError> for ExecError {
+    fn from(e: GraphError) -> ExecError {
+        let kind = match e {
+            GraphError::ConstraintViolation { .. } | GraphError::NodeHasRelationships { .. } => {
+                ExecKind::Constraint
+            }
+            GraphError::NodeNotFound { .. } | GraphError::RelationshipNotFound { .. } => {
+                ExecKind::EntityNotFound
+            }
+            GraphError::InvalidPropertyValue { .. } => ExecKind::Type,
+            _ => ExecKind::Argument,
+        };
+        ExecError::new(kind, e.to_string())
+    }
+}
+
+pub(crate) type ExecResult<T> = Result<T, ExecError>;

@@ -1,0 +1,369 @@
+//! The built-in scalar functions.
+
+use super::error::{ExecError, ExecKind, ExecResult};
+use super::eval::to_text;
+use super::Ctx;
+use crate::graph::Value;
+use crate::query::plan::Func;
+use crate::Date as CalendarDate;
+
+fn arg_error(message: impl Into<String>) -> ExecError {
+    ExecError::new(ExecKind::Argument, message)
+}
+
+fn type_error(f: &str, v: &Value) -> ExecError {
+    ExecError::type_error(format!("{f}() cannot take a {} argument", v.type_name()))
+}
+
+fn int_arg(f: &str, v: &Value) -> ExecResult<i64> {
+    match v {
+        Value::Int(i) => Ok(*i),
+        Value::Float(x) if x.fract() == 0.0 => Ok(*x as i64),
+        other => Err(type_error(f, other)),
+    }
+}
+
+fn num(f: &str, v: &Value) -> ExecResult<f64> {
+    v.as_float().ok_or_else(|| type_error(f, v))
+}
+
+fn parse_int(s: &str) -> Option<i64> {
+    let t = s.trim();
+    t.parse::<i64>().ok().or_else(|| {
+        let f = t.parse::<f64>().ok()?;
+        (f.is_finite() && f.abs() < 9.2e18).then_some(f.trunc() as i64)
+    })
+}
+
+fn to_integer(v: &Value) -> Option<Option<i64>> {
+    match v {
+        Value::Null => Some(None),
+        Value::Int(i) => Some(Some(*i)),
+        Value::Float(f) => Some((f.is_finite() && f.abs() < 9.2e18).then_some(f.trunc() as i64)),
+        Value::String(s) => Some(parse_int(s)),
+        Value::Bool(b) => Some(Some(i64::from(*b))),
+        _ => None,
+    }
+}
+
+fn to_float(v: &Value) -> Option<Option<f64>> {
+    match v {
+        Value::Null => Some(None),
+        Value::Int(i) => Some(Some(*i as f64)),
+        Value::Float(f) => Some(Some(*f)),
+        Value::String(s) => Some(s.trim().parse::<f64>().ok()),
+        _ => None,
+    }
+}
+
+fn to_boolean(v: &Value) -> Option<Option<bool>> {
+    match v {
+        Value::Null => Some(None),
+        Value::Bool(b) => Some(Some(*b)),
+        Value::String(s) => Some(match s.trim().to_ascii_lowercase().as_str() {
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => None,
+        }),
+        Value::Int(i) => Some(Some(*i != 0)),
+        _ => None,
+    }
+}
+
+pub(crate) fn call(ctx: &Ctx<'_>, f: Func, args: Vec<Value>) -> ExecResult<Value> {
+    use Value::*;
+    let a0 = args.first().cloned().unwrap_or(Null);
+    let a1 = args.get(1).cloned().unwrap_or(Null);
+    // Most functions return null on a null first argument.
+    let null_in =
+        a0.is_null() && !matches!(f, Func::Coalesce | Func::Exists | Func::Pi | Func::E | Func::Rand);
+    if null_in && !matches!(f, Func::Range | Func::Date) {
+        return Ok(Null);
+    }
+    Ok(match f {
+        Func::Id => match a0 {
+            Node(n) => Int(i64::from(n.index())),
+            Relationship(r) => Int(i64::from(r.index())),
+            other => return Err(type_error("id", &other)),
+        },
+        Func::Labels => match a0 {
+            Node(n) => {
+                let data = ctx.graph.node_data(n)?;
+                List(
+                    data.labels
+                        .iter()
+                        .map(|l| Value::from(ctx.graph.symbols.label_name(*l)))
+                        .collect(),
+                )
+            }
+            other => return Err(type_error("labels", &other)),
+        },
+        Func::Type => match a0 {
+            Relationship(r) => Value::from(ctx.graph.symbols.type_name(ctx.graph.rel_data(r)?.ty)),
+            other => return Err(type_error("type", &other)),
+        },
+        Func::Properties => ctx.properties_of(&a0)?,
+        Func::Keys => match ctx.properties_of(&a0)? {
+            Map(m) => List(m.into_keys().map(Value::from).collect()),
+            other => return Err(type_error("keys", &other)),
+        },
+        Func::Size => match a0 {
+            List(l) => Int(l.len() as i64),
+            String(s) => Int(s.chars().count() as i64),
+            Map(m) => Int(m.len() as i64),
+            other => return Err(type_error("size", &other)),
+        },
+        Func::Length => match a0 {
+            Path(p) => Int(p.len() as i64),
+            List(l) => Int(l.len() as i64),
+            String(s) => Int(s.chars().count() as i64),
+            other => return Err(type_error("length", &other)),
+        },
+        Func::IsEmpty => match a0 {
+            List(l) => Bool(l.is_empty()),
+            String(s) => Bool(s.is_empty()),
+            Map(m) => Bool(m.is_empty()),
+            other => return Err(type_error("isEmpty", &other)),
+        },
+        Func::Head => match a0 {
+            List(l) => l.into_iter().next().unwrap_or(Null),
+            other => return Err(type_error("head", &other)),
+        },
+        Func::Last => match a0 {
+            List(l) => l.into_iter().last().unwrap_or(Null),
+            other => return Err(type_error("last", &other)),
+        },
+        Func::Tail => match a0 {
+            List(l) => List(l.into_iter().skip(1).collect()),
+            other => return Err(type_error("tail", &other)),
+        },
+        Func::Coalesce => args.into_iter().find(|v| !v.is_null()).unwrap_or(Null),
+        Func::ToString | Func::ToStringOrNull => match to_text(&a0) {
+            Some(s) => Value::from(s),
+            None if f == Func::ToStringOrNull => Null,
+            None => return Err(type_error("toString", &a0)),
+        },
+        Func::ToInteger | Func::ToIntegerOrNull => match to_integer(&a0) {
+            Some(v) => v.map_or(Null, Int),
+            None if f == Func::ToIntegerOrNull => Null,
+            None => return Err(type_error("toInteger", &a0)),
+        },
+        Func::ToFloat | Func::ToFloatOrNull => match to_float(&a0) {
+            Some(v) => v.map_or(Null, Float),
+            None if f == Func::ToFloatOrNull => Null,
+            None => return Err(type_error("toFloat", &a0)),
+        },
+        Func::ToBoolean | Func::ToBooleanOrNull => match (&a0, to_boolean(&a0)) {
+            (Int(_), _) if f == Func::ToBoolean => return Err(type_error("toBoolean", &a0)),
+            (_, Some(v)) => v.map_or(Null, Bool),
+            (_, None) if f == Func::ToBooleanOrNull => Null,
+            (_, None) => return Err(type_error("toBoolean", &a0)),
+        },
+        Func::ToUpper | Func::ToLower | Func::Trim | Func::LTrim | Func::RTrim | Func::Reverse => match a0 {
+            String(s) => Value::from(match f {
+                Func::ToUpper => s.to_uppercase(),
+                Func::ToLower => s.to_lowercase(),
+                Func::Trim => s.trim().to_owned(),
+                Func::LTrim => s.trim_start().to_owned(),
+                Func::RTrim => s.trim_end().to_owned(),
+                _ => s.chars().rev().collect(),
+            }),
+            List(mut l) if f == Func::Reverse => {
+                l.reverse();
+                List(l)
+            }
+            other => return Err(type_error("string function", &other)),
+        },
+        Func::Substring => {
+            let String(s) = a0 else {
+                return Err(type_error("substring", &a0));
+            };
+            let start = int_arg("substring", &a1)?;
+            if start < 0 {
+                return Err(arg_error("substring() start must not be negative"));
+            }
+            let chars = s.chars().skip(start as usize);
+            match args.get(2) {
+                None => Value::from(chars.collect::<std::string::String>()),
+                Some(Null) => Null,
+                Some(len) => {
+                    let len = int_arg("substring", len)?;
+                    if len < 0 {
+                        return Err(arg_error("substring() length must not be negative"));
+                    }
+                    Value::from(chars.take(len as usize).collect::<std::string::String>())
+                }
+            }
+        }
+        Func::Left | Func::Right => {
+            let String(s) = a0 else {
+                return Err(type_error("left/right", &a0));
+            };
+            if a1.is_null() {
+                return Err(arg_error("left()/right() need a length"));
+            }
+            let n = int_arg("left/right", &a1)?;
+            if n < 0 {
+                return Err(arg_error("left()/right() length must not be negative"));
+            }
+            let count = s.chars().count();
+            let n = (n as usize).min(count);
+            Value::from(if f == Func::Left {
+                s.chars().take(n).collect::<std::string::String>()
+            } else {
+                s.chars().skip(count - n).collect()
+            })
+        }
+        Func::Replace => {
+            let (Some(s), Some(from)) = (a0.as_str(), a1.as_str()) else {
+                if a1.is_null() || args.get(2).is_some_and(Value::is_null) {
+                    return Ok(Null);
+                }
+                return Err(type_error("replace", &a0));
+            };
+            match args.get(2) {
+                Some(String(to)) => Value::from(s.replace(from, to)),
+                Some(Null) => Null,
+                Some(other) => return Err(type_error("replace", other)),
+                None => return Err(arg_error("replace() needs three arguments")),
+            }
+        }
+        Func::Split => match (a0.as_str(), &a1) {
+            (_, Null) => Null,
+            (Some(s), String(sep)) => List(s.split(&**sep).map(Value::from).collect()),
+            _ => return Err(type_error("split", &a0)),
+        },
+        Func::Abs => match a0 {
+            Int(i) => Int(i
+                .checked_abs()
+                .ok_or_else(|| ExecError::new(ExecKind::Arithmetic, "integer overflow"))?),
+            Float(x) => Float(x.abs()),
+            other => return Err(type_error("abs", &other)),
+        },
+        Func::Sign => match a0 {
+            Int(i) => Int(i.signum()),
+            Float(x) => Int(if x > 0.0 {
+                1
+            } else if x < 0.0 {
+                -1
+            } else {
+                0
+            }),
+            other => return Err(type_error("sign", &other)),
+        },
+        Func::Ceil | Func::Floor | Func::Round => {
+            let x = num("round", &a0)?;
+            Float(match f {
+                Func::Ceil => x.ceil(),
+                Func::Floor => x.floor(),
+                // Cypher rounds half up (towards positive infinity).
+                _ => (x + 0.5).floor(),
+            })
+        }
+        Func::Sqrt
+        | Func::Exp
+        | Func::Log
+        | Func::Log10
+        | Func::Sin
+        | Func::Cos
+        | Func::Tan
+        | Func::Asin
+        | Func::Acos
+        | Func::Atan => {
+            let x = num("math", &a0)?;
+            Float(match f {
+                Func::Sqrt => x.sqrt(),
+                Func::Exp => x.exp(),
+                Func::Log => x.ln(),
+                Func::Log10 => x.log10(),
+                Func::Sin => x.sin(),
+                Func::Cos => x.cos(),
+                Func::Tan => x.tan(),
+                Func::Asin => x.asin(),
+                Func::Acos => x.acos(),
+                _ => x.atan(),
+            })
+        }
+        Func::Atan2 => {
+            if a1.is_null() {
+                return Ok(Null);
+            }
+            Float(num("atan2", &a0)?.atan2(num("atan2", &a1)?))
+        }
+        Func::Pi => Float(std::f64::consts::PI),
+        Func::E => Float(std::f64::consts::E),
+        Func::Rand => Float(pseudo_random()),
+        Func::Range => {
+            if args.iter().any(Value::is_null) {
+                return Err(arg_error("range() bounds cannot be null"));
+            }
+            let start = int_arg("range", &a0)?;
+            let end = int_arg("range", &a1)?;
+            let step = match args.get(2) {
+                Some(v) => int_arg("range", v)?,
+                None => 1,
+            };
+            if step == 0 {
+                return Err(arg_error("range() step cannot be zero"));
+            }
+            let count = if (step > 0 && start > end) || (step < 0 && start < end) {
+                0
+            } else {
+                ((i128::from(end) - i128::from(start)) / i128::from(step) + 1) as u128
+            };
+            if count > super::MAX_RANGE as u128 {
+                return Err(ExecError::new(
+                    ExecKind::LimitExceeded,
+                    format!(
+                        "range() would make {count} elements (at most {})",
+                        super::MAX_RANGE
+                    ),
+                ));
+            }
+            List((0..count as i64).map(|i| Int(start + i * step)).collect())
+        }
+        Func::Nodes => match a0 {
+            Path(p) => List(p.nodes().iter().map(|n| Node(*n)).collect()),
+            other => return Err(type_error("nodes", &other)),
+        },
+        Func::Relationships => match a0 {
+            Path(p) => List(p.relationships().iter().map(|r| Relationship(*r)).collect()),
+            other => return Err(type_error("relationships", &other)),
+        },
+        Func::StartNode | Func::EndNode => match a0 {
+            Relationship(r) => {
+                let (s, e) = ctx.graph.rel_endpoints(r)?;
+                Node(if f == Func::StartNode { s } else { e })
+            }
+            other => return Err(type_error("startNode/endNode", &other)),
+        },
+        Func::Date => match a0 {
+            Null if args.is_empty() => return Err(arg_error("date() needs an argument in this engine")),
+            Null => Null,
+            String(s) => Date(s.parse::<CalendarDate>().map_err(|e| arg_error(e.to_string()))?),
+            Date(d) => Date(d),
+            Map(m) => {
+                let part = |k: &str| m.get(k).and_then(Value::as_int);
+                let (Some(y), Some(mo), Some(d)) =
+                    (part("year"), part("month").or(Some(1)), part("day").or(Some(1)))
+                else {
+                    return Err(arg_error("date({...}) needs a year"));
+                };
+                Date(
+                    CalendarDate::from_ymd(y as i32, mo as u32, d as u32)
+                        .map_err(|e| arg_error(e.to_string()))?,
+                )
+            }
+            other => return Err(type_error("date", &other)),
+        },
+        Func::Exists => Bool(!a0.is_null()),
+    })
+}
+
+/// A cheap non-cryptographic random float in [0, 1), for `rand()`.
+fn pseudo_random() -> f64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(0x9e37_79b9_7f4a_7c15);
+    (h.finish() >> 11) as f64 / (1u64 << 53) as f64
+}

@@ -1,0 +1,573 @@
+//! The executor: pull-based operators over the graph.
+//!
+//! Architecture invariants:
+//! - The executor sees only the plan (`plan.rs`), never the AST or the query text.
+//! - Read operators are lazy iterators over `&Graph`; a write operator ends the lazy segment:
+//!   the rows before it are materialised, the write runs with `&mut Graph`, and a new segment
+//!   starts. So every clause sees the writes of the clauses before it, as Cypher requires.
+//! - No operator panics on data: every failure is an `ExecError`.
+
+mod aggregate;
+pub(crate) mod error;
+pub(crate) mod eval;
+mod functions;
+mod paths;
+pub(crate) mod write;
+
+use std::collections::{BTreeMap, HashSet};
+use std::hash::{Hash, Hasher};
+
+use error::{ExecError, ExecKind, ExecResult};
+use eval::{set_slot, Row};
+
+use crate::graph::{Graph, NodeId, Value};
+use crate::query::plan::{NodeCheck, Op, PathPart, Pipeline, Plan, Start};
+use crate::Path;
+
+pub use write::Stats;
+
+/// The longest list `range()` may build.
+pub(crate) const MAX_RANGE: usize = 10_000_000;
+
+/// Limits that keep a query from running away; see `QueryOptions`.
+#[derive(Clone, Debug)]
+pub(crate) struct Limits {
+    pub(crate) max_sort_rows: usize,
+    pub(crate) max_var_length: u32,
+    pub(crate) max_expansions: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_sort_rows: 10_000_000,
+            max_var_length: 15,
+            max_expansions: 100_000_000,
+        }
+    }
+}
+
+/// What an executing operator can see.
+pub(crate) struct Ctx<'g> {
+    pub(crate) graph: &'g Graph,
+    pub(crate) params: &'g BTreeMap<String, Value>,
+    pub(crate) limits: &'g Limits,
+    pub(crate) width: usize,
+}
+
+pub(crate) type RowIter<'a> = Box<dyn Iterator<Item = ExecResult<Row>> + 'a>;
+
+/// A row key under Cypher's equivalence (for DISTINCT and grouping).
+#[derive(Clone, Debug)]
+pub(crate) struct GroupKey(pub(crate) Vec<Value>);
+
+impl PartialEq for GroupKey {
+    fn eq(&self, other: &GroupKey) -> bool {
+        self.0.len() == other.0.len() && self.0.iter().zip(&other.0).all(|(a, b)| a.equivalent(b))
+    }
+}
+impl Eq for GroupKey {}
+impl Hash for GroupKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        for v in &self.0 {
+            v.hash_equivalent(state);
+        }
+    }
+}
+
+fn one_row(row: Row) -> RowIter<'static> {
+    Box::new(std::iter::once(Ok(row)))
+}
+
+fn no_rows<'a>() -> RowIter<'a> {
+    Box::new(std::iter::empty())
+}
+
+fn fail<'a>(e: ExecError) -> RowIter<'a> {
+    Box::new(std::iter::once(Err(e)))
+}
+
+/// Evaluates a SKIP or LIMIT count.
+fn count_arg(ctx: &Ctx<'_>, e: &crate::query::plan::Expr, what: &str) -> ExecResult<usize> {
+    let row = vec![Value::Null; ctx.width];
+    match ctx.eval(e, &row)? {
+        Value::Int(i) if i >= 0 => Ok(usize::try_from(i).unwrap_or(usize::MAX)),
+        Value::Float(f) if f >= 0.0 && f.fract() == 0.0 => Ok(f as usize),
+        other => Err(ExecError::new(
+            ExecKind::Argument,
+            format!("{what} needs a non-negative integer, got {other}"),
+        )),
+    }
+}
+
+impl<'g> Ctx<'g> {
+    /// Chains the read operators `ops` over `input`.
+    pub(crate) fn read<'a>(&'a self, ops: &'a [Op], input: RowIter<'a>) -> RowIter<'a> {
+        ops.iter().fold(input, |rows, op| self.apply(op, rows))
+    }
+
+    pub(crate) fn any_row(&self, p: &Pipeline, row: &Row) -> ExecResult<bool> {
+        match self.read(&p.ops, one_row(row.clone())).next() {
+            None => Ok(false),
+            Some(Ok(_)) => Ok(true),
+            Some(Err(e)) => Err(e),
+        }
+    }
+
+    pub(crate) fn sub_rows(&self, p: &Pipeline, row: &Row) -> ExecResult<Vec<Row>> {
+        self.read(&p.ops, one_row(row.clone())).collect()
+    }
+
+    /// True if the node passes the label and property checks.
+    pub(crate) fn check_node(&self, id: NodeId, check: &NodeCheck, row: &Row) -> ExecResult<bool> {
+        let Ok(data) = self.graph.node_data(id) else {
+            return Ok(false);
+        };
+        for l in &check.labels {
+            if !l.is_some_and(|l| data.labels.binary_search(&l).is_ok()) {
+                return Ok(false);
+            }
+        }
+        for (key, expr) in &check.props {
+            let want = self.eval(expr, row)?;
+            let have = key.and_then(|k| data.props.get(k));
+            if have.is_none_or(|h| h.cypher_eq(&want) != Some(true)) {
+                return Ok(false);
+            }
+        }
+        if let Some(map) = &check.prop_map {
+            if !self.props_match(&Value::Node(id), map, row)? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    fn props_match(&self, entity: &Value, map: &crate::query::plan::Expr, row: &Row) -> ExecResult<bool> {
+        let want = match self.eval(map, row)? {
+            Value::Map(m) => m,
+            Value::Null => return Ok(false),
+            other => {
+                return Err(ExecError::type_error(format!(
+                    "a property map must be a map, got {}",
+                    other.type_name()
+                )))
+            }
+        };
+        for (k, v) in &want {
+            let have = self.property(entity, k, self.graph.symbols.find_key(k))?;
+            if have.cypher_eq(v) != Some(true) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    pub(crate) fn check_rel(
+        &self,
+        rel: crate::RelId,
+        props: &[(Option<crate::graph::KeyId>, crate::query::plan::Expr)],
+        row: &Row,
+    ) -> ExecResult<bool> {
+        if props.is_empty() {
+            return Ok(true);
+        }
+        let Ok(data) = self.graph.rel_data(rel) else {
+            return Ok(false);
+        };
+        for (key, expr) in props {
+            let want = self.eval(expr, row)?;
+            let have = key.and_then(|k| data.props.get(k));
+            if have.is_none_or(|h| h.cypher_eq(&want) != Some(true)) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    fn apply<'a>(&'a self, op: &'a Op, input: RowIter<'a>) -> RowIter<'a> {
+        match op {
+            Op::NodeScan { slot, start, check } => Box::new(input.flat_map(move |row| match row {
+                Err(e) => fail(e),
+                Ok(row) => self.scan(*slot, start, check, row),
+            })),
+            Op::Expand {
+                from,
+                rel,
+                to,
+                dir,
+                types,
+                rel_props,
+                check,
+                to_bound,
+                rel_bound,
+            } => Box::new(input.flat_map(move |row| {
+                let row = match row {
+                    Err(e) => return fail(e),
+                    Ok(r) => r,
+                };
+                let Some(Value::Node(start)) = row.get(*from).cloned() else {
+                    return no_rows();
+                };
+                if !self.graph.contains_node(start) {
+                    return no_rows();
+                }
+                let want_rel = if *rel_bound { row.get(*rel).cloned() } else { None };
+                let want_to = if *to_bound { row.get(*to).cloned() } else { None };
+                let out: ExecResult<Vec<Row>> = self
+                    .graph
+                    .expand(start, *dir)
+                    .filter(|(_, _, ty)| types.matches(*ty))
+                    .filter(|(r, _, _)| want_rel.as_ref().is_none_or(|w| *w == Value::Relationship(*r)))
+                    .filter(|(_, other, _)| want_to.as_ref().is_none_or(|w| *w == Value::Node(*other)))
+                    .filter_map(|(r, other, _)| {
+                        let keep = self
+                            .check_rel(r, rel_props, &row)
+                            .and_then(|ok| Ok(ok && (*to_bound || self.check_node(other, check, &row)?)));
+                        match keep {
+                            Ok(false) => None,
+                            Ok(true) => {
+                                let mut next = row.clone();
+                                set_slot(&mut next, *rel, Value::Relationship(r));
+                                set_slot(&mut next, *to, Value::Node(other));
+                                Some(Ok(next))
+                            }
+                            Err(e) => Some(Err(e)),
+                        }
+                    })
+                    .collect();
+                match out {
+                    Ok(rows) => Box::new(rows.into_iter().map(Ok)) as RowIter<'a>,
+                    Err(e) => fail(e),
+                }
+            })),
+            Op::VarExpand { .. } | Op::ShortestPath { .. } => {
+                Box::new(input.flat_map(move |row| match row {
+                    Err(e) => fail(e),
+                    Ok(row) => match self.paths(op, row) {
+                        Ok(rows) => Box::new(rows.into_iter().map(Ok)) as RowIter<'a>,
+                        Err(e) => fail(e),
+                    },
+                }))
+            }
+            Op::DistinctRels { rels, lists } => Box::new(input.filter(move |row| match row {
+                Err(_) => true,
+                Ok(row) => distinct_rels(row, rels, lists),
+            })),
+            Op::BuildPath { slot, parts } => Box::new(input.map(move |row| {
+                let mut row = row?;
+                let path = self.build_path(&row, parts)?;
+                set_slot(&mut row, *slot, path);
+                Ok(row)
+            })),
+            Op::Filter(pred) => Box::new(input.filter_map(move |row| match row {
+                Err(e) => Some(Err(e)),
+                Ok(row) => match self.truthy(pred, &row) {
+                    Ok(true) => Some(Ok(row)),
+                    Ok(false) => None,
+                    Err(e) => Some(Err(e)),
+                },
+            })),
+            Op::Optional { inner, nulls } => Box::new(input.flat_map(move |row| {
+                let row = match row {
+                    Err(e) => return fail(e),
+                    Ok(r) => r,
+                };
+                match self.sub_rows(inner, &row) {
+                    Err(e) => fail(e),
+                    Ok(rows) if rows.is_empty() => {
+                        let mut row = row;
+                        for s in nulls {
+                            set_slot(&mut row, *s, Value::Null);
+                        }
+                        one_row(row)
+                    }
+                    Ok(rows) => Box::new(rows.into_iter().map(Ok)),
+                }
+            })),
+            Op::Unwind { expr, slot } => Box::new(input.flat_map(move |row| {
+                let row = match row {
+                    Err(e) => return fail(e),
+                    Ok(r) => r,
+                };
+                match self.eval(expr, &row) {
+                    Err(e) => fail(e),
+                    Ok(Value::Null) => no_rows(),
+                    Ok(Value::List(items)) => Box::new(items.into_iter().map(move |v| {
+                        let mut next = row.clone();
+                        set_slot(&mut next, *slot, v);
+                        Ok(next)
+                    })),
+                    Ok(other) => {
+                        let mut next = row;
+                        set_slot(&mut next, *slot, other);
+                        one_row(next)
+                    }
+                }
+            })),
+            Op::Project { items, clear } => Box::new(input.map(move |row| {
+                let row = row?;
+                let values = items
+                    .iter()
+                    .map(|(_, e)| self.eval(e, &row))
+                    .collect::<ExecResult<Vec<_>>>()?;
+                let mut row = row;
+                for s in clear {
+                    set_slot(&mut row, *s, Value::Null);
+                }
+                for ((slot, _), v) in items.iter().zip(values) {
+                    set_slot(&mut row, *slot, v);
+                }
+                Ok(row)
+            })),
+            Op::Aggregate { keys, aggs, clear } => match self.aggregate(input, keys, aggs, clear) {
+                Ok(rows) => Box::new(rows.into_iter().map(Ok)),
+                Err(e) => fail(e),
+            },
+            Op::Distinct { slots } => {
+                let mut seen = HashSet::new();
+                Box::new(input.filter(move |row| {
+                    match row {
+                        Err(_) => true,
+                        Ok(row) => seen.insert(GroupKey(
+                            slots
+                                .iter()
+                                .map(|s| row.get(*s).cloned().unwrap_or_default())
+                                .collect(),
+                        )),
+                    }
+                }))
+            }
+            Op::Sort { keys } => match self.sort(input, keys, None) {
+                Ok(rows) => Box::new(rows.into_iter().map(Ok)),
+                Err(e) => fail(e),
+            },
+            Op::TopK { keys, limit } => {
+                let sorted = count_arg(self, limit, "LIMIT").and_then(|k| self.sort(input, keys, Some(k)));
+                match sorted {
+                    Ok(rows) => Box::new(rows.into_iter().map(Ok)),
+                    Err(e) => fail(e),
+                }
+            }
+            Op::Skip(e) => match count_arg(self, e, "SKIP") {
+                Ok(n) => Box::new(input.skip(n)),
+                Err(e) => fail(e),
+            },
+            Op::Limit(e) => match count_arg(self, e, "LIMIT") {
+                Ok(n) => Box::new(input.take(n)),
+                Err(e) => fail(e),
+            },
+            Op::Create(_) | Op::Merge(_) | Op::Set(_) | Op::Remove(_) | Op::Delete { .. } => {
+                fail(ExecError::new(
+                    ExecKind::Semantic,
+                    "a write clause cannot run in a read-only query; use Graph::execute",
+                ))
+            }
+        }
+    }
+
+    fn scan<'a>(&'a self, slot: usize, start: &'a Start, check: &'a NodeCheck, row: Row) -> RowIter<'a> {
+        let candidates: Vec<NodeId> = match start {
+            Start::Bound => {
+                return match row.get(slot) {
+                    Some(Value::Node(id)) => match self.check_node(*id, check, &row) {
+                        Ok(true) => one_row(row),
+                        Ok(false) => no_rows(),
+                        Err(e) => fail(e),
+                    },
+                    _ => no_rows(),
+                };
+            }
+            Start::All => self.graph.nodes().collect(),
+            Start::Label(None) => Vec::new(),
+            Start::Label(Some(l)) => self.graph.label_nodes(*l).iter().copied().collect(),
+            Start::NameSeek(e) => match self.eval(e, &row) {
+                Ok(Value::String(s)) => self.graph.lookup(&s).to_vec(),
+                Ok(_) => Vec::new(),
+                Err(e) => return fail(e),
+            },
+        };
+        Box::new(
+            candidates
+                .into_iter()
+                .filter_map(move |id| match self.check_node(id, check, &row) {
+                    Ok(true) => {
+                        let mut next = row.clone();
+                        set_slot(&mut next, slot, Value::Node(id));
+                        Some(Ok(next))
+                    }
+                    Ok(false) => None,
+                    Err(e) => Some(Err(e)),
+                }),
+        )
+    }
+
+    fn build_path(&self, row: &Row, parts: &[PathPart]) -> ExecResult<Value> {
+        let mut path: Option<Path> = None;
+        let mut pending: Vec<crate::RelId> = Vec::new();
+        for part in parts {
+            let v = match part {
+                PathPart::Node(s) | PathPart::Rel(s) | PathPart::RelList(s) => {
+                    row.get(*s).cloned().unwrap_or_default()
+                }
+            };
+            match (part, v) {
+                (_, Value::Null) => return Ok(Value::Null),
+                (PathPart::Node(_), Value::Node(n)) => match path.as_mut() {
+                    None => path = Some(Path::single(n)),
+                    Some(p) => {
+                        let steps = std::mem::take(&mut pending);
+                        let count = steps.len();
+                        for (i, r) in steps.into_iter().enumerate() {
+                            let (a, b) = self.graph.rel_endpoints(r)?;
+                            let here = p.end();
+                            let next = if i + 1 == count {
+                                n
+                            } else if a == here {
+                                b
+                            } else {
+                                a
+                            };
+                            p.push(r, next);
+                        }
+                    }
+                },
+                (PathPart::Rel(_), Value::Relationship(r)) => pending.push(r),
+                (PathPart::RelList(_), Value::List(items)) => {
+                    for item in items {
+                        if let Value::Relationship(r) = item {
+                            pending.push(r);
+                        }
+                    }
+                }
+                (_, other) => {
+                    return Err(ExecError::type_error(format!(
+                        "a path cannot be built from a {}",
+                        other.type_name()
+                    )))
+                }
+            }
+        }
+        Ok(path.map_or(Value::Null, Value::Path))
+    }
+}
+
+fn distinct_rels(row: &Row, rels: &[usize], lists: &[usize]) -> bool {
+    let mut seen = HashSet::new();
+    for s in rels {
+        if let Some(Value::Relationship(r)) = row.get(*s) {
+            if !seen.insert(*r) {
+                return false;
+            }
+        }
+    }
+    for s in lists {
+        if let Some(Value::List(items)) = row.get(*s) {
+            for item in items {
+                if let Value::Relationship(r) = item {
+                    if !seen.insert(*r) {
+                        return false;
+                    }
+                }
+            }
+        }
+    }
+    true
+}
+
+/// Runs a whole plan on a read-only graph.
+pub(crate) fn run_read(
+    graph: &Graph,
+    plan: &Plan,
+    params: &BTreeMap<String, Value>,
+    limits: &Limits,
+) -> ExecResult<Vec<Row>> {
+    let ctx = Ctx {
+        graph,
+        params,
+        limits,
+        width: plan.width,
+    };
+    let mut out = Vec::new();
+    for (part, outputs) in plan.parts.iter().zip(&plan.outputs) {
+        let rows = ctx.read(&part.ops, one_row(vec![Value::Null; plan.width]));
+        for row in rows {
+            let row = row?;
+            out.push(
+                outputs
+                    .iter()
+                    .map(|s| row.get(*s).cloned().unwrap_or_default())
+                    .collect(),
+            );
+        }
+    }
+    Ok(finish_union(plan, out))
+}
+
+/// Runs a plan that may write; the caller restores the graph if this fails.
+pub(crate) fn run_write(
+    graph: &mut Graph,
+    plan: &Plan,
+    params: &BTreeMap<String, Value>,
+    limits: &Limits,
+) -> ExecResult<(Vec<Row>, Stats)> {
+    let mut stats = Stats::default();
+    let labels_before = graph
+        .label_counts()
+        .into_iter()
+        .map(|(l, _)| l.to_owned())
+        .collect::<HashSet<_>>();
+    let mut out = Vec::new();
+    for (part, outputs) in plan.parts.iter().zip(&plan.outputs) {
+        let mut rows = vec![vec![Value::Null; plan.width]];
+        let mut rest: &[Op] = &part.ops;
+        while !rest.is_empty() {
+            let cut = rest.iter().position(Op::is_write).unwrap_or(rest.len());
+            let (reads, after) = rest.split_at(cut);
+            if !reads.is_empty() {
+                let ctx = Ctx {
+                    graph,
+                    params,
+                    limits,
+                    width: plan.width,
+                };
+                rows = ctx
+                    .read(reads, Box::new(rows.into_iter().map(Ok)))
+                    .collect::<ExecResult<_>>()?;
+            }
+            if let Some((write, tail)) = after.split_first() {
+                rows = write::apply(graph, write, rows, params, limits, plan.width, &mut stats)?;
+                rest = tail;
+            } else {
+                rest = &[];
+            }
+        }
+        for row in rows {
+            out.push(
+                outputs
+                    .iter()
+                    .map(|s| row.get(*s).cloned().unwrap_or_default())
+                    .collect(),
+            );
+        }
+    }
+    let labels_after = graph
+        .label_counts()
+        .into_iter()
+        .map(|(l, _)| l.to_owned())
+        .collect::<HashSet<_>>();
+    stats.labels_added = labels_after.difference(&labels_before).count();
+    stats.labels_removed = labels_before.difference(&labels_after).count();
+    Ok((finish_union(plan, out), stats))
+}
+
+fn finish_union(plan: &Plan, rows: Vec<Row>) -> Vec<Row> {
+    if plan.parts.len() > 1 && plan.union_distinct {
+        let mut seen = HashSet::new();
+        rows.into_iter()
+            .filter(|r| seen.insert(GroupKey(r.clone())))
+            .collect()
+    } else {
+        rows
+    }
+}

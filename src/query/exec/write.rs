@@ -1,0 +1,460 @@
+//! The write operators: CREATE, MERGE, SET, REMOVE, DELETE, with the TCK's statistics.
+
+use std::collections::{BTreeMap, HashSet};
+
+use super::error::{ExecError, ExecKind, ExecResult};
+use super::eval::{set_slot, Row};
+use super::{Ctx, Limits};
+use crate::graph::{Graph, KeyId, NodeId, Props, RelId, Value};
+use crate::query::plan::{CreateItem, Expr, MergePlan, Op, RemoveItem, SetItem};
+
+/// What a query changed, with the TCK's meaning (a diff of the graph).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Stats {
+    /// Nodes created.
+    pub nodes_created: usize,
+    /// Nodes deleted.
+    pub nodes_deleted: usize,
+    /// Relationships created.
+    pub relationships_created: usize,
+    /// Relationships deleted.
+    pub relationships_deleted: usize,
+    /// Label names present after the query but not before.
+    pub labels_added: usize,
+    /// Label names present before the query but not after.
+    pub labels_removed: usize,
+    /// (entity, key, value) triples present after but not before.
+    pub properties_set: usize,
+    /// (entity, key, value) triples present before but not after.
+    pub properties_removed: usize,
+}
+
+impl Stats {
+    /// True if the query changed nothing.
+    ///
+    /// ```
+    /// assert!(kgraph::Stats::default().is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        *self == Stats::default()
+    }
+}
+
+struct Writer<'a> {
+    graph: &'a mut Graph,
+    params: &'a BTreeMap<String, Value>,
+    limits: &'a Limits,
+    width: usize,
+    stats: &'a mut Stats,
+}
+
+impl Writer<'_> {
+    fn ctx(&self) -> Ctx<'_> {
+        Ctx {
+            graph: self.graph,
+            params: self.params,
+            limits: self.limits,
+            width: self.width,
+        }
+    }
+
+    fn eval(&self, e: &Expr, row: &Row) -> ExecResult<Value> {
+        self.ctx().eval(e, row)
+    }
+
+    fn storable(key: &str, v: Value) -> ExecResult<Value> {
+        if !v.is_storable() {
+            return Err(ExecError::type_error(format!(
+                "property '{key}' cannot hold a {} value",
+                v.type_name()
+            )));
+        }
+        if let Value::List(items) = &v {
+            if items.iter().any(|i| matches!(i, Value::Map(_) | Value::List(_))) {
+                return Err(ExecError::type_error(format!(
+                    "property '{key}' cannot hold a list of lists or maps"
+                )));
+            }
+        }
+        if let Value::Map(_) = &v {
+            return Err(ExecError::type_error(format!(
+                "property '{key}' cannot hold a map"
+            )));
+        }
+        Ok(v)
+    }
+
+    /// Evaluates a pattern's property list and map into props (nulls dropped).
+    fn props(&mut self, props: &[(KeyId, Expr)], map: &Option<Expr>, row: &Row) -> ExecResult<Props> {
+        let mut out = Props::default();
+        for (k, e) in props {
+            let v = self.eval(e, row)?;
+            let name = self.graph.symbols.key_name(*k).to_owned();
+            out.set(*k, Self::storable(&name, v)?);
+        }
+        if let Some(map) = map {
+            match self.eval(map, row)? {
+                Value::Map(m) => {
+                    for (k, v) in m {
+                        let v = Self::storable(&k, v)?;
+                        let key = self.graph.symbols.key(&k);
+                        out.set(key, v);
+                    }
+                }
+                Value::Null => {}
+                other => {
+                    return Err(ExecError::type_error(format!(
+                        "a property map must be a map, got {}",
+                        other.type_name()
+                    )))
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn create(&mut self, items: &[CreateItem], mut row: Row) -> ExecResult<Row> {
+        for item in items {
+            match item {
+                CreateItem::Node {
+                    slot,
+                    labels,
+                    props,
+                    prop_map,
+                    bound,
+                } => {
+                    if *bound {
+                        if !matches!(row.get(*slot), Some(Value::Node(_))) {
+                            return Err(ExecError::new(
+                                ExecKind::Semantic,
+                                "CREATE cannot use a variable that is not a node",
+                            ));
+                        }
+                        continue;
+                    }
+                    let props = self.props(props, prop_map, &row)?;
+                    let n = props.iter().count();
+                    let mut labels = labels.clone();
+                    labels.sort_unstable();
+                    labels.dedup();
+                    let id = self.graph.insert_node_checked(labels, props)?;
+                    self.stats.nodes_created += 1;
+                    self.stats.properties_set += n;
+                    set_slot(&mut row, *slot, Value::Node(id));
+                }
+                CreateItem::Rel {
+                    slot,
+                    from,
+                    to,
+                    ty,
+                    props,
+                    prop_map,
+                } => {
+                    let (Some(Value::Node(a)), Some(Value::Node(b))) = (row.get(*from), row.get(*to)) else {
+                        return Err(ExecError::new(
+                            ExecKind::Semantic,
+                            "CREATE needs both ends of a relationship to be nodes (not null)",
+                        ));
+                    };
+                    let (a, b) = (*a, *b);
+                    if !self.graph.contains_node(a) || !self.graph.contains_node(b) {
+                        return Err(ExecError::new(
+                            ExecKind::EntityNotFound,
+                            "a relationship end was deleted",
+                        ));
+                    }
+                    let props = self.props(props, prop_map, &row)?;
+                    self.stats.properties_set += props.iter().count();
+                    let id = self.graph.insert_rel_unchecked(a, b, *ty, props);
+                    self.stats.relationships_created += 1;
+                    set_slot(&mut row, *slot, Value::Relationship(id));
+                }
+                CreateItem::Path { slot, parts } => {
+                    let path = self.ctx().build_path(&row, parts)?;
+                    set_slot(&mut row, *slot, path);
+                }
+            }
+        }
+        Ok(row)
+    }
+
+    fn set_prop(&mut self, target: &Value, key: KeyId, value: Value) -> ExecResult<()> {
+        let name = self.graph.symbols.key_name(key).to_owned();
+        let value = if value.is_null() {
+            value
+        } else {
+            Self::storable(&name, value)?
+        };
+        let old = match target {
+            Value::Null => return Ok(()),
+            Value::Node(id) => {
+                if !self.graph.contains_node(*id) {
+                    return Ok(());
+                }
+                let before = self.graph.node_data(*id)?.props.get(key).cloned();
+                if before.as_ref() == Some(&value) {
+                    return Ok(());
+                }
+                self.graph.set_node_prop_by_key(*id, key, value.clone())?;
+                before
+            }
+            Value::Relationship(id) => {
+                if !self.graph.contains_relationship(*id) {
+                    return Ok(());
+                }
+                let before = self.graph.rel_data(*id)?.props.get(key).cloned();
+                if before.as_ref() == Some(&value) {
+                    return Ok(());
+                }
+                self.graph.set_rel_prop_by_key(*id, key, value.clone())?;
+                before
+            }
+            other => {
+                return Err(ExecError::type_error(format!(
+                    "SET needs a node or relationship, got {}",
+                    other.type_name()
+                )))
+            }
+        };
+        if old.is_some() {
+            self.stats.properties_removed += 1;
+        }
+        if !value.is_null() {
+            self.stats.properties_set += 1;
+        }
+        Ok(())
+    }
+
+    fn keys_of(&self, target: &Value) -> ExecResult<Vec<KeyId>> {
+        Ok(match target {
+            Value::Node(id) => self.graph.node_data(*id)?.props.iter().map(|(k, _)| k).collect(),
+            Value::Relationship(id) => self.graph.rel_data(*id)?.props.iter().map(|(k, _)| k).collect(),
+            _ => Vec::new(),
+        })
+    }
+
+    fn set(&mut self, items: &[SetItem], row: &Row) -> ExecResult<()> {
+        for item in items {
+            match item {
+                SetItem::Prop { target, key, value } => {
+                    let t = self.eval(target, row)?;
+                    let v = self.eval(value, row)?;
+                    self.set_prop(&t, *key, v)?;
+                }
+                SetItem::Map {
+                    target,
+                    value,
+                    replace,
+                } => {
+                    let t = row.get(*target).cloned().unwrap_or_default();
+                    if t.is_null() {
+                        continue;
+                    }
+                    let map = match self.eval(value, row)? {
+                        Value::Map(m) => m,
+                        v @ (Value::Node(_) | Value::Relationship(_)) => {
+                            match self.ctx().properties_of(&v)? {
+                                Value::Map(m) => m,
+                                _ => BTreeMap::new(),
+                            }
+                        }
+                        Value::Null if *replace => BTreeMap::new(),
+                        Value::Null => continue,
+                        other => {
+                            return Err(ExecError::type_error(format!(
+                                "SET needs a map, got {}",
+                                other.type_name()
+                            )))
+                        }
+                    };
+                    if *replace {
+                        for k in self.keys_of(&t)? {
+                            if !map.contains_key(self.graph.symbols.key_name(k)) {
+                                self.set_prop(&t, k, Value::Null)?;
+                            }
+                        }
+                    }
+                    for (k, v) in map {
+                        let key = self.graph.symbols.key(&k);
+                        self.set_prop(&t, key, v)?;
+                    }
+                }
+                SetItem::Labels { target, labels } => match row.get(*target) {
+                    Some(Value::Node(id)) => {
+                        let id = *id;
+                        for l in labels {
+                            self.graph.add_label_id(id, *l)?;
+                        }
+                    }
+                    Some(Value::Null) | None => {}
+                    Some(other) => {
+                        return Err(ExecError::type_error(format!(
+                            "labels can only be set on a node, not a {}",
+                            other.type_name()
+                        )))
+                    }
+                },
+            }
+        }
+        Ok(())
+    }
+
+    fn remove(&mut self, items: &[RemoveItem], row: &Row) -> ExecResult<()> {
+        for item in items {
+            match item {
+                RemoveItem::Prop { target, key } => {
+                    let t = self.eval(target, row)?;
+                    if let Some(k) = key {
+                        self.set_prop(&t, *k, Value::Null)?;
+                    } else if !matches!(t, Value::Null | Value::Node(_) | Value::Relationship(_)) {
+                        return Err(ExecError::type_error("REMOVE needs a node or relationship"));
+                    }
+                }
+                RemoveItem::Labels { target, labels } => {
+                    if let Some(Value::Node(id)) = row.get(*target) {
+                        let id = *id;
+                        for l in labels.iter().flatten() {
+                            self.graph.remove_label_id(id, *l)?;
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn delete(&mut self, exprs: &[Expr], detach: bool, rows: &[Row]) -> ExecResult<()> {
+        let mut nodes: Vec<NodeId> = Vec::new();
+        let mut rels: Vec<RelId> = Vec::new();
+        for row in rows {
+            for e in exprs {
+                match self.eval(e, row)? {
+                    Value::Null => {}
+                    Value::Node(n) => nodes.push(n),
+                    Value::Relationship(r) => rels.push(r),
+                    Value::Path(p) => {
+                        rels.extend(p.relationships());
+                        nodes.extend(p.nodes());
+                    }
+                    other => {
+                        return Err(ExecError::type_error(format!(
+                            "DELETE needs a node, relationship or path, got {}",
+                            other.type_name()
+                        )))
+                    }
+                }
+            }
+        }
+        let mut done_rels = HashSet::new();
+        for r in rels {
+            if done_rels.insert(r) && self.graph.contains_relationship(r) {
+                self.stats.properties_removed += self.graph.rel_data(r)?.props.iter().count();
+                self.graph.remove_relationship(r)?;
+                self.stats.relationships_deleted += 1;
+            }
+        }
+        let mut done_nodes = HashSet::new();
+        let nodes: Vec<NodeId> = nodes.into_iter().filter(|n| done_nodes.insert(*n)).collect();
+        if !detach {
+            for n in &nodes {
+                if !self.graph.contains_node(*n) {
+                    continue;
+                }
+                let attached: Vec<RelId> = self
+                    .graph
+                    .expand(*n, crate::Direction::Both)
+                    .map(|(r, _, _)| r)
+                    .collect();
+                if !attached.is_empty() {
+                    return Err(ExecError::new(
+                        ExecKind::Constraint,
+                        format!(
+                            "cannot delete node {n}: it still has {} relationship(s); use DETACH DELETE",
+                            attached.len()
+                        ),
+                    ));
+                }
+            }
+        }
+        for n in nodes {
+            if !self.graph.contains_node(n) {
+                continue;
+            }
+            let attached: Vec<RelId> = self
+                .graph
+                .expand(n, crate::Direction::Both)
+                .map(|(r, _, _)| r)
+                .collect();
+            for r in attached {
+                self.stats.properties_removed += self.graph.rel_data(r)?.props.iter().count();
+                self.graph.remove_relationship(r)?;
+                self.stats.relationships_deleted += 1;
+            }
+            self.stats.properties_removed += self.graph.node_data(n)?.props.iter().count();
+            self.graph.remove_node(n)?;
+            self.stats.nodes_deleted += 1;
+        }
+        Ok(())
+    }
+
+    fn merge(&mut self, m: &MergePlan, rows: Vec<Row>) -> ExecResult<Vec<Row>> {
+        let mut out = Vec::new();
+        for row in rows {
+            let matched: Vec<Row> = {
+                let ctx = self.ctx();
+                ctx.sub_rows(&m.matcher, &row)?
+            };
+            if matched.is_empty() {
+                let created = self.create(&m.create, row)?;
+                self.set(&m.on_create, &created)?;
+                out.push(created);
+            } else {
+                for r in matched {
+                    self.set(&m.on_match, &r)?;
+                    out.push(r);
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Applies one write operator to every row.
+pub(crate) fn apply(
+    graph: &mut Graph,
+    op: &Op,
+    rows: Vec<Row>,
+    params: &BTreeMap<String, Value>,
+    limits: &Limits,
+    width: usize,
+    stats: &mut Stats,
+) -> ExecResult<Vec<Row>> {
+    let mut w = Writer {
+        graph,
+        params,
+        limits,
+        width,
+        stats,
+    };
+    match op {
+        Op::Create(items) => rows.into_iter().map(|r| w.create(items, r)).collect(),
+        Op::Merge(m) => w.merge(m, rows),
+        Op::Set(items) => {
+            for r in &rows {
+                w.set(items, r)?;
+            }
+            Ok(rows)
+        }
+        Op::Remove(items) => {
+            for r in &rows {
+                w.remove(items, r)?;
+            }
+            Ok(rows)
+        }
+        Op::Delete { exprs, detach } => {
+            w.delete(exprs, *detach, &rows)?;
+            Ok(rows)
+        }
+        _ => Ok(rows),
+    }
+}

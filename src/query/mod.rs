@@ -1,0 +1,430 @@
+//! The query facade: text -> tokens -> AST (`syntax`) -> bound plan (`bind`, `optimize`,
+//! `plan`) -> execution (`exec`) -> rows (`result`).
+
+mod bind;
+pub(crate) mod error;
+pub(crate) mod exec;
+mod optimize;
+pub(crate) mod plan;
+mod result;
+pub(crate) mod syntax;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::graph::{Graph, Value};
+use bind::{BindError, Binder, Resolver};
+use error::{QueryError, RuntimeKind, SemanticKind};
+use exec::error::{ExecError, ExecKind};
+use exec::Limits;
+pub use result::QueryResult;
+use syntax::span::line_col;
+use syntax::Query;
+
+/// Query parameters, `$name` in the text.
+///
+/// ```
+/// use kgraph::{Params, Value};
+/// let p = Params::new().with("name", "Pfizer").with("min", 3);
+/// assert_eq!(p.get("min"), Some(&Value::Int(3)));
+/// #[derive(serde::Serialize)]
+/// struct Args { name: String }
+/// let p = Params::from_serialize(&Args { name: "Pfizer".into() })?;
+/// assert_eq!(p.get("name"), Some(&Value::from("Pfizer")));
+/// # Ok::<_, serde_json::Error>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Params(pub(crate) BTreeMap<String, Value>);
+
+impl Params {
+    /// No parameters.
+    ///
+    /// ```
+    /// assert!(kgraph::Params::new().is_empty());
+    /// ```
+    pub fn new() -> Params {
+        Params::default()
+    }
+
+    /// Adds a parameter (builder style).
+    ///
+    /// ```
+    /// let p = kgraph::Params::new().with("x", 1);
+    /// assert_eq!(p.len(), 1);
+    /// ```
+    #[must_use]
+    pub fn with(mut self, name: &str, value: impl Into<Value>) -> Params {
+        self.0.insert(name.to_owned(), value.into());
+        self
+    }
+
+    /// Adds or replaces a parameter.
+    ///
+    /// ```
+    /// let mut p = kgraph::Params::new();
+    /// p.insert("x", 1);
+    /// assert!(p.get("x").is_some());
+    /// ```
+    pub fn insert(&mut self, name: &str, value: impl Into<Value>) {
+        self.0.insert(name.to_owned(), value.into());
+    }
+
+    /// A parameter's value.
+    ///
+    /// ```
+    /// assert!(kgraph::Params::new().get("x").is_none());
+    /// ```
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.0.get(name)
+    }
+
+    /// The number of parameters.
+    ///
+    /// ```
+    /// assert_eq!(kgraph::Params::new().len(), 0);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// True if there are none.
+    ///
+    /// ```
+    /// assert!(kgraph::Params::new().is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Parameters from any serde value that serialises as a map (a struct, a `HashMap`, a
+    /// `serde_json` object), values in the adapter encoding (`{"~date": ...}` for dates).
+    ///
+    /// ```
+    /// let p = kgraph::Params::from_serialize(&serde_json::json!({"d": {"~date": "2022-11-05"}}))?;
+    /// assert!(p.get("d").and_then(|v| v.as_date()).is_some());
+    /// # Ok::<_, serde_json::Error>(())
+    /// ```
+    pub fn from_serialize<T: Serialize>(value: &T) -> Result<Params, serde_json::Error> {
+        let json = serde_json::to_value(value)?;
+        match serde_json::from_value::<Value>(json)? {
+            Value::Map(m) => Ok(Params(m)),
+            Value::Null => Ok(Params::new()),
+            other => Err(serde::de::Error::custom(format!(
+                "parameters must be a map, not a {}",
+                other.type_name()
+            ))),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Options {
+    optimize: bool,
+    limits: Limits,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            optimize: true,
+            limits: Limits::default(),
+        }
+    }
+}
+
+macro_rules! builder_methods {
+    () => {
+        /// Sets one parameter.
+        ///
+        /// ```
+        /// let g = kgraph::Graph::new();
+        /// let r = g.query("RETURN $x AS x").param("x", 5).run()?;
+        /// assert_eq!(r.get(0, "x"), Some(&kgraph::Value::Int(5)));
+        /// # Ok::<_, kgraph::QueryError>(())
+        /// ```
+        pub fn param(mut self, name: &str, value: impl Into<Value>) -> Self {
+            self.params.insert(name, value);
+            self
+        }
+
+        /// Sets every parameter at once.
+        ///
+        /// ```
+        /// let g = kgraph::Graph::new();
+        /// let r = g.query("RETURN $a + $b AS s").params(kgraph::Params::new().with("a", 1).with("b", 2)).run()?;
+        /// assert_eq!(r.get(0, "s"), Some(&kgraph::Value::Int(3)));
+        /// # Ok::<_, kgraph::QueryError>(())
+        /// ```
+        pub fn params(mut self, params: Params) -> Self {
+            self.params = params;
+            self
+        }
+
+        /// Turns the optimiser off: patterns start at their left end with a scan, WHERE runs
+        /// as written. Answers are the same; this exists to check that.
+        ///
+        /// ```
+        /// let g = kgraph::Graph::ecosystem()?;
+        /// let q = "MATCH (c:Company) WHERE c.name = 'Pfizer' RETURN c.country AS c";
+        /// assert_eq!(g.query(q).run()?, g.query(q).without_optimizer().run()?);
+        /// # Ok::<_, kgraph::Error>(())
+        /// ```
+        pub fn without_optimizer(mut self) -> Self {
+            self.options.optimize = false;
+            self
+        }
+
+        /// The upper bound of an unbounded variable-length pattern (`*`, `*2..`); 15 by default.
+        /// Paths longer than this are not followed.
+        ///
+        /// ```
+        /// let g = kgraph::Graph::new();
+        /// let r = g.query("MATCH (a)-[*]->(b) RETURN count(*) AS n").max_path_length(3).run()?;
+        /// assert_eq!(r.get(0, "n"), Some(&kgraph::Value::Int(0)));
+        /// # Ok::<_, kgraph::QueryError>(())
+        /// ```
+        pub fn max_path_length(mut self, hops: u32) -> Self {
+            self.options.limits.max_var_length = hops;
+            self
+        }
+
+        /// The most rows an `ORDER BY` may sort (10 million by default); more is a
+        /// `LimitExceeded` error.
+        ///
+        /// ```
+        /// let g = kgraph::Graph::new();
+        /// let err = g.query("UNWIND range(1, 10) AS x RETURN x ORDER BY x").max_sort_rows(5).run().unwrap_err();
+        /// assert_eq!(err.kind_name(), "LimitExceeded");
+        /// ```
+        pub fn max_sort_rows(mut self, rows: usize) -> Self {
+            self.options.limits.max_sort_rows = rows;
+            self
+        }
+    };
+}
+
+/// A read-only query being set up; [`Graph::query`] makes one, [`ReadQuery::run`] runs it.
+///
+/// ```
+/// let g = kgraph::Graph::ecosystem()?;
+/// let r = g.query("MATCH (c:Company {name: $name}) RETURN c.name_zh AS zh").param("name", "AstraZeneca").run()?;
+/// assert_eq!(r.get(0, "zh").and_then(|v| v.as_str()), Some("阿斯利康"));
+/// # Ok::<_, kgraph::Error>(())
+/// ```
+#[must_use = "a query does nothing until it is run"]
+pub struct ReadQuery<'g> {
+    graph: &'g Graph,
+    text: &'g str,
+    params: Params,
+    options: Options,
+}
+
+/// A query that may write, being set up; [`Graph::execute`] makes one, [`WriteQuery::run`]
+/// runs it. If it fails, the graph is left exactly as it was.
+///
+/// ```
+/// let mut g = kgraph::Graph::new();
+/// g.execute("CREATE (:Company {name: $n})").param("n", "Mindray").run()?;
+/// assert_eq!(g.resolve("mindray").is_ok(), true);
+/// # Ok::<_, kgraph::QueryError>(())
+/// ```
+#[must_use = "a query does nothing until it is run"]
+pub struct WriteQuery<'g> {
+    graph: &'g mut Graph,
+    text: &'g str,
+    params: Params,
+    options: Options,
+}
+
+impl ReadQuery<'_> {
+    builder_methods!();
+
+    /// Parses, plans and runs the query.
+    ///
+    /// ```
+    /// let r = kgraph::Graph::new().query("RETURN 1 + 1 AS two").run()?;
+    /// assert_eq!(r.get(0, "two"), Some(&kgraph::Value::Int(2)));
+    /// # Ok::<_, kgraph::QueryError>(())
+    /// ```
+    pub fn run(self) -> Result<QueryResult, QueryError> {
+        let parsed = Query::parse(self.text)?;
+        let stmt = parsed.statement();
+        let mut resolver = Resolver::Read(&self.graph.symbols);
+        let plan = Binder::new(
+            &mut resolver,
+            self.text,
+            &self.params.0,
+            self.options.optimize,
+            self.options.limits.max_var_length,
+        )
+        .bind_query(&stmt.query)
+        .map_err(|e| semantic(self.text, e))?;
+        if stmt.explain {
+            return Ok(explain(&plan));
+        }
+        let rows = exec::run_read(self.graph, &plan, &self.params.0, &self.options.limits)
+            .map_err(|e| runtime(self.text, e))?;
+        Ok(QueryResult {
+            columns: plan.columns,
+            rows,
+            stats: exec::Stats::default(),
+        })
+    }
+}
+
+impl WriteQuery<'_> {
+    builder_methods!();
+
+    /// Parses, plans and runs the query; on any error the graph is restored.
+    ///
+    /// ```
+    /// let mut g = kgraph::Graph::new();
+    /// g.execute("CREATE (:A {x: 1})").run()?;
+    /// assert!(g.execute("MATCH (a:A) SET a.y = 1 / 0").run().is_err());
+    /// let r = g.query("MATCH (a:A) RETURN a.y AS y").run()?;
+    /// assert_eq!(r.get(0, "y"), Some(&kgraph::Value::Null));
+    /// # Ok::<_, kgraph::QueryError>(())
+    /// ```
+    pub fn run(self) -> Result<QueryResult, QueryError> {
+        let parsed = Query::parse(self.text)?;
+        let stmt = parsed.statement();
+        let backup = self.graph.clone();
+        let plan = {
+            let mut resolver = Resolver::Write(&mut self.graph.symbols);
+            Binder::new(
+                &mut resolver,
+                self.text,
+                &self.params.0,
+                self.options.optimize,
+                self.options.limits.max_var_length,
+            )
+            .bind_query(&stmt.query)
+        };
+        let plan = match plan {
+            Ok(p) => p,
+            Err(e) => {
+                *self.graph = backup;
+                return Err(semantic(self.text, e));
+            }
+        };
+        if stmt.explain {
+            *self.graph = backup;
+            return Ok(explain(&plan));
+        }
+        if !plan.writes {
+            *self.graph = backup;
+            let rows = exec::run_read(self.graph, &plan, &self.params.0, &self.options.limits)
+                .map_err(|e| runtime(self.text, e))?;
+            return Ok(QueryResult {
+                columns: plan.columns,
+                rows,
+                stats: exec::Stats::default(),
+            });
+        }
+        match exec::run_write(self.graph, &plan, &self.params.0, &self.options.limits) {
+            Ok((rows, stats)) => Ok(QueryResult {
+                columns: plan.columns,
+                rows,
+                stats,
+            }),
+            Err(e) => {
+                *self.graph = backup;
+                Err(runtime(self.text, e))
+            }
+        }
+    }
+}
+
+fn explain(plan: &plan::Plan) -> QueryResult {
+    QueryResult {
+        columns: vec!["plan".to_owned()],
+        rows: plan.to_string().lines().map(|l| vec![Value::from(l)]).collect(),
+        stats: exec::Stats::default(),
+    }
+}
+
+fn semantic(text: &str, e: BindError) -> QueryError {
+    let (line, column) = line_col(text, e.span.start as usize);
+    QueryError::Semantic {
+        kind: e.kind,
+        message: e.message,
+        line,
+        column,
+    }
+}
+
+fn runtime(text: &str, e: ExecError) -> QueryError {
+    let (line, column) = match e.pos {
+        Some(p) => {
+            let (l, c) = line_col(text, p.start as usize);
+            (Some(l), Some(c))
+        }
+        None => (None, None),
+    };
+    let kind = match e.kind {
+        ExecKind::Type => RuntimeKind::Type,
+        ExecKind::Argument => RuntimeKind::Argument,
+        ExecKind::Arithmetic => RuntimeKind::Arithmetic,
+        ExecKind::EntityNotFound => RuntimeKind::EntityNotFound,
+        ExecKind::Constraint => RuntimeKind::Constraint,
+        ExecKind::LimitExceeded => RuntimeKind::LimitExceeded,
+        ExecKind::ParameterMissing | ExecKind::Semantic => {
+            return QueryError::Semantic {
+                kind: if e.kind == ExecKind::ParameterMissing {
+                    SemanticKind::ParameterMissing
+                } else {
+                    SemanticKind::ReadOnly
+                },
+                message: e.message,
+                line: line.unwrap_or(1),
+                column: column.unwrap_or(1),
+            }
+        }
+    };
+    QueryError::Runtime {
+        kind,
+        message: e.message,
+        line,
+        column,
+    }
+}
+
+impl Graph {
+    /// A read-only query on the graph (`MATCH ... RETURN`); a write clause in it is a
+    /// semantic error.
+    ///
+    /// ```
+    /// let g = kgraph::Graph::ecosystem()?;
+    /// let r = g.query("MATCH (:Company)-[:INVESTS_IN]->(p:Place) RETURN p.name AS place").run()?;
+    /// assert!(r.column("place").any(|v| v.as_str() == Some("Beijing Economic-Technological Development Area")));
+    /// # Ok::<_, kgraph::Error>(())
+    /// ```
+    pub fn query<'g>(&'g self, text: &'g str) -> ReadQuery<'g> {
+        ReadQuery {
+            graph: self,
+            text,
+            params: Params::new(),
+            options: Options::default(),
+        }
+    }
+
+    /// A query that may write (`CREATE`, `MERGE`, `SET`, `REMOVE`, `DELETE`); it runs as one
+    /// statement: if it fails, nothing it did remains.
+    ///
+    /// ```
+    /// let mut g = kgraph::Graph::new();
+    /// let r = g.execute("CREATE (a:Company {name: 'A'})-[:SIGNS_WITH]->(b:Company {name: 'B'}) RETURN a.name AS a").run()?;
+    /// assert_eq!(r.stats().relationships_created, 1);
+    /// assert_eq!(g.relationship_count(), 1);
+    /// # Ok::<_, kgraph::QueryError>(())
+    /// ```
+    pub fn execute<'g>(&'g mut self, text: &'g str) -> WriteQuery<'g> {
+        WriteQuery {
+            graph: self,
+            text,
+            params: Params::new(),
+            options: Options::default(),
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! The optimiser's rules, applied while binding (and skipped when the optimiser is off, so
+//! a differential test can compare both): equalities of the WHERE clause pushed into the
+//! node checks of the pattern, an index seek on `name` where a pattern fixes it, and the
+//! cheaper end of a pattern first.
+
+use crate::graph::KeyId;
+use crate::query::bind::{BindError, Binder};
+use crate::query::plan::{NodeCheck, Slot, Start};
+use crate::query::syntax::ast::{self, ExprKind};
+
+/// True if the expression reads no variable (literals, parameters and operators on them).
+fn is_constant(e: &ast::Expr) -> bool {
+    match &e.kind {
+        ExprKind::Literal(_) | ExprKind::Param(_) => true,
+        ExprKind::List(items) => items.iter().all(is_constant),
+        ExprKind::Unary { operand, .. } => is_constant(operand),
+        _ => false,
+    }
+}
+
+/// Moves `var.key = constant` and `var:Label` conjuncts of the WHERE into the checks of the
+/// pattern node `var` names, so that a scan or an expand can apply them (and an index seek
+/// can use `name`).
+pub(crate) fn push_equalities(
+    binder: &mut Binder<'_, '_>,
+    nodes: &[&ast::NodePattern],
+    _slots: &[(Slot, bool)],
+    checks: &mut [NodeCheck],
+    conjuncts: &mut Vec<&ast::Expr>,
+) -> Result<(), BindError> {
+    let index_of = |name: &str| {
+        nodes
+            .iter()
+            .position(|n| n.var.as_ref().is_some_and(|v| v.name == name))
+    };
+    let mut keep = Vec::with_capacity(conjuncts.len());
+    for c in conjuncts.drain(..) {
+        let pushed = match &c.kind {
+            ExprKind::Compare { first, rest } if rest.len() == 1 && rest[0].0 == ast::CmpOp::Eq => {
+                let (a, b) = (&**first, &rest[0].1);
+                let (prop, value) = if is_constant(b) { (a, b) } else { (b, a) };
+                match (&prop.kind, is_constant(value)) {
+                    (ExprKind::Property { base, key }, true) => match &base.kind {
+                        ExprKind::Var(v) => match index_of(&v.name) {
+                            Some(i) => {
+                                let k = binder.resolve_key(&key.name);
+                                let e = binder.expr(value)?;
+                                checks[i].props.push((k, e));
+                                true
+                            }
+                            None => false,
+                        },
+                        _ => false,
+                    },
+                    _ => false,
+                }
+            }
+            _ => false,
+        };
+        if !pushed {
+            keep.push(c);
+        }
+    }
+    *conjuncts = keep;
+    Ok(())
+}
+
+/// How a pattern node is best found.
+pub(crate) fn start_for(optimize: bool, check: &NodeCheck, name: Option<KeyId>) -> Start {
+    if optimize {
+        if let Some((_, e)) = check.props.iter().find(|(k, _)| k.is_some() && *k == name) {
+            return Start::NameSeek(e.clone());
+        }
+    }
+    match check.labels.first() {
+        Some(l) => Start::Label(*l),
+        None => Start::All,
+    }
+}
+
+/// A rough cost of starting at a node: an index seek beats a label scan beats all nodes.
+pub(crate) fn cost(check: &NodeCheck, name: Option<KeyId>) -> u32 {
+    if check.props.iter().any(|(k, _)| k.is_some() && *k == name) {
+        1
+    } else if !check.labels.is_empty() {
+        100 - (check.props.len() as u32).min(50)
+    } else {
+        1000 - (check.props.len() as u32).min(50)
+    }
+}

@@ -1,0 +1,593 @@
+//! The logical plan: what the binder produces from the AST and the executor runs.
+//!
+//! Architecture invariant: nothing here refers to syntax. Variables are row slots, labels,
+//! types and keys are interned ids (`None` where the graph has never used the name, which
+//! matches nothing), functions are an enum. `Display` prints the plan for `EXPLAIN`.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::graph::{Direction, KeyId, LabelId, TypeId, Value};
+
+/// A position in a row.
+pub(crate) type Slot = usize;
+
+/// A source span (byte offsets) kept for runtime errors.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Pos {
+    pub(crate) start: u32,
+    pub(crate) end: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ArithOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Mod,
+    Pow,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CmpOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum StrOp {
+    StartsWith,
+    EndsWith,
+    Contains,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Quantifier {
+    Any,
+    All,
+    None,
+    Single,
+}
+
+/// Built-in scalar functions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Func {
+    Id,
+    Labels,
+    Type,
+    Properties,
+    Keys,
+    Size,
+    Length,
+    Head,
+    Last,
+    Tail,
+    Coalesce,
+    ToString,
+    ToInteger,
+    ToFloat,
+    ToBoolean,
+    ToUpper,
+    ToLower,
+    Trim,
+    LTrim,
+    RTrim,
+    Substring,
+    Replace,
+    Split,
+    Left,
+    Right,
+    Reverse,
+    Abs,
+    Ceil,
+    Floor,
+    Round,
+    Sign,
+    Sqrt,
+    Exp,
+    Log,
+    Log10,
+    Sin,
+    Cos,
+    Tan,
+    Asin,
+    Acos,
+    Atan,
+    Atan2,
+    Pi,
+    E,
+    Rand,
+    Range,
+    Nodes,
+    Relationships,
+    StartNode,
+    EndNode,
+    Date,
+    Exists,
+    IsEmpty,
+    ToStringOrNull,
+    ToIntegerOrNull,
+    ToFloatOrNull,
+    ToBooleanOrNull,
+}
+
+/// Aggregate functions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum AggFn {
+    CountStar,
+    Count,
+    Sum,
+    Avg,
+    Min,
+    Max,
+    Collect,
+    StDev,
+    StDevP,
+    PercentileDisc,
+    PercentileCont,
+}
+
+/// An item of a map projection `n{.a, b: expr, .*}`.
+#[derive(Clone, Debug)]
+pub(crate) enum MapProjItem {
+    Property(Arc<str>, Option<KeyId>),
+    AllProperties,
+    Entry(Arc<str>, Expr),
+}
+
+/// A bound expression.
+#[derive(Clone, Debug)]
+pub(crate) enum Expr {
+    Const(Value),
+    Param(Arc<str>),
+    Slot(Slot),
+    /// Property of a node, relationship or map; the key's id if the graph knows it.
+    Prop(Box<Expr>, Arc<str>, Option<KeyId>),
+    Index(Box<Expr>, Box<Expr>, Pos),
+    Slice(Box<Expr>, Option<Box<Expr>>, Option<Box<Expr>>, Pos),
+    HasLabels(Box<Expr>, Vec<Option<LabelId>>),
+    Not(Box<Expr>),
+    And(Box<Expr>, Box<Expr>),
+    Or(Box<Expr>, Box<Expr>),
+    Xor(Box<Expr>, Box<Expr>),
+    Neg(Box<Expr>, Pos),
+    Arith(ArithOp, Box<Expr>, Box<Expr>, Pos),
+    Cmp(CmpOp, Box<Expr>, Box<Expr>),
+    IsNull(Box<Expr>, bool),
+    In(Box<Expr>, Box<Expr>, Pos),
+    Str(StrOp, Box<Expr>, Box<Expr>),
+    Regex(Box<Expr>, Box<Expr>, Pos),
+    List(Vec<Expr>),
+    Map(Vec<(Arc<str>, Expr)>),
+    Case {
+        operand: Option<Box<Expr>>,
+        whens: Vec<(Expr, Expr)>,
+        otherwise: Option<Box<Expr>>,
+    },
+    Call(Func, Vec<Expr>, Pos),
+    ListComp {
+        var: Slot,
+        list: Box<Expr>,
+        pred: Option<Box<Expr>>,
+        map: Option<Box<Expr>>,
+        pos: Pos,
+    },
+    Quant {
+        kind: Quantifier,
+        var: Slot,
+        list: Box<Expr>,
+        pred: Box<Expr>,
+        pos: Pos,
+    },
+    Reduce {
+        acc: Slot,
+        init: Box<Expr>,
+        var: Slot,
+        list: Box<Expr>,
+        expr: Box<Expr>,
+        pos: Pos,
+    },
+    /// True when the sub-plan, run with the current row as its input, yields a row.
+    Exists(Box<Pipeline>),
+    /// Collects `map` over the rows of the sub-plan.
+    PatternComp(Box<Pipeline>, Box<Expr>),
+    MapProj(Box<Expr>, Vec<MapProjItem>, Pos),
+}
+
+/// Which relationship types an expand follows (`None`: any type; an unknown type never matches).
+#[derive(Clone, Debug)]
+pub(crate) struct TypeFilter(pub(crate) Option<Vec<Option<TypeId>>>);
+
+impl TypeFilter {
+    pub(crate) fn matches(&self, ty: TypeId) -> bool {
+        match &self.0 {
+            None => true,
+            Some(types) => types.contains(&Some(ty)),
+        }
+    }
+}
+
+/// A node to check after it is reached: labels and property equalities.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct NodeCheck {
+    pub(crate) labels: Vec<Option<LabelId>>,
+    pub(crate) props: Vec<(Option<KeyId>, Expr)>,
+    /// A whole map of properties given as a parameter: `(n $props)`.
+    pub(crate) prop_map: Option<Expr>,
+}
+
+/// A single step of a variable-length or shortest-path expansion.
+#[derive(Clone, Debug)]
+pub(crate) struct Step {
+    pub(crate) dir: Direction,
+    pub(crate) types: TypeFilter,
+    pub(crate) rel_props: Vec<(Option<KeyId>, Expr)>,
+}
+
+/// Where a pattern starts.
+#[derive(Clone, Debug)]
+pub(crate) enum Start {
+    /// Every node.
+    All,
+    /// Every node with the label.
+    Label(Option<LabelId>),
+    /// The nodes whose name-index key matches the value (then checked exactly).
+    NameSeek(Expr),
+    /// The node already bound in the slot (for `MATCH (a)` after `WITH a`).
+    Bound,
+}
+
+/// A write: one node or relationship of a `CREATE` pattern.
+#[derive(Clone, Debug)]
+pub(crate) enum CreateItem {
+    Node {
+        slot: Slot,
+        labels: Vec<LabelId>,
+        props: Vec<(KeyId, Expr)>,
+        prop_map: Option<Expr>,
+        /// The slot is already bound: nothing to create, only to check.
+        bound: bool,
+    },
+    Rel {
+        slot: Slot,
+        from: Slot,
+        to: Slot,
+        ty: TypeId,
+        props: Vec<(KeyId, Expr)>,
+        prop_map: Option<Expr>,
+    },
+    Path {
+        slot: Slot,
+        parts: Vec<PathPart>,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum PathPart {
+    Node(Slot),
+    /// A relationship, or a list of them for a variable-length step.
+    Rel(Slot),
+    RelList(Slot),
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum SetItem {
+    Prop {
+        target: Expr,
+        key: KeyId,
+        value: Expr,
+    },
+    /// `n = map` (replace) or `n += map` (merge).
+    Map {
+        target: Slot,
+        value: Expr,
+        replace: bool,
+    },
+    Labels {
+        target: Slot,
+        labels: Vec<LabelId>,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum RemoveItem {
+    Prop {
+        target: Expr,
+        key: Option<KeyId>,
+    },
+    Labels {
+        target: Slot,
+        labels: Vec<Option<LabelId>>,
+    },
+}
+
+/// One operator of a pipeline. Rows flow from the first operator to the last.
+#[derive(Clone, Debug)]
+pub(crate) enum Op {
+    /// Binds `slot` to each start node, checked against `check`.
+    NodeScan {
+        slot: Slot,
+        start: Start,
+        check: NodeCheck,
+    },
+    /// Follows one relationship from `from`, binding `rel` and `to` (or checking `to` if bound).
+    Expand {
+        from: Slot,
+        rel: Slot,
+        to: Slot,
+        dir: Direction,
+        types: TypeFilter,
+        rel_props: Vec<(Option<KeyId>, Expr)>,
+        check: NodeCheck,
+        to_bound: bool,
+        rel_bound: bool,
+    },
+    /// Follows `min..=max` relationships; `rels` gets the list of relationships.
+    VarExpand {
+        from: Slot,
+        rels: Slot,
+        to: Slot,
+        step: Step,
+        min: u32,
+        max: u32,
+        check: NodeCheck,
+        to_bound: bool,
+    },
+    /// Shortest path(s) between two bound nodes.
+    ShortestPath {
+        from: Slot,
+        to: Slot,
+        path: Slot,
+        rels: Option<Slot>,
+        step: Step,
+        min: u32,
+        max: u32,
+        all: bool,
+    },
+    /// Relationships (and lists of them) of one MATCH must be pairwise distinct.
+    DistinctRels {
+        rels: Vec<Slot>,
+        lists: Vec<Slot>,
+    },
+    BuildPath {
+        slot: Slot,
+        parts: Vec<PathPart>,
+    },
+    Filter(Expr),
+    /// For each row, the inner pipeline's rows, or one row with `nulls` set to null.
+    Optional {
+        inner: Pipeline,
+        nulls: Vec<Slot>,
+    },
+    Unwind {
+        expr: Expr,
+        slot: Slot,
+    },
+    /// Computes every expression against the incoming row, then stores them.
+    Project {
+        items: Vec<(Slot, Expr)>,
+        clear: Vec<Slot>,
+    },
+    Aggregate {
+        keys: Vec<(Slot, Expr)>,
+        aggs: Vec<(Slot, AggFn, bool, Vec<Expr>)>,
+        clear: Vec<Slot>,
+    },
+    Distinct {
+        slots: Vec<Slot>,
+    },
+    Sort {
+        keys: Vec<(Expr, bool)>,
+    },
+    /// `ORDER BY ... LIMIT k`: keeps only the first `limit` rows while sorting.
+    TopK {
+        keys: Vec<(Expr, bool)>,
+        limit: Expr,
+    },
+    Skip(Expr),
+    Limit(Expr),
+    Create(Vec<CreateItem>),
+    Merge(Box<MergePlan>),
+    Set(Vec<SetItem>),
+    Remove(Vec<RemoveItem>),
+    Delete {
+        exprs: Vec<Expr>,
+        detach: bool,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct MergePlan {
+    pub(crate) matcher: Pipeline,
+    pub(crate) create: Vec<CreateItem>,
+    pub(crate) on_create: Vec<SetItem>,
+    pub(crate) on_match: Vec<SetItem>,
+}
+
+/// A sequence of operators over rows `width` values wide.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Pipeline {
+    pub(crate) ops: Vec<Op>,
+}
+
+/// A whole statement: one pipeline per part of a `UNION`, with output columns.
+#[derive(Clone, Debug)]
+pub(crate) struct Plan {
+    pub(crate) parts: Vec<Pipeline>,
+    /// `UNION` (true: de-duplicate) between consecutive parts.
+    pub(crate) union_distinct: bool,
+    pub(crate) columns: Vec<String>,
+    /// The slots holding the output columns, per part.
+    pub(crate) outputs: Vec<Vec<Slot>>,
+    pub(crate) width: usize,
+    pub(crate) writes: bool,
+}
+
+impl Op {
+    pub(crate) fn is_write(&self) -> bool {
+        matches!(
+            self,
+            Op::Create(_) | Op::Merge(_) | Op::Set(_) | Op::Remove(_) | Op::Delete { .. }
+        )
+    }
+
+    fn name(&self) -> &'static str {
+        match self {
+            Op::NodeScan { start, .. } => match start {
+                Start::All => "AllNodesScan",
+                Start::Label(_) => "NodeByLabelScan",
+                Start::NameSeek(_) => "NodeIndexSeek(name)",
+                Start::Bound => "Argument",
+            },
+            Op::Expand { to_bound: true, .. } => "ExpandInto",
+            Op::Expand { .. } => "Expand",
+            Op::VarExpand { .. } => "VarLengthExpand",
+            Op::ShortestPath { all: true, .. } => "AllShortestPaths",
+            Op::ShortestPath { .. } => "ShortestPath",
+            Op::DistinctRels { .. } => "RelationshipUniqueness",
+            Op::BuildPath { .. } => "ProjectPath",
+            Op::Filter(_) => "Filter",
+            Op::Optional { .. } => "Optional",
+            Op::Unwind { .. } => "Unwind",
+            Op::Project { .. } => "Projection",
+            Op::Aggregate { .. } => "Aggregation",
+            Op::Distinct { .. } => "Distinct",
+            Op::Sort { .. } => "Sort",
+            Op::TopK { .. } => "Top",
+            Op::Skip(_) => "Skip",
+            Op::Limit(_) => "Limit",
+            Op::Create(_) => "Create",
+            Op::Merge(_) => "Merge",
+            Op::Set(_) => "SetProperties",
+            Op::Remove(_) => "Remove",
+            Op::Delete { detach: true, .. } => "DetachDelete",
+            Op::Delete { .. } => "Delete",
+        }
+    }
+
+    fn detail(&self) -> String {
+        match self {
+            Op::NodeScan { slot, check, .. } => format!("${slot}{}", check_text(check)),
+            Op::Expand {
+                from,
+                rel,
+                to,
+                dir,
+                check,
+                ..
+            } => {
+                format!("(${from}){}(${to}) via ${rel}{}", arrow(*dir), check_text(check))
+            }
+            Op::VarExpand {
+                from,
+                to,
+                min,
+                max,
+                step,
+                ..
+            } => {
+                format!("(${from}){}*{min}..{max}(${to})", arrow(step.dir))
+            }
+            Op::ShortestPath {
+                from,
+                to,
+                min,
+                max,
+                step,
+                ..
+            } => {
+                format!("(${from}){}*{min}..{max}(${to})", arrow(step.dir))
+            }
+            Op::Unwind { slot, .. } => format!("AS ${slot}"),
+            Op::Project { items, .. } => slots_text(items.iter().map(|(s, _)| *s)),
+            Op::Aggregate { keys, aggs, .. } => format!(
+                "keys {} aggregates {}",
+                slots_text(keys.iter().map(|(s, _)| *s)),
+                slots_text(aggs.iter().map(|(s, ..)| *s))
+            ),
+            Op::Distinct { slots } => slots_text(slots.iter().copied()),
+            Op::Sort { keys } | Op::TopK { keys, .. } => format!("{} key(s)", keys.len()),
+            Op::Create(items) => format!("{} item(s)", items.len()),
+            Op::Set(items) => format!("{} item(s)", items.len()),
+            Op::Remove(items) => format!("{} item(s)", items.len()),
+            _ => String::new(),
+        }
+    }
+}
+
+fn arrow(dir: Direction) -> &'static str {
+    match dir {
+        Direction::Outgoing => "-->",
+        Direction::Incoming => "<--",
+        Direction::Both => "--",
+    }
+}
+
+fn check_text(check: &NodeCheck) -> String {
+    let mut parts = Vec::new();
+    if !check.labels.is_empty() {
+        parts.push(format!("{} label(s)", check.labels.len()));
+    }
+    if !check.props.is_empty() || check.prop_map.is_some() {
+        parts.push(format!(
+            "{} property check(s)",
+            check.props.len() + usize::from(check.prop_map.is_some())
+        ));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" [{}]", parts.join(", "))
+    }
+}
+
+fn slots_text(slots: impl Iterator<Item = Slot>) -> String {
+    slots.map(|s| format!("${s}")).collect::<Vec<_>>().join(", ")
+}
+
+impl Pipeline {
+    fn fmt_indented(&self, f: &mut fmt::Formatter<'_>, depth: usize) -> fmt::Result {
+        // Printed from the output end, as Neo4j and DataFusion print plans.
+        for (i, op) in self.ops.iter().rev().enumerate() {
+            let detail = op.detail();
+            writeln!(
+                f,
+                "{:indent$}{}{}{}",
+                "",
+                op.name(),
+                if detail.is_empty() { "" } else { " " },
+                detail,
+                indent = 2 * (depth + i.min(1))
+            )?;
+            match op {
+                Op::Optional { inner, .. } => inner.fmt_indented(f, depth + 2)?,
+                Op::Merge(m) => m.matcher.fmt_indented(f, depth + 2)?,
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Plan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "ProduceResults {}", self.columns.join(", "))?;
+        for (i, part) in self.parts.iter().enumerate() {
+            if self.parts.len() > 1 {
+                writeln!(
+                    f,
+                    "  {} part {}",
+                    if self.union_distinct { "Union" } else { "UnionAll" },
+                    i + 1
+                )?;
+            }
+            part.fmt_indented(f, 1)?;
+        }
+        Ok(())
+    }
+}

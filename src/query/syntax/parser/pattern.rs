@@ -1,0 +1,244 @@
+//! Patterns: `p = (a:A {k: 1})-[r:T*1..3]->(b)`, `shortestPath(...)`.
+
+use nom::Err;
+
+use super::super::ast::*;
+use super::super::lexer::{Punct, Tok};
+use super::expr::{label_list, map_literal};
+use super::{
+    accept_kw, accept_p, at_variable, cut, expect_kw, expect_p, name, variable, Expected, Input, PResult,
+};
+
+/// `[var =] element`, `[var =] shortestPath(element)`,
+/// `[var =] allShortestPaths(element)`.
+pub(crate) fn pattern_part(i: Input<'_>) -> PResult<'_, PatternPart> {
+    let start = i.span();
+    let (i, var) = if at_variable(i) && i.peek_at(1).is(Punct::Eq) {
+        let (r, v) = variable(i, "a variable")?;
+        (r.advance(1), Some(v))
+    } else {
+        (i, None)
+    };
+    let kind = if i.peek_at(1).is(Punct::LParen) {
+        if i.peek().is_kw("shortestPath") {
+            PathKind::Shortest
+        } else if i.peek().is_kw("allShortestPaths") {
+            PathKind::AllShortest
+        } else {
+            PathKind::Plain
+        }
+    } else {
+        PathKind::Plain
+    };
+    let (i, element) = if kind == PathKind::Plain {
+        if !i.peek().is(Punct::LParen) {
+            return i.fail(Expected::What("a pattern"));
+        }
+        element(i, false)?
+    } else {
+        let (r, _) = expect_p(i.advance(1), Punct::LParen)?;
+        let (r, el) = cut(element(r, false))?;
+        let (r, _) = cut(expect_p(r, Punct::RParen))?;
+        (r, el)
+    };
+    let span = i.span_from(start);
+    Ok((
+        i,
+        PatternPart {
+            var,
+            kind,
+            element,
+            span,
+        },
+    ))
+}
+
+/// A node followed by any number of relationship-node steps.
+///
+/// In an expression (`in_expr`), a step that does not parse ends the pattern
+/// quietly, because the `-` or `<` may be an operator of the expression
+/// around it; in a clause it is an error.
+pub(crate) fn element(i: Input<'_>, in_expr: bool) -> PResult<'_, PatternElement> {
+    let _level = i.enter()?;
+    let start = i.span();
+    let (mut i, first) = node(i)?;
+    let mut chain = Vec::new();
+    loop {
+        if !(i.peek().is(Punct::Minus) || i.peek().is(Punct::Lt)) {
+            break;
+        }
+        let step = rel(i).and_then(|(r, rel)| {
+            let (r, n) = node(r)?;
+            Ok((r, (rel, n)))
+        });
+        match step {
+            Ok((rest, pair)) => {
+                chain.push(pair);
+                i = rest;
+            }
+            Err(Err::Error(_)) if in_expr => break,
+            Err(e) => return Err(cut_err(e)),
+        }
+    }
+    let span = i.span_from(start);
+    Ok((
+        i,
+        PatternElement {
+            start: first,
+            chain,
+            span,
+        },
+    ))
+}
+
+fn cut_err<E>(e: Err<E>) -> Err<E> {
+    match e {
+        Err::Error(e) => Err::Failure(e),
+        other => other,
+    }
+}
+
+/// Node or relationship properties: a map literal or a parameter.
+fn properties(i: Input<'_>) -> PResult<'_, Option<Box<Expr>>> {
+    match i.peek() {
+        Tok::P(Punct::LBrace) => {
+            let (r, m) = map_literal(i)?;
+            Ok((r, Some(Box::new(m))))
+        }
+        Tok::Param(p) => {
+            let span = i.span();
+            Ok((
+                i.advance(1),
+                Some(Box::new(Expr::new(ExprKind::Param(p.clone()), span))),
+            ))
+        }
+        _ => Ok((i, None)),
+    }
+}
+
+/// `(var:Label {props})`.
+pub(crate) fn node(i: Input<'_>) -> PResult<'_, NodePattern> {
+    let (i, open) = expect_p(i, Punct::LParen)?;
+    let (i, var) = if at_variable(i) {
+        let (r, v) = variable(i, "a variable")?;
+        (r, Some(v))
+    } else {
+        (i, None)
+    };
+    let (i, labels) = if i.peek().is(Punct::Colon) {
+        label_list(i)?
+    } else {
+        (i, Vec::new())
+    };
+    let (i, props) = properties(i)?;
+    let (rest, close) = expect_p(i, Punct::RParen)?;
+    Ok((
+        rest,
+        NodePattern {
+            var,
+            labels,
+            props,
+            span: open.to(close),
+        },
+    ))
+}
+
+/// `-[detail]->`, `<-[detail]-`, `-[detail]-`, `<-[detail]->`, `-->`,
+/// `<--`, `--`.
+pub(crate) fn rel(i: Input<'_>) -> PResult<'_, RelPattern> {
+    let start = i.span();
+    let (i, left) = match accept_p(i, Punct::Lt) {
+        Some((r, _)) => (r, true),
+        None => (i, false),
+    };
+    let (i, _) = expect_p(i, Punct::Minus)?;
+    let mut detail = RelPattern {
+        var: None,
+        types: Vec::new(),
+        direction: Direction::Both,
+        length: None,
+        shortest: None,
+        props: None,
+        span: start,
+    };
+    let i = if i.peek().is(Punct::LBracket) {
+        let (r, ()) = rel_detail(i.advance(1), &mut detail)?;
+        let (r, _) = expect_p(r, Punct::RBracket)?;
+        r
+    } else {
+        i
+    };
+    let (i, _) = expect_p(i, Punct::Minus)?;
+    let (i, right) = match accept_p(i, Punct::Gt) {
+        Some((r, _)) => (r, true),
+        None => (i, false),
+    };
+    detail.direction = match (left, right) {
+        (true, false) => Direction::Incoming,
+        (false, true) => Direction::Outgoing,
+        _ => Direction::Both,
+    };
+    detail.span = i.span_from(start);
+    Ok((i, detail))
+}
+
+/// The inside of `[...]`: `var:T1|T2 *range {props}`.
+fn rel_detail<'a>(i: Input<'a>, d: &mut RelPattern) -> PResult<'a, ()> {
+    let (mut i, var) = if at_variable(i) {
+        let (r, v) = variable(i, "a variable")?;
+        (r, Some(v))
+    } else {
+        (i, None)
+    };
+    d.var = var;
+    if let Some((after, _)) = accept_p(i, Punct::Colon) {
+        let (r, first) = name(after, "a relationship type")?;
+        d.types.push(first);
+        i = r;
+        while let Some((after, _)) = accept_p(i, Punct::Pipe) {
+            let after = accept_p(after, Punct::Colon).map_or(after, |(r, _)| r);
+            let (r, t) = name(after, "a relationship type")?;
+            d.types.push(t);
+            i = r;
+        }
+    }
+    if let Some((after, _)) = accept_p(i, Punct::Star) {
+        i = after;
+        if let Some((after, _)) = accept_kw(i, "ALL") {
+            let (r, _) = expect_kw(after, "SHORTEST")?;
+            d.shortest = Some(ShortestKind::AllShortest);
+            i = r;
+        } else if let Some((after, _)) = accept_kw(i, "SHORTEST") {
+            d.shortest = Some(ShortestKind::Shortest);
+            i = after;
+        }
+        let (r, min) = range_bound(i);
+        i = r;
+        let max = if let Some((after, _)) = accept_p(i, Punct::DotDot) {
+            let (r, max) = range_bound(after);
+            i = r;
+            if max.is_none() {
+                i.ctx.expect_at(i.pos(), Expected::What("an integer"));
+            }
+            max
+        } else {
+            if min.is_none() {
+                i.ctx.expect_at(i.pos(), Expected::What("an integer"));
+            } else {
+                i.ctx.expect_at(i.pos(), Expected::P(Punct::DotDot));
+            }
+            min
+        };
+        d.length = Some(Range { min, max });
+    }
+    let (i, props) = properties(i)?;
+    d.props = props;
+    Ok((i, ()))
+}
+
+fn range_bound(i: Input<'_>) -> (Input<'_>, Option<u64>) {
+    match i.peek() {
+        Tok::Int(v) => (i.advance(1), Some(*v)),
+        _ => (i, None),
+    }
+}
