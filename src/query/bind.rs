@@ -107,6 +107,9 @@ pub(crate) struct Binder<'a, 'g> {
     scope: IndexMap<String, Var>,
     /// Set while binding a projection: aggregates found go here.
     aggs: Option<Vec<AggCall>>,
+    /// Where the arguments of aggregates are bound, when not the current scope (ORDER BY
+    /// after an aggregation reads new names, but its aggregates read the rows before).
+    agg_scope: Option<IndexMap<String, Var>>,
 }
 
 const FUNCTIONS: &[(&str, Func, usize, usize)] = &[
@@ -341,6 +344,7 @@ impl<'a, 'g> Binder<'a, 'g> {
             width: 0,
             scope: IndexMap::new(),
             aggs: None,
+            agg_scope: None,
         }
     }
 
@@ -361,9 +365,11 @@ impl<'a, 'g> Binder<'a, 'g> {
             );
         }
         let mut writes = false;
+        let mut returns = false;
         for part in &q.parts {
             self.scope.clear();
             let (pipeline, cols, outs) = self.bind_single(part)?;
+            returns |= part.clauses.last().is_some_and(|c| matches!(c.kind, ClauseKind::Return(_)));
             writes |= pipeline.ops.iter().any(Op::is_write);
             if let Some(c) = &columns {
                 if *c != cols {
@@ -385,6 +391,7 @@ impl<'a, 'g> Binder<'a, 'g> {
             outputs,
             width: self.width,
             writes,
+            returns,
         })
     }
 
@@ -450,6 +457,13 @@ impl<'a, 'g> Binder<'a, 'g> {
                     self.require_write(clause.span)?;
                     let mut bound = Vec::new();
                     for e in exprs {
+                        if matches!(e.kind, ExprKind::HasLabels { .. }) {
+                            return err(
+                                SemanticKind::InvalidDelete,
+                                "DELETE removes nodes, relationships and paths; use REMOVE for labels",
+                                e.span,
+                            );
+                        }
                         let b = self.expr(e)?;
                         if let Expr::Const(v) = &b {
                             if !v.is_null() {
@@ -527,7 +541,12 @@ impl<'a, 'g> Binder<'a, 'g> {
     // ----- patterns -----
 
     /// Assigns slots to the variables of a pattern part, declaring new ones with `kind`s.
-    fn part_slots(&mut self, part: &ast::PatternPart, creating: bool) -> BindResult<PartSlots> {
+    ///
+    /// `before` names the variables bound before the clause: a node variable among them is
+    /// bound (`true` in the slots); one declared earlier in the same clause is bound by the
+    /// clause's own operators; a relationship variable declared earlier in the same clause
+    /// would be matched twice, which Cypher forbids.
+    fn part_slots(&mut self, part: &ast::PatternPart, creating: bool, before: &[String]) -> BindResult<PartSlots> {
         let mut nodes = Vec::new();
         let mut rels = Vec::new();
         let node_slot = |b: &mut Self, n: &ast::NodePattern| -> BindResult<(Slot, bool)> {
@@ -542,7 +561,8 @@ impl<'a, 'g> Binder<'a, 'g> {
                                 v.span,
                             );
                         }
-                        if creating && (!n.labels.is_empty() || n.props.is_some()) {
+                        let was_bound = before.contains(&v.name);
+                        if creating && was_bound && (!n.labels.is_empty() || n.props.is_some()) {
                             return err(
                                 SemanticKind::VariableAlreadyBound,
                                 format!(
@@ -552,7 +572,7 @@ impl<'a, 'g> Binder<'a, 'g> {
                                 v.span,
                             );
                         }
-                        Ok((var.slot, true))
+                        Ok((var.slot, was_bound))
                     }
                     None => Ok((b.declare(v, VarKind::Node)?, false)),
                 },
@@ -573,6 +593,13 @@ impl<'a, 'g> Binder<'a, 'g> {
                         return err(
                             SemanticKind::VariableAlreadyBound,
                             format!("relationship variable '{}' is already defined", v.name),
+                            v.span,
+                        );
+                    }
+                    Some(_) if !before.contains(&v.name) => {
+                        return err(
+                            SemanticKind::RelationshipUniquenessViolation,
+                            format!("relationship variable '{}' is used twice in one pattern", v.name),
                             v.span,
                         );
                     }
@@ -653,13 +680,14 @@ impl<'a, 'g> Binder<'a, 'g> {
         ops: &mut Vec<Op>,
     ) -> BindResult<()> {
         let before: Vec<Slot> = self.scope.values().map(|v| v.slot).collect();
+        let names_before: Vec<String> = self.scope.keys().cloned().collect();
         let mut inner = Vec::new();
         let mut rel_slots = Vec::new();
         let mut list_slots = Vec::new();
         // Bind the pattern parts with the WHERE's simple equalities pushed into node checks.
         let mut slots_per_part = Vec::new();
         for p in patterns {
-            slots_per_part.push(self.part_slots(p, false)?);
+            slots_per_part.push(self.part_slots(p, false, &names_before)?);
         }
         let mut conjuncts: Vec<&ast::Expr> = Vec::new();
         if let Some(w) = where_ {
@@ -908,8 +936,20 @@ impl<'a, 'g> Binder<'a, 'g> {
                 p.span,
             );
         }
-        let slots = self.part_slots(p, true)?;
-        self.create_items(p, &slots, items)
+        let before: Vec<String> = self.scope.keys().cloned().collect();
+        if p.element.chain.is_empty() {
+            if let Some(v) = &p.element.start.var {
+                if before.contains(&v.name) {
+                    return err(
+                        SemanticKind::VariableAlreadyBound,
+                        format!("'{}' is already bound; CREATE cannot create it again", v.name),
+                        v.span,
+                    );
+                }
+            }
+        }
+        let slots = self.part_slots(p, true, &before)?;
+        self.create_items(p, &slots, items, false)
     }
 
     fn create_items(
@@ -917,6 +957,7 @@ impl<'a, 'g> Binder<'a, 'g> {
         p: &ast::PatternPart,
         slots: &PartSlots,
         items: &mut Vec<CreateItem>,
+        undirected_ok: bool,
     ) -> BindResult<()> {
         let el = &p.element;
         let mut node_pats: Vec<&ast::NodePattern> = vec![&el.start];
@@ -968,6 +1009,7 @@ impl<'a, 'g> Binder<'a, 'g> {
             let (from, to) = match rel.direction {
                 ast::Direction::Outgoing => (a, b),
                 ast::Direction::Incoming => (b, a),
+                ast::Direction::Both if undirected_ok => (a, b),
                 ast::Direction::Both => {
                     return err(
                         SemanticKind::RequiresDirectedRelationship,
@@ -1047,7 +1089,19 @@ impl<'a, 'g> Binder<'a, 'g> {
                 );
             }
         }
-        let slots = self.part_slots(p, false)?;
+        let before: Vec<String> = self.scope.keys().cloned().collect();
+        if p.element.chain.is_empty() {
+            if let Some(v) = &p.element.start.var {
+                if before.contains(&v.name) {
+                    return err(
+                        SemanticKind::VariableAlreadyBound,
+                        format!("'{}' is already bound; MERGE cannot merge it again", v.name),
+                        v.span,
+                    );
+                }
+            }
+        }
+        let slots = self.part_slots(p, false, &before)?;
         for (i, n) in std::iter::once(&p.element.start)
             .chain(p.element.chain.iter().map(|(_, n)| n))
             .enumerate()
@@ -1096,7 +1150,7 @@ impl<'a, 'g> Binder<'a, 'g> {
             rels: slots.rels.clone(),
             path: slots.path,
         };
-        self.create_items(p, &create_slots, &mut create)?;
+        self.create_items(p, &create_slots, &mut create, true)?;
         let mut on_create = Vec::new();
         let mut on_match = Vec::new();
         for a in actions {
@@ -1201,21 +1255,13 @@ impl<'a, 'g> Binder<'a, 'g> {
         is_return: bool,
         ops: &mut Vec<Op>,
     ) -> BindResult<(Vec<String>, Vec<Slot>)> {
-        // The items: `*` first (every named variable in scope), then the listed ones.
+        // The items: `*` first (every named variable in scope, by name), then the listed ones.
         let mut items: Vec<(String, Option<&ast::Expr>, Option<Var>, Span)> = Vec::new();
         if p.star {
-            let vars: Vec<(String, Var)> = self
-                .scope
-                .iter()
-                .filter(|(k, _)| !k.starts_with("  "))
-                .map(|(k, v)| (k.clone(), *v))
-                .collect();
-            if vars.is_empty() && p.items.is_empty() {
-                return err(
-                    SemanticKind::NoVariablesInScope,
-                    "RETURN * / WITH * needs variables in scope",
-                    p.span,
-                );
+            let mut vars: Vec<(String, Var)> = self.scope.iter().map(|(k, v)| (k.clone(), *v)).collect();
+            vars.sort_by(|a, b| a.0.cmp(&b.0));
+            if vars.is_empty() && p.items.is_empty() && is_return {
+                return err(SemanticKind::NoVariablesInScope, "RETURN * needs variables in scope", p.span);
             }
             for (name, var) in vars {
                 items.push((name, None, Some(var), p.span));
@@ -1243,88 +1289,98 @@ impl<'a, 'g> Binder<'a, 'g> {
         let aggregating = items.iter().any(|(_, e, ..)| e.is_some_and(has_aggregate));
         let mut out_slots = Vec::new();
         let mut new_scope: IndexMap<String, Var> = IndexMap::new();
-        let mut bound_items: Vec<(Slot, Expr)> = Vec::new();
+        // Without aggregation: one projection. With it: grouping keys, aggregates, and the
+        // expressions over aggregates (computed after the aggregation).
+        let mut keys = Vec::new();
+        let mut post = Vec::new();
+        let mut proj = Vec::new();
         if aggregating {
-            let mut keys = Vec::new();
-            let mut post = Vec::new();
             self.aggs = Some(Vec::new());
-            for (name, e, var, _) in &items {
-                let slot = self.slot();
-                let kind = var.map_or(VarKind::Value, |v| v.kind);
-                match (e, var) {
-                    (Some(e), _) if has_aggregate(e) => {
-                        let bound = self.expr(e)?;
-                        post.push((slot, bound));
-                    }
-                    (Some(e), _) => {
-                        let bound = self.expr(e)?;
-                        keys.push((slot, bound));
-                    }
-                    (None, Some(v)) => keys.push((slot, Expr::Slot(v.slot))),
-                    (None, None) => {}
+        }
+        for (name, e, var, _) in &items {
+            let slot = self.slot();
+            let kind = match (e.map(|e| &e.kind), var) {
+                (Some(ExprKind::Var(id)), _) => self.scope.get(&id.name).map_or(VarKind::Value, |v| v.kind),
+                (None, Some(v)) => v.kind,
+                _ => VarKind::Value,
+            };
+            let bound = match (e, var) {
+                (Some(e), _) => self.expr(e),
+                (None, Some(v)) => Ok(Expr::Slot(v.slot)),
+                (None, None) => Ok(Expr::Const(Value::Null)),
+            };
+            let bound = match bound {
+                Ok(b) => b,
+                Err(x) => {
+                    self.aggs = None;
+                    return Err(x);
                 }
-                let kind = match e.map(|e| &e.kind) {
-                    Some(ExprKind::Var(id)) => self.scope.get(&id.name).map_or(kind, |v| v.kind),
-                    _ => kind,
-                };
-                new_scope.insert(name.clone(), Var { slot, kind });
-                out_slots.push(slot);
+            };
+            if aggregating && e.is_some_and(has_aggregate) {
+                post.push((slot, bound));
+            } else if aggregating {
+                keys.push((slot, bound));
+            } else {
+                proj.push((slot, bound));
             }
+            new_scope.insert(name.clone(), Var { slot, kind });
+            out_slots.push(slot);
+        }
+        // ORDER BY sees the new names, and (without DISTINCT or aggregation) the old ones too;
+        // so does the WHERE of a WITH.
+        let old_scope = std::mem::take(&mut self.scope);
+        let mut sort_scope = if aggregating || p.distinct {
+            IndexMap::new()
+        } else {
+            old_scope.clone()
+        };
+        for (k, v) in &new_scope {
+            sort_scope.insert(k.clone(), *v);
+        }
+        let mut sort_keys = Vec::new();
+        for s in &p.order_by {
+            // An ORDER BY expression equal to a projected one reads the projection.
+            let same = items
+                .iter()
+                .zip(&out_slots)
+                .find(|((_, e, ..), _)| e.is_some_and(|e| *e == s.expr))
+                .map(|(_, slot)| *slot);
+            self.scope = sort_scope.clone();
+            let bound = match same {
+                Some(slot) => Ok(Expr::Slot(slot)),
+                None if aggregating && has_aggregate(&s.expr) => {
+                    // Aggregates read the rows before grouping; the rest reads the new names.
+                    self.agg_scope = Some(old_scope.clone());
+                    let bound = self.expr(&s.expr);
+                    self.agg_scope = None;
+                    bound
+                }
+                None => self.expr(&s.expr),
+            };
+            match bound {
+                Ok(e) => sort_keys.push((e, s.descending)),
+                Err(x) => {
+                    self.aggs = None;
+                    self.scope = old_scope;
+                    return Err(x);
+                }
+            }
+        }
+        self.scope = old_scope;
+        if aggregating {
             let aggs = self.aggs.take().unwrap_or_default();
-            // Aggregates that are whole items write straight to the item's slot.
-            let mut direct = Vec::new();
-            let mut rest = Vec::new();
-            for (slot, e) in post {
-                match e {
-                    Expr::Slot(s) if aggs.iter().any(|(a, ..)| *a == s) => direct.push((slot, s)),
-                    other => rest.push((slot, other)),
-                }
-            }
-            let aggs: Vec<_> = aggs
-                .into_iter()
-                .map(|(s, f, d, args)| {
-                    let target = direct.iter().find(|(_, a)| *a == s).map_or(s, |(slot, _)| *slot);
-                    (target, f, d, args)
-                })
-                .collect();
-            // Expressions over aggregates read the aggregate's own slot, unless it was redirected.
-            let redirect: Vec<(Slot, Slot)> = direct.iter().map(|(slot, a)| (*a, *slot)).collect();
-            let rest: Vec<(Slot, Expr)> = rest
-                .into_iter()
-                .map(|(s, e)| (s, redirect_slots(e, &redirect)))
-                .collect();
             ops.push(Op::Aggregate {
-                keys: keys.clone(),
+                keys,
                 aggs,
                 clear: Vec::new(),
             });
-            if !rest.is_empty() {
+            if !post.is_empty() {
                 ops.push(Op::Project {
-                    items: rest,
+                    items: post,
                     clear: Vec::new(),
                 });
             }
-            bound_items = keys;
         } else {
-            let mut proj = Vec::new();
-            for (name, e, var, _) in &items {
-                let slot = self.slot();
-                let (bound, kind) = match (e, var) {
-                    (Some(e), _) => {
-                        let kind = match &e.kind {
-                            ExprKind::Var(id) => self.scope.get(&id.name).map_or(VarKind::Value, |v| v.kind),
-                            _ => VarKind::Value,
-                        };
-                        (self.expr(e)?, kind)
-                    }
-                    (None, Some(v)) => (Expr::Slot(v.slot), v.kind),
-                    (None, None) => (Expr::Const(Value::Null), VarKind::Value),
-                };
-                proj.push((slot, bound));
-                new_scope.insert(name.clone(), Var { slot, kind });
-                out_slots.push(slot);
-            }
-            bound_items.clone_from(&proj);
             ops.push(Op::Project {
                 items: proj,
                 clear: Vec::new(),
@@ -1335,60 +1391,15 @@ impl<'a, 'g> Binder<'a, 'g> {
                 });
             }
         }
-        // ORDER BY sees the new names, and (without DISTINCT or aggregation) the old ones too.
-        let old_scope = std::mem::take(&mut self.scope);
-        let mut sort_scope = if aggregating || p.distinct {
-            IndexMap::new()
-        } else {
-            old_scope.clone()
-        };
-        for (k, v) in &new_scope {
-            sort_scope.insert(k.clone(), *v);
-        }
-        self.scope = sort_scope;
-        let mut keys = Vec::new();
-        for s in &p.order_by {
-            // An ORDER BY expression equal to a projected one reads the projection.
-            let same = items
-                .iter()
-                .zip(&out_slots)
-                .find(|((_, e, ..), _)| e.is_some_and(|e| *e == s.expr))
-                .map(|(_, slot)| *slot);
-            let e = match same {
-                Some(slot) => Expr::Slot(slot),
-                None => {
-                    if has_aggregate(&s.expr) {
-                        return err(
-                            SemanticKind::InvalidAggregation,
-                            "ORDER BY can only use an aggregate that is also projected",
-                            s.expr.span,
-                        );
-                    }
-                    match self.expr(&s.expr) {
-                        Ok(e) => e,
-                        Err(e) if aggregating || p.distinct => {
-                            return err(SemanticKind::UndefinedVariable, e.message, e.span);
-                        }
-                        Err(e) => return Err(e),
-                    }
-                }
-            };
-            keys.push((e, s.descending));
-        }
-        self.scope = new_scope;
         let skip = p.skip.as_ref().map(|e| self.count_expr(e, "SKIP")).transpose()?;
-        let limit = p
-            .limit
-            .as_ref()
-            .map(|e| self.count_expr(e, "LIMIT"))
-            .transpose()?;
-        match (keys.is_empty(), &limit) {
+        let limit = p.limit.as_ref().map(|e| self.count_expr(e, "LIMIT")).transpose()?;
+        match (sort_keys.is_empty(), &limit) {
             (true, _) => {}
             (false, Some(l)) if self.optimize && skip.is_none() => ops.push(Op::TopK {
-                keys,
+                keys: sort_keys,
                 limit: l.clone(),
             }),
-            (false, _) => ops.push(Op::Sort { keys }),
+            (false, _) => ops.push(Op::Sort { keys: sort_keys }),
         }
         let sorted_topk = matches!(ops.last(), Some(Op::TopK { .. }));
         if let Some(s) = skip {
@@ -1401,16 +1412,14 @@ impl<'a, 'g> Binder<'a, 'g> {
         }
         if let Some(w) = &p.where_ {
             if has_aggregate(w) {
-                return err(
-                    SemanticKind::InvalidAggregation,
-                    "aggregations are not allowed in WHERE",
-                    w.span,
-                );
+                return err(SemanticKind::InvalidAggregation, "aggregations are not allowed in WHERE", w.span);
             }
-            let e = self.expr(w)?;
-            ops.push(Op::Filter(e));
+            self.scope = sort_scope;
+            let e = self.expr(w);
+            self.scope = IndexMap::new();
+            ops.push(Op::Filter(e?));
         }
-        let _ = bound_items;
+        self.scope = new_scope;
         let names = items.into_iter().map(|(n, ..)| n).collect();
         Ok((names, out_slots))
     }
@@ -1732,7 +1741,8 @@ impl<'a, 'g> Binder<'a, 'g> {
             }
         }
         let result = (|| {
-            let slots = self.part_slots(&part, false)?;
+            let before: Vec<String> = self.scope.keys().cloned().collect();
+            let slots = self.part_slots(&part, false, &before)?;
             let mut ops = Vec::new();
             let mut bound_here = Vec::new();
             let mut conjuncts = Vec::new();
@@ -1795,6 +1805,7 @@ impl<'a, 'g> Binder<'a, 'g> {
                 span,
             );
         };
+        let outer = self.agg_scope.as_ref().map(|sc| std::mem::replace(&mut self.scope, sc.clone()));
         let bound: BindResult<Vec<Expr>> = args
             .iter()
             .map(|a| {
@@ -1809,6 +1820,9 @@ impl<'a, 'g> Binder<'a, 'g> {
                 }
             })
             .collect();
+        if let Some(outer) = outer {
+            self.scope = outer;
+        }
         let bound = match bound {
             Ok(b) => b,
             Err(e) => {
@@ -1929,22 +1943,4 @@ fn path_parts(el: &ast::PatternElement, slots: &PartSlots) -> Vec<PathPart> {
         parts.push(PathPart::Node(slots.nodes[i + 1].0));
     }
     parts
-}
-
-fn redirect_slots(e: Expr, map: &[(Slot, Slot)]) -> Expr {
-    match e {
-        Expr::Slot(s) => Expr::Slot(map.iter().find(|(from, _)| *from == s).map_or(s, |(_, to)| *to)),
-        Expr::Arith(op, a, b, p) => Expr::Arith(
-            op,
-            Box::new(redirect_slots(*a, map)),
-            Box::new(redirect_slots(*b, map)),
-            p,
-        ),
-        Expr::Call(f, args, p) => {
-            Expr::Call(f, args.into_iter().map(|a| redirect_slots(a, map)).collect(), p)
-        }
-        Expr::List(items) => Expr::List(items.into_iter().map(|a| redirect_slots(a, map)).collect()),
-        Expr::Neg(a, p) => Expr::Neg(Box::new(redirect_slots(*a, map)), p),
-        other => other,
-    }
 }

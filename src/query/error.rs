@@ -14,6 +14,10 @@ pub enum SemanticKind {
     ReadOnly,
     /// A variable is defined twice.
     VariableAlreadyBound,
+    /// A relationship variable used twice in one MATCH.
+    RelationshipUniquenessViolation,
+    /// DELETE of something that is not a node, relationship or path (`DELETE n:Label`).
+    InvalidDelete,
     /// A variable is used but never defined.
     UndefinedVariable,
     /// A variable is used as a node and as a relationship, say.

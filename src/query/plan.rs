@@ -426,6 +426,8 @@ pub(crate) struct Plan {
     pub(crate) outputs: Vec<Vec<Slot>>,
     pub(crate) width: usize,
     pub(crate) writes: bool,
+    /// False for a query that ends with a write clause: it returns no rows.
+    pub(crate) returns: bool,
 }
 
 impl Op {

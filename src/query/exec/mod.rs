@@ -542,6 +542,9 @@ pub(crate) fn run_write(
                 rest = &[];
             }
         }
+        if !plan.returns {
+            continue;
+        }
         for row in rows {
             out.push(
                 outputs
