@@ -107,9 +107,10 @@ pub(crate) struct Binder<'a, 'g> {
     scope: IndexMap<String, Var>,
     /// Set while binding a projection: aggregates found go here.
     aggs: Option<Vec<AggCall>>,
-    /// Where the arguments of aggregates are bound, when not the current scope (ORDER BY
-    /// after an aggregation reads new names, but its aggregates read the rows before).
-    agg_scope: Option<IndexMap<String, Var>>,
+    /// Projected expressions and their slots, while binding what follows a projection.
+    substitutions: Vec<(ast::Expr, Slot)>,
+    /// Inside a list comprehension, quantifier or reduce, where aggregates are not allowed.
+    in_local: usize,
 }
 
 const FUNCTIONS: &[(&str, Func, usize, usize)] = &[
@@ -344,7 +345,8 @@ impl<'a, 'g> Binder<'a, 'g> {
             width: 0,
             scope: IndexMap::new(),
             aggs: None,
-            agg_scope: None,
+            substitutions: Vec::new(),
+            in_local: 0,
         }
     }
 
@@ -369,7 +371,10 @@ impl<'a, 'g> Binder<'a, 'g> {
         for part in &q.parts {
             self.scope.clear();
             let (pipeline, cols, outs) = self.bind_single(part)?;
-            returns |= part.clauses.last().is_some_and(|c| matches!(c.kind, ClauseKind::Return(_)));
+            returns |= part
+                .clauses
+                .last()
+                .is_some_and(|c| matches!(c.kind, ClauseKind::Return(_)));
             writes |= pipeline.ops.iter().any(Op::is_write);
             if let Some(c) = &columns {
                 if *c != cols {
@@ -546,7 +551,12 @@ impl<'a, 'g> Binder<'a, 'g> {
     /// bound (`true` in the slots); one declared earlier in the same clause is bound by the
     /// clause's own operators; a relationship variable declared earlier in the same clause
     /// would be matched twice, which Cypher forbids.
-    fn part_slots(&mut self, part: &ast::PatternPart, creating: bool, before: &[String]) -> BindResult<PartSlots> {
+    fn part_slots(
+        &mut self,
+        part: &ast::PatternPart,
+        creating: bool,
+        before: &[String],
+    ) -> BindResult<PartSlots> {
         let mut nodes = Vec::new();
         let mut rels = Vec::new();
         let node_slot = |b: &mut Self, n: &ast::NodePattern| -> BindResult<(Slot, bool)> {
@@ -720,6 +730,7 @@ impl<'a, 'g> Binder<'a, 'g> {
         }
         for c in conjuncts {
             let e = self.expr(c)?;
+            self.check_boolean(c, &e)?;
             inner.push(Op::Filter(e));
         }
         if optional {
@@ -1261,7 +1272,11 @@ impl<'a, 'g> Binder<'a, 'g> {
             let mut vars: Vec<(String, Var)> = self.scope.iter().map(|(k, v)| (k.clone(), *v)).collect();
             vars.sort_by(|a, b| a.0.cmp(&b.0));
             if vars.is_empty() && p.items.is_empty() && is_return {
-                return err(SemanticKind::NoVariablesInScope, "RETURN * needs variables in scope", p.span);
+                return err(
+                    SemanticKind::NoVariablesInScope,
+                    "RETURN * needs variables in scope",
+                    p.span,
+                );
             }
             for (name, var) in vars {
                 items.push((name, None, Some(var), p.span));
@@ -1326,6 +1341,23 @@ impl<'a, 'g> Binder<'a, 'g> {
             new_scope.insert(name.clone(), Var { slot, kind });
             out_slots.push(slot);
         }
+        // An aggregating item may read, outside its aggregates, only grouping keys.
+        if aggregating {
+            let key_exprs: Vec<&ast::Expr> = items
+                .iter()
+                .filter_map(|(_, e, ..)| e.filter(|e| !has_aggregate(e)))
+                .collect();
+            for (_, e, ..) in &items {
+                if let Some(e) = e.filter(|e| has_aggregate(e)) {
+                    check_grouping(e, &key_exprs)?;
+                }
+            }
+        }
+        let substitutions: Vec<(ast::Expr, Slot)> = items
+            .iter()
+            .zip(&out_slots)
+            .filter_map(|((_, e, ..), slot)| e.map(|e| ((*e).clone(), *slot)))
+            .collect();
         // ORDER BY sees the new names, and (without DISTINCT or aggregation) the old ones too;
         // so does the WHERE of a WITH.
         let old_scope = std::mem::take(&mut self.scope);
@@ -1346,17 +1378,12 @@ impl<'a, 'g> Binder<'a, 'g> {
                 .find(|((_, e, ..), _)| e.is_some_and(|e| *e == s.expr))
                 .map(|(_, slot)| *slot);
             self.scope = sort_scope.clone();
+            self.substitutions = substitutions.clone();
             let bound = match same {
                 Some(slot) => Ok(Expr::Slot(slot)),
-                None if aggregating && has_aggregate(&s.expr) => {
-                    // Aggregates read the rows before grouping; the rest reads the new names.
-                    self.agg_scope = Some(old_scope.clone());
-                    let bound = self.expr(&s.expr);
-                    self.agg_scope = None;
-                    bound
-                }
                 None => self.expr(&s.expr),
             };
+            self.substitutions.clear();
             match bound {
                 Ok(e) => sort_keys.push((e, s.descending)),
                 Err(x) => {
@@ -1392,7 +1419,11 @@ impl<'a, 'g> Binder<'a, 'g> {
             }
         }
         let skip = p.skip.as_ref().map(|e| self.count_expr(e, "SKIP")).transpose()?;
-        let limit = p.limit.as_ref().map(|e| self.count_expr(e, "LIMIT")).transpose()?;
+        let limit = p
+            .limit
+            .as_ref()
+            .map(|e| self.count_expr(e, "LIMIT"))
+            .transpose()?;
         match (sort_keys.is_empty(), &limit) {
             (true, _) => {}
             (false, Some(l)) if self.optimize && skip.is_none() => ops.push(Op::TopK {
@@ -1412,10 +1443,16 @@ impl<'a, 'g> Binder<'a, 'g> {
         }
         if let Some(w) = &p.where_ {
             if has_aggregate(w) {
-                return err(SemanticKind::InvalidAggregation, "aggregations are not allowed in WHERE", w.span);
+                return err(
+                    SemanticKind::InvalidAggregation,
+                    "aggregations are not allowed in WHERE",
+                    w.span,
+                );
             }
             self.scope = sort_scope;
-            let e = self.expr(w);
+            self.substitutions = substitutions;
+            let e = self.expr(w).and_then(|b| self.check_boolean(w, &b).map(|()| b));
+            self.substitutions.clear();
             self.scope = IndexMap::new();
             ops.push(Op::Filter(e?));
         }
@@ -1456,6 +1493,12 @@ impl<'a, 'g> Binder<'a, 'g> {
     // ----- expressions -----
 
     pub(crate) fn expr(&mut self, e: &ast::Expr) -> BindResult<Expr> {
+        // After a projection, an expression equal to a projected one reads its column.
+        if !matches!(e.kind, ExprKind::Var(_)) {
+            if let Some((_, slot)) = self.substitutions.iter().find(|(x, _)| x == e) {
+                return Ok(Expr::Slot(*slot));
+            }
+        }
         let p = pos(e.span);
         Ok(match &e.kind {
             ExprKind::Literal(l) => Expr::Const(match l {
@@ -1477,6 +1520,20 @@ impl<'a, 'g> Binder<'a, 'g> {
             }
             ExprKind::Var(v) => Expr::Slot(self.lookup(v)?.slot),
             ExprKind::Property { base, key } => {
+                if let ExprKind::Var(v) = &base.kind {
+                    if let Some(var) = self.scope.get(&v.name) {
+                        if matches!(var.kind, VarKind::Path | VarKind::RelList) {
+                            return err(
+                                SemanticKind::InvalidArgumentType,
+                                format!(
+                                    "'{}' is a path or a list of relationships; it has no properties",
+                                    v.name
+                                ),
+                                e.span,
+                            );
+                        }
+                    }
+                }
                 let b = self.expr(base)?;
                 let k = self.resolver.key(&key.name);
                 Expr::Prop(Box::new(b), Arc::from(key.name.as_str()), k)
@@ -1504,7 +1561,10 @@ impl<'a, 'g> Binder<'a, 'g> {
             ExprKind::Unary { op, operand } => {
                 let inner = self.expr(operand)?;
                 match op {
-                    ast::UnaryOp::Not => Expr::Not(Box::new(inner)),
+                    ast::UnaryOp::Not => {
+                        self.check_boolean(operand, &inner)?;
+                        Expr::Not(Box::new(inner))
+                    }
                     ast::UnaryOp::Neg => match inner {
                         Expr::Const(Value::Int(i)) if i.checked_neg().is_some() => {
                             Expr::Const(Value::Int(-i))
@@ -1517,6 +1577,10 @@ impl<'a, 'g> Binder<'a, 'g> {
             }
             ExprKind::Binary { op, lhs, rhs } => {
                 let (l, r) = (Box::new(self.expr(lhs)?), Box::new(self.expr(rhs)?));
+                if matches!(op, ast::BinaryOp::Or | ast::BinaryOp::And | ast::BinaryOp::Xor) {
+                    self.check_boolean(lhs, &l)?;
+                    self.check_boolean(rhs, &r)?;
+                }
                 match op {
                     ast::BinaryOp::Or => Expr::Or(l, r),
                     ast::BinaryOp::Xor => Expr::Xor(l, r),
@@ -1774,7 +1838,35 @@ impl<'a, 'g> Binder<'a, 'g> {
         result
     }
 
+    /// A literal that cannot be a boolean, or a node, relationship or path variable, where a
+    /// boolean is required is an error before anything runs.
+    fn check_boolean(&self, ast: &ast::Expr, bound: &Expr) -> BindResult<()> {
+        let bad = match bound {
+            Expr::Const(v) => !matches!(v, Value::Bool(_) | Value::Null),
+            Expr::List(_) | Expr::Map(_) => true,
+            _ => match &ast.kind {
+                ExprKind::Var(v) => self.scope.get(&v.name).is_some_and(|v| {
+                    matches!(
+                        v.kind,
+                        VarKind::Node | VarKind::Rel | VarKind::Path | VarKind::RelList
+                    )
+                }),
+                _ => false,
+            },
+        };
+        if bad {
+            err(
+                SemanticKind::InvalidArgumentType,
+                "a boolean is required here",
+                ast.span,
+            )
+        } else {
+            Ok(())
+        }
+    }
+
     fn push_local(&mut self, var: &Ident) -> (Slot, Option<Var>) {
+        self.in_local += 1;
         let slot = self.slot();
         let saved = self.scope.insert(
             var.name.clone(),
@@ -1787,6 +1879,7 @@ impl<'a, 'g> Binder<'a, 'g> {
     }
 
     fn pop_local(&mut self, var: &Ident, saved: Option<Var>) {
+        self.in_local = self.in_local.saturating_sub(1);
         match saved {
             Some(v) => {
                 self.scope.insert(var.name.clone(), v);
@@ -1798,6 +1891,13 @@ impl<'a, 'g> Binder<'a, 'g> {
     }
 
     fn aggregate(&mut self, f: AggFn, distinct: bool, args: &[ast::Expr], span: Span) -> BindResult<Expr> {
+        if self.in_local > 0 {
+            return err(
+                SemanticKind::InvalidAggregation,
+                "aggregate functions are not allowed inside a list comprehension, quantifier or reduce",
+                span,
+            );
+        }
         let Some(mut aggs) = self.aggs.take() else {
             return err(
                 SemanticKind::InvalidAggregation,
@@ -1805,7 +1905,6 @@ impl<'a, 'g> Binder<'a, 'g> {
                 span,
             );
         };
-        let outer = self.agg_scope.as_ref().map(|sc| std::mem::replace(&mut self.scope, sc.clone()));
         let bound: BindResult<Vec<Expr>> = args
             .iter()
             .map(|a| {
@@ -1820,9 +1919,6 @@ impl<'a, 'g> Binder<'a, 'g> {
                 }
             })
             .collect();
-        if let Some(outer) = outer {
-            self.scope = outer;
-        }
         let bound = match bound {
             Ok(b) => b,
             Err(e) => {
@@ -1906,6 +2002,26 @@ impl<'a, 'g> Binder<'a, 'g> {
                 );
             }
         }
+        if let Some(ast::Expr {
+            kind: ExprKind::Var(v),
+            span: arg_span,
+        }) = args.first()
+        {
+            let kind = self.scope.get(&v.name).map(|v| v.kind);
+            let wrong = match f {
+                Func::Type => matches!(kind, Some(VarKind::Node | VarKind::Path)),
+                Func::Length => matches!(kind, Some(VarKind::Node | VarKind::Rel)),
+                Func::Labels => matches!(kind, Some(VarKind::Rel | VarKind::Path)),
+                _ => false,
+            };
+            if wrong {
+                return err(
+                    SemanticKind::InvalidArgumentType,
+                    format!("{full}() cannot take '{}' here", v.name),
+                    *arg_span,
+                );
+            }
+        }
         let bound = args
             .iter()
             .map(|a| self.expr(a))
@@ -1916,6 +2032,98 @@ impl<'a, 'g> Binder<'a, 'g> {
     pub(crate) fn resolve_key(&mut self, name: &str) -> Option<KeyId> {
         self.resolver.key(name)
     }
+}
+
+/// Outside its aggregate calls, an aggregating item may read only grouping keys: a key
+/// variable, or a key that is a property of a variable (openCypher's
+/// AmbiguousAggregationExpression otherwise).
+fn check_grouping(e: &ast::Expr, keys: &[&ast::Expr]) -> BindResult<()> {
+    let is_key = |x: &ast::Expr| keys.iter().any(|k| *k == x);
+    match &e.kind {
+        ExprKind::CountStar => Ok(()),
+        ExprKind::FnCall { namespace, name, .. }
+            if namespace.is_empty() && is_aggregate(&name.name.to_lowercase()) =>
+        {
+            Ok(())
+        }
+        ExprKind::Var(_) if is_key(e) => Ok(()),
+        ExprKind::Var(v) => err(
+            SemanticKind::AmbiguousAggregationExpression,
+            format!(
+                "'{}' is used beside an aggregate but is not a grouping key",
+                v.name
+            ),
+            e.span,
+        ),
+        ExprKind::Property { base, .. } if matches!(base.kind, ExprKind::Var(_)) => {
+            if is_key(e) || is_key(base) {
+                Ok(())
+            } else {
+                err(
+                    SemanticKind::AmbiguousAggregationExpression,
+                    "an expression beside an aggregate must be a grouping key",
+                    e.span,
+                )
+            }
+        }
+        ExprKind::Literal(_) | ExprKind::Param(_) => Ok(()),
+        _ => {
+            let mut result = Ok(());
+            for child in children(e) {
+                if result.is_ok() {
+                    result = check_grouping(child, keys);
+                }
+            }
+            result
+        }
+    }
+}
+
+/// The direct sub-expressions of an expression.
+fn children(e: &ast::Expr) -> Vec<&ast::Expr> {
+    let mut out: Vec<&ast::Expr> = Vec::new();
+    match &e.kind {
+        ExprKind::Property { base, .. } | ExprKind::HasLabels { base, .. } => out.push(base),
+        ExprKind::Index { base, index } => {
+            out.push(base);
+            out.push(index);
+        }
+        ExprKind::Slice { base, from, to } => {
+            out.push(base);
+            out.extend(from.iter().map(|b| &**b));
+            out.extend(to.iter().map(|b| &**b));
+        }
+        ExprKind::FnCall { args, .. } => out.extend(args.iter()),
+        ExprKind::Unary { operand, .. } => out.push(operand),
+        ExprKind::Binary { lhs, rhs, .. }
+        | ExprKind::In { lhs, rhs }
+        | ExprKind::StringOp { lhs, rhs, .. }
+        | ExprKind::Regex { lhs, rhs } => {
+            out.push(lhs);
+            out.push(rhs);
+        }
+        ExprKind::Compare { first, rest } => {
+            out.push(first);
+            out.extend(rest.iter().map(|(_, x)| x));
+        }
+        ExprKind::IsNull { expr, .. } => out.push(expr),
+        ExprKind::List(items) => out.extend(items.iter()),
+        ExprKind::Map(entries) => out.extend(entries.iter().map(|(_, x)| x)),
+        ExprKind::Case {
+            operand,
+            whens,
+            else_,
+        } => {
+            out.extend(operand.iter().map(|b| &**b));
+            for (w, t) in whens {
+                out.push(w);
+                out.push(t);
+            }
+            out.extend(else_.iter().map(|b| &**b));
+        }
+        _ => {}
+    }
+    out
 }
 
 fn split_and<'e>(e: &'e ast::Expr, out: &mut Vec<&'e ast::Expr>) {

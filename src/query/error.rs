@@ -18,6 +18,8 @@ pub enum SemanticKind {
     RelationshipUniquenessViolation,
     /// DELETE of something that is not a node, relationship or path (`DELETE n:Label`).
     InvalidDelete,
+    /// An aggregating item reads, outside its aggregates, something that is not a grouping key.
+    AmbiguousAggregationExpression,
     /// A variable is used but never defined.
     UndefinedVariable,
     /// A variable is used as a node and as a relationship, say.

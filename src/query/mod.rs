@@ -175,8 +175,9 @@ macro_rules! builder_methods {
             self
         }
 
-        /// The upper bound of an unbounded variable-length pattern (`*`, `*2..`); 15 by default.
-        /// Paths longer than this are not followed.
+        /// The upper bound of an unbounded variable-length pattern (`*`, `*2..`); 100 by default.
+        /// Paths longer than this are not followed. Whatever the bound, a pattern that expands
+        /// more than 100 million relationships fails with `LimitExceeded`.
         ///
         /// ```
         /// let g = kgraph::Graph::new();

@@ -474,6 +474,12 @@ pub(crate) fn in_list(item: &Value, items: &[Value]) -> Value {
 }
 
 pub(crate) fn compare(op: CmpOp, a: &Value, b: &Value) -> Value {
+    let nan = |v: &Value| matches!(v, Value::Float(f) if f.is_nan());
+    let number = |v: &Value| matches!(v, Value::Int(_) | Value::Float(_));
+    if op != CmpOp::Eq && op != CmpOp::Ne && (nan(a) || nan(b)) && number(a) && number(b) {
+        // NaN is a number that is neither below, above nor equal to any number.
+        return Value::Bool(false);
+    }
     match op {
         CmpOp::Eq => opt(a.cypher_eq(b)),
         CmpOp::Ne => opt(a.cypher_eq(b).map(|x| !x)),

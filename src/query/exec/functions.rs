@@ -297,10 +297,17 @@ pub(crate) fn call(ctx: &Ctx<'_>, f: Func, args: Vec<Value>) -> ExecResult<Value
             if args.iter().any(Value::is_null) {
                 return Err(arg_error("range() bounds cannot be null"));
             }
-            let start = int_arg("range", &a0)?;
-            let end = int_arg("range", &a1)?;
+            let strict = |v: &Value| match v {
+                Int(i) => Ok(*i),
+                other => Err(arg_error(format!(
+                    "range() takes integers, not a {}",
+                    other.type_name()
+                ))),
+            };
+            let start = strict(&a0)?;
+            let end = strict(&a1)?;
             let step = match args.get(2) {
-                Some(v) => int_arg("range", v)?,
+                Some(v) => strict(v)?,
                 None => 1,
             };
             if step == 0 {

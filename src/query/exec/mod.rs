@@ -41,7 +41,7 @@ impl Default for Limits {
     fn default() -> Limits {
         Limits {
             max_sort_rows: 10_000_000,
-            max_var_length: 15,
+            max_var_length: 100,
             max_expansions: 100_000_000,
         }
     }
@@ -511,7 +511,7 @@ pub(crate) fn run_write(
     params: &BTreeMap<String, Value>,
     limits: &Limits,
 ) -> ExecResult<(Vec<Row>, Stats)> {
-    let mut stats = Stats::default();
+    let mut changes = write::Changes::default();
     let labels_before = graph
         .label_counts()
         .into_iter()
@@ -536,7 +536,7 @@ pub(crate) fn run_write(
                     .collect::<ExecResult<_>>()?;
             }
             if let Some((write, tail)) = after.split_first() {
-                rows = write::apply(graph, write, rows, params, limits, plan.width, &mut stats)?;
+                rows = write::apply(graph, write, rows, params, limits, plan.width, &mut changes)?;
                 rest = tail;
             } else {
                 rest = &[];
@@ -554,6 +554,7 @@ pub(crate) fn run_write(
             );
         }
     }
+    let mut stats = changes.stats(graph);
     let labels_after = graph
         .label_counts()
         .into_iter()

@@ -1,6 +1,6 @@
 //! The write operators: CREATE, MERGE, SET, REMOVE, DELETE, with the TCK's statistics.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::error::{ExecError, ExecKind, ExecResult};
 use super::eval::{set_slot, Row};
@@ -40,12 +40,120 @@ impl Stats {
     }
 }
 
+/// A node or relationship, for the record of what a query changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Entity {
+    Node(NodeId),
+    Rel(RelId),
+}
+
+/// What a statement has changed so far, kept so that its statistics are a diff of the graph
+/// before and after (as the TCK counts them), not a count of operations: a property set twice
+/// counts once, a node created and deleted in the same statement not at all. An id freed by a
+/// deletion may be reused by a later creation in the same statement; the two are told apart.
+#[derive(Debug, Default)]
+pub(crate) struct Changes {
+    /// Created by this statement and still alive.
+    created: HashSet<Entity>,
+    nodes_deleted: usize,
+    relationships_deleted: usize,
+    /// Properties that existed before the statement, on items it deleted.
+    properties_removed: usize,
+    /// For each live item the statement touched: the value each touched key had before it
+    /// (`None`: absent).
+    original: HashMap<Entity, Vec<(KeyId, Option<Value>)>>,
+}
+
+impl Changes {
+    fn touch(&mut self, graph: &Graph, e: Entity, key: KeyId) {
+        let seen = self.original.entry(e).or_default();
+        if seen.iter().any(|(k, _)| *k == key) {
+            return;
+        }
+        let before = if self.created.contains(&e) {
+            None
+        } else {
+            props_of(graph, e).and_then(|p| p.get(key).cloned())
+        };
+        seen.push((key, before));
+    }
+
+    fn created(&mut self, graph: &Graph, e: Entity) {
+        // A reused id names a new item: forget what was recorded of the old one.
+        self.original.remove(&e);
+        self.created.insert(e);
+        let keys: Vec<KeyId> = props_of(graph, e)
+            .map(|p| p.iter().map(|(k, _)| k).collect())
+            .unwrap_or_default();
+        for k in keys {
+            self.touch(graph, e, k);
+        }
+    }
+
+    /// Records that `e` is about to be deleted.
+    fn deleting(&mut self, graph: &Graph, e: Entity) {
+        let keys: Vec<KeyId> = props_of(graph, e)
+            .map(|p| p.iter().map(|(k, _)| k).collect())
+            .unwrap_or_default();
+        for k in keys {
+            self.touch(graph, e, k);
+        }
+        let touched = self.original.remove(&e).unwrap_or_default();
+        if self.created.remove(&e) {
+            return;
+        }
+        self.properties_removed += touched.iter().filter(|(_, before)| before.is_some()).count();
+        match e {
+            Entity::Node(_) => self.nodes_deleted += 1,
+            Entity::Rel(_) => self.relationships_deleted += 1,
+        }
+    }
+
+    /// The statistics, comparing what each touched item had before with what it has now.
+    pub(crate) fn stats(&self, graph: &Graph) -> Stats {
+        let mut s = Stats {
+            nodes_deleted: self.nodes_deleted,
+            relationships_deleted: self.relationships_deleted,
+            properties_removed: self.properties_removed,
+            ..Stats::default()
+        };
+        for e in &self.created {
+            match e {
+                Entity::Node(_) => s.nodes_created += 1,
+                Entity::Rel(_) => s.relationships_created += 1,
+            }
+        }
+        for (e, keys) in &self.original {
+            let props = props_of(graph, *e);
+            for (key, before) in keys {
+                match (before, props.and_then(|p| p.get(*key))) {
+                    (None, Some(_)) => s.properties_set += 1,
+                    (Some(_), None) => s.properties_removed += 1,
+                    (Some(a), Some(b)) if a != b => {
+                        s.properties_set += 1;
+                        s.properties_removed += 1;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        s
+    }
+}
+
+fn props_of(graph: &Graph, e: Entity) -> Option<&Props> {
+    match e {
+        Entity::Node(n) => graph.node_data(n).ok().map(|d| &d.props),
+        Entity::Rel(r) => graph.rel_data(r).ok().map(|d| &d.props),
+    }
+}
+
 struct Writer<'a> {
     graph: &'a mut Graph,
     params: &'a BTreeMap<String, Value>,
     limits: &'a Limits,
     width: usize,
-    stats: &'a mut Stats,
+    changes: &'a mut Changes,
 }
 
 impl Writer<'_> {
@@ -133,13 +241,11 @@ impl Writer<'_> {
                         continue;
                     }
                     let props = self.props(props, prop_map, &row)?;
-                    let n = props.iter().count();
                     let mut labels = labels.clone();
                     labels.sort_unstable();
                     labels.dedup();
                     let id = self.graph.insert_node_checked(labels, props)?;
-                    self.stats.nodes_created += 1;
-                    self.stats.properties_set += n;
+                    self.changes.created(self.graph, Entity::Node(id));
                     set_slot(&mut row, *slot, Value::Node(id));
                 }
                 CreateItem::Rel {
@@ -164,9 +270,8 @@ impl Writer<'_> {
                         ));
                     }
                     let props = self.props(props, prop_map, &row)?;
-                    self.stats.properties_set += props.iter().count();
                     let id = self.graph.insert_rel_unchecked(a, b, *ty, props);
-                    self.stats.relationships_created += 1;
+                    self.changes.created(self.graph, Entity::Rel(id));
                     set_slot(&mut row, *slot, Value::Relationship(id));
                 }
                 CreateItem::Path { slot, parts } => {
@@ -185,44 +290,29 @@ impl Writer<'_> {
         } else {
             Self::storable(&name, value)?
         };
-        let old = match target {
-            Value::Null => return Ok(()),
+        match target {
+            Value::Null => Ok(()),
             Value::Node(id) => {
                 if !self.graph.contains_node(*id) {
                     return Ok(());
                 }
-                let before = self.graph.node_data(*id)?.props.get(key).cloned();
-                if before.as_ref() == Some(&value) {
-                    return Ok(());
-                }
-                self.graph.set_node_prop_by_key(*id, key, value.clone())?;
-                before
+                self.changes.touch(self.graph, Entity::Node(*id), key);
+                self.graph.set_node_prop_by_key(*id, key, value)?;
+                Ok(())
             }
             Value::Relationship(id) => {
                 if !self.graph.contains_relationship(*id) {
                     return Ok(());
                 }
-                let before = self.graph.rel_data(*id)?.props.get(key).cloned();
-                if before.as_ref() == Some(&value) {
-                    return Ok(());
-                }
-                self.graph.set_rel_prop_by_key(*id, key, value.clone())?;
-                before
+                self.changes.touch(self.graph, Entity::Rel(*id), key);
+                self.graph.set_rel_prop_by_key(*id, key, value)?;
+                Ok(())
             }
-            other => {
-                return Err(ExecError::type_error(format!(
-                    "SET needs a node or relationship, got {}",
-                    other.type_name()
-                )))
-            }
-        };
-        if old.is_some() {
-            self.stats.properties_removed += 1;
+            other => Err(ExecError::type_error(format!(
+                "SET needs a node or relationship, got {}",
+                other.type_name()
+            ))),
         }
-        if !value.is_null() {
-            self.stats.properties_set += 1;
-        }
-        Ok(())
     }
 
     fn keys_of(&self, target: &Value) -> ExecResult<Vec<KeyId>> {
@@ -348,9 +438,7 @@ impl Writer<'_> {
         let mut done_rels = HashSet::new();
         for r in rels {
             if done_rels.insert(r) && self.graph.contains_relationship(r) {
-                self.stats.properties_removed += self.graph.rel_data(r)?.props.iter().count();
-                self.graph.remove_relationship(r)?;
-                self.stats.relationships_deleted += 1;
+                self.remove_rel(r)?;
             }
         }
         let mut done_nodes = HashSet::new();
@@ -386,14 +474,17 @@ impl Writer<'_> {
                 .map(|(r, _, _)| r)
                 .collect();
             for r in attached {
-                self.stats.properties_removed += self.graph.rel_data(r)?.props.iter().count();
-                self.graph.remove_relationship(r)?;
-                self.stats.relationships_deleted += 1;
+                self.remove_rel(r)?;
             }
-            self.stats.properties_removed += self.graph.node_data(n)?.props.iter().count();
+            self.changes.deleting(self.graph, Entity::Node(n));
             self.graph.remove_node(n)?;
-            self.stats.nodes_deleted += 1;
         }
+        Ok(())
+    }
+
+    fn remove_rel(&mut self, r: RelId) -> ExecResult<()> {
+        self.changes.deleting(self.graph, Entity::Rel(r));
+        self.graph.remove_relationship(r)?;
         Ok(())
     }
 
@@ -427,14 +518,14 @@ pub(crate) fn apply(
     params: &BTreeMap<String, Value>,
     limits: &Limits,
     width: usize,
-    stats: &mut Stats,
+    changes: &mut Changes,
 ) -> ExecResult<Vec<Row>> {
     let mut w = Writer {
         graph,
         params,
         limits,
         width,
-        stats,
+        changes,
     };
     match op {
         Op::Create(items) => rows.into_iter().map(|r| w.create(items, r)).collect(),
