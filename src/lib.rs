@@ -1,4 +1,4 @@
-//! kgraph: an embedded property graph with a Cypher subset.
+#![doc = include_str!("../README.md")]
 #![doc(test(attr(deny(warnings))))]
 
 mod dataset;
