@@ -71,10 +71,17 @@ fn main() -> Result<(), kgraph::Error> {
         .execute("MERGE (c:Company {name: $name}) ON CREATE SET c.kind = 'device' RETURN c.name AS name")
         .param("name", "Example Devices Ltd")
         .run()?;
-    println!("\nMERGE created {} node(s), set {} properties", r.stats().nodes_created, r.stats().properties_set);
+    println!(
+        "\nMERGE created {} node(s), set {} properties",
+        r.stats().nodes_created,
+        r.stats().properties_set
+    );
 
     // Errors name the line and column, counted in characters.
-    if let Err(e) = g.query("MATCH (c:Company {name: '阿斯利康'})\nRETURN c.name AS name,").run() {
+    if let Err(e) = g
+        .query("MATCH (c:Company {name: '阿斯利康'})\nRETURN c.name AS name,")
+        .run()
+    {
         println!("\nA query with a mistake:\n{e}");
     }
     Ok(())

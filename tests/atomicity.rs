@@ -104,7 +104,10 @@ fn a_failing_merge_undoes_its_creations_and_interned_names() {
 
 #[test]
 fn a_failed_detach_delete_restores_relationships_and_their_ids() {
-    assert_unchanged("MATCH (s:Place) DETACH DELETE s WITH 1 AS one RETURN toInteger([]) AS boom", "TypeError");
+    assert_unchanged(
+        "MATCH (s:Place) DETACH DELETE s WITH 1 AS one RETURN toInteger([]) AS boom",
+        "TypeError",
+    );
 }
 
 #[test]

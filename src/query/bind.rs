@@ -2038,7 +2038,7 @@ impl<'a, 'g> Binder<'a, 'g> {
 /// variable, or a key that is a property of a variable (openCypher's
 /// AmbiguousAggregationExpression otherwise).
 fn check_grouping(e: &ast::Expr, keys: &[&ast::Expr]) -> BindResult<()> {
-    let is_key = |x: &ast::Expr| keys.iter().any(|k| *k == x);
+    let is_key = |x: &ast::Expr| keys.contains(&x);
     match &e.kind {
         ExprKind::CountStar => Ok(()),
         ExprKind::FnCall { namespace, name, .. }

@@ -9,7 +9,7 @@
 //! Parentheses are not kept as nodes: `(a + b) * c` is a `Mul` whose left side
 //! is an `Add`. The printer puts back the parentheses that precedence needs.
 
-use super::span::Span;
+use crate::query::syntax::span::Span;
 
 /// A name as written, unquoted and unescaped (`` `a``b` `` is `a`b`).
 #[derive(Clone, PartialEq, Eq, Hash)]

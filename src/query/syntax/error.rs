@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::span::{line_bounds, line_col, Span};
+use crate::query::syntax::span::{line_bounds, line_col, Span};
 
 /// What kind of problem a [`ParseError`] reports.
 ///
@@ -17,14 +17,14 @@ use super::span::{line_bounds, line_col, Span};
 pub enum ParseErrorKind {
     /// The tokens do not form a query: something else was expected.
     Syntax,
-    /// The query nests deeper than [`MAX_NESTING_DEPTH`](crate::MAX_NESTING_DEPTH).
+    /// The query nests deeper than [`MAX_NESTING_DEPTH`](crate::query::syntax::MAX_NESTING_DEPTH).
     TooDeep,
-    /// The query text is longer than [`MAX_QUERY_BYTES`](crate::MAX_QUERY_BYTES).
+    /// The query text is longer than [`MAX_QUERY_BYTES`](crate::query::syntax::MAX_QUERY_BYTES).
     TooLong,
     /// The query makes the parser backtrack too much (pathological input).
     TooComplex,
     /// A string literal is longer than
-    /// [`MAX_STRING_LITERAL_BYTES`](crate::MAX_STRING_LITERAL_BYTES).
+    /// [`MAX_STRING_LITERAL_BYTES`](crate::query::syntax::MAX_STRING_LITERAL_BYTES).
     LiteralTooLarge,
     /// A string literal contains an unknown escape or a bad `\u` escape.
     InvalidEscape,
@@ -92,6 +92,12 @@ impl RawError {
 #[derive(Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}", Report(self))]
 pub struct ParseError {
+    /// Boxed so that `Result<_, ParseError>` stays small.
+    inner: Box<Details>,
+}
+
+#[derive(Clone, PartialEq, Eq)]
+struct Details {
     kind: ParseErrorKind,
     message: String,
     expected: Vec<String>,
@@ -139,7 +145,7 @@ impl ParseError {
             raw.message
         };
         let (snippet, caret_pad, caret_len) = excerpt(src, start, end);
-        ParseError {
+        let inner = Box::new(Details {
             kind: raw.kind,
             message,
             expected: raw.expected,
@@ -151,7 +157,8 @@ impl ParseError {
             snippet,
             caret_pad,
             caret_len,
-        }
+        });
+        ParseError { inner }
     }
 
     /// What kind of problem this is.
@@ -163,7 +170,7 @@ impl ParseError {
     /// assert_eq!(err.kind(), ParseErrorKind::InvalidEscape);
     /// ```
     pub fn kind(&self) -> ParseErrorKind {
-        self.kind
+        self.inner.kind
     }
 
     /// The line of the error, 1-based.
@@ -175,7 +182,7 @@ impl ParseError {
     /// assert_eq!(err.line(), 2);
     /// ```
     pub fn line(&self) -> usize {
-        self.line
+        self.inner.line
     }
 
     /// The column of the error, 1-based, counted in characters (a Chinese
@@ -188,7 +195,7 @@ impl ParseError {
     /// assert_eq!(err.column(), 14);
     /// ```
     pub fn column(&self) -> usize {
-        self.column
+        self.inner.column
     }
 
     /// The byte offsets `(start, end)` of the offending text.
@@ -200,7 +207,7 @@ impl ParseError {
     /// assert_eq!(err.span(), (9, 10));
     /// ```
     pub fn span(&self) -> (usize, usize) {
-        (self.start, self.end)
+        (self.inner.start, self.inner.end)
     }
 
     /// What the parser expected at the error, in words (`"')'"`,
@@ -213,7 +220,7 @@ impl ParseError {
     /// assert_eq!(err.expected(), ["','", "')'"]);
     /// ```
     pub fn expected(&self) -> &[String] {
-        &self.expected
+        &self.inner.expected
     }
 
     /// The text found at the error (shortened if long), or `"end of input"`.
@@ -224,7 +231,7 @@ impl ParseError {
     /// assert_eq!(Query::parse("MATCH (n").unwrap_err().found(), "end of input");
     /// ```
     pub fn found(&self) -> &str {
-        &self.found
+        &self.inner.found
     }
 
     /// The one-line description, without the position and the excerpt.
@@ -236,18 +243,19 @@ impl ParseError {
     /// assert_eq!(err.message(), "expected an expression, found end of input");
     /// ```
     pub fn message(&self) -> &str {
-        &self.message
+        &self.inner.message
     }
 }
 
 impl fmt::Debug for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = &self.inner;
         f.debug_struct("ParseError")
-            .field("kind", &self.kind)
-            .field("line", &self.line)
-            .field("column", &self.column)
-            .field("span", &(self.start..self.end))
-            .field("message", &self.message)
+            .field("kind", &d.kind)
+            .field("line", &d.line)
+            .field("column", &d.column)
+            .field("span", &(d.start..d.end))
+            .field("message", &d.message)
             .finish()
     }
 }
@@ -257,7 +265,7 @@ struct Report<'a>(&'a ParseError);
 
 impl fmt::Display for Report<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let e = self.0;
+        let e = &self.0.inner;
         let number = e.line.to_string();
         let gutter = " ".repeat(number.len());
         writeln!(

@@ -5,9 +5,9 @@
 //! ends the vector with one [`Tok::Eof`] token whose span is empty and sits at
 //! the end of the text.
 
-use super::error::{ParseErrorKind as ErrorKindRaw, RawError};
-use super::span::Span;
-use super::MAX_STRING_LITERAL_BYTES;
+use crate::query::syntax::error::{ParseErrorKind as ErrorKindRaw, RawError};
+use crate::query::syntax::span::Span;
+use crate::query::syntax::MAX_STRING_LITERAL_BYTES;
 
 /// Punctuation and operator tokens.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -489,15 +489,8 @@ impl<'a> Lexer<'a> {
 
     fn quoted_ident(&mut self) -> Result<(), RawError> {
         let start = self.pos;
+        // An empty name (``) is allowed, as in openCypher.
         let name = self.read_backticks()?;
-        if name.is_empty() {
-            return Err(self.error(
-                ErrorKindRaw::Syntax,
-                start,
-                self.pos,
-                "empty quoted identifier ``".into(),
-            ));
-        }
         self.push(Tok::Quoted(name), start);
         Ok(())
     }

@@ -11,7 +11,7 @@
 pub(crate) mod ast;
 mod error;
 mod lexer;
-pub(crate) mod parser;
+mod parser;
 mod print;
 pub(crate) mod span;
 
@@ -108,18 +108,15 @@ impl Query {
     /// ```
     pub fn parse(text: &str) -> Result<Query, ParseError> {
         if text.len() > MAX_QUERY_BYTES {
-            let mut at = MAX_QUERY_BYTES;
-            while at > 0 && !text.is_char_boundary(at) {
-                at -= 1;
-            }
-            let raw = RawError::new(
+            let mut raw = RawError::new(
                 ParseErrorKind::TooLong,
-                Span::new(at as u32, at as u32),
+                Span::new(0, 0),
                 format!(
                     "query text is too long: {} bytes (at most {MAX_QUERY_BYTES})",
                     text.len()
                 ),
             );
+            raw.found = Some(format!("{} bytes", text.len()));
             return Err(ParseError::from_raw(text, raw));
         }
         let tokens = lexer::tokenize(text).map_err(|e| ParseError::from_raw(text, e))?;

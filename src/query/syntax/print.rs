@@ -7,8 +7,8 @@
 
 use std::fmt::{self, Display, Formatter, Write};
 
-use super::ast::*;
-use super::lexer::{is_plain_name, is_reserved};
+use crate::query::syntax::ast::*;
+use crate::query::syntax::lexer::{is_plain_name, is_reserved};
 
 /// Writes a variable name, back-quoted when it is not a plain identifier or
 /// is a reserved word.
@@ -228,11 +228,29 @@ fn write_labels(f: &mut Formatter<'_>, labels: &[Ident]) -> fmt::Result {
     Ok(())
 }
 
+/// True when `e` is an atom followed only by property lookups, the shape the
+/// grammar allows before the last `.key` of a `SET` or `REMOVE` target.
+fn is_property_chain(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Property { base, .. } => is_property_chain(base),
+        _ => expr_prec(e) == prec::ATOM,
+    }
+}
+
+/// Writes the base of a `SET`/`REMOVE` property target.
+fn write_target_base(f: &mut Formatter<'_>, base: &Expr) -> fmt::Result {
+    if is_property_chain(base) {
+        base.fmt(f)
+    } else {
+        write!(f, "({base})")
+    }
+}
+
 impl Display for SetItem {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         match self {
             SetItem::Property { base, key, value, .. } => {
-                write_postfix_base(f, base)?;
+                write_target_base(f, base)?;
                 f.write_char('.')?;
                 write_name(f, &key.name)?;
                 write!(f, " = {value}")
@@ -251,7 +269,7 @@ impl Display for RemoveItem {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         match self {
             RemoveItem::Property { base, key, .. } => {
-                write_postfix_base(f, base)?;
+                write_target_base(f, base)?;
                 f.write_char('.')?;
                 write_name(f, &key.name)
             }
@@ -490,7 +508,7 @@ fn starts_with_name_in(text: &str) -> bool {
     } else {
         let len = text
             .char_indices()
-            .find(|&(_, c)| !super::lexer::is_ident_continue(c))
+            .find(|&(_, c)| !crate::query::syntax::lexer::is_ident_continue(c))
             .map_or(text.len(), |(i, _)| i);
         if len == 0 {
             return false;
@@ -502,7 +520,7 @@ fn starts_with_name_in(text: &str) -> bool {
         && !rest
             .get(2..)
             .and_then(|s| s.chars().next())
-            .is_some_and(super::lexer::is_ident_continue)
+            .is_some_and(crate::query::syntax::lexer::is_ident_continue)
 }
 
 impl Display for Expr {

@@ -7,115 +7,116 @@
 //! (`RETURN (a)-->()`, `size((a)-->())`) it is a syntax error that suggests a
 //! pattern comprehension instead.
 //!
-//! The walk recurses on the tree, whose height the parser already bounded.
+//! The walk uses an explicit work list, not recursion, so its stack use does
+//! not grow with the depth of the tree.
 
-use super::super::ast::*;
-use super::super::error::{ParseErrorKind, RawError};
+use crate::query::syntax::ast::*;
+use crate::query::syntax::error::{ParseErrorKind, RawError};
 
-type Check = Result<(), RawError>;
+/// Expressions still to visit, each with whether a pattern predicate may
+/// stand in its place.
+type Work<'a> = Vec<(&'a Expr, bool)>;
 
-pub(crate) fn check_statement(s: &Statement) -> Check {
+pub(crate) fn check_statement(s: &Statement) -> Result<(), RawError> {
+    let mut work: Work<'_> = Vec::new();
     for part in &s.query.parts {
         for clause in &part.clauses {
-            check_clause(clause)?;
+            clause_exprs(clause, &mut work);
         }
     }
-    Ok(())
+    // Report the misplaced pattern that comes first in the text.
+    let mut first: Option<RawError> = None;
+    while let Some((e, predicate)) = work.pop() {
+        if let Err(err) = visit(e, predicate, &mut work) {
+            if first.as_ref().is_none_or(|f| err.span.start < f.span.start) {
+                first = Some(err);
+            }
+        }
+    }
+    match first {
+        Some(err) => Err(err),
+        None => Ok(()),
+    }
 }
 
-fn check_clause(c: &Clause) -> Check {
+fn clause_exprs<'a>(c: &'a Clause, work: &mut Work<'a>) {
     match &c.kind {
         ClauseKind::Match { patterns, where_, .. } => {
             for p in patterns {
-                check_element(&p.element)?;
+                element_exprs(&p.element, work);
             }
             if let Some(w) = where_ {
-                check_expr(w, true)?;
+                work.push((w, true));
             }
         }
-        ClauseKind::Unwind { expr, .. } => check_expr(expr, false)?,
+        ClauseKind::Unwind { expr, .. } => work.push((expr, false)),
         ClauseKind::With(p) | ClauseKind::Return(p) => {
-            for item in &p.items {
-                check_expr(&item.expr, false)?;
-            }
-            for s in &p.order_by {
-                check_expr(&s.expr, false)?;
-            }
-            for e in p.skip.iter().chain(p.limit.iter()) {
-                check_expr(e, false)?;
-            }
+            work.extend(p.items.iter().map(|i| (&i.expr, false)));
+            work.extend(p.order_by.iter().map(|s| (&s.expr, false)));
+            work.extend(p.skip.iter().chain(p.limit.iter()).map(|e| (e, false)));
             if let Some(w) = &p.where_ {
-                check_expr(w, true)?;
+                work.push((w, true));
             }
         }
         ClauseKind::Create { patterns } => {
             for p in patterns {
-                check_element(&p.element)?;
+                element_exprs(&p.element, work);
             }
         }
         ClauseKind::Merge { pattern, actions } => {
-            check_element(&pattern.element)?;
+            element_exprs(&pattern.element, work);
             for a in actions {
                 for item in &a.items {
-                    check_set_item(item)?;
+                    set_item_exprs(item, work);
                 }
             }
         }
         ClauseKind::Set { items } => {
             for item in items {
-                check_set_item(item)?;
+                set_item_exprs(item, work);
             }
         }
         ClauseKind::Remove { items } => {
             for item in items {
                 if let RemoveItem::Property { base, .. } = item {
-                    check_expr(base, false)?;
+                    work.push((base, false));
                 }
             }
         }
-        ClauseKind::Delete { exprs, .. } => {
-            for e in exprs {
-                check_expr(e, false)?;
-            }
-        }
+        ClauseKind::Delete { exprs, .. } => work.extend(exprs.iter().map(|e| (e, false))),
     }
-    Ok(())
 }
 
-fn check_set_item(item: &SetItem) -> Check {
+fn set_item_exprs<'a>(item: &'a SetItem, work: &mut Work<'a>) {
     match item {
         SetItem::Property { base, value, .. } => {
-            check_expr(base, false)?;
-            check_expr(value, false)
+            work.push((base, false));
+            work.push((value, false));
         }
-        SetItem::Replace { value, .. } | SetItem::Merge { value, .. } => check_expr(value, false),
-        SetItem::Labels { .. } => Ok(()),
+        SetItem::Replace { value, .. } | SetItem::Merge { value, .. } => work.push((value, false)),
+        SetItem::Labels { .. } => {}
     }
 }
 
-fn check_element(el: &PatternElement) -> Check {
-    if let Some(p) = &el.start.props {
-        check_expr(p, false)?;
-    }
-    for (rel, node) in &el.chain {
-        for p in rel.props.iter().chain(node.props.iter()) {
-            check_expr(p, false)?;
-        }
-    }
-    Ok(())
-}
-
-fn check_opt(e: &Option<Box<Expr>>, predicate: bool) -> Check {
-    match e {
-        Some(e) => check_expr(e, predicate),
-        None => Ok(()),
+fn element_exprs<'a>(el: &'a PatternElement, work: &mut Work<'a>) {
+    let rels = el.chain.iter().map(|(r, _)| &r.props);
+    let nodes = std::iter::once(&el.start.props).chain(el.chain.iter().map(|(_, n)| &n.props));
+    for p in rels.chain(nodes).flatten() {
+        work.push((p, false));
     }
 }
 
-/// Checks `e`; `predicate` tells whether a pattern predicate may stand here.
-fn check_expr(e: &Expr, predicate: bool) -> Check {
+fn push_opt<'a>(work: &mut Work<'a>, e: &'a Option<Box<Expr>>, predicate: bool) {
+    if let Some(e) = e {
+        work.push((e, predicate));
+    }
+}
+
+/// Checks one expression and queues its children.
+fn visit<'a>(e: &'a Expr, predicate: bool, work: &mut Work<'a>) -> Result<(), RawError> {
     match &e.kind {
         ExprKind::Pattern(el) => {
+            element_exprs(el, work);
             if !predicate {
                 return Err(RawError::new(
                     ParseErrorKind::Syntax,
@@ -123,18 +124,17 @@ fn check_expr(e: &Expr, predicate: bool) -> Check {
                     "a pattern expression can only be used as a predicate (in WHERE, with AND, OR, XOR or NOT, or in exists(...)); to get values from a pattern use a pattern comprehension such as [(a)-->(b) | b]".into(),
                 ));
             }
-            check_element(el)
         }
-        ExprKind::Literal(_) | ExprKind::Param(_) | ExprKind::Var(_) | ExprKind::CountStar => Ok(()),
-        ExprKind::Property { base, .. } | ExprKind::HasLabels { base, .. } => check_expr(base, false),
+        ExprKind::Literal(_) | ExprKind::Param(_) | ExprKind::Var(_) | ExprKind::CountStar => {}
+        ExprKind::Property { base, .. } | ExprKind::HasLabels { base, .. } => work.push((base, false)),
         ExprKind::Index { base, index } => {
-            check_expr(base, false)?;
-            check_expr(index, false)
+            work.push((base, false));
+            work.push((index, false));
         }
         ExprKind::Slice { base, from, to } => {
-            check_expr(base, false)?;
-            check_opt(from, false)?;
-            check_opt(to, false)
+            work.push((base, false));
+            push_opt(work, from, false);
+            push_opt(work, to, false);
         }
         ExprKind::FnCall {
             namespace,
@@ -143,83 +143,67 @@ fn check_expr(e: &Expr, predicate: bool) -> Check {
             ..
         } => {
             let exists = namespace.is_empty() && name.name.eq_ignore_ascii_case("exists");
-            for a in args {
-                check_expr(a, exists)?;
-            }
-            Ok(())
+            work.extend(args.iter().map(|a| (a, exists)));
         }
-        ExprKind::Unary { op, operand } => check_expr(operand, *op == UnaryOp::Not),
+        ExprKind::Unary { op, operand } => work.push((operand, *op == UnaryOp::Not)),
         ExprKind::Binary { op, lhs, rhs } => {
             let boolean = matches!(op, BinaryOp::And | BinaryOp::Or | BinaryOp::Xor);
-            check_expr(lhs, boolean)?;
-            check_expr(rhs, boolean)
+            work.push((rhs, boolean));
+            work.push((lhs, boolean));
         }
         ExprKind::Compare { first, rest } => {
-            check_expr(first, false)?;
-            for (_, r) in rest {
-                check_expr(r, false)?;
-            }
-            Ok(())
+            work.extend(rest.iter().rev().map(|(_, r)| (r, false)));
+            work.push((first, false));
         }
-        ExprKind::IsNull { expr, .. } => check_expr(expr, false),
+        ExprKind::IsNull { expr, .. } => work.push((expr, false)),
         ExprKind::In { lhs, rhs } | ExprKind::StringOp { lhs, rhs, .. } | ExprKind::Regex { lhs, rhs } => {
-            check_expr(lhs, false)?;
-            check_expr(rhs, false)
+            work.push((rhs, false));
+            work.push((lhs, false));
         }
-        ExprKind::List(items) => {
-            for item in items {
-                check_expr(item, false)?;
-            }
-            Ok(())
-        }
-        ExprKind::Map(entries) => {
-            for (_, v) in entries {
-                check_expr(v, false)?;
-            }
-            Ok(())
-        }
+        ExprKind::List(items) => work.extend(items.iter().rev().map(|i| (i, false))),
+        ExprKind::Map(entries) => work.extend(entries.iter().rev().map(|(_, v)| (v, false))),
         ExprKind::Case {
             operand,
             whens,
             else_,
         } => {
-            check_opt(operand, false)?;
-            for (w, t) in whens {
-                check_expr(w, false)?;
-                check_expr(t, false)?;
+            push_opt(work, else_, false);
+            for (w, t) in whens.iter().rev() {
+                work.push((t, false));
+                work.push((w, false));
             }
-            check_opt(else_, false)
+            push_opt(work, operand, false);
         }
         ExprKind::ListComp {
             list, where_, map, ..
         } => {
-            check_expr(list, false)?;
-            check_opt(where_, true)?;
-            check_opt(map, false)
+            push_opt(work, map, false);
+            push_opt(work, where_, true);
+            work.push((list, false));
         }
         ExprKind::PatternComp {
             pattern, where_, map, ..
         } => {
-            check_element(pattern)?;
-            check_opt(where_, true)?;
-            check_expr(map, false)
+            work.push((map, false));
+            push_opt(work, where_, true);
+            element_exprs(pattern, work);
         }
         ExprKind::Quantifier { list, where_, .. } => {
-            check_expr(list, false)?;
-            check_opt(where_, true)
+            push_opt(work, where_, true);
+            work.push((list, false));
         }
         ExprKind::Reduce { init, list, expr, .. } => {
-            check_expr(init, false)?;
-            check_expr(list, false)?;
-            check_expr(expr, false)
+            work.push((expr, false));
+            work.push((list, false));
+            work.push((init, false));
         }
         ExprKind::MapProjection { items, .. } => {
-            for item in items {
+            for item in items.iter().rev() {
                 if let MapProjItem::Literal(_, v) = item {
-                    check_expr(v, false)?;
+                    work.push((v, false));
                 }
             }
-            Ok(())
         }
     }
+    Ok(())
 }

@@ -1,46 +1,50 @@
-//! Statements, queries and clauses.
+//! Statements, queries and clauses, written with nom combinators.
+//!
+//! Clauses do not nest, so these parsers are off the recursive paths and can
+//! use nom's combinators freely; the expression parser (`expr.rs`) is where
+//! stack use per nesting level matters.
 
-use super::super::ast::*;
-use super::super::error::ParseErrorKind;
-use super::super::lexer::{Punct, Tok};
+use nom::branch::alt;
+use nom::combinator::{cut, map, opt, value};
+use nom::multi::many0;
+use nom::sequence::preceded;
+use nom::Parser;
+
 use super::expr::{expr, label_list, property_target};
 use super::pattern::pattern_part;
-use super::{
-    accept_kw, accept_p, at_variable, comma_list1, cut, expect_kw, expect_p, variable, Expected, Input,
-    PResult,
-};
+use super::{at_variable, comma_list1, expect_p, kw, opt_kw, opt_p, variable, Expected, Input, PResult};
+use crate::query::syntax::ast::*;
+use crate::query::syntax::error::ParseErrorKind;
+use crate::query::syntax::lexer::{Punct, Tok};
 
 /// `[EXPLAIN] query [;]` and the end of the input.
 pub(crate) fn statement(i: Input<'_>) -> PResult<'_, Statement> {
     let start = i.span();
-    let (i, explain) = match accept_kw(i, "EXPLAIN") {
-        Some((r, _)) => (r, true),
-        None => (i, false),
-    };
-    let (i, query) = query(i)?;
-    let i = accept_p(i, Punct::Semi).map_or(i, |(r, _)| r);
+    let (i, (explain, query, _)) = (opt(opt_kw("EXPLAIN")), query, opt(opt_p(Punct::Semi))).parse(i)?;
     if !matches!(i.peek(), Tok::Eof) {
         return i.fail(Expected::What("end of input"));
     }
     let span = i.span_from(start);
-    Ok((i, Statement { explain, query, span }))
+    Ok((
+        i,
+        Statement {
+            explain: explain.is_some(),
+            query,
+            span,
+        },
+    ))
 }
 
 /// Single queries joined by `UNION [ALL]`.
 fn query(i: Input<'_>) -> PResult<'_, Query> {
     let start = i.span();
-    let (mut i, first) = single_query(i)?;
+    let union = preceded(opt_kw("UNION"), opt(opt_kw("ALL")));
+    let (i, (first, rest)) = (single_query, many0((union, cut(single_query)))).parse(i)?;
     let mut parts = vec![first];
     let mut union_all = Vec::new();
-    while let Some((after, _)) = accept_kw(i, "UNION") {
-        let (after, all) = match accept_kw(after, "ALL") {
-            Some((r, _)) => (r, true),
-            None => (after, false),
-        };
-        let (r, part) = cut(single_query(after))?;
+    for (all, part) in rest {
+        union_all.push(all.is_some());
         parts.push(part);
-        union_all.push(all);
-        i = r;
     }
     let span = i.span_from(start);
     Ok((
@@ -53,70 +57,73 @@ fn query(i: Input<'_>) -> PResult<'_, Query> {
     ))
 }
 
-/// The keywords that start a clause.
-const CLAUSE_STARTS: &[&str] = &[
-    "MATCH", "OPTIONAL", "UNWIND", "WITH", "RETURN", "CREATE", "MERGE", "SET", "REMOVE", "DELETE", "DETACH",
-];
-
 /// Keywords of clauses outside the supported subset.
 const UNSUPPORTED: &[&str] = &["CALL", "FOREACH", "LOAD", "USE", "FINISH"];
-
-fn at_clause(i: Input<'_>) -> bool {
-    CLAUSE_STARTS.iter().any(|k| i.peek().is_kw(k)) || UNSUPPORTED.iter().any(|k| i.peek().is_kw(k))
-}
 
 /// One or more clauses.
 fn single_query(i: Input<'_>) -> PResult<'_, SingleQuery> {
     let start = i.span();
-    let (mut i, first) = clause(i)?;
-    let mut clauses = vec![first];
-    while at_clause(i) {
-        let (r, c) = cut(clause(i))?;
-        clauses.push(c);
-        i = r;
-    }
+    let (i, (first, rest)) = (clause, many0(clause)).parse(i)?;
+    // Another clause could have followed: say so in the error message.
     i.ctx.expect_at(i.pos(), Expected::What("a clause"));
+    let mut clauses = vec![first];
+    clauses.extend(rest);
     let span = i.span_from(start);
     Ok((i, SingleQuery { clauses, span }))
 }
 
+/// One clause, chosen by its first keyword. A clause keyword commits: an
+/// error after it is not backtracked.
 fn clause(i: Input<'_>) -> PResult<'_, Clause> {
     let start = i.span();
     let t = i.peek();
+    let after = i.advance(1);
     let (rest, kind) = if t.is_kw("MATCH") {
-        match_clause(i.advance(1), false)?
+        cut(|i| match_clause(i, false)).parse(after)?
     } else if t.is_kw("OPTIONAL") {
-        let (r, _) = cut(expect_kw(i.advance(1), "MATCH"))?;
-        match_clause(r, true)?
+        cut(preceded(kw("MATCH"), |i| match_clause(i, true))).parse(after)?
     } else if t.is_kw("UNWIND") {
-        let (r, e) = cut(expr(i.advance(1)))?;
-        let (r, _) = cut(expect_kw(r, "AS"))?;
-        let (r, var) = cut(variable(r, "a variable"))?;
-        (r, ClauseKind::Unwind { expr: e, var })
+        cut(map(
+            (expr, kw("AS"), |i| variable(i, "a variable")),
+            |(expr, _, var)| ClauseKind::Unwind { expr, var },
+        ))
+        .parse(after)?
     } else if t.is_kw("WITH") {
-        let (r, p) = cut(projection(i.advance(1), true))?;
-        (r, ClauseKind::With(p))
+        cut(map(|i| projection(i, true), ClauseKind::With)).parse(after)?
     } else if t.is_kw("RETURN") {
-        let (r, p) = cut(projection(i.advance(1), false))?;
-        (r, ClauseKind::Return(p))
+        cut(map(|i| projection(i, false), ClauseKind::Return)).parse(after)?
     } else if t.is_kw("CREATE") {
-        let (r, patterns) = cut(comma_list1(i.advance(1), pattern_part))?;
-        (r, ClauseKind::Create { patterns })
+        cut(map(
+            |i| comma_list1(i, pattern_part),
+            |patterns| ClauseKind::Create { patterns },
+        ))
+        .parse(after)?
     } else if t.is_kw("MERGE") {
-        merge_clause(i.advance(1))?
+        cut(merge_clause).parse(after)?
     } else if t.is_kw("SET") {
-        let (r, items) = cut(comma_list1(i.advance(1), set_item))?;
-        (r, ClauseKind::Set { items })
+        cut(map(
+            |i| comma_list1(i, set_item),
+            |items| ClauseKind::Set { items },
+        ))
+        .parse(after)?
     } else if t.is_kw("REMOVE") {
-        let (r, items) = cut(comma_list1(i.advance(1), remove_item))?;
-        (r, ClauseKind::Remove { items })
-    } else if t.is_kw("DETACH") {
-        let (r, _) = cut(expect_kw(i.advance(1), "DELETE"))?;
-        let (r, exprs) = cut(comma_list1(r, expr))?;
-        (r, ClauseKind::Delete { detach: true, exprs })
-    } else if t.is_kw("DELETE") {
-        let (r, exprs) = cut(comma_list1(i.advance(1), expr))?;
-        (r, ClauseKind::Delete { detach: false, exprs })
+        cut(map(
+            |i| comma_list1(i, remove_item),
+            |items| ClauseKind::Remove { items },
+        ))
+        .parse(after)?
+    } else if t.is_kw("DETACH") || t.is_kw("DELETE") {
+        let detach = t.is_kw("DETACH");
+        let after = if detach {
+            cut(kw("DELETE")).parse(after)?.0
+        } else {
+            after
+        };
+        cut(map(
+            |i| comma_list1(i, expr),
+            move |exprs| ClauseKind::Delete { detach, exprs },
+        ))
+        .parse(after)?
     } else if let Some(kw) = UNSUPPORTED.iter().find(|k| t.is_kw(k)) {
         return i.fatal(
             ParseErrorKind::Syntax,
@@ -130,15 +137,13 @@ fn clause(i: Input<'_>) -> PResult<'_, Clause> {
     Ok((rest, Clause { kind, span }))
 }
 
+/// `WHERE expr` if present.
+fn opt_where(i: Input<'_>) -> PResult<'_, Option<Expr>> {
+    opt(preceded(opt_kw("WHERE"), cut(expr))).parse(i)
+}
+
 fn match_clause(i: Input<'_>, optional: bool) -> PResult<'_, ClauseKind> {
-    let (i, patterns) = cut(comma_list1(i, pattern_part))?;
-    let (i, where_) = match accept_kw(i, "WHERE") {
-        Some((r, _)) => {
-            let (r, e) = cut(expr(r))?;
-            (r, Some(e))
-        }
-        None => (i, None),
-    };
+    let (i, (patterns, where_)) = (|i| comma_list1(i, pattern_part), opt_where).parse(i)?;
     Ok((
         i,
         ClauseKind::Match {
@@ -149,86 +154,74 @@ fn match_clause(i: Input<'_>, optional: bool) -> PResult<'_, ClauseKind> {
     ))
 }
 
-fn merge_clause(i: Input<'_>) -> PResult<'_, ClauseKind> {
-    let (mut i, pattern) = cut(pattern_part(i))?;
-    let mut actions = Vec::new();
-    while let Some((after, on)) = accept_kw(i, "ON") {
-        let (after, on_create) = if let Some((r, _)) = accept_kw(after, "CREATE") {
-            (r, true)
-        } else if let Some((r, _)) = accept_kw(after, "MATCH") {
-            (r, false)
-        } else {
-            after.ctx.expect_at(after.pos(), Expected::Kw("CREATE"));
-            return cut(after.fail(Expected::Kw("MATCH")));
-        };
-        let (after, _) = cut(expect_kw(after, "SET"))?;
-        let (r, items) = cut(comma_list1(after, set_item))?;
-        let span = r.span_from(on);
-        actions.push(MergeAction {
+/// `ON CREATE SET ...` or `ON MATCH SET ...`.
+fn merge_action(i: Input<'_>) -> PResult<'_, MergeAction> {
+    let start = i.span();
+    let (i, _) = opt_kw("ON")(i)?;
+    let (i, (on_create, _, items)) = cut((on_what, kw("SET"), |i| comma_list1(i, set_item))).parse(i)?;
+    let span = i.span_from(start);
+    Ok((
+        i,
+        MergeAction {
             on_create,
             items,
             span,
-        });
-        i = r;
+        },
+    ))
+}
+
+/// `CREATE` or `MATCH` after `ON`.
+fn on_what(i: Input<'_>) -> PResult<'_, bool> {
+    let r = alt((value(true, opt_kw("CREATE")), value(false, opt_kw("MATCH")))).parse(i);
+    if r.is_err() {
+        i.ctx.expect_at(i.pos(), Expected::Kw("CREATE"));
+        i.ctx.expect_at(i.pos(), Expected::Kw("MATCH"));
     }
-    Ok((i, ClauseKind::Merge { pattern, actions }))
+    r
+}
+
+fn merge_clause(i: Input<'_>) -> PResult<'_, ClauseKind> {
+    map((pattern_part, many0(merge_action)), |(pattern, actions)| {
+        ClauseKind::Merge { pattern, actions }
+    })
+    .parse(i)
+}
+
+/// The items of a projection: `*`, `*, items` or `items`.
+fn proj_items(i: Input<'_>) -> PResult<'_, (bool, Vec<ProjItem>)> {
+    match opt_p(Punct::Star)(i) {
+        Ok((after, _)) => match opt_p(Punct::Comma)(after) {
+            Ok((r, _)) => cut(map(|i| comma_list1(i, proj_item), |items| (true, items))).parse(r),
+            Err(_) => Ok((after, (true, Vec::new()))),
+        },
+        Err(_) => map(|i| comma_list1(i, proj_item), |items| (false, items)).parse(i),
+    }
 }
 
 /// The body of `WITH` (with `WHERE`) and `RETURN`.
 fn projection(i: Input<'_>, with_where: bool) -> PResult<'_, Projection> {
     let start = i.span();
-    let (i, distinct) = match accept_kw(i, "DISTINCT") {
-        Some((r, _)) => (r, true),
-        None => (i, false),
-    };
-    let (i, star, items) = if let Some((after, _)) = accept_p(i, Punct::Star) {
-        match accept_p(after, Punct::Comma) {
-            Some((r, _)) => {
-                let (r, items) = cut(comma_list1(r, proj_item))?;
-                (r, true, items)
-            }
-            None => (after, true, Vec::new()),
-        }
-    } else {
-        let (r, items) = comma_list1(i, proj_item)?;
-        (r, false, items)
-    };
-    let (i, order_by) = match accept_kw(i, "ORDER") {
-        Some((r, _)) => {
-            let (r, _) = cut(expect_kw(r, "BY"))?;
-            cut(comma_list1(r, sort_item))?
-        }
-        None => (i, Vec::new()),
-    };
-    let (i, skip) = match accept_kw(i, "SKIP") {
-        Some((r, _)) => {
-            let (r, e) = cut(expr(r))?;
-            (r, Some(e))
-        }
-        None => (i, None),
-    };
-    let (i, limit) = match accept_kw(i, "LIMIT") {
-        Some((r, _)) => {
-            let (r, e) = cut(expr(r))?;
-            (r, Some(e))
-        }
-        None => (i, None),
-    };
-    let (i, where_) = match accept_kw(i, "WHERE").filter(|_| with_where) {
-        Some((r, _)) => {
-            let (r, e) = cut(expr(r))?;
-            (r, Some(e))
-        }
-        None => (i, None),
-    };
+    let order_by = preceded(
+        opt_kw("ORDER"),
+        cut(preceded(kw("BY"), |i| comma_list1(i, sort_item))),
+    );
+    let (i, (distinct, (star, items), order_by, skip, limit)) = (
+        opt(opt_kw("DISTINCT")),
+        proj_items,
+        opt(order_by),
+        opt(preceded(opt_kw("SKIP"), cut(expr))),
+        opt(preceded(opt_kw("LIMIT"), cut(expr))),
+    )
+        .parse(i)?;
+    let (i, where_) = if with_where { opt_where(i)? } else { (i, None) };
     let span = i.span_from(start);
     Ok((
         i,
         Projection {
-            distinct,
+            distinct: distinct.is_some(),
             star,
             items,
-            order_by,
+            order_by: order_by.unwrap_or_default(),
             skip,
             limit,
             where_,
@@ -238,33 +231,29 @@ fn projection(i: Input<'_>, with_where: bool) -> PResult<'_, Projection> {
 }
 
 fn proj_item(i: Input<'_>) -> PResult<'_, ProjItem> {
-    let (i, e) = expr(i)?;
-    let (i, alias) = match accept_kw(i, "AS") {
-        Some((r, _)) => {
-            let (r, a) = cut(variable(r, "an alias"))?;
-            (r, Some(a))
-        }
-        None => (i, None),
-    };
+    let (i, (e, alias)) = (
+        expr,
+        opt(preceded(opt_kw("AS"), cut(|i| variable(i, "an alias")))),
+    )
+        .parse(i)?;
     let span = i.span_from(e.span);
     Ok((i, ProjItem { expr: e, alias, span }))
 }
 
 fn sort_item(i: Input<'_>) -> PResult<'_, SortItem> {
-    let (i, e) = expr(i)?;
-    let (i, descending) = if let Some((r, _)) = accept_kw(i, "DESC").or_else(|| accept_kw(i, "DESCENDING")) {
-        (r, true)
-    } else if let Some((r, _)) = accept_kw(i, "ASC").or_else(|| accept_kw(i, "ASCENDING")) {
-        (r, false)
-    } else {
-        (i, false)
-    };
+    let direction = alt((
+        value(true, opt_kw("DESC")),
+        value(true, opt_kw("DESCENDING")),
+        value(false, opt_kw("ASC")),
+        value(false, opt_kw("ASCENDING")),
+    ));
+    let (i, (e, descending)) = (expr, opt(direction)).parse(i)?;
     let span = i.span_from(e.span);
     Ok((
         i,
         SortItem {
             expr: e,
-            descending,
+            descending: descending.unwrap_or(false),
             span,
         },
     ))
@@ -276,7 +265,7 @@ fn set_item(i: Input<'_>) -> PResult<'_, SetItem> {
         let next = i.peek_at(1);
         if next.is(Punct::Eq) || next.is(Punct::PlusEq) {
             let (r, var) = variable(i, "a variable")?;
-            let (r, value) = cut(expr(r.advance(1)))?;
+            let (r, value) = cut(expr).parse(r.advance(1))?;
             let span = r.span_from(start);
             return Ok((
                 r,
@@ -288,15 +277,13 @@ fn set_item(i: Input<'_>) -> PResult<'_, SetItem> {
             ));
         }
         if next.is(Punct::Colon) {
-            let (r, var) = variable(i, "a variable")?;
-            let (r, labels) = cut(label_list(r))?;
+            let (r, (var, labels)) = (|i| variable(i, "a variable"), cut(label_list)).parse(i)?;
             let span = r.span_from(start);
             return Ok((r, SetItem::Labels { var, labels, span }));
         }
     }
-    let (r, (base, key)) = property_target(i)?;
-    let (r, _) = cut(expect_p(r, Punct::Eq))?;
-    let (r, value) = cut(expr(r))?;
+    let (r, ((base, key), _, value)) =
+        (property_target, cut(|i| expect_p(i, Punct::Eq)), cut(expr)).parse(i)?;
     let span = r.span_from(start);
     Ok((
         r,
@@ -312,8 +299,7 @@ fn set_item(i: Input<'_>) -> PResult<'_, SetItem> {
 fn remove_item(i: Input<'_>) -> PResult<'_, RemoveItem> {
     let start = i.span();
     if at_variable(i) && i.peek_at(1).is(Punct::Colon) {
-        let (r, var) = variable(i, "a variable")?;
-        let (r, labels) = cut(label_list(r))?;
+        let (r, (var, labels)) = (|i| variable(i, "a variable"), cut(label_list)).parse(i)?;
         let span = r.span_from(start);
         return Ok((r, RemoveItem::Labels { var, labels, span }));
     }

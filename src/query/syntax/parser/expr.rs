@@ -9,22 +9,37 @@
 //! Every nested expression goes through [`expr_bp`], which counts one level
 //! of nesting; so do every binary operator of a chain and every postfix
 //! operator, because each adds one level to the tree.
+//!
+//! Stack discipline: the functions on the recursive paths (`expr_bp`,
+//! `prefix`, `postfix`, `atom`, `paren_expr`, the list and map loops) are
+//! kept small and return boxed expressions, so that one level of nesting
+//! costs a few kilobytes of stack even in a debug build. Work that is not on
+//! a recursive path (folding `-5`, operator bookkeeping) lives in separate
+//! functions.
 
 use nom::Err;
 
-use super::super::ast::*;
-use super::super::error::ParseErrorKind;
-use super::super::lexer::{is_reserved, Punct, Tok};
-use super::super::print::prec;
 use super::pattern;
 use super::{
-    accept_kw, accept_p, at_variable, comma_list1, cut, expect_kw, expect_p, name, variable, DepthGuard,
-    Expected, Input, PResult,
+    accept_kw, accept_p, at_variable, cut, expect_kw, expect_p, name, variable, DepthGuard, Expected, Input,
+    PResult,
 };
+use crate::query::syntax::ast::*;
+use crate::query::syntax::error::ParseErrorKind;
+use crate::query::syntax::lexer::{is_reserved, Punct, Tok};
+use crate::query::syntax::print::{binary_prec, prec};
+
+/// A parser result holding a boxed expression.
+pub(crate) type PExpr<'a> = PResult<'a, Box<Expr>>;
 
 /// A full expression.
 pub(crate) fn expr(i: Input<'_>) -> PResult<'_, Expr> {
-    expr_bp(i, 0)
+    let (i, e) = expr_bp(i, 0)?;
+    Ok((i, *e))
+}
+
+fn new(kind: ExprKind, span: crate::query::syntax::span::Span) -> Box<Expr> {
+    Box::new(Expr::new(kind, span))
 }
 
 /// The infix operators, as recognised at the current token.
@@ -41,16 +56,16 @@ enum Infix {
 impl Infix {
     fn prec(self) -> u8 {
         match self {
-            Infix::Binary(op) => super::super::print::binary_prec(op),
+            Infix::Binary(op) => binary_prec(op),
             Infix::Compare(_) => prec::COMPARE,
             Infix::IsNull | Infix::In | Infix::Str(_) | Infix::Regex => prec::PREDICATE,
         }
     }
 }
 
-/// The infix operator at the current token and how many tokens it takes
-/// (without checking what follows `IS` or `STARTS`).
-fn peek_infix(i: Input<'_>) -> Option<(Infix, usize)> {
+/// The infix operator at the current token (without checking what follows
+/// `IS` or `STARTS`).
+fn peek_infix(i: Input<'_>) -> Option<Infix> {
     let op = match i.peek() {
         Tok::P(p) => match p {
             Punct::Plus => Infix::Binary(BinaryOp::Add),
@@ -69,21 +84,22 @@ fn peek_infix(i: Input<'_>) -> Option<(Infix, usize)> {
             _ => return None,
         },
         Tok::Word(w) => {
-            if w.eq_ignore_ascii_case("OR") {
+            let is = |k: &str| w.eq_ignore_ascii_case(k);
+            if is("OR") {
                 Infix::Binary(BinaryOp::Or)
-            } else if w.eq_ignore_ascii_case("XOR") {
+            } else if is("XOR") {
                 Infix::Binary(BinaryOp::Xor)
-            } else if w.eq_ignore_ascii_case("AND") {
+            } else if is("AND") {
                 Infix::Binary(BinaryOp::And)
-            } else if w.eq_ignore_ascii_case("IS") {
+            } else if is("IS") {
                 Infix::IsNull
-            } else if w.eq_ignore_ascii_case("IN") {
+            } else if is("IN") {
                 Infix::In
-            } else if w.eq_ignore_ascii_case("STARTS") {
+            } else if is("STARTS") {
                 Infix::Str(StringOp::StartsWith)
-            } else if w.eq_ignore_ascii_case("ENDS") {
+            } else if is("ENDS") {
                 Infix::Str(StringOp::EndsWith)
-            } else if w.eq_ignore_ascii_case("CONTAINS") {
+            } else if is("CONTAINS") {
                 Infix::Str(StringOp::Contains)
             } else {
                 return None;
@@ -91,117 +107,98 @@ fn peek_infix(i: Input<'_>) -> Option<(Infix, usize)> {
         }
         _ => return None,
     };
-    Some((op, 1))
-}
-
-fn boxed(e: Expr) -> Box<Expr> {
-    Box::new(e)
+    Some(op)
 }
 
 /// An expression whose top operator binds at least as tightly as `min`.
-pub(crate) fn expr_bp(i: Input<'_>, min: u8) -> PResult<'_, Expr> {
+pub(crate) fn expr_bp(i: Input<'_>, min: u8) -> PExpr<'_> {
     let _level = i.enter()?;
-    let (mut i, mut lhs) = prefix(i, min)?;
-    let mut chain: Vec<DepthGuard<'_>> = Vec::new();
-    loop {
-        let Some((op, n)) = peek_infix(i) else { break };
-        let p = op.prec();
-        if p < min {
+    let (i, lhs) = prefix(i, min)?;
+    match peek_infix(i) {
+        Some(op) if op.prec() >= min => infix_loop(i, lhs, min),
+        _ => Ok((i, lhs)),
+    }
+}
+
+/// Folds infix operators onto `lhs` while they bind at least as tightly as
+/// `min`. Each folded operator counts one nesting level.
+#[inline(never)]
+fn infix_loop<'a>(mut i: Input<'a>, mut lhs: Box<Expr>, min: u8) -> PExpr<'a> {
+    let mut chain: Vec<DepthGuard<'a>> = Vec::new();
+    while let Some(op) = peek_infix(i) {
+        if op.prec() < min {
             break;
         }
         chain.push(i.enter()?);
-        let start = lhs.span;
-        let after = i.advance(n);
-        match op {
-            Infix::Binary(bop) => {
-                let rmin = if bop == BinaryOp::Pow { prec::UNARY } else { p + 1 };
-                let (rest, rhs) = cut(expr_bp(after, rmin))?;
-                let span = start.to(rhs.span);
-                lhs = Expr::new(
-                    ExprKind::Binary {
-                        op: bop,
-                        lhs: boxed(lhs),
-                        rhs: boxed(rhs),
-                    },
-                    span,
-                );
-                i = rest;
-            }
-            Infix::Compare(first_op) => {
-                let (mut rest, rhs) = cut(expr_bp(after, prec::PREDICATE))?;
-                let mut items = vec![(first_op, rhs)];
-                while let Some((Infix::Compare(op), n)) = peek_infix(rest) {
-                    let (r, e) = cut(expr_bp(rest.advance(n), prec::PREDICATE))?;
-                    items.push((op, e));
-                    rest = r;
-                }
-                let span = rest.span_from(start);
-                lhs = Expr::new(
-                    ExprKind::Compare {
-                        first: boxed(lhs),
-                        rest: items,
-                    },
-                    span,
-                );
-                i = rest;
-            }
-            Infix::IsNull => {
-                let (after, negated) = match accept_kw(after, "NOT") {
-                    Some((a, _)) => (a, true),
-                    None => (after, false),
-                };
-                let (rest, _) = cut(expect_kw(after, "NULL"))?;
-                let span = rest.span_from(start);
-                lhs = Expr::new(
-                    ExprKind::IsNull {
-                        expr: boxed(lhs),
-                        negated,
-                    },
-                    span,
-                );
-                i = rest;
-            }
-            Infix::In | Infix::Regex => {
-                let (rest, rhs) = cut(expr_bp(after, prec::ADD))?;
-                let span = start.to(rhs.span);
-                let (lhs_b, rhs_b) = (boxed(lhs), boxed(rhs));
-                lhs = Expr::new(
-                    if matches!(op, Infix::In) {
-                        ExprKind::In {
-                            lhs: lhs_b,
-                            rhs: rhs_b,
-                        }
-                    } else {
-                        ExprKind::Regex {
-                            lhs: lhs_b,
-                            rhs: rhs_b,
-                        }
-                    },
-                    span,
-                );
-                i = rest;
-            }
-            Infix::Str(sop) => {
-                let after = if sop == StringOp::Contains {
-                    after
-                } else {
-                    cut(expect_kw(after, "WITH"))?.0
-                };
-                let (rest, rhs) = cut(expr_bp(after, prec::ADD))?;
-                let span = start.to(rhs.span);
-                lhs = Expr::new(
-                    ExprKind::StringOp {
-                        op: sop,
-                        lhs: boxed(lhs),
-                        rhs: boxed(rhs),
-                    },
-                    span,
-                );
-                i = rest;
-            }
-        }
+        let (rest, e) = infix_step(i, lhs, op)?;
+        i = rest;
+        lhs = e;
     }
     Ok((i, lhs))
+}
+
+/// Parses one infix operator and its right side.
+#[inline(never)]
+fn infix_step<'a>(i: Input<'a>, lhs: Box<Expr>, op: Infix) -> PExpr<'a> {
+    let start = lhs.span;
+    let after = i.advance(1);
+    match op {
+        Infix::Binary(bop) => {
+            let rmin = if bop == BinaryOp::Pow {
+                prec::UNARY
+            } else {
+                binary_prec(bop) + 1
+            };
+            let (rest, rhs) = cut(expr_bp(after, rmin))?;
+            let span = start.to(rhs.span);
+            Ok((rest, new(ExprKind::Binary { op: bop, lhs, rhs }, span)))
+        }
+        Infix::Compare(first_op) => compare_chain(after, lhs, first_op),
+        Infix::IsNull => {
+            let (after, negated) = match accept_kw(after, "NOT") {
+                Some((a, _)) => (a, true),
+                None => (after, false),
+            };
+            let (rest, _) = cut(expect_kw(after, "NULL"))?;
+            let span = rest.span_from(start);
+            Ok((rest, new(ExprKind::IsNull { expr: lhs, negated }, span)))
+        }
+        Infix::In | Infix::Regex => {
+            let (rest, rhs) = cut(expr_bp(after, prec::ADD))?;
+            let span = start.to(rhs.span);
+            let kind = if matches!(op, Infix::In) {
+                ExprKind::In { lhs, rhs }
+            } else {
+                ExprKind::Regex { lhs, rhs }
+            };
+            Ok((rest, new(kind, span)))
+        }
+        Infix::Str(sop) => {
+            let after = if sop == StringOp::Contains {
+                after
+            } else {
+                cut(expect_kw(after, "WITH"))?.0
+            };
+            let (rest, rhs) = cut(expr_bp(after, prec::ADD))?;
+            let span = start.to(rhs.span);
+            Ok((rest, new(ExprKind::StringOp { op: sop, lhs, rhs }, span)))
+        }
+    }
+}
+
+/// `lhs op1 e1 op2 e2 ...` after the first operator.
+#[inline(never)]
+fn compare_chain<'a>(after: Input<'a>, first: Box<Expr>, first_op: CmpOp) -> PExpr<'a> {
+    let start = first.span;
+    let (mut rest, rhs) = cut(expr_bp(after, prec::PREDICATE))?;
+    let mut items = vec![(first_op, *rhs)];
+    while let Some(Infix::Compare(op)) = peek_infix(rest) {
+        let (r, e) = cut(expr_bp(rest.advance(1), prec::PREDICATE))?;
+        items.push((op, *e));
+        rest = r;
+    }
+    let span = rest.span_from(start);
+    Ok((rest, new(ExprKind::Compare { first, rest: items }, span)))
 }
 
 /// True for tokens that continue a postfix chain after an atom.
@@ -209,106 +206,106 @@ fn is_postfix_start(t: &Tok) -> bool {
     t.is(Punct::Dot) || t.is(Punct::LBracket) || t.is(Punct::Colon)
 }
 
-/// `NOT e`, `-e`, `+e`, or a postfix expression. A minus directly before a
-/// number literal makes a negative literal (so `-9223372036854775808` reads).
-fn prefix(i: Input<'_>, min: u8) -> PResult<'_, Expr> {
-    let start = i.span();
+/// `NOT e`, `-e`, `+e`, or a postfix expression.
+fn prefix(i: Input<'_>, min: u8) -> PExpr<'_> {
     match i.peek() {
-        Tok::Word(w) if w.eq_ignore_ascii_case("NOT") && min <= prec::NOT => {
-            let (rest, operand) = cut(expr_bp(i.advance(1), prec::NOT))?;
-            let span = start.to(operand.span);
-            Ok((
-                rest,
-                Expr::new(
-                    ExprKind::Unary {
-                        op: UnaryOp::Not,
-                        operand: boxed(operand),
-                    },
-                    span,
-                ),
-            ))
-        }
-        Tok::P(Punct::Minus) | Tok::P(Punct::Plus) => {
-            let neg = i.peek().is(Punct::Minus);
-            if neg && !is_postfix_start(i.peek_at(2)) {
-                match i.peek_at(1) {
-                    Tok::Int(v) => {
-                        let span = start.to(i.advance(1).span());
-                        let value = -i128::from(*v);
-                        return match i64::try_from(value) {
-                            Ok(v) => Ok((
-                                i.advance(2),
-                                Expr::new(ExprKind::Literal(Literal::Integer(v)), span),
-                            )),
-                            Err(_) => i.fatal(
-                                ParseErrorKind::IntegerOverflow,
-                                span,
-                                format!(
-                                    "integer literal '{}' does not fit in a 64-bit signed integer",
-                                    span.text(i.ctx.src)
-                                ),
-                            ),
-                        };
-                    }
-                    Tok::Float(x) => {
-                        let span = start.to(i.advance(1).span());
-                        return Ok((
-                            i.advance(2),
-                            Expr::new(ExprKind::Literal(Literal::Float(-x)), span),
-                        ));
-                    }
-                    _ => {}
-                }
-            }
-            let (rest, operand) = cut(expr_bp(i.advance(1), prec::UNARY))?;
-            let span = start.to(operand.span);
-            let op = if neg { UnaryOp::Neg } else { UnaryOp::Plus };
-            Ok((
-                rest,
-                Expr::new(
-                    ExprKind::Unary {
-                        op,
-                        operand: boxed(operand),
-                    },
-                    span,
-                ),
-            ))
-        }
+        Tok::Word(w) if min <= prec::NOT && w.eq_ignore_ascii_case("NOT") => not_expr(i),
+        Tok::P(Punct::Minus) | Tok::P(Punct::Plus) => unary_expr(i),
         _ => postfix(i),
     }
 }
 
+#[inline(never)]
+fn not_expr(i: Input<'_>) -> PExpr<'_> {
+    let start = i.span();
+    let (rest, operand) = cut(expr_bp(i.advance(1), prec::NOT))?;
+    let span = start.to(operand.span);
+    Ok((
+        rest,
+        new(
+            ExprKind::Unary {
+                op: UnaryOp::Not,
+                operand,
+            },
+            span,
+        ),
+    ))
+}
+
+/// `-e` or `+e`. A minus directly before a number literal (not followed by a
+/// postfix operator) makes a negative literal, so `-9223372036854775808`
+/// can be written.
+#[inline(never)]
+fn unary_expr(i: Input<'_>) -> PExpr<'_> {
+    let neg = i.peek().is(Punct::Minus);
+    if neg && matches!(i.peek_at(1), Tok::Int(_) | Tok::Float(_)) && !is_postfix_start(i.peek_at(2)) {
+        return negative_literal(i);
+    }
+    let start = i.span();
+    let (rest, operand) = cut(expr_bp(i.advance(1), prec::UNARY))?;
+    let span = start.to(operand.span);
+    let op = if neg { UnaryOp::Neg } else { UnaryOp::Plus };
+    Ok((rest, new(ExprKind::Unary { op, operand }, span)))
+}
+
+#[inline(never)]
+fn negative_literal(i: Input<'_>) -> PExpr<'_> {
+    let span = i.span().to(i.advance(1).span());
+    let lit = match i.peek_at(1) {
+        Tok::Int(v) => match i64::try_from(-i128::from(*v)) {
+            Ok(v) => Literal::Integer(v),
+            Err(_) => {
+                return i.fatal(
+                    ParseErrorKind::IntegerOverflow,
+                    span,
+                    format!(
+                        "integer literal '{}' does not fit in a 64-bit signed integer",
+                        span.text(i.ctx.src)
+                    ),
+                )
+            }
+        },
+        Tok::Float(x) => Literal::Float(-x),
+        _ => return i.fail(Expected::What("a number")),
+    };
+    Ok((i.advance(2), new(ExprKind::Literal(lit), span)))
+}
+
 /// An atom followed by property lookups, indexes and slices, and at most one
 /// label test at the end.
-fn postfix(i: Input<'_>) -> PResult<'_, Expr> {
-    let (mut i, mut e) = atom(i)?;
-    let mut chain: Vec<DepthGuard<'_>> = Vec::new();
+fn postfix(i: Input<'_>) -> PExpr<'_> {
+    let (i, e) = atom(i)?;
+    if is_postfix_start(i.peek()) {
+        postfix_loop(i, e)
+    } else {
+        Ok((i, e))
+    }
+}
+
+#[inline(never)]
+fn postfix_loop<'a>(mut i: Input<'a>, mut e: Box<Expr>) -> PExpr<'a> {
+    let mut chain: Vec<DepthGuard<'a>> = Vec::new();
     loop {
         if i.peek().is(Punct::Dot) {
             chain.push(i.enter()?);
             let (rest, key) = cut(name(i.advance(1), "a property key"))?;
             let span = e.span.to(key.span);
-            e = Expr::new(ExprKind::Property { base: boxed(e), key }, span);
+            e = new(ExprKind::Property { base: e, key }, span);
             i = rest;
         } else if i.peek().is(Punct::LBracket) {
             chain.push(i.enter()?);
-            let (rest, new) = index_or_slice(i, e)?;
-            e = new;
+            let (rest, next) = index_or_slice(i, e)?;
+            e = next;
             i = rest;
         } else {
             break;
         }
     }
-    if i.peek().is(Punct::Colon) && matches!(i.peek_at(1), Tok::Word(_) | Tok::Quoted(_)) {
-        let (rest, labels) = label_list(i)?;
+    if i.peek().is(Punct::Colon) {
+        // After an expression a colon can only start a label test.
+        let (rest, labels) = cut(label_list(i))?;
         let span = rest.span_from(e.span);
-        e = Expr::new(
-            ExprKind::HasLabels {
-                base: boxed(e),
-                labels,
-            },
-            span,
-        );
+        e = new(ExprKind::HasLabels { base: e, labels }, span);
         i = rest;
     }
     Ok((i, e))
@@ -329,62 +326,53 @@ pub(crate) fn label_list(i: Input<'_>) -> PResult<'_, Vec<Ident>> {
 }
 
 /// `[i]`, `[a..b]`, `[..b]`, `[a..]`, `[..]` after `base`.
-fn index_or_slice(i: Input<'_>, base: Expr) -> PResult<'_, Expr> {
+#[inline(never)]
+fn index_or_slice(i: Input<'_>, base: Box<Expr>) -> PExpr<'_> {
     let (i, _) = expect_p(i, Punct::LBracket)?;
     let start = base.span;
     let (i, from) = if i.peek().is(Punct::DotDot) {
         (i, None)
     } else {
-        let (r, e) = cut(expr(i))?;
-        (r, Some(boxed(e)))
+        let (r, e) = cut(expr_bp(i, 0))?;
+        (r, Some(e))
     };
     if let Some((after, _)) = accept_p(i, Punct::DotDot) {
         let (after, to) = if after.peek().is(Punct::RBracket) {
             (after, None)
         } else {
-            let (r, e) = cut(expr(after))?;
-            (r, Some(boxed(e)))
+            let (r, e) = cut(expr_bp(after, 0))?;
+            (r, Some(e))
         };
         let (rest, close) = cut(expect_p(after, Punct::RBracket))?;
-        let span = start.to(close);
-        return Ok((
-            rest,
-            Expr::new(
-                ExprKind::Slice {
-                    base: boxed(base),
-                    from,
-                    to,
-                },
-                span,
-            ),
-        ));
+        return Ok((rest, new(ExprKind::Slice { base, from, to }, start.to(close))));
     }
     i.ctx.expect_at(i.pos(), Expected::P(Punct::DotDot));
     let (rest, close) = cut(expect_p(i, Punct::RBracket))?;
-    let span = start.to(close);
     match from {
-        Some(index) => Ok((
-            rest,
-            Expr::new(
-                ExprKind::Index {
-                    base: boxed(base),
-                    index,
-                },
-                span,
-            ),
-        )),
+        Some(index) => Ok((rest, new(ExprKind::Index { base, index }, start.to(close)))),
         None => i.fail(Expected::What("an expression")),
     }
 }
 
-fn lit(i: Input<'_>, l: Literal) -> PResult<'_, Expr> {
+fn lit(i: Input<'_>, l: Literal) -> PExpr<'_> {
     let span = i.span();
-    Ok((i.advance(1), Expr::new(ExprKind::Literal(l), span)))
+    Ok((i.advance(1), new(ExprKind::Literal(l), span)))
 }
 
 /// The smallest expressions: literals, parameters, variables, calls,
 /// bracketed forms.
-fn atom(i: Input<'_>) -> PResult<'_, Expr> {
+fn atom(i: Input<'_>) -> PExpr<'_> {
+    match i.peek() {
+        Tok::P(Punct::LParen) => paren_or_pattern(i),
+        Tok::P(Punct::LBracket) => list_like(i),
+        Tok::P(Punct::LBrace) => map_literal(i),
+        Tok::Word(_) => word_atom(i),
+        _ => simple_atom(i),
+    }
+}
+
+#[inline(never)]
+fn simple_atom(i: Input<'_>) -> PExpr<'_> {
     match i.peek() {
         Tok::Int(v) => match i64::try_from(*v) {
             Ok(v) => lit(i, Literal::Integer(v)),
@@ -404,84 +392,123 @@ fn atom(i: Input<'_>) -> PResult<'_, Expr> {
         Tok::Str(s) => lit(i, Literal::String(s.clone())),
         Tok::Param(p) => {
             let span = i.span();
-            Ok((i.advance(1), Expr::new(ExprKind::Param(p.clone()), span)))
+            Ok((i.advance(1), new(ExprKind::Param(p.clone()), span)))
         }
-        Tok::P(Punct::LParen) => paren_or_pattern(i),
-        Tok::P(Punct::LBracket) => list_like(i),
-        Tok::P(Punct::LBrace) => map_literal(i),
-        Tok::Word(w) => word_atom(i, w),
+        Tok::Quoted(_) if i.peek_at(1).is(Punct::LParen) || namespaced_call_ahead(i) => fn_call(i),
         Tok::Quoted(_) => name_atom(i),
         _ => i.fail(Expected::What("an expression")),
     }
 }
 
-/// An atom that starts with an unquoted word.
-fn word_atom<'a>(i: Input<'a>, w: &str) -> PResult<'a, Expr> {
+/// What an atom that starts with a word turns out to be.
+enum WordAtom {
+    Literal(Literal),
+    Case,
+    CountStar,
+    Quantifier(QuantifierKind),
+    Reduce,
+    Call,
+    ExistsSubquery,
+    Name,
+    Reserved,
+}
+
+#[inline(never)]
+fn classify_word(i: Input<'_>) -> WordAtom {
+    let Tok::Word(w) = i.peek() else {
+        return WordAtom::Name;
+    };
     let is = |k: &str| w.eq_ignore_ascii_case(k);
+    // `a.b.f(...)` is a namespaced call whatever the words are.
+    if namespaced_call_ahead(i) {
+        return WordAtom::Call;
+    }
     if is("TRUE") {
-        return lit(i, Literal::Bool(true));
+        return WordAtom::Literal(Literal::Bool(true));
     }
     if is("FALSE") {
-        return lit(i, Literal::Bool(false));
+        return WordAtom::Literal(Literal::Bool(false));
     }
     if is("NULL") {
-        return lit(i, Literal::Null);
+        return WordAtom::Literal(Literal::Null);
     }
     if is("CASE") {
-        return case_expr(i);
+        return WordAtom::Case;
     }
     if i.peek_at(1).is(Punct::LParen) {
         if is("COUNT") && i.peek_at(2).is(Punct::Star) && i.peek_at(3).is(Punct::RParen) {
-            let span = i.span().to(i.advance(3).span());
-            return Ok((i.advance(4), Expr::new(ExprKind::CountStar, span)));
+            return WordAtom::CountStar;
         }
         let var_in = at_variable(i.advance(2)) && i.peek_at(3).is_kw("IN");
-        let quantifier = if is("ALL") {
-            Some(QuantifierKind::All)
-        } else if is("ANY") {
-            Some(QuantifierKind::Any)
-        } else if is("NONE") {
-            Some(QuantifierKind::None)
-        } else if is("SINGLE") {
-            Some(QuantifierKind::Single)
-        } else {
-            None
-        };
-        if let (Some(kind), true) = (quantifier, var_in) {
-            return quantifier_expr(i, kind);
+        if var_in {
+            for (k, kind) in [
+                ("ALL", QuantifierKind::All),
+                ("ANY", QuantifierKind::Any),
+                ("NONE", QuantifierKind::None),
+                ("SINGLE", QuantifierKind::Single),
+            ] {
+                if is(k) {
+                    return WordAtom::Quantifier(kind);
+                }
+            }
         }
         if is("REDUCE") && at_variable(i.advance(2)) && i.peek_at(3).is(Punct::Eq) {
-            return reduce_expr(i);
+            return WordAtom::Reduce;
         }
         if !is_reserved(w) || is("EXISTS") {
-            return fn_call(i);
+            return WordAtom::Call;
         }
     }
     if is("EXISTS") && i.peek_at(1).is(Punct::LBrace) {
-        return i.fatal(
+        return WordAtom::ExistsSubquery;
+    }
+    if is_reserved(w) {
+        WordAtom::Reserved
+    } else {
+        WordAtom::Name
+    }
+}
+
+/// An atom that starts with an unquoted word.
+fn word_atom(i: Input<'_>) -> PExpr<'_> {
+    match classify_word(i) {
+        WordAtom::Name => name_atom(i),
+        WordAtom::Call => fn_call(i),
+        WordAtom::Case => case_expr(i),
+        WordAtom::Quantifier(kind) => quantifier_expr(i, kind),
+        WordAtom::Reduce => reduce_expr(i),
+        other => other_word_atom(i, other),
+    }
+}
+
+/// The word atoms that do not nest.
+#[inline(never)]
+fn other_word_atom(i: Input<'_>, what: WordAtom) -> PExpr<'_> {
+    match what {
+        WordAtom::Literal(l) => lit(i, l),
+        WordAtom::CountStar => {
+            let span = i.span().to(i.advance(3).span());
+            Ok((i.advance(4), new(ExprKind::CountStar, span)))
+        }
+        WordAtom::ExistsSubquery => i.fatal(
             ParseErrorKind::Syntax,
             i.span(),
             "EXISTS { ... } subqueries are not supported; use exists((a)-->(b)) or a pattern predicate"
                 .into(),
-        );
+        ),
+        _ => i.fail(Expected::What("an expression")),
     }
-    if i.peek_at(1).is(Punct::Dot) && namespaced_call_ahead(i) {
-        return fn_call(i);
-    }
-    if is_reserved(w) {
-        return i.fail(Expected::What("an expression"));
-    }
-    name_atom(i)
 }
 
 /// A variable, or a map projection `var{...}`.
-fn name_atom(i: Input<'_>) -> PResult<'_, Expr> {
+#[inline(never)]
+fn name_atom(i: Input<'_>) -> PExpr<'_> {
     let (rest, var) = variable(i, "an expression")?;
     if rest.peek().is(Punct::LBrace) {
         return map_projection(rest, var);
     }
     let span = var.span;
-    Ok((rest, Expr::new(ExprKind::Var(var), span)))
+    Ok((rest, new(ExprKind::Var(var), span)))
 }
 
 /// True when the tokens ahead read `name(.name)+(`.
@@ -501,8 +528,30 @@ fn namespaced_call_ahead(i: Input<'_>) -> bool {
     }
 }
 
+/// Expressions separated by commas, up to (not including) `close`.
+fn expr_list(i: Input<'_>, close: Punct) -> PResult<'_, Vec<Expr>> {
+    let mut out = Vec::new();
+    if i.peek().is(close) {
+        return Ok((i, out));
+    }
+    i.ctx.expect_at(i.pos(), Expected::P(close));
+    let mut i = i;
+    loop {
+        let (rest, e) = cut(expr_bp(i, 0))?;
+        out.push(*e);
+        match accept_p(rest, Punct::Comma) {
+            Some((after, _)) => i = after,
+            None => {
+                rest.ctx.expect_at(rest.pos(), Expected::P(Punct::Comma));
+                return Ok((rest, out));
+            }
+        }
+    }
+}
+
 /// `ns.name([DISTINCT] args)`.
-fn fn_call(i: Input<'_>) -> PResult<'_, Expr> {
+#[inline(never)]
+fn fn_call(i: Input<'_>) -> PExpr<'_> {
     let start = i.span();
     let (mut i, mut name_part) = name(i, "a function name")?;
     let mut namespace = Vec::new();
@@ -516,49 +565,51 @@ fn fn_call(i: Input<'_>) -> PResult<'_, Expr> {
         Some((r, _)) => (r, true),
         None => (i, false),
     };
-    let (i, args) = if i.peek().is(Punct::RParen) {
-        (i, Vec::new())
-    } else {
-        cut(comma_list1(i, expr))?
-    };
+    let (i, args) = expr_list(i, Punct::RParen)?;
     let (rest, close) = cut(expect_p(i, Punct::RParen))?;
-    Ok((
-        rest,
-        Expr::new(
-            ExprKind::FnCall {
-                namespace,
-                name: name_part,
-                distinct,
-                args,
-            },
-            start.to(close),
-        ),
-    ))
+    let kind = ExprKind::FnCall {
+        namespace,
+        name: name_part,
+        distinct,
+        args,
+    };
+    Ok((rest, new(kind, start.to(close))))
 }
 
 /// `(expr)`, or a pattern predicate `(a)-[:T]->(b)` (which needs at least
 /// one relationship).
-fn paren_or_pattern(i: Input<'_>) -> PResult<'_, Expr> {
+fn paren_or_pattern(i: Input<'_>) -> PExpr<'_> {
     if matches!(i.after_partner(0), Tok::P(Punct::Minus) | Tok::P(Punct::Lt)) {
-        match pattern::element(i, true) {
-            Ok((rest, el)) if !el.chain.is_empty() => {
-                let span = el.span;
-                return Ok((rest, Expr::new(ExprKind::Pattern(Box::new(el)), span)));
-            }
-            Err(Err::Failure(e)) => return Err(Err::Failure(e)),
-            _ => {}
+        if let Some(found) = pattern_predicate(i)? {
+            return Ok(found);
         }
     }
+    paren_expr(i)
+}
+
+fn paren_expr(i: Input<'_>) -> PExpr<'_> {
     let (i, open) = expect_p(i, Punct::LParen)?;
-    let (i, mut e) = cut(expr(i))?;
+    let (i, mut e) = cut(expr_bp(i, 0))?;
     let (rest, close) = cut(expect_p(i, Punct::RParen))?;
     e.span = open.to(close);
     Ok((rest, e))
 }
 
+/// Tries a pattern predicate; `None` when the text is not one.
+#[inline(never)]
+fn pattern_predicate(i: Input<'_>) -> Result<Option<(Input<'_>, Box<Expr>)>, Err<super::PErr>> {
+    match pattern::element(i, true) {
+        Ok((rest, el)) if !el.chain.is_empty() => {
+            let span = el.span;
+            Ok(Some((rest, new(ExprKind::Pattern(Box::new(el)), span))))
+        }
+        Err(Err::Failure(e)) => Err(Err::Failure(e)),
+        _ => Ok(None),
+    }
+}
+
 /// `[...]`: a list comprehension, a pattern comprehension or a list literal.
-fn list_like(i: Input<'_>) -> PResult<'_, Expr> {
-    let start = i.span();
+fn list_like(i: Input<'_>) -> PExpr<'_> {
     let inner = i.advance(1);
     if at_variable(inner) && inner.peek_at(1).is_kw("IN") {
         return list_comprehension(i);
@@ -567,33 +618,41 @@ fn list_like(i: Input<'_>) -> PResult<'_, Expr> {
         && matches!(inner.after_partner(0), Tok::P(Punct::Minus) | Tok::P(Punct::Lt)))
         || (at_variable(inner) && inner.peek_at(1).is(Punct::Eq) && inner.peek_at(2).is(Punct::LParen));
     if pattern_ahead {
-        match pattern_comprehension(i) {
-            Ok(ok) => return Ok(ok),
-            Err(Err::Failure(e)) => return Err(Err::Failure(e)),
-            Err(_) => {}
+        if let Some(found) = try_pattern_comprehension(i)? {
+            return Ok(found);
         }
     }
-    let (i, _) = expect_p(i, Punct::LBracket)?;
-    let (i, items) = if i.peek().is(Punct::RBracket) {
-        (i, Vec::new())
-    } else {
-        cut(comma_list1(i, expr))?
-    };
+    list_literal(i)
+}
+
+fn list_literal(i: Input<'_>) -> PExpr<'_> {
+    let (i, open) = expect_p(i, Punct::LBracket)?;
+    let (i, items) = expr_list(i, Punct::RBracket)?;
     let (rest, close) = cut(expect_p(i, Punct::RBracket))?;
-    Ok((rest, Expr::new(ExprKind::List(items), start.to(close))))
+    Ok((rest, new(ExprKind::List(items), open.to(close))))
+}
+
+#[inline(never)]
+fn try_pattern_comprehension(i: Input<'_>) -> Result<Option<(Input<'_>, Box<Expr>)>, Err<super::PErr>> {
+    match pattern_comprehension(i) {
+        Ok(ok) => Ok(Some(ok)),
+        Err(Err::Failure(e)) => Err(Err::Failure(e)),
+        Err(_) => Ok(None),
+    }
 }
 
 /// `[x IN list [WHERE pred] [| expr]]`.
-fn list_comprehension(i: Input<'_>) -> PResult<'_, Expr> {
+#[inline(never)]
+fn list_comprehension(i: Input<'_>) -> PExpr<'_> {
     let (i, open) = expect_p(i, Punct::LBracket)?;
     let (i, var) = variable(i, "a variable")?;
     let (i, _) = expect_kw(i, "IN")?;
-    let (i, list) = cut(expr(i))?;
+    let (i, list) = cut(expr_bp(i, 0))?;
     let (i, where_) = opt_where(i)?;
     let (i, map) = match accept_p(i, Punct::Pipe) {
         Some((after, _)) => {
-            let (r, e) = cut(expr(after))?;
-            (r, Some(boxed(e)))
+            let (r, e) = cut(expr_bp(after, 0))?;
+            (r, Some(e))
         }
         None => {
             i.ctx.expect_at(i.pos(), Expected::P(Punct::Pipe));
@@ -601,33 +660,29 @@ fn list_comprehension(i: Input<'_>) -> PResult<'_, Expr> {
         }
     };
     let (rest, close) = cut(expect_p(i, Punct::RBracket))?;
-    Ok((
-        rest,
-        Expr::new(
-            ExprKind::ListComp {
-                var,
-                list: boxed(list),
-                where_,
-                map,
-            },
-            open.to(close),
-        ),
-    ))
+    let kind = ExprKind::ListComp {
+        var,
+        list,
+        where_,
+        map,
+    };
+    Ok((rest, new(kind, open.to(close))))
 }
 
 /// `WHERE expr` if present.
 fn opt_where(i: Input<'_>) -> PResult<'_, Option<Box<Expr>>> {
     match accept_kw(i, "WHERE") {
         Some((after, _)) => {
-            let (r, e) = cut(expr(after))?;
-            Ok((r, Some(boxed(e))))
+            let (r, e) = cut(expr_bp(after, 0))?;
+            Ok((r, Some(e)))
         }
         None => Ok((i, None)),
     }
 }
 
 /// `[[p =] (a)-->(b) [WHERE pred] | expr]`.
-fn pattern_comprehension(i: Input<'_>) -> PResult<'_, Expr> {
+#[inline(never)]
+fn pattern_comprehension(i: Input<'_>) -> PExpr<'_> {
     let (i, open) = expect_p(i, Punct::LBracket)?;
     let (i, var) = if at_variable(i) && i.peek_at(1).is(Punct::Eq) {
         let (r, v) = variable(i, "a variable")?;
@@ -644,77 +699,98 @@ fn pattern_comprehension(i: Input<'_>) -> PResult<'_, Expr> {
     }
     let (i, where_) = opt_where(i)?;
     let (i, _) = cut(expect_p(i, Punct::Pipe))?;
-    let (i, map) = cut(expr(i))?;
+    let (i, map) = cut(expr_bp(i, 0))?;
     let (rest, close) = cut(expect_p(i, Punct::RBracket))?;
-    Ok((
-        rest,
-        Expr::new(
-            ExprKind::PatternComp {
-                var,
-                pattern: Box::new(pattern),
-                where_,
-                map: boxed(map),
-            },
-            open.to(close),
-        ),
-    ))
+    let kind = ExprKind::PatternComp {
+        var,
+        pattern: Box::new(pattern),
+        where_,
+        map,
+    };
+    Ok((rest, new(kind, open.to(close))))
 }
 
 /// `{key: value, ...}`.
-pub(crate) fn map_literal(i: Input<'_>) -> PResult<'_, Expr> {
-    let (i, open) = expect_p(i, Punct::LBrace)?;
-    let (i, entries) = if i.peek().is(Punct::RBrace) {
-        (i, Vec::new())
-    } else {
-        cut(comma_list1(i, |i| {
-            let (i, key) = name(i, "a map key")?;
-            let (i, _) = cut(expect_p(i, Punct::Colon))?;
-            let (i, value) = cut(expr(i))?;
-            Ok((i, (key, value)))
-        }))?
-    };
+pub(crate) fn map_literal(i: Input<'_>) -> PExpr<'_> {
+    let (mut i, open) = expect_p(i, Punct::LBrace)?;
+    let mut entries = Vec::new();
+    if !i.peek().is(Punct::RBrace) {
+        i.ctx.expect_at(i.pos(), Expected::P(Punct::RBrace));
+        loop {
+            let (r, key) = cut(name(i, "a map key"))?;
+            let (r, _) = cut(expect_p(r, Punct::Colon))?;
+            let (r, value) = cut(expr_bp(r, 0))?;
+            entries.push((key, *value));
+            match accept_p(r, Punct::Comma) {
+                Some((after, _)) => i = after,
+                None => {
+                    r.ctx.expect_at(r.pos(), Expected::P(Punct::Comma));
+                    i = r;
+                    break;
+                }
+            }
+        }
+    }
     let (rest, close) = cut(expect_p(i, Punct::RBrace))?;
-    Ok((rest, Expr::new(ExprKind::Map(entries), open.to(close))))
+    Ok((rest, new(ExprKind::Map(entries), open.to(close))))
+}
+
+/// One item of a map projection, pushed onto `items`.
+fn map_proj_item<'a>(i: Input<'a>, items: &mut Vec<MapProjItem>) -> PResult<'a, ()> {
+    if let Some((after, _)) = accept_p(i, Punct::Dot) {
+        if let Some((r, _)) = accept_p(after, Punct::Star) {
+            items.push(MapProjItem::AllProps);
+            return Ok((r, ()));
+        }
+        let (r, key) = cut(name(after, "a property key or '*'"))?;
+        items.push(MapProjItem::Property(key));
+        return Ok((r, ()));
+    }
+    if matches!(i.peek(), Tok::Word(_) | Tok::Quoted(_)) && i.peek_at(1).is(Punct::Colon) {
+        let (r, key) = name(i, "a map key")?;
+        let (r, value) = cut(expr_bp(r.advance(1), 0))?;
+        items.push(MapProjItem::Literal(key, *value));
+        return Ok((r, ()));
+    }
+    i.ctx.expect_at(i.pos(), Expected::P(Punct::Dot));
+    let (r, v) = variable(i, "a map projection item")?;
+    items.push(MapProjItem::Var(v));
+    Ok((r, ()))
 }
 
 /// `var{.key, key: expr, var2, .*}` after `var`.
-fn map_projection<'a>(i: Input<'a>, var: Ident) -> PResult<'a, Expr> {
-    let (i, _) = expect_p(i, Punct::LBrace)?;
-    let (i, items) = if i.peek().is(Punct::RBrace) {
-        (i, Vec::new())
-    } else {
-        cut(comma_list1(i, |i| {
-            if let Some((after, _)) = accept_p(i, Punct::Dot) {
-                if let Some((r, _)) = accept_p(after, Punct::Star) {
-                    return Ok((r, MapProjItem::AllProps));
+#[inline(never)]
+fn map_projection<'a>(i: Input<'a>, var: Ident) -> PExpr<'a> {
+    let (mut i, _) = expect_p(i, Punct::LBrace)?;
+    let mut items = Vec::new();
+    if !i.peek().is(Punct::RBrace) {
+        loop {
+            let (r, ()) = cut(map_proj_item(i, &mut items))?;
+            match accept_p(r, Punct::Comma) {
+                Some((after, _)) => i = after,
+                None => {
+                    r.ctx.expect_at(r.pos(), Expected::P(Punct::Comma));
+                    i = r;
+                    break;
                 }
-                let (r, key) = cut(name(after, "a property key or '*'"))?;
-                return Ok((r, MapProjItem::Property(key)));
             }
-            if matches!(i.peek(), Tok::Word(_) | Tok::Quoted(_)) && i.peek_at(1).is(Punct::Colon) {
-                let (r, key) = name(i, "a map key")?;
-                let (r, value) = cut(expr(r.advance(1)))?;
-                return Ok((r, MapProjItem::Literal(key, value)));
-            }
-            i.ctx.expect_at(i.pos(), Expected::P(Punct::Dot));
-            let (r, v) = variable(i, "a map projection item")?;
-            Ok((r, MapProjItem::Var(v)))
-        }))?
-    };
+        }
+    }
     let (rest, close) = cut(expect_p(i, Punct::RBrace))?;
     let span = var.span.to(close);
-    Ok((rest, Expr::new(ExprKind::MapProjection { var, items }, span)))
+    Ok((rest, new(ExprKind::MapProjection { var, items }, span)))
 }
 
 /// `CASE [operand] WHEN .. THEN .. [ELSE ..] END`.
-fn case_expr(i: Input<'_>) -> PResult<'_, Expr> {
+#[inline(never)]
+fn case_expr(i: Input<'_>) -> PExpr<'_> {
     let _level = i.enter()?;
     let (i, start) = expect_kw(i, "CASE")?;
     let (mut i, operand) = if i.peek().is_kw("WHEN") {
         (i, None)
     } else {
-        let (r, e) = cut(expr(i))?;
-        (r, Some(boxed(e)))
+        let (r, e) = cut(expr_bp(i, 0))?;
+        (r, Some(e))
     };
     let mut whens = Vec::new();
     loop {
@@ -725,16 +801,16 @@ fn case_expr(i: Input<'_>) -> PResult<'_, Expr> {
             i.ctx.expect_at(i.pos(), Expected::Kw("WHEN"));
             break;
         };
-        let (r, w) = cut(expr(after))?;
+        let (r, w) = cut(expr_bp(after, 0))?;
         let (r, _) = cut(expect_kw(r, "THEN"))?;
-        let (r, t) = cut(expr(r))?;
-        whens.push((w, t));
+        let (r, t) = cut(expr_bp(r, 0))?;
+        whens.push((*w, *t));
         i = r;
     }
     let (i, else_) = match accept_kw(i, "ELSE") {
         Some((after, _)) => {
-            let (r, e) = cut(expr(after))?;
-            (r, Some(boxed(e)))
+            let (r, e) = cut(expr_bp(after, 0))?;
+            (r, Some(e))
         }
         None => {
             i.ctx.expect_at(i.pos(), Expected::Kw("ELSE"));
@@ -742,72 +818,59 @@ fn case_expr(i: Input<'_>) -> PResult<'_, Expr> {
         }
     };
     let (rest, end) = cut(expect_kw(i, "END"))?;
-    Ok((
-        rest,
-        Expr::new(
-            ExprKind::Case {
-                operand,
-                whens,
-                else_,
-            },
-            start.to(end),
-        ),
-    ))
+    let kind = ExprKind::Case {
+        operand,
+        whens,
+        else_,
+    };
+    Ok((rest, new(kind, start.to(end))))
 }
 
 /// `all|any|none|single(x IN list [WHERE pred])`.
-fn quantifier_expr(i: Input<'_>, kind: QuantifierKind) -> PResult<'_, Expr> {
+#[inline(never)]
+fn quantifier_expr(i: Input<'_>, kind: QuantifierKind) -> PExpr<'_> {
     let start = i.span();
     let (i, _) = expect_p(i.advance(1), Punct::LParen)?;
     let (i, var) = variable(i, "a variable")?;
     let (i, _) = expect_kw(i, "IN")?;
-    let (i, list) = cut(expr(i))?;
+    let (i, list) = cut(expr_bp(i, 0))?;
     let (i, where_) = opt_where(i)?;
     if where_.is_none() {
         i.ctx.expect_at(i.pos(), Expected::Kw("WHERE"));
     }
     let (rest, close) = cut(expect_p(i, Punct::RParen))?;
-    Ok((
-        rest,
-        Expr::new(
-            ExprKind::Quantifier {
-                kind,
-                var,
-                list: boxed(list),
-                where_,
-            },
-            start.to(close),
-        ),
-    ))
+    let kind = ExprKind::Quantifier {
+        kind,
+        var,
+        list,
+        where_,
+    };
+    Ok((rest, new(kind, start.to(close))))
 }
 
 /// `reduce(acc = init, x IN list | expr)`.
-fn reduce_expr(i: Input<'_>) -> PResult<'_, Expr> {
+#[inline(never)]
+fn reduce_expr(i: Input<'_>) -> PExpr<'_> {
     let start = i.span();
     let (i, _) = expect_p(i.advance(1), Punct::LParen)?;
     let (i, acc) = variable(i, "a variable")?;
     let (i, _) = cut(expect_p(i, Punct::Eq))?;
-    let (i, init) = cut(expr(i))?;
+    let (i, init) = cut(expr_bp(i, 0))?;
     let (i, _) = cut(expect_p(i, Punct::Comma))?;
     let (i, var) = cut(variable(i, "a variable"))?;
     let (i, _) = cut(expect_kw(i, "IN"))?;
-    let (i, list) = cut(expr(i))?;
+    let (i, list) = cut(expr_bp(i, 0))?;
     let (i, _) = cut(expect_p(i, Punct::Pipe))?;
-    let (i, body) = cut(expr(i))?;
+    let (i, body) = cut(expr_bp(i, 0))?;
     let (rest, close) = cut(expect_p(i, Punct::RParen))?;
-    Ok((
-        rest,
-        Expr::new(
-            ExprKind::Reduce {
-                acc,
-                init: boxed(init),
-                var,
-                list: boxed(list),
-                expr: boxed(body),
-            },
-            start.to(close),
-        ),
-    ))
+    let kind = ExprKind::Reduce {
+        acc,
+        init,
+        var,
+        list,
+        expr: body,
+    };
+    Ok((rest, new(kind, start.to(close))))
 }
 
 /// The target of `SET base.key = ...` and `REMOVE base.key`: an atom with
@@ -822,19 +885,13 @@ pub(crate) fn property_target(i: Input<'_>) -> PResult<'_, (Expr, Ident)> {
         let (r, key) = cut(name(after, "a property key"))?;
         if let Some(prev) = last.take() {
             let span = base.span.to(prev.span);
-            base = Expr::new(
-                ExprKind::Property {
-                    base: boxed(base),
-                    key: prev,
-                },
-                span,
-            );
+            base = new(ExprKind::Property { base, key: prev }, span);
         }
         last = Some(key);
         i = r;
     }
     match last {
-        Some(key) => Ok((i, (base, key))),
+        Some(key) => Ok((i, (*base, key))),
         None => i.fail(Expected::P(Punct::Dot)),
     }
 }

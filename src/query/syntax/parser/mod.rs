@@ -2,7 +2,17 @@
 //!
 //! The input type [`Input`] wraps the remaining tokens together with a shared
 //! [`Ctx`] that holds the source text, the nesting-depth counter, a work
-//! counter and the furthest failure seen so far.
+//! counter and the furthest failure seen so far; it implements `nom::Input`.
+//! Clauses and patterns are built from nom's combinators (`alt`, `opt`,
+//! `many0`, `preceded`, `map`, `cut`). The expression core (`expr.rs`) is
+//! precedence climbing written as plain functions with the same `IResult`
+//! signature, because every layer of combinator closures costs stack on each
+//! nesting level and the depth limit must be reached before a 2 MiB stack
+//! runs out, even in a debug build.
+//!
+//! Backtracking is bounded: every consumed token is counted, and a parse
+//! that consumes more than `WORK_PER_TOKEN` times the number of tokens stops
+//! with `TooComplex` instead of taking exponential time.
 //!
 //! Error reporting follows databend: every primitive that fails to find a
 //! required token records what it expected at that token position; the
@@ -23,18 +33,18 @@ use std::cell::{Cell, RefCell};
 use nom::error::{ErrorKind, ParseError as NomParseError};
 use nom::{Err, IResult, Needed};
 
-use super::ast::{Ident, Statement};
-use super::error::{ParseErrorKind, RawError};
-use super::lexer::{is_reserved, Punct, Tok, Token};
-use super::span::Span;
-use super::MAX_NESTING_DEPTH;
+use crate::query::syntax::ast::{Ident, Statement};
+use crate::query::syntax::error::{ParseErrorKind, RawError};
+use crate::query::syntax::lexer::{is_reserved, Punct, Tok, Token};
+use crate::query::syntax::span::Span;
+use crate::query::syntax::MAX_NESTING_DEPTH;
 
 /// Parses a whole statement from already-lexed tokens.
 pub(crate) fn parse_tokens(src: &str, tokens: &[Token]) -> Result<Statement, RawError> {
     let ctx = Ctx::new(src, tokens);
     let input = Input {
-        toks: tokens,
-        pos: 0,
+        start: 0,
+        end: tokens.len() as u32,
         ctx: &ctx,
     };
     let result = clause::statement(input);
@@ -162,39 +172,54 @@ fn match_brackets(tokens: &[Token]) -> Vec<u32> {
     partner
 }
 
-/// The parser's input: the remaining tokens and the shared context.
+/// The parser's input: a window `start..end` of the token vector and the
+/// shared context. It is two indices and a reference (16 bytes), because
+/// parser results are copied often and the recursion must stay shallow in
+/// stack bytes.
 #[derive(Clone, Copy)]
 pub(crate) struct Input<'a> {
-    toks: &'a [Token],
-    /// Index of `toks[0]` in the whole token vector.
-    pos: usize,
+    start: u32,
+    end: u32,
     ctx: &'a Ctx<'a>,
 }
 
 const EOF: Tok = Tok::Eof;
 
 impl<'a> Input<'a> {
+    /// The tokens of the window.
+    fn toks(&self) -> &'a [Token] {
+        self.ctx
+            .tokens
+            .get(self.start as usize..self.end as usize)
+            .unwrap_or(&[])
+    }
+
     /// The current token (the end-of-input token at the end).
     pub(crate) fn peek(&self) -> &'a Tok {
-        self.toks.first().map_or(&EOF, |t| &t.kind)
+        self.peek_at(0)
     }
 
     /// The token `n` places ahead.
     pub(crate) fn peek_at(&self, n: usize) -> &'a Tok {
-        self.toks.get(n).map_or(&EOF, |t| &t.kind)
+        let at = self.start as usize + n;
+        if at < self.end as usize {
+            self.ctx.tokens.get(at).map_or(&EOF, |t| &t.kind)
+        } else {
+            &EOF
+        }
     }
 
     /// The span of the current token.
     pub(crate) fn span(&self) -> Span {
-        self.ctx.token_span(self.pos)
+        self.ctx.token_span(self.pos())
     }
 
     /// The end of the previous token (where a construct that ended there ends).
     pub(crate) fn prev_end(&self) -> u32 {
-        if self.pos == 0 {
+        if self.start == 0 {
             0
         } else {
-            self.ctx.token_span(self.pos - 1).end
+            self.ctx.token_span(self.pos() - 1).end
         }
     }
 
@@ -205,24 +230,23 @@ impl<'a> Input<'a> {
 
     /// Skips `n` tokens.
     pub(crate) fn advance(self, n: usize) -> Input<'a> {
-        let n = n.min(self.toks.len());
+        let n = n.min((self.end - self.start) as usize);
         self.ctx.work.set(self.ctx.work.get() + n as u64);
         Input {
-            toks: self.toks.get(n..).unwrap_or(&[]),
-            pos: self.pos + n,
-            ctx: self.ctx,
+            start: self.start + n as u32,
+            ..self
         }
     }
 
     /// Token index of the current token.
     pub(crate) fn pos(&self) -> usize {
-        self.pos
+        self.start as usize
     }
 
     /// For an opening bracket at offset `n` ahead, the token after its closing
     /// partner.
     pub(crate) fn after_partner(&self, n: usize) -> &'a Tok {
-        let here = self.pos + n;
+        let here = self.pos() + n;
         match self.ctx.partner.get(here) {
             Some(&p) if p != u32::MAX => self.ctx.tokens.get(p as usize + 1).map_or(&EOF, |t| &t.kind),
             _ => &EOF,
@@ -231,14 +255,14 @@ impl<'a> Input<'a> {
 
     /// Records `what` as expected here and returns the matching error.
     pub(crate) fn fail<T>(&self, what: Expected) -> PResult<'a, T> {
-        self.ctx.expect_at(self.pos, what);
-        Err(Err::Error(PErr::at(self.pos)))
+        self.ctx.expect_at(self.pos(), what);
+        Err(Err::Error(PErr::at(self.pos())))
     }
 
     /// A fatal error with its own message at `span`.
     pub(crate) fn fatal<T>(&self, kind: ParseErrorKind, span: Span, message: String) -> PResult<'a, T> {
         Err(Err::Failure(PErr {
-            pos: self.pos,
+            pos: self.pos(),
             fatal: Some(Box::new(RawError::new(kind, span, message))),
         }))
     }
@@ -246,14 +270,10 @@ impl<'a> Input<'a> {
     /// Enters one level of nesting; the guard leaves it when dropped.
     pub(crate) fn enter(&self) -> Result<DepthGuard<'a>, Err<PErr>> {
         let depth = self.ctx.depth.get() + 1;
-        if std::env::var_os("KG_STACK").is_some() {
-            let probe = 0u8;
-            eprintln!("depth {depth} sp {:p}", &probe);
-        }
         if depth as usize > MAX_NESTING_DEPTH {
             let span = self.span();
             return Err(Err::Failure(PErr {
-                pos: self.pos,
+                pos: self.pos(),
                 fatal: Some(Box::new(RawError::new(
                     ParseErrorKind::TooDeep,
                     span,
@@ -264,7 +284,7 @@ impl<'a> Input<'a> {
         if self.ctx.work.get() > self.ctx.work_limit {
             let span = self.span();
             return Err(Err::Failure(PErr {
-                pos: self.pos,
+                pos: self.pos(),
                 fatal: Some(Box::new(RawError::new(
                     ParseErrorKind::TooComplex,
                     span,
@@ -294,12 +314,13 @@ impl<'a> nom::Input for Input<'a> {
     type IterIndices = std::iter::Enumerate<std::slice::Iter<'a, Token>>;
 
     fn input_len(&self) -> usize {
-        self.toks.len()
+        (self.end - self.start) as usize
     }
 
     fn take(&self, index: usize) -> Self {
+        let index = index.min(self.input_len()) as u32;
         Input {
-            toks: self.toks.get(..index).unwrap_or(self.toks),
+            end: self.start + index,
             ..*self
         }
     }
@@ -316,22 +337,23 @@ impl<'a> nom::Input for Input<'a> {
     where
         P: Fn(Self::Item) -> bool,
     {
-        self.toks.iter().position(predicate)
+        self.toks().iter().position(predicate)
     }
 
     fn iter_elements(&self) -> Self::Iter {
-        self.toks.iter()
+        self.toks().iter()
     }
 
     fn iter_indices(&self) -> Self::IterIndices {
-        self.toks.iter().enumerate()
+        self.toks().iter().enumerate()
     }
 
     fn slice_index(&self, count: usize) -> Result<usize, Needed> {
-        if self.toks.len() >= count {
+        let len = self.input_len();
+        if len >= count {
             Ok(count)
         } else {
-            Err(Needed::new(count - self.toks.len()))
+            Err(Needed::new(count - len))
         }
     }
 }
@@ -351,7 +373,7 @@ impl PErr {
 
 impl<'a> NomParseError<Input<'a>> for PErr {
     fn from_error_kind(input: Input<'a>, _kind: ErrorKind) -> Self {
-        PErr::at(input.pos)
+        PErr::at(input.pos())
     }
 
     fn append(_input: Input<'a>, _kind: ErrorKind, other: Self) -> Self {
@@ -414,6 +436,22 @@ pub(crate) fn accept_kw<'a>(i: Input<'a>, kw: &str) -> Option<(Input<'a>, Span)>
     } else {
         None
     }
+}
+
+/// A nom parser for the required keyword `k` (records it when missing).
+pub(crate) fn kw<'a>(k: &'static str) -> impl Fn(Input<'a>) -> PResult<'a, Span> {
+    move |i| expect_kw(i, k)
+}
+
+/// A nom parser for the optional keyword `k`: it fails quietly, so that an
+/// optional part does not crowd the error message.
+pub(crate) fn opt_kw<'a>(k: &'static str) -> impl Fn(Input<'a>) -> PResult<'a, Span> {
+    move |i| accept_kw(i, k).ok_or_else(|| Err::Error(PErr::at(i.pos())))
+}
+
+/// A nom parser for the optional punctuation `p` (fails quietly).
+pub(crate) fn opt_p<'a>(p: Punct) -> impl Fn(Input<'a>) -> PResult<'a, Span> {
+    move |i| accept_p(i, p).ok_or_else(|| Err::Error(PErr::at(i.pos())))
 }
 
 /// A variable name: an unquoted word that is not reserved, or a quoted name.
@@ -480,7 +518,7 @@ pub(crate) fn comma_list1<'a, T>(
     loop {
         if !i.peek().is(Punct::Comma) {
             // Record ',' as a possible continuation for the error message.
-            i.ctx.expect_at(i.pos, Expected::P(Punct::Comma));
+            i.ctx.expect_at(i.pos(), Expected::P(Punct::Comma));
             return Ok((i, out));
         }
         let (rest, next) = cut(item(i.advance(1)))?;
@@ -491,8 +529,8 @@ pub(crate) fn comma_list1<'a, T>(
 
 #[cfg(test)]
 mod tests {
-    use super::super::lexer::tokenize;
     use super::*;
+    use crate::query::syntax::lexer::tokenize;
 
     #[test]
     fn brackets_are_paired() {
@@ -510,8 +548,8 @@ mod tests {
         let toks = tokenize("a b c").unwrap_or_default();
         let ctx = Ctx::new("a b c", &toks);
         let i = Input {
-            toks: &toks,
-            pos: 0,
+            start: 0,
+            end: toks.len() as u32,
             ctx: &ctx,
         };
         assert_eq!(i.input_len(), 4);
@@ -520,7 +558,7 @@ mod tests {
         assert_eq!(rest.pos(), 2);
         assert!(rest.peek().is_kw("c"));
         assert_eq!(i.position(|t| t.kind.is_kw("b")), Some(1));
-        assert_eq!(i.slice_index(10).is_err(), true);
+        assert!(i.slice_index(10).is_err());
         assert_eq!(i.take(100).input_len(), 4);
         assert_eq!(i.take_from(100).input_len(), 0);
         assert_eq!(i.iter_indices().count(), 4);

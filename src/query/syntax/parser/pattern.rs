@@ -2,12 +2,12 @@
 
 use nom::Err;
 
-use super::super::ast::*;
-use super::super::lexer::{Punct, Tok};
 use super::expr::{label_list, map_literal};
 use super::{
     accept_kw, accept_p, at_variable, cut, expect_kw, expect_p, name, variable, Expected, Input, PResult,
 };
+use crate::query::syntax::ast::*;
+use crate::query::syntax::lexer::{Punct, Tok};
 
 /// `[var =] element`, `[var =] shortestPath(element)`,
 /// `[var =] allShortestPaths(element)`.
@@ -61,21 +61,11 @@ pub(crate) fn pattern_part(i: Input<'_>) -> PResult<'_, PatternPart> {
 pub(crate) fn element(i: Input<'_>, in_expr: bool) -> PResult<'_, PatternElement> {
     let _level = i.enter()?;
     let start = i.span();
-    let (mut i, first) = node(i)?;
+    let (mut i, first) = node(i, in_expr)?;
     let mut chain = Vec::new();
-    loop {
-        if !(i.peek().is(Punct::Minus) || i.peek().is(Punct::Lt)) {
-            break;
-        }
-        let step = rel(i).and_then(|(r, rel)| {
-            let (r, n) = node(r)?;
-            Ok((r, (rel, n)))
-        });
-        match step {
-            Ok((rest, pair)) => {
-                chain.push(pair);
-                i = rest;
-            }
+    while i.peek().is(Punct::Minus) || i.peek().is(Punct::Lt) {
+        match step(i, &mut chain, in_expr) {
+            Ok((rest, ())) => i = rest,
             Err(Err::Error(_)) if in_expr => break,
             Err(e) => return Err(cut_err(e)),
         }
@@ -84,11 +74,19 @@ pub(crate) fn element(i: Input<'_>, in_expr: bool) -> PResult<'_, PatternElement
     Ok((
         i,
         PatternElement {
-            start: first,
+            start: *first,
             chain,
             span,
         },
     ))
+}
+
+/// One relationship and the node after it, pushed onto `chain`.
+fn step<'a>(i: Input<'a>, chain: &mut Vec<(RelPattern, NodePattern)>, in_expr: bool) -> PResult<'a, ()> {
+    let (i, r) = rel(i, in_expr)?;
+    let (i, n) = node(i, in_expr)?;
+    chain.push((*r, *n));
+    Ok((i, ()))
 }
 
 fn cut_err<E>(e: Err<E>) -> Err<E> {
@@ -103,7 +101,7 @@ fn properties(i: Input<'_>) -> PResult<'_, Option<Box<Expr>>> {
     match i.peek() {
         Tok::P(Punct::LBrace) => {
             let (r, m) = map_literal(i)?;
-            Ok((r, Some(Box::new(m))))
+            Ok((r, Some(m)))
         }
         Tok::Param(p) => {
             let span = i.span();
@@ -116,9 +114,36 @@ fn properties(i: Input<'_>) -> PResult<'_, Option<Box<Expr>>> {
     }
 }
 
-/// `(var:Label {props})`.
-pub(crate) fn node(i: Input<'_>) -> PResult<'_, NodePattern> {
+/// A reserved word where a variable would fit is almost always meant as
+/// one: say so instead of listing what was expected.
+fn reserved_as_variable<'a, T>(i: Input<'a>) -> Option<PResult<'a, T>> {
+    let Tok::Word(w) = i.peek() else {
+        return None;
+    };
+    let next = i.peek_at(1);
+    let fits = [Punct::RParen, Punct::RBracket, Punct::Colon, Punct::LBrace]
+        .iter()
+        .any(|p| next.is(*p))
+        || matches!(next, Tok::Param(_));
+    if !fits || !crate::query::syntax::lexer::is_reserved(w) {
+        return None;
+    }
+    Some(i.fatal(
+        crate::query::syntax::error::ParseErrorKind::Syntax,
+        i.span(),
+        format!("'{w}' is a reserved word: write `{w}` to use it as a variable"),
+    ))
+}
+
+/// `(var:Label {props})`. In a clause (not `in_expr`), a reserved word in
+/// the variable's place is reported as such.
+pub(crate) fn node(i: Input<'_>, in_expr: bool) -> PResult<'_, Box<NodePattern>> {
     let (i, open) = expect_p(i, Punct::LParen)?;
+    if !in_expr {
+        if let Some(err) = reserved_as_variable(i) {
+            return err;
+        }
+    }
     let (i, var) = if at_variable(i) {
         let (r, v) = variable(i, "a variable")?;
         (r, Some(v))
@@ -134,25 +159,25 @@ pub(crate) fn node(i: Input<'_>) -> PResult<'_, NodePattern> {
     let (rest, close) = expect_p(i, Punct::RParen)?;
     Ok((
         rest,
-        NodePattern {
+        Box::new(NodePattern {
             var,
             labels,
             props,
             span: open.to(close),
-        },
+        }),
     ))
 }
 
 /// `-[detail]->`, `<-[detail]-`, `-[detail]-`, `<-[detail]->`, `-->`,
 /// `<--`, `--`.
-pub(crate) fn rel(i: Input<'_>) -> PResult<'_, RelPattern> {
+pub(crate) fn rel(i: Input<'_>, in_expr: bool) -> PResult<'_, Box<RelPattern>> {
     let start = i.span();
     let (i, left) = match accept_p(i, Punct::Lt) {
         Some((r, _)) => (r, true),
         None => (i, false),
     };
     let (i, _) = expect_p(i, Punct::Minus)?;
-    let mut detail = RelPattern {
+    let mut detail = Box::new(RelPattern {
         var: None,
         types: Vec::new(),
         direction: Direction::Both,
@@ -160,9 +185,9 @@ pub(crate) fn rel(i: Input<'_>) -> PResult<'_, RelPattern> {
         shortest: None,
         props: None,
         span: start,
-    };
+    });
     let i = if i.peek().is(Punct::LBracket) {
-        let (r, ()) = rel_detail(i.advance(1), &mut detail)?;
+        let (r, ()) = rel_detail(i.advance(1), &mut detail, in_expr)?;
         let (r, _) = expect_p(r, Punct::RBracket)?;
         r
     } else {
@@ -183,7 +208,12 @@ pub(crate) fn rel(i: Input<'_>) -> PResult<'_, RelPattern> {
 }
 
 /// The inside of `[...]`: `var:T1|T2 *range {props}`.
-fn rel_detail<'a>(i: Input<'a>, d: &mut RelPattern) -> PResult<'a, ()> {
+fn rel_detail<'a>(i: Input<'a>, d: &mut RelPattern, in_expr: bool) -> PResult<'a, ()> {
+    if !in_expr {
+        if let Some(err) = reserved_as_variable(i) {
+            return err;
+        }
+    }
     let (mut i, var) = if at_variable(i) {
         let (r, v) = variable(i, "a variable")?;
         (r, Some(v))
@@ -201,6 +231,10 @@ fn rel_detail<'a>(i: Input<'a>, d: &mut RelPattern) -> PResult<'a, ()> {
             d.types.push(t);
             i = r;
         }
+    }
+    if i.peek().is(Punct::DotDot) || matches!(i.peek(), Tok::Int(_)) {
+        // `[:T..3]` or `[:T 2]`: a range needs its star.
+        i.ctx.expect_at(i.pos(), Expected::P(Punct::Star));
     }
     if let Some((after, _)) = accept_p(i, Punct::Star) {
         i = after;
