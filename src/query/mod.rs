@@ -190,6 +190,20 @@ macro_rules! builder_methods {
             self
         }
 
+        /// How many threads an aggregation over many rows may use (by default the machine's
+        /// cores, at most 8). Answers, and the order of groups, do not depend on it.
+        ///
+        /// ```
+        /// let g = kgraph::Graph::ecosystem()?;
+        /// let q = "MATCH (c:Company)-[:LOCATED_IN]->(p) RETURN p.name AS p, count(*) AS n";
+        /// assert_eq!(g.query(q).threads(1).run()?, g.query(q).threads(4).run()?);
+        /// # Ok::<_, kgraph::Error>(())
+        /// ```
+        pub fn threads(mut self, threads: usize) -> Self {
+            self.options.limits.threads = threads.max(1);
+            self
+        }
+
         /// The most rows an `ORDER BY` may sort (10 million by default); more is a
         /// `LimitExceeded` error.
         ///

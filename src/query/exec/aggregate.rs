@@ -1,15 +1,16 @@
 //! Grouping, aggregate functions and sorting.
 
+use indexmap::{IndexMap, IndexSet};
 use std::cmp::Ordering;
-use std::collections::HashSet;
-
-use indexmap::IndexMap;
 
 use super::error::{ExecError, ExecKind, ExecResult};
 use super::eval::{set_slot, Row};
 use super::{Ctx, GroupKey, RowIter};
 use crate::graph::Value;
 use crate::query::plan::{AggFn, Expr, Slot};
+
+/// Groups in first-seen order, each with one accumulator per aggregate.
+pub(crate) type Groups = IndexMap<GroupKey, Vec<Accumulator>>;
 
 #[derive(Clone, Debug)]
 enum Acc {
@@ -24,10 +25,15 @@ enum Acc {
     Percentile { values: Vec<f64>, p: Option<f64> },
 }
 
-struct Accumulator {
+/// One aggregate of one group. With DISTINCT, values are only collected (in first-seen
+/// order) and folded when the group is finished, so partial accumulators of parallel workers
+/// merge by set union.
+pub(crate) struct Accumulator {
     f: AggFn,
     acc: Acc,
-    seen: Option<HashSet<GroupKey>>,
+    seen: Option<IndexSet<GroupKey>>,
+    /// The second argument of a percentile, kept for the DISTINCT fold.
+    extra: Vec<Value>,
 }
 
 impl Accumulator {
@@ -48,7 +54,8 @@ impl Accumulator {
         Accumulator {
             f,
             acc,
-            seen: distinct.then(HashSet::new),
+            seen: distinct.then(IndexSet::new),
+            extra: Vec::new(),
         }
     }
 
@@ -65,10 +72,17 @@ impl Accumulator {
             return Ok(());
         }
         if let Some(seen) = &mut self.seen {
-            if !seen.insert(GroupKey(vec![v.clone()])) {
-                return Ok(());
+            if self.extra.is_empty() {
+                self.extra = args.collect();
             }
+            seen.insert(GroupKey(vec![v]));
+            return Ok(());
         }
+        self.fold(v, args)
+    }
+
+    /// Adds one non-null value to the running aggregate.
+    fn fold(&mut self, v: Value, mut args: impl Iterator<Item = Value>) -> ExecResult<()> {
         let not_number = |v: &Value| {
             ExecError::type_error(
                 format!("{:?}() expects numbers, got {}", self.f, v.type_name()).to_lowercase(),
@@ -119,7 +133,64 @@ impl Accumulator {
         Ok(())
     }
 
-    fn finish(self) -> Value {
+    /// Adds what another worker accumulated for the same group (rows that came later).
+    fn merge(&mut self, other: Accumulator) -> ExecResult<()> {
+        if let (Some(mine), Some(theirs)) = (&mut self.seen, other.seen) {
+            if self.extra.is_empty() {
+                self.extra = other.extra;
+            }
+            mine.extend(theirs);
+            return Ok(());
+        }
+        match (&mut self.acc, other.acc) {
+            (Acc::Count(a), Acc::Count(b)) => *a += b,
+            (Acc::SumInt(a), Acc::SumInt(b)) => {
+                *a = a
+                    .checked_add(b)
+                    .ok_or_else(|| ExecError::new(ExecKind::Arithmetic, "integer overflow in sum()"))?
+            }
+            (Acc::SumInt(a), Acc::SumFloat(b)) => self.acc = Acc::SumFloat(*a as f64 + b),
+            (Acc::SumFloat(a), Acc::SumInt(b)) => *a += b as f64,
+            (Acc::SumFloat(a), Acc::SumFloat(b)) => *a += b,
+            (Acc::Avg { sum, n }, Acc::Avg { sum: s2, n: n2 }) => {
+                *sum += s2;
+                *n += n2;
+            }
+            (Acc::Min(a), Acc::Min(Some(b)))
+                if a.as_ref().is_none_or(|cur| b.order_cmp(cur) == Ordering::Less) =>
+            {
+                *a = Some(b);
+            }
+            (Acc::Max(a), Acc::Max(Some(b)))
+                if a.as_ref().is_none_or(|cur| b.order_cmp(cur) == Ordering::Greater) =>
+            {
+                *a = Some(b);
+            }
+            (Acc::Collect(a), Acc::Collect(b)) => a.extend(b),
+            (Acc::Values(a), Acc::Values(b)) => a.extend(b),
+            (Acc::Percentile { values, p }, Acc::Percentile { values: v2, p: p2 }) => {
+                values.extend(v2);
+                if p.is_none() {
+                    *p = p2;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> ExecResult<Value> {
+        if let Some(seen) = self.seen.take() {
+            let extra = std::mem::take(&mut self.extra);
+            for GroupKey(mut v) in seen {
+                let value = v.pop().unwrap_or_default();
+                self.fold(value, extra.clone().into_iter())?;
+            }
+        }
+        Ok(self.finish_folded())
+    }
+
+    fn finish_folded(self) -> Value {
         match self.acc {
             Acc::Count(n) => Value::Int(n),
             Acc::SumInt(s) => Value::Int(s),
@@ -164,14 +235,14 @@ impl Accumulator {
 }
 
 impl Ctx<'_> {
-    pub(crate) fn aggregate(
+    /// Groups the rows of `input` and accumulates their aggregates.
+    pub(crate) fn partial_aggregate(
         &self,
         input: RowIter<'_>,
         keys: &[(Slot, Expr)],
         aggs: &[(Slot, AggFn, bool, Vec<Expr>)],
-        clear: &[Slot],
-    ) -> ExecResult<Vec<Row>> {
-        let mut groups: IndexMap<GroupKey, Vec<Accumulator>> = IndexMap::new();
+    ) -> ExecResult<Groups> {
+        let mut groups: Groups = IndexMap::new();
         for row in input {
             let row = row?;
             let key = GroupKey(
@@ -190,6 +261,51 @@ impl Ctx<'_> {
                 acc.add(values)?;
             }
         }
+        Ok(groups)
+    }
+
+    /// Aggregates the rows of `input`.
+    pub(crate) fn aggregate(
+        &self,
+        input: RowIter<'_>,
+        keys: &[(Slot, Expr)],
+        aggs: &[(Slot, AggFn, bool, Vec<Expr>)],
+        clear: &[Slot],
+    ) -> ExecResult<Vec<Row>> {
+        let groups = self.partial_aggregate(input, keys, aggs)?;
+        self.finish_groups(groups, keys, aggs, clear)
+    }
+
+    /// Merges partial groups, in order: groups first seen in an earlier part come first, as
+    /// they would have in one pass.
+    pub(crate) fn merge_groups(parts: Vec<Groups>) -> ExecResult<Groups> {
+        let mut parts = parts.into_iter();
+        let mut all = parts.next().unwrap_or_default();
+        for part in parts {
+            for (key, accs) in part {
+                match all.get_mut(&key) {
+                    Some(mine) => {
+                        for (a, b) in mine.iter_mut().zip(accs) {
+                            a.merge(b)?;
+                        }
+                    }
+                    None => {
+                        all.insert(key, accs);
+                    }
+                }
+            }
+        }
+        Ok(all)
+    }
+
+    /// Turns accumulated groups into rows.
+    pub(crate) fn finish_groups(
+        &self,
+        mut groups: Groups,
+        keys: &[(Slot, Expr)],
+        aggs: &[(Slot, AggFn, bool, Vec<Expr>)],
+        clear: &[Slot],
+    ) -> ExecResult<Vec<Row>> {
         if groups.is_empty() && keys.is_empty() {
             groups.insert(
                 GroupKey(Vec::new()),
@@ -211,7 +327,7 @@ impl Ctx<'_> {
                 set_slot(&mut row, *slot, v);
             }
             for ((slot, ..), acc) in aggs.iter().zip(accs) {
-                set_slot(&mut row, *slot, acc.finish());
+                set_slot(&mut row, *slot, acc.finish()?);
             }
             out.push(row);
         }

@@ -11,6 +11,7 @@ mod aggregate;
 pub(crate) mod error;
 pub(crate) mod eval;
 mod functions;
+mod parallel;
 mod paths;
 pub(crate) mod write;
 
@@ -35,6 +36,8 @@ pub(crate) struct Limits {
     pub(crate) max_sort_rows: usize,
     pub(crate) max_var_length: u32,
     pub(crate) max_expansions: u64,
+    /// Threads an aggregation may use (1: never more than the caller's).
+    pub(crate) threads: usize,
 }
 
 impl Default for Limits {
@@ -43,6 +46,7 @@ impl Default for Limits {
             max_sort_rows: 10_000_000,
             max_var_length: 100,
             max_expansions: 100_000_000,
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get()).min(8),
         }
     }
 }
@@ -103,7 +107,26 @@ fn count_arg(ctx: &Ctx<'_>, e: &crate::query::plan::Expr, what: &str) -> ExecRes
 impl<'g> Ctx<'g> {
     /// Chains the read operators `ops` over `input`.
     pub(crate) fn read<'a>(&'a self, ops: &'a [Op], input: RowIter<'a>) -> RowIter<'a> {
-        ops.iter().fold(input, |rows, op| self.apply(op, rows))
+        let mut rows = input;
+        let mut start = 0;
+        if self.limits.threads > 1 {
+            for (i, op) in ops.iter().enumerate() {
+                let before = ops.get(start..i).unwrap_or_default();
+                if !matches!(op, Op::Aggregate { .. }) || !before.iter().all(parallel::per_row) {
+                    continue;
+                }
+                // The per-row operators before an aggregation may share the work out to threads.
+                rows = match self.parallel_aggregate(before, op, rows) {
+                    Ok(out) => Box::new(out.into_iter().map(Ok)),
+                    Err(e) => fail(e),
+                };
+                start = i + 1;
+            }
+        }
+        ops.get(start..)
+            .unwrap_or_default()
+            .iter()
+            .fold(rows, |rows, op| self.apply(op, rows))
     }
 
     pub(crate) fn any_row(&self, p: &Pipeline, row: &Row) -> ExecResult<bool> {

@@ -1,0 +1,181 @@
+//! Parallel aggregation: the read operators before an aggregation run on several threads over
+//! parts of their input, each thread aggregates what it produced, and the partial groups are
+//! merged in input order, so the result (and its group order) is the same as one pass gives.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use super::aggregate::Groups;
+use super::error::ExecResult;
+use super::eval::{set_slot, Row};
+use super::{Ctx, RowIter};
+use crate::graph::{Direction, Value};
+use crate::query::plan::{AggFn, Expr, Op, Start};
+
+/// Below this many rows, or this much expected work, threads cost more than they save.
+const MIN_ROWS: usize = 2048;
+const MIN_WORK: usize = 20_000;
+
+/// True for operators that turn each row into rows independently of the others.
+pub(crate) fn per_row(op: &Op) -> bool {
+    matches!(
+        op,
+        Op::NodeScan { .. }
+            | Op::Expand { .. }
+            | Op::VarExpand { .. }
+            | Op::ShortestPath { .. }
+            | Op::DistinctRels { .. }
+            | Op::BuildPath { .. }
+            | Op::Filter(_)
+            | Op::Optional { .. }
+            | Op::Unwind { .. }
+            | Op::Project { .. }
+    )
+}
+
+impl Ctx<'_> {
+    /// Runs `pre` (per-row operators) and the aggregation `agg` over `input`, on several threads
+    /// when the work is large enough.
+    pub(crate) fn parallel_aggregate(
+        &self,
+        pre: &[Op],
+        agg: &Op,
+        input: RowIter<'_>,
+    ) -> ExecResult<Vec<Row>> {
+        match agg {
+            Op::Aggregate { keys, aggs, clear } => self.aggregate_in_parallel(pre, keys, aggs, clear, input),
+            _ => input.collect(),
+        }
+    }
+
+    fn aggregate_in_parallel(
+        &self,
+        pre: &[Op],
+        keys: &[(usize, Expr)],
+        aggs: &[(usize, AggFn, bool, Vec<Expr>)],
+        clear: &[usize],
+        input: RowIter<'_>,
+    ) -> ExecResult<Vec<Row>> {
+        let mut rows: Vec<Row> = input.collect::<ExecResult<_>>()?;
+        let mut rest: Vec<Op> = pre.to_vec();
+        // Run the first operators on one thread until there are rows enough to share.
+        while !rest.is_empty() && rows.len() < MIN_ROWS {
+            if rows.len() == 1 {
+                if let Some(Op::NodeScan { slot, start, check }) = rest.first() {
+                    let ids: Option<Vec<_>> = match start {
+                        Start::All => Some(self.graph.nodes().collect()),
+                        Start::Label(Some(l)) => Some(self.graph.label_nodes(*l).iter().copied().collect()),
+                        _ => None,
+                    };
+                    if let Some(ids) = ids {
+                        // Hand out the candidates; each thread checks its own.
+                        let base = rows.pop().unwrap_or_default();
+                        rows = ids
+                            .into_iter()
+                            .map(|id| {
+                                let mut r = base.clone();
+                                set_slot(&mut r, *slot, Value::Node(id));
+                                r
+                            })
+                            .collect();
+                        rest[0] = Op::NodeScan {
+                            slot: *slot,
+                            start: Start::Bound,
+                            check: check.clone(),
+                        };
+                        break;
+                    }
+                }
+            }
+            if rows.len() > 1 && self.fan_out(&rest[0], &rows) >= MIN_WORK {
+                break;
+            }
+            let first = rest.remove(0);
+            rows = self
+                .read(std::slice::from_ref(&first), Box::new(rows.into_iter().map(Ok)))
+                .collect::<ExecResult<_>>()?;
+        }
+        let worth_it = match rest.first() {
+            None => false,
+            Some(op) => rows.len() >= 2 && (rows.len() >= MIN_ROWS || self.fan_out(op, &rows) >= MIN_WORK),
+        };
+        let groups = if worth_it {
+            Ctx::merge_groups(self.run_parts(&rest, rows, keys, aggs)?)?
+        } else {
+            self.partial_aggregate(self.read(&rest, Box::new(rows.into_iter().map(Ok))), keys, aggs)?
+        };
+        self.finish_groups(groups, keys, aggs, clear)
+    }
+
+    /// Roughly how many relationships the operator will touch for these rows.
+    fn fan_out(&self, op: &Op, rows: &[Row]) -> usize {
+        let from = match op {
+            Op::Expand { from, .. } | Op::VarExpand { from, .. } => *from,
+            _ => return rows.len(),
+        };
+        let mut work = 0;
+        for row in rows {
+            if let Some(Value::Node(n)) = row.get(from) {
+                work += self.graph.expand(*n, Direction::Both).count();
+                if work >= MIN_WORK {
+                    break;
+                }
+            }
+        }
+        work
+    }
+
+    /// Splits `rows` into small parts that the threads take in turn; returns each part's
+    /// groups in the parts' order.
+    fn run_parts(
+        &self,
+        ops: &[Op],
+        rows: Vec<Row>,
+        keys: &[(usize, Expr)],
+        aggs: &[(usize, AggFn, bool, Vec<Expr>)],
+    ) -> ExecResult<Vec<Groups>> {
+        let parts_wanted = (self.limits.threads * 16).min(rows.len()).max(1);
+        let size = rows.len().div_ceil(parts_wanted);
+        let mut parts: Vec<Mutex<Vec<Row>>> = Vec::new();
+        let mut rows = rows.into_iter();
+        loop {
+            let part: Vec<Row> = rows.by_ref().take(size).collect();
+            if part.is_empty() {
+                break;
+            }
+            parts.push(Mutex::new(part));
+        }
+        let next = AtomicUsize::new(0);
+        let failed = AtomicBool::new(false);
+        let results: Mutex<Vec<(usize, ExecResult<Groups>)>> = Mutex::new(Vec::new());
+        std::thread::scope(|s| {
+            for _ in 0..self.limits.threads {
+                s.spawn(|| loop {
+                    if failed.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(part) = parts.get(i) else { break };
+                    let part = part
+                        .lock()
+                        .map(|mut p| std::mem::take(&mut *p))
+                        .unwrap_or_default();
+                    let result = self.partial_aggregate(
+                        self.read(ops, Box::new(part.into_iter().map(Ok))),
+                        keys,
+                        aggs,
+                    );
+                    if result.is_err() {
+                        failed.store(true, Ordering::Relaxed);
+                    }
+                    if let Ok(mut r) = results.lock() {
+                        r.push((i, result));
+                    }
+                });
+            }
+        });
+        let mut results = results.into_inner().unwrap_or_default();
+        results.sort_by_key(|(i, _)| *i);
+        results.into_iter().map(|(_, r)| r).collect()
+    }
+}
