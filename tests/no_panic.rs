@@ -481,10 +481,11 @@ fn the_deepest_accepted_nesting_binds_and_runs_on_a_small_stack() {
             reparsed
         });
         if what == "unary minus" {
-            // BUG: `Display` prints nested unary minus as `-(-(-1))`, and each of those
-            // parentheses is a nesting level of its own, so 129 or more nested minus signs
-            // (accepted) print to a text that is refused as `TooDeep`: the documented
-            // print -> parse round trip breaks. `- - -1` would need no parentheses.
+            // BUG: `RETURN - - ... - 1` with 256 minus signs is accepted (the last minus
+            // folds into the literal `-1`, one level less than `-x` would take), but it
+            // prints as `- - ... -(-1)`, whose parentheses are a level of their own, and
+            // that text is refused as `TooDeep`: the documented print -> parse round trip
+            // breaks at the depth limit. (255 minus signs round-trip.)
             assert!(
                 reparsed.is_err(),
                 "{what}: fixed? then assert the round trip here"
