@@ -173,6 +173,77 @@ const FUNCTIONS: &[(&str, Func, usize, usize)] = &[
     ("isempty", Func::IsEmpty, 1, 1),
 ];
 
+/// The functions as the documentation spells them, for "did you mean" hints.
+const SPELLINGS: &[&str] = &[
+    "id",
+    "labels",
+    "type",
+    "properties",
+    "keys",
+    "size",
+    "length",
+    "head",
+    "last",
+    "tail",
+    "coalesce",
+    "toString",
+    "toInteger",
+    "toFloat",
+    "toBoolean",
+    "toStringOrNull",
+    "toIntegerOrNull",
+    "toFloatOrNull",
+    "toBooleanOrNull",
+    "toUpper",
+    "toLower",
+    "trim",
+    "lTrim",
+    "rTrim",
+    "substring",
+    "replace",
+    "split",
+    "left",
+    "right",
+    "reverse",
+    "abs",
+    "ceil",
+    "floor",
+    "round",
+    "sign",
+    "sqrt",
+    "exp",
+    "log",
+    "log10",
+    "sin",
+    "cos",
+    "tan",
+    "asin",
+    "acos",
+    "atan",
+    "atan2",
+    "pi",
+    "e",
+    "rand",
+    "range",
+    "nodes",
+    "relationships",
+    "startNode",
+    "endNode",
+    "date",
+    "exists",
+    "isEmpty",
+    "count",
+    "sum",
+    "avg",
+    "min",
+    "max",
+    "collect",
+    "stDev",
+    "stDevP",
+    "percentileDisc",
+    "percentileCont",
+];
+
 const AGGREGATES: &[(&str, AggFn, usize)] = &[
     ("count", AggFn::Count, 1),
     ("sum", AggFn::Sum, 1),
@@ -711,8 +782,16 @@ impl<'a, 'g> Binder<'a, 'g> {
             split_and(w, &mut conjuncts);
         }
         let mut bound_here: Vec<Slot> = Vec::new();
+        let mut match_rels: Vec<Slot> = Vec::new();
         for (p, slots) in patterns.iter().zip(&slots_per_part) {
-            self.pattern_ops(p, slots, &mut inner, &mut bound_here, &mut conjuncts)?;
+            self.pattern_ops(
+                p,
+                slots,
+                &mut inner,
+                &mut bound_here,
+                &mut match_rels,
+                &mut conjuncts,
+            )?;
             for ((slot, _), rel) in slots.rels.iter().zip(&p.element.chain) {
                 let (r, _) = rel;
                 if r.length.is_some() || r.shortest.is_some() || p.kind != ast::PathKind::Plain {
@@ -757,6 +836,7 @@ impl<'a, 'g> Binder<'a, 'g> {
         slots: &PartSlots,
         ops: &mut Vec<Op>,
         bound_here: &mut Vec<Slot>,
+        match_rels: &mut Vec<Slot>,
         conjuncts: &mut Vec<&ast::Expr>,
     ) -> BindResult<()> {
         let el = &p.element;
@@ -825,44 +905,41 @@ impl<'a, 'g> Binder<'a, 'g> {
             bound_here.push(slots.rels[0].0);
             return Ok(());
         }
-        // Choose the end to start from.
+        // Choose where to start: a node bound before, else (with the optimiser) the cheapest
+        // node anywhere in the chain, else the left end. Then expand to the right end, and from
+        // the start back to the left end.
         let n = node_pats.len();
-        let reverse = if is_bound(0, bound_here) {
-            false
-        } else if is_bound(n - 1, bound_here) {
-            n > 1
-        } else if self.optimize && n > 1 {
-            {
+        let anchor = match (0..n).find(|i| is_bound(*i, bound_here)) {
+            Some(i) => i,
+            None if self.optimize && n > 1 => {
                 let name = self.resolver.key("name");
-                optimize::cost(&checks[n - 1], name) < optimize::cost(&checks[0], name)
+                (0..n)
+                    .min_by_key(|i| (optimize::cost(&checks[*i], name), *i))
+                    .unwrap_or(0)
             }
-        } else {
-            false
+            None => 0,
         };
-        let order: Vec<usize> = if reverse {
-            (0..n).rev().collect()
-        } else {
-            (0..n).collect()
-        };
-        let first = order[0];
-        let (first_slot, _) = slots.nodes[first];
-        let start = if is_bound(first, bound_here) {
+        let (first_slot, _) = slots.nodes[anchor];
+        let start = if is_bound(anchor, bound_here) {
             Start::Bound
         } else {
-            optimize::start_for(self.optimize, &checks[first], self.resolver.key("name"))
+            optimize::start_for(self.optimize, &checks[anchor], self.resolver.key("name"))
         };
         ops.push(Op::NodeScan {
             slot: first_slot,
             start,
-            check: checks[first].clone(),
+            check: checks[anchor].clone(),
         });
         bound_here.push(first_slot);
-        for w in order.windows(2) {
-            let (a, b) = (w[0], w[1]);
-            let rel_index = a.min(b);
+        // (from node, to node, relationship index, walking against the written direction)
+        let steps: Vec<(usize, usize, usize, bool)> = (anchor + 1..n)
+            .map(|b| (b - 1, b, b - 1, false))
+            .chain((0..anchor).rev().map(|b| (b + 1, b, b, true)))
+            .collect();
+        for (a, b, rel_index, backwards) in steps {
             let (rel, _) = &el.chain[rel_index];
             let dir = convert_dir(rel.direction);
-            let dir = if reverse { flip(dir) } else { dir };
+            let dir = if backwards { flip(dir) } else { dir };
             let (rel_slot, rel_bound) = slots.rels[rel_index];
             let (to_slot, _) = slots.nodes[b];
             let to_bound = is_bound(b, bound_here);
@@ -877,6 +954,8 @@ impl<'a, 'g> Binder<'a, 'g> {
                     rel.span,
                 );
             }
+            // Relationship uniqueness, checked as the pattern grows rather than at its end.
+            let exclude = match_rels.clone();
             match rel.length {
                 None => ops.push(Op::Expand {
                     from: slots.nodes[a].0,
@@ -888,6 +967,7 @@ impl<'a, 'g> Binder<'a, 'g> {
                     check: checks[b].clone(),
                     to_bound,
                     rel_bound,
+                    exclude,
                 }),
                 Some(range) => {
                     let min = range.min.unwrap_or(1).min(u32::MAX as u64) as u32;
@@ -907,8 +987,9 @@ impl<'a, 'g> Binder<'a, 'g> {
                         max,
                         check: checks[b].clone(),
                         to_bound,
+                        exclude,
                     });
-                    if reverse {
+                    if backwards {
                         // The list must read left to right as written.
                         ops.push(Op::Project {
                             items: vec![(
@@ -926,6 +1007,9 @@ impl<'a, 'g> Binder<'a, 'g> {
                     start: Start::Bound,
                     check: checks[b].clone(),
                 });
+            }
+            if !rel_bound {
+                match_rels.push(rel_slot);
             }
             bound_here.push(rel_slot);
             bound_here.push(to_slot);
@@ -1146,7 +1230,14 @@ impl<'a, 'g> Binder<'a, 'g> {
         let mut matcher = Vec::new();
         let mut bound_here = Vec::new();
         let mut no_conjuncts = Vec::new();
-        self.pattern_ops(p, &slots, &mut matcher, &mut bound_here, &mut no_conjuncts)?;
+        self.pattern_ops(
+            p,
+            &slots,
+            &mut matcher,
+            &mut bound_here,
+            &mut Vec::new(),
+            &mut no_conjuncts,
+        )?;
         let rels: Vec<Slot> = slots.rels.iter().map(|(s, _)| *s).collect();
         if rels.len() > 1 {
             matcher.push(Op::DistinctRels {
@@ -1499,6 +1590,35 @@ impl<'a, 'g> Binder<'a, 'g> {
                 return Ok(Expr::Slot(*slot));
             }
         }
+        if Self::is_complex(e) {
+            self.expr_complex(e)
+        } else {
+            self.expr_simple(e)
+        }
+    }
+
+    /// The expressions bound by `expr_complex`. The binder recurses once per level of the
+    /// syntax tree; splitting its big match keeps each frame small, so the deepest tree the
+    /// parser accepts binds on a 2 MiB stack even in a debug build.
+    fn is_complex(e: &ast::Expr) -> bool {
+        matches!(
+            e.kind,
+            ExprKind::Case { .. }
+                | ExprKind::ListComp { .. }
+                | ExprKind::Quantifier { .. }
+                | ExprKind::Reduce { .. }
+                | ExprKind::Pattern(_)
+                | ExprKind::PatternComp { .. }
+                | ExprKind::MapProjection { .. }
+                | ExprKind::FnCall { .. }
+                | ExprKind::CountStar
+                | ExprKind::Property { .. }
+                | ExprKind::Compare { .. }
+        )
+    }
+
+    #[inline(never)]
+    fn expr_simple(&mut self, e: &ast::Expr) -> BindResult<Expr> {
         let p = pos(e.span);
         Ok(match &e.kind {
             ExprKind::Literal(l) => Expr::Const(match l {
@@ -1519,25 +1639,6 @@ impl<'a, 'g> Binder<'a, 'g> {
                 Expr::Param(Arc::from(name.as_str()))
             }
             ExprKind::Var(v) => Expr::Slot(self.lookup(v)?.slot),
-            ExprKind::Property { base, key } => {
-                if let ExprKind::Var(v) = &base.kind {
-                    if let Some(var) = self.scope.get(&v.name) {
-                        if matches!(var.kind, VarKind::Path | VarKind::RelList) {
-                            return err(
-                                SemanticKind::InvalidArgumentType,
-                                format!(
-                                    "'{}' is a path or a list of relationships; it has no properties",
-                                    v.name
-                                ),
-                                e.span,
-                            );
-                        }
-                    }
-                }
-                let b = self.expr(base)?;
-                let k = self.resolver.key(&key.name);
-                Expr::Prop(Box::new(b), Arc::from(key.name.as_str()), k)
-            }
             ExprKind::Index { base, index } => {
                 Expr::Index(Box::new(self.expr(base)?), Box::new(self.expr(index)?), p)
             }
@@ -1551,13 +1652,6 @@ impl<'a, 'g> Binder<'a, 'g> {
                 Box::new(self.expr(base)?),
                 labels.iter().map(|l| self.resolver.label(&l.name)).collect(),
             ),
-            ExprKind::CountStar => self.aggregate(AggFn::CountStar, false, &[], e.span)?,
-            ExprKind::FnCall {
-                namespace,
-                name,
-                distinct,
-                args,
-            } => self.call(namespace, name, *distinct, args, e.span)?,
             ExprKind::Unary { op, operand } => {
                 let inner = self.expr(operand)?;
                 match op {
@@ -1593,28 +1687,6 @@ impl<'a, 'g> Binder<'a, 'g> {
                     ast::BinaryOp::Pow => Expr::Arith(ArithOp::Pow, l, r, p),
                 }
             }
-            ExprKind::Compare { first, rest } => {
-                let mut left = self.expr(first)?;
-                let mut out: Option<Expr> = None;
-                for (op, right) in rest {
-                    let r = self.expr(right)?;
-                    let op = match op {
-                        ast::CmpOp::Eq => CmpOp::Eq,
-                        ast::CmpOp::Ne => CmpOp::Ne,
-                        ast::CmpOp::Lt => CmpOp::Lt,
-                        ast::CmpOp::Le => CmpOp::Le,
-                        ast::CmpOp::Gt => CmpOp::Gt,
-                        ast::CmpOp::Ge => CmpOp::Ge,
-                    };
-                    let cmp = Expr::Cmp(op, Box::new(left), Box::new(r.clone()));
-                    out = Some(match out {
-                        None => cmp,
-                        Some(prev) => Expr::And(Box::new(prev), Box::new(cmp)),
-                    });
-                    left = r;
-                }
-                out.unwrap_or(left)
-            }
             ExprKind::IsNull { expr, negated } => Expr::IsNull(Box::new(self.expr(expr)?), *negated),
             ExprKind::In { lhs, rhs } => Expr::In(Box::new(self.expr(lhs)?), Box::new(self.expr(rhs)?), p),
             ExprKind::StringOp { op, lhs, rhs } => Expr::Str(
@@ -1630,29 +1702,94 @@ impl<'a, 'g> Binder<'a, 'g> {
                 Expr::Regex(Box::new(self.expr(lhs)?), Box::new(self.expr(rhs)?), p)
             }
             ExprKind::List(items) => {
-                let items = items
-                    .iter()
-                    .map(|i| self.expr(i))
-                    .collect::<BindResult<Vec<_>>>()?;
-                match items.iter().all(|i| matches!(i, Expr::Const(_))) {
-                    true => Expr::Const(Value::List(
-                        items
-                            .into_iter()
-                            .map(|i| match i {
-                                Expr::Const(v) => v,
-                                _ => Value::Null,
-                            })
-                            .collect(),
-                    )),
-                    false => Expr::List(items),
+                // Plain loops: iterator adapters would add stack frames per nesting level.
+                let mut bound = Vec::with_capacity(items.len());
+                for i in items {
+                    bound.push(self.expr(i)?);
+                }
+                if bound.iter().all(|i| matches!(i, Expr::Const(_))) {
+                    let mut values = Vec::with_capacity(bound.len());
+                    for i in bound {
+                        if let Expr::Const(v) = i {
+                            values.push(v);
+                        }
+                    }
+                    Expr::Const(Value::List(values))
+                } else {
+                    Expr::List(bound)
                 }
             }
-            ExprKind::Map(entries) => Expr::Map(
-                entries
-                    .iter()
-                    .map(|(k, v)| Ok((Arc::from(k.name.as_str()), self.expr(v)?)))
-                    .collect::<BindResult<_>>()?,
-            ),
+            ExprKind::Map(entries) => {
+                let mut bound = Vec::with_capacity(entries.len());
+                for (k, v) in entries {
+                    bound.push((Arc::from(k.name.as_str()), self.expr(v)?));
+                }
+                Expr::Map(bound)
+            }
+            _ => {
+                return err(
+                    SemanticKind::InvalidArgument,
+                    "expression routed to the wrong binder",
+                    e.span,
+                )
+            }
+        })
+    }
+
+    #[inline(never)]
+    fn expr_complex(&mut self, e: &ast::Expr) -> BindResult<Expr> {
+        let p = pos(e.span);
+        Ok(match &e.kind {
+            ExprKind::Property { base, key } => {
+                if let ExprKind::Var(v) = &base.kind {
+                    if let Some(var) = self.scope.get(&v.name) {
+                        if matches!(var.kind, VarKind::Path | VarKind::RelList) {
+                            return err(
+                                SemanticKind::InvalidArgumentType,
+                                format!(
+                                    "'{}' is a path or a list of relationships; it has no properties",
+                                    v.name
+                                ),
+                                e.span,
+                            );
+                        }
+                    }
+                }
+                let b = self.expr(base)?;
+                let k = self.resolver.key(&key.name);
+                Expr::Prop(Box::new(b), Arc::from(key.name.as_str()), k)
+            }
+            ExprKind::CountStar => self.aggregate(AggFn::CountStar, false, &[], e.span)?,
+            ExprKind::FnCall {
+                namespace,
+                name,
+                distinct,
+                args,
+            } => self.call(namespace, name, *distinct, args, e.span)?,
+            ExprKind::Compare { first, rest } => {
+                let mut operands = vec![self.expr(first)?];
+                let mut ops = Vec::with_capacity(rest.len());
+                for (op, right) in rest {
+                    operands.push(self.expr(right)?);
+                    ops.push(match op {
+                        ast::CmpOp::Eq => CmpOp::Eq,
+                        ast::CmpOp::Ne => CmpOp::Ne,
+                        ast::CmpOp::Lt => CmpOp::Lt,
+                        ast::CmpOp::Le => CmpOp::Le,
+                        ast::CmpOp::Gt => CmpOp::Gt,
+                        ast::CmpOp::Ge => CmpOp::Ge,
+                    });
+                }
+                match (operands.len(), ops.first()) {
+                    (2, Some(op)) => {
+                        let b = operands.pop().unwrap_or(Expr::Const(Value::Null));
+                        let a = operands.pop().unwrap_or(Expr::Const(Value::Null));
+                        Expr::Cmp(*op, Box::new(a), Box::new(b))
+                    }
+                    // `a < b < c` is `a < b AND b < c`, kept flat so a long chain needs no stack.
+                    _ => Expr::CmpChain(operands, ops),
+                }
+            }
             ExprKind::Case {
                 operand,
                 whens,
@@ -1766,6 +1903,13 @@ impl<'a, 'g> Binder<'a, 'g> {
                 }
                 Expr::MapProj(Box::new(base), out, p)
             }
+            _ => {
+                return err(
+                    SemanticKind::InvalidArgument,
+                    "expression routed to the wrong binder",
+                    e.span,
+                )
+            }
         })
     }
 
@@ -1810,7 +1954,14 @@ impl<'a, 'g> Binder<'a, 'g> {
             let mut ops = Vec::new();
             let mut bound_here = Vec::new();
             let mut conjuncts = Vec::new();
-            self.pattern_ops(&part, &slots, &mut ops, &mut bound_here, &mut conjuncts)?;
+            self.pattern_ops(
+                &part,
+                &slots,
+                &mut ops,
+                &mut bound_here,
+                &mut Vec::new(),
+                &mut conjuncts,
+            )?;
             let rels: Vec<Slot> = slots.rels.iter().map(|(s, _)| *s).collect();
             if rels.len() > 1 {
                 let lists: Vec<Slot> = el
@@ -1958,11 +2109,7 @@ impl<'a, 'g> Binder<'a, 'g> {
             return self.aggregate(*f, distinct, args, span);
         }
         let Some((_, f, min, max)) = FUNCTIONS.iter().find(|(n, ..)| *n == lower) else {
-            let known = FUNCTIONS
-                .iter()
-                .map(|(n, ..)| *n)
-                .chain(AGGREGATES.iter().map(|(n, ..)| *n));
-            let hint = suggest(&full, known)
+            let hint = suggest(&full, SPELLINGS.iter().copied())
                 .map(|s| format!("; did you mean '{s}'?"))
                 .unwrap_or_default();
             return err(
@@ -2151,4 +2298,28 @@ fn path_parts(el: &ast::PatternElement, slots: &PartSlots) -> Vec<PathPart> {
         parts.push(PathPart::Node(slots.nodes[i + 1].0));
     }
     parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_function_has_a_spelling_for_hints_and_back() {
+        let lower: Vec<String> = SPELLINGS.iter().map(|s| s.to_lowercase()).collect();
+        for (name, ..) in FUNCTIONS {
+            assert!(lower.iter().any(|l| l == name), "{name} has no spelling");
+        }
+        for (name, ..) in AGGREGATES {
+            assert!(lower.iter().any(|l| l == name), "{name} has no spelling");
+        }
+        assert_eq!(lower.len(), FUNCTIONS.len() + AGGREGATES.len());
+    }
+
+    #[test]
+    fn suggestions_keep_the_documented_spelling() {
+        assert_eq!(suggest("toUpperr", SPELLINGS.iter().copied()), Some("toUpper"));
+        assert_eq!(suggest("STARTNODE", SPELLINGS.iter().copied()), Some("startNode"));
+        assert_eq!(suggest("frobnicate", SPELLINGS.iter().copied()), None);
+    }
 }

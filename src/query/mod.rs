@@ -204,6 +204,22 @@ macro_rules! builder_methods {
             self
         }
 
+        /// The most relationships the variable-length and shortest-path searches of one query
+        /// may follow (100 million by default); more is a `LimitExceeded` error.
+        ///
+        /// ```
+        /// let mut g = kgraph::Graph::new();
+        /// g.execute("UNWIND range(1, 20) AS i CREATE (:N {i: i})").run()?;
+        /// g.execute("MATCH (a:N), (b:N) WHERE a.i < b.i CREATE (a)-[:T]->(b)").run()?;
+        /// let err = g.query("MATCH (a)-[*]->(b) RETURN count(*) AS n").max_expansions(1000).run().unwrap_err();
+        /// assert_eq!(err.kind_name(), "LimitExceeded");
+        /// # Ok::<_, kgraph::QueryError>(())
+        /// ```
+        pub fn max_expansions(mut self, relationships: u64) -> Self {
+            self.options.limits.max_expansions = relationships;
+            self
+        }
+
         /// The most rows an `ORDER BY` may sort (10 million by default); more is a
         /// `LimitExceeded` error.
         ///
@@ -264,6 +280,10 @@ impl ReadQuery<'_> {
     /// ```
     pub fn run(self) -> Result<QueryResult, QueryError> {
         let parsed = Query::parse(self.text)?;
+        on_deep_stack(parsed.depth(), move || self.run_parsed(&parsed))?
+    }
+
+    fn run_parsed(self, parsed: &Query) -> Result<QueryResult, QueryError> {
         let stmt = parsed.statement();
         let mut resolver = Resolver::Read(&self.graph.symbols);
         let plan = Binder::new(
@@ -303,6 +323,10 @@ impl WriteQuery<'_> {
     /// ```
     pub fn run(self) -> Result<QueryResult, QueryError> {
         let parsed = Query::parse(self.text)?;
+        on_deep_stack(parsed.depth(), move || self.run_parsed(&parsed))?
+    }
+
+    fn run_parsed(self, parsed: &Query) -> Result<QueryResult, QueryError> {
         let stmt = parsed.statement();
         let backup = self.graph.clone();
         let plan = {
@@ -349,6 +373,38 @@ impl WriteQuery<'_> {
             }
         }
     }
+}
+
+/// Statements nested deeper than this are bound and run on a thread of their own.
+const SHALLOW: u32 = 32;
+/// That thread's stack: the binder and the executor recurse once per level of nesting, and
+/// the parser accepts up to `MAX_NESTING_DEPTH` levels.
+const DEEP_STACK_BYTES: usize = 256 << 20;
+
+/// Runs `f` here, or, for a deeply nested statement, on a scoped thread with a large stack
+/// (reserved, not committed), so that no accepted statement can overflow the caller's stack.
+fn on_deep_stack<T: Send>(depth: u32, f: impl FnOnce() -> T + Send) -> Result<T, QueryError> {
+    if depth <= SHALLOW {
+        return Ok(f());
+    }
+    std::thread::scope(|s| {
+        match std::thread::Builder::new()
+            .name("kgraph-deep-query".into())
+            .stack_size(DEEP_STACK_BYTES)
+            .spawn_scoped(s, f)
+        {
+            Ok(handle) => match handle.join() {
+                Ok(v) => Ok(v),
+                Err(panic) => std::panic::resume_unwind(panic),
+            },
+            Err(e) => Err(QueryError::Runtime {
+                kind: RuntimeKind::LimitExceeded,
+                message: format!("cannot start a thread for a deeply nested query: {e}"),
+                line: None,
+                column: None,
+            }),
+        }
+    })
 }
 
 fn explain(plan: &plan::Plan) -> QueryResult {

@@ -69,7 +69,7 @@ pub(crate) fn push_equalities(
 pub(crate) fn start_for(optimize: bool, check: &NodeCheck, name: Option<KeyId>) -> Start {
     if optimize {
         if let Some((_, e)) = check.props.iter().find(|(k, _)| k.is_some() && *k == name) {
-            return Start::NameSeek(e.clone());
+            return Start::NameSeek(e.clone(), check.labels.first().copied());
         }
     }
     match check.labels.first() {

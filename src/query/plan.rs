@@ -158,6 +158,8 @@ pub(crate) enum Expr {
     Neg(Box<Expr>, Pos),
     Arith(ArithOp, Box<Expr>, Box<Expr>, Pos),
     Cmp(CmpOp, Box<Expr>, Box<Expr>),
+    /// `a op1 b op2 c ...`: the conjunction of the neighbouring comparisons.
+    CmpChain(Vec<Expr>, Vec<CmpOp>),
     IsNull(Box<Expr>, bool),
     In(Box<Expr>, Box<Expr>, Pos),
     Str(StrOp, Box<Expr>, Box<Expr>),
@@ -236,8 +238,10 @@ pub(crate) enum Start {
     All,
     /// Every node with the label.
     Label(Option<LabelId>),
-    /// The nodes whose name-index key matches the value (then checked exactly).
-    NameSeek(Expr),
+    /// The nodes whose name-index key matches the value (then checked exactly). A value the
+    /// index cannot hold (not a string, or empty once normalised) falls back to scanning the
+    /// label, or every node.
+    NameSeek(Expr, Option<Option<LabelId>>),
     /// The node already bound in the slot (for `MATCH (a)` after `WITH a`).
     Bound,
 }
@@ -326,6 +330,8 @@ pub(crate) enum Op {
         check: NodeCheck,
         to_bound: bool,
         rel_bound: bool,
+        /// Relationships (or lists of them) matched earlier in the same MATCH: not again.
+        exclude: Vec<Slot>,
     },
     /// Follows `min..=max` relationships; `rels` gets the list of relationships.
     VarExpand {
@@ -337,6 +343,8 @@ pub(crate) enum Op {
         max: u32,
         check: NodeCheck,
         to_bound: bool,
+        /// Relationships (or lists of them) matched earlier in the same MATCH: not again.
+        exclude: Vec<Slot>,
     },
     /// Shortest path(s) between two bound nodes.
     ShortestPath {
@@ -443,7 +451,7 @@ impl Op {
             Op::NodeScan { start, .. } => match start {
                 Start::All => "AllNodesScan",
                 Start::Label(_) => "NodeByLabelScan",
-                Start::NameSeek(_) => "NodeIndexSeek(name)",
+                Start::NameSeek(..) => "NodeIndexSeek(name)",
                 Start::Bound => "Argument",
             },
             Op::Expand { to_bound: true, .. } => "ExpandInto",

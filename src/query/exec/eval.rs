@@ -120,6 +120,23 @@ impl Ctx<'_> {
                 let b = self.eval(b, row)?;
                 Ok(compare(*op, &a, &b))
             }
+            Expr::CmpChain(operands, ops) => {
+                let mut result = Some(true);
+                let mut left = match operands.first() {
+                    Some(e) => self.eval(e, row)?,
+                    None => return Ok(Value::Null),
+                };
+                for (op, right) in ops.iter().zip(operands.iter().skip(1)) {
+                    let right = self.eval(right, row)?;
+                    match compare(*op, &left, &right) {
+                        Value::Bool(false) => return Ok(Value::Bool(false)),
+                        Value::Bool(true) => {}
+                        _ => result = None,
+                    }
+                    left = right;
+                }
+                Ok(opt(result))
+            }
             Expr::IsNull(inner, negated) => Ok(Value::Bool(self.eval(inner, row)?.is_null() != *negated)),
             Expr::In(item, list, pos) => {
                 let item = self.eval(item, row)?;
@@ -400,8 +417,7 @@ impl Ctx<'_> {
                 let key = self.graph.symbols.find_key(&k);
                 self.property(&base, &k, key)
             }
-            (Value::Map(_) | Value::Node(_) | Value::Relationship(_), other) => Err(ExecError::new(
-                ExecKind::Argument,
+            (Value::Map(_) | Value::Node(_) | Value::Relationship(_), other) => Err(ExecError::type_error(
                 format!("a map key must be a string, got {}", other.type_name()),
             )),
             (other, _) => Err(ExecError::type_error(format!(
@@ -545,7 +561,8 @@ pub(crate) fn arith(op: ArithOp, a: Value, b: Value) -> ExecResult<Value> {
             ArithOp::Div if y == 0 => Err(ExecError::new(ExecKind::Arithmetic, "division by zero")),
             ArithOp::Div => x.checked_div(y).map(Int).ok_or_else(overflow),
             ArithOp::Mod if y == 0 => Err(ExecError::new(ExecKind::Arithmetic, "modulo by zero")),
-            ArithOp::Mod => x.checked_rem(y).map(Int).ok_or_else(overflow),
+            // i64::MIN % -1 is 0, though the division behind it would overflow.
+            ArithOp::Mod => Ok(Int(x.checked_rem(y).unwrap_or(0))),
             ArithOp::Pow => Ok(Float((x as f64).powf(y as f64))),
         },
         (op, x @ (Int(_) | Float(_)), y @ (Int(_) | Float(_))) => {

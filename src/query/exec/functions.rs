@@ -230,6 +230,10 @@ pub(crate) fn call(ctx: &Ctx<'_>, f: Func, args: Vec<Value>) -> ExecResult<Value
         }
         Func::Split => match (a0.as_str(), &a1) {
             (_, Null) => Null,
+            // Splitting on the empty string gives the characters.
+            (Some(s), String(sep)) if sep.is_empty() => {
+                List(s.chars().map(|c| Value::from(c.to_string())).collect())
+            }
             (Some(s), String(sep)) => List(s.split(&**sep).map(Value::from).collect()),
             _ => return Err(type_error("split", &a0)),
         },

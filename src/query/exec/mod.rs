@@ -17,6 +17,7 @@ pub(crate) mod write;
 
 use std::collections::{BTreeMap, HashSet};
 use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use error::{ExecError, ExecKind, ExecResult};
 use eval::{set_slot, Row};
@@ -26,6 +27,9 @@ use crate::query::plan::{NodeCheck, Op, PathPart, Pipeline, Plan, Start};
 use crate::Path;
 
 pub use write::Stats;
+
+/// How many operators a lazy pipeline chains before it collects the rows (see `Ctx::read`).
+const MAX_CHAINED_OPS: usize = 32;
 
 /// The longest list `range()` may build.
 pub(crate) const MAX_RANGE: usize = 10_000_000;
@@ -57,6 +61,8 @@ pub(crate) struct Ctx<'g> {
     pub(crate) params: &'g BTreeMap<String, Value>,
     pub(crate) limits: &'g Limits,
     pub(crate) width: usize,
+    /// Relationships followed by variable-length and shortest-path searches so far.
+    pub(crate) expansions: AtomicU64,
 }
 
 pub(crate) type RowIter<'a> = Box<dyn Iterator<Item = ExecResult<Row>> + 'a>;
@@ -123,10 +129,35 @@ impl<'g> Ctx<'g> {
                 start = i + 1;
             }
         }
-        ops.get(start..)
-            .unwrap_or_default()
-            .iter()
-            .fold(rows, |rows, op| self.apply(op, rows))
+        // Each operator wraps the iterator of the one before, and pulling a row recurses
+        // through all of them: past a few dozen operators, the rows are collected, so a query of
+        // ten thousand clauses needs no more stack than one of thirty-two.
+        let rest = ops.get(start..).unwrap_or_default();
+        let mut chunks = rest.chunks(MAX_CHAINED_OPS).peekable();
+        while let Some(chunk) = chunks.next() {
+            rows = chunk.iter().fold(rows, |rows, op| self.apply(op, rows));
+            if chunks.peek().is_some() {
+                rows = match rows.collect::<ExecResult<Vec<Row>>>() {
+                    Ok(all) => Box::new(all.into_iter().map(Ok)),
+                    Err(e) => fail(e),
+                };
+            }
+        }
+        rows
+    }
+
+    /// Counts one relationship followed by a path search; past the limit, an error.
+    pub(crate) fn count_expansion(&self) -> ExecResult<()> {
+        if self.expansions.fetch_add(1, Ordering::Relaxed) >= self.limits.max_expansions {
+            return Err(ExecError::new(
+                ExecKind::LimitExceeded,
+                format!(
+                    "a variable-length or shortest-path search followed more than {} relationships",
+                    self.limits.max_expansions
+                ),
+            ));
+        }
+        Ok(())
     }
 
     pub(crate) fn any_row(&self, p: &Pipeline, row: &Row) -> ExecResult<bool> {
@@ -224,6 +255,7 @@ impl<'g> Ctx<'g> {
                 check,
                 to_bound,
                 rel_bound,
+                exclude,
             } => Box::new(input.flat_map(move |row| {
                 let row = match row {
                     Err(e) => return fail(e),
@@ -236,11 +268,12 @@ impl<'g> Ctx<'g> {
                     return no_rows();
                 }
                 let want_rel = if *rel_bound { row.get(*rel).cloned() } else { None };
+                let excluded = paths::excluded_rels(&row, exclude);
                 let want_to = if *to_bound { row.get(*to).cloned() } else { None };
                 let out: ExecResult<Vec<Row>> = self
                     .graph
                     .expand(start, *dir)
-                    .filter(|(_, _, ty)| types.matches(*ty))
+                    .filter(|(r, _, ty)| types.matches(*ty) && !excluded.contains(r))
                     .filter(|(r, _, _)| want_rel.as_ref().is_none_or(|w| *w == Value::Relationship(*r)))
                     .filter(|(_, other, _)| want_to.as_ref().is_none_or(|w| *w == Value::Node(*other)))
                     .filter_map(|(r, other, _)| {
@@ -264,15 +297,17 @@ impl<'g> Ctx<'g> {
                     Err(e) => fail(e),
                 }
             })),
-            Op::VarExpand { .. } | Op::ShortestPath { .. } => {
-                Box::new(input.flat_map(move |row| match row {
+            Op::VarExpand { .. } => Box::new(input.flat_map(move |row| match row {
+                Err(e) => fail(e),
+                Ok(row) => self.var_paths(op, row),
+            })),
+            Op::ShortestPath { .. } => Box::new(input.flat_map(move |row| match row {
+                Err(e) => fail(e),
+                Ok(row) => match self.paths(op, row) {
+                    Ok(rows) => Box::new(rows.into_iter().map(Ok)) as RowIter<'a>,
                     Err(e) => fail(e),
-                    Ok(row) => match self.paths(op, row) {
-                        Ok(rows) => Box::new(rows.into_iter().map(Ok)) as RowIter<'a>,
-                        Err(e) => fail(e),
-                    },
-                }))
-            }
+                },
+            })),
             Op::DistinctRels { rels, lists } => Box::new(input.filter(move |row| match row {
                 Err(_) => true,
                 Ok(row) => distinct_rels(row, rels, lists),
@@ -404,9 +439,17 @@ impl<'g> Ctx<'g> {
             Start::All => self.graph.nodes().collect(),
             Start::Label(None) => Vec::new(),
             Start::Label(Some(l)) => self.graph.label_nodes(*l).iter().copied().collect(),
-            Start::NameSeek(e) => match self.eval(e, &row) {
-                Ok(Value::String(s)) => self.graph.lookup(&s).to_vec(),
-                Ok(_) => Vec::new(),
+            Start::NameSeek(e, fallback) => match self.eval(e, &row) {
+                Ok(Value::String(s)) if !crate::normalize_name(&s).is_empty() => {
+                    self.graph.lookup(&s).to_vec()
+                }
+                // The index holds only strings that stay non-empty once normalised; the
+                // checks after the scan decide for anything else.
+                Ok(_) => match fallback {
+                    None => self.graph.nodes().collect(),
+                    Some(None) => Vec::new(),
+                    Some(Some(l)) => self.graph.label_nodes(*l).iter().copied().collect(),
+                },
                 Err(e) => return fail(e),
             },
         };
@@ -510,6 +553,7 @@ pub(crate) fn run_read(
         params,
         limits,
         width: plan.width,
+        expansions: AtomicU64::new(0),
     };
     let mut out = Vec::new();
     for (part, outputs) in plan.parts.iter().zip(&plan.outputs) {
@@ -553,6 +597,7 @@ pub(crate) fn run_write(
                     params,
                     limits,
                     width: plan.width,
+                    expansions: AtomicU64::new(0),
                 };
                 rows = ctx
                     .read(reads, Box::new(rows.into_iter().map(Ok)))

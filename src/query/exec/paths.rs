@@ -2,11 +2,11 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use super::error::{ExecError, ExecKind, ExecResult};
+use super::error::ExecResult;
 use super::eval::{set_slot, Row};
-use super::Ctx;
+use super::{Ctx, RowIter};
 use crate::graph::{NodeId, RelId, Value};
-use crate::query::plan::{Op, Step};
+use crate::query::plan::{NodeCheck, Op, Slot, Step};
 use crate::Path;
 
 /// One side of a bidirectional search: node -> (distance from the side's root, parents as
@@ -25,93 +25,59 @@ impl Ctx<'_> {
         Ok(out)
     }
 
+    /// The rows of a variable-length expansion, found lazily (depth first), so that a LIMIT
+    /// stops the search and no more than one path is held at a time.
+    pub(crate) fn var_paths<'a>(&'a self, op: &'a Op, row: Row) -> RowIter<'a> {
+        let Op::VarExpand {
+            from,
+            rels,
+            to,
+            step,
+            min,
+            max,
+            check,
+            to_bound,
+            exclude,
+        } = op
+        else {
+            return Box::new(std::iter::empty());
+        };
+        let Some(Value::Node(start)) = row.get(*from).cloned() else {
+            return Box::new(std::iter::empty());
+        };
+        let want_to = if *to_bound { row.get(*to).cloned() } else { None };
+        if !self.graph.contains_node(start) || (*to_bound && !matches!(want_to, Some(Value::Node(_)))) {
+            return Box::new(std::iter::empty());
+        }
+        let excluded = excluded_rels(&row, exclude);
+        let first = if *max > 0 {
+            match self.step_from(start, step, &row) {
+                Ok(c) => vec![c],
+                Err(e) => return Box::new(std::iter::once(Err(e))),
+            }
+        } else {
+            Vec::new()
+        };
+        Box::new(VarPaths {
+            ctx: self,
+            row,
+            rels: *rels,
+            to: *to,
+            step,
+            min: *min,
+            max: *max,
+            check,
+            want_to,
+            excluded,
+            stack: first,
+            path: Vec::new(),
+            on_path: HashSet::new(),
+            zero: (*min == 0).then_some(start),
+        })
+    }
+
     pub(crate) fn paths(&self, op: &Op, row: Row) -> ExecResult<Vec<Row>> {
         match op {
-            Op::VarExpand {
-                from,
-                rels,
-                to,
-                step,
-                min,
-                max,
-                check,
-                to_bound,
-            } => {
-                let Some(Value::Node(start)) = row.get(*from).cloned() else {
-                    return Ok(Vec::new());
-                };
-                if !self.graph.contains_node(start) {
-                    return Ok(Vec::new());
-                }
-                let want_to = if *to_bound { row.get(*to).cloned() } else { None };
-                if *to_bound && !matches!(want_to, Some(Value::Node(_))) {
-                    return Ok(Vec::new());
-                }
-                let mut out = Vec::new();
-                let mut expansions = 0u64;
-                // Depth-first, with relationship uniqueness along each path.
-                let mut path: Vec<RelId> = Vec::new();
-                let mut on_path: HashSet<RelId> = HashSet::new();
-                let mut stack: Vec<(NodeId, Vec<(RelId, NodeId)>)> = Vec::new();
-                let emit = |node: NodeId, path: &[RelId], out: &mut Vec<Row>| -> ExecResult<()> {
-                    let ok = match &want_to {
-                        Some(w) => *w == Value::Node(node),
-                        None => self.check_node(node, check, &row)?,
-                    };
-                    if ok {
-                        let mut next = row.clone();
-                        set_slot(
-                            &mut next,
-                            *rels,
-                            Value::List(path.iter().map(|r| Value::Relationship(*r)).collect()),
-                        );
-                        set_slot(&mut next, *to, Value::Node(node));
-                        out.push(next);
-                    }
-                    Ok(())
-                };
-                if *min == 0 {
-                    emit(start, &path, &mut out)?;
-                }
-                if *max > 0 {
-                    stack.push((start, self.step_from(start, step, &row)?));
-                }
-                while let Some((_, next)) = stack.last_mut() {
-                    let Some((r, node)) = next.pop() else {
-                        stack.pop();
-                        if let Some(r) = path.pop() {
-                            on_path.remove(&r);
-                        }
-                        continue;
-                    };
-                    if on_path.contains(&r) {
-                        continue;
-                    }
-                    expansions += 1;
-                    if expansions > self.limits.max_expansions {
-                        return Err(ExecError::new(
-                            ExecKind::LimitExceeded,
-                            format!(
-                                "a variable-length pattern expanded more than {} relationships",
-                                self.limits.max_expansions
-                            ),
-                        ));
-                    }
-                    path.push(r);
-                    on_path.insert(r);
-                    let depth = path.len() as u32;
-                    if depth >= *min {
-                        emit(node, &path, &mut out)?;
-                    }
-                    if depth < *max {
-                        stack.push((node, self.step_from(node, step, &row)?));
-                    } else {
-                        path.pop();
-                        on_path.remove(&r);
-                    }
-                }
-                Ok(out)
-            }
             Op::ShortestPath {
                 from,
                 to,
@@ -188,7 +154,6 @@ impl Ctx<'_> {
         let mut bq: VecDeque<NodeId> = VecDeque::from([b]);
         let (mut fd, mut bd) = (0u32, 0u32);
         let mut meet: Vec<NodeId> = Vec::new();
-        let mut expansions = 0u64;
         while !fq.is_empty() && !bq.is_empty() && fd + bd < max && meet.is_empty() {
             let forward = fq.len() <= bq.len();
             let (side, other, queue, st, depth) = if forward {
@@ -200,13 +165,7 @@ impl Ctx<'_> {
             let level: Vec<NodeId> = queue.drain(..).collect();
             for node in level {
                 for (r, next) in self.step_from(node, st, row)? {
-                    expansions += 1;
-                    if expansions > self.limits.max_expansions {
-                        return Err(ExecError::new(
-                            ExecKind::LimitExceeded,
-                            "shortest path search too large",
-                        ));
-                    }
+                    self.count_expansion()?;
                     match side.get_mut(&next) {
                         Some((d, parents)) if *d == *depth => parents.push((r, node)),
                         Some(_) => {}
@@ -282,4 +241,119 @@ fn half_paths(side: &Side, m: NodeId, all: bool) -> Vec<Vec<(RelId, NodeId)>> {
         }
     }
     out
+}
+
+/// The relationships a pattern has matched before this step, which it may not match again.
+pub(crate) fn excluded_rels(row: &Row, slots: &[Slot]) -> HashSet<RelId> {
+    let mut out = HashSet::new();
+    for s in slots {
+        match row.get(*s) {
+            Some(Value::Relationship(r)) => {
+                out.insert(*r);
+            }
+            Some(Value::List(items)) => {
+                for item in items {
+                    if let Value::Relationship(r) = item {
+                        out.insert(*r);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The state of a lazy depth-first variable-length expansion.
+struct VarPaths<'a, 'g> {
+    ctx: &'a Ctx<'g>,
+    row: Row,
+    rels: Slot,
+    to: Slot,
+    step: &'a Step,
+    min: u32,
+    max: u32,
+    check: &'a NodeCheck,
+    want_to: Option<Value>,
+    excluded: HashSet<RelId>,
+    /// Per depth, the steps still to try.
+    stack: Vec<Vec<(RelId, NodeId)>>,
+    path: Vec<RelId>,
+    on_path: HashSet<RelId>,
+    /// The start node, while the zero-length path is still to be emitted.
+    zero: Option<NodeId>,
+}
+
+impl VarPaths<'_, '_> {
+    fn emit(&self, node: NodeId) -> ExecResult<Option<Row>> {
+        let ok = match &self.want_to {
+            Some(w) => *w == Value::Node(node),
+            None => self.ctx.check_node(node, self.check, &self.row)?,
+        };
+        if !ok {
+            return Ok(None);
+        }
+        let mut next = self.row.clone();
+        set_slot(
+            &mut next,
+            self.rels,
+            Value::List(self.path.iter().map(|r| Value::Relationship(*r)).collect()),
+        );
+        set_slot(&mut next, self.to, Value::Node(node));
+        Ok(Some(next))
+    }
+}
+
+impl Iterator for VarPaths<'_, '_> {
+    type Item = ExecResult<Row>;
+
+    fn next(&mut self) -> Option<ExecResult<Row>> {
+        if let Some(start) = self.zero.take() {
+            match self.emit(start) {
+                Ok(Some(row)) => return Some(Ok(row)),
+                Ok(None) => {}
+                Err(e) => return Some(Err(e)),
+            }
+        }
+        loop {
+            let top = self.stack.last_mut()?;
+            let Some((r, node)) = top.pop() else {
+                self.stack.pop();
+                if let Some(r) = self.path.pop() {
+                    self.on_path.remove(&r);
+                }
+                continue;
+            };
+            if self.on_path.contains(&r) || self.excluded.contains(&r) {
+                continue;
+            }
+            if let Err(e) = self.ctx.count_expansion() {
+                self.stack.clear();
+                return Some(Err(e));
+            }
+            self.path.push(r);
+            self.on_path.insert(r);
+            let depth = self.path.len() as u32;
+            let emitted = if depth >= self.min {
+                match self.emit(node) {
+                    Ok(row) => row,
+                    Err(e) => return Some(Err(e)),
+                }
+            } else {
+                None
+            };
+            if depth < self.max {
+                match self.ctx.step_from(node, self.step, &self.row) {
+                    Ok(next) => self.stack.push(next),
+                    Err(e) => return Some(Err(e)),
+                }
+            } else {
+                self.path.pop();
+                self.on_path.remove(&r);
+            }
+            if let Some(row) = emitted {
+                return Some(Ok(row));
+            }
+        }
+    }
 }

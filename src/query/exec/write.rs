@@ -163,6 +163,7 @@ impl Writer<'_> {
             params: self.params,
             limits: self.limits,
             width: self.width,
+            expansions: std::sync::atomic::AtomicU64::new(0),
         }
     }
 

@@ -82,9 +82,17 @@ pub const MAX_NESTING_DEPTH: usize = 256;
 /// assert!(format!("{q:#?}").contains("Return"));
 /// # Ok::<_, kgraph::ParseError>(())
 /// ```
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 pub struct Query {
     stmt: ast::Statement,
+    /// The deepest nesting the parser reached (not part of equality).
+    depth: u32,
+}
+
+impl PartialEq for Query {
+    fn eq(&self, other: &Query) -> bool {
+        self.stmt == other.stmt
+    }
 }
 
 impl Query {
@@ -120,11 +128,16 @@ impl Query {
             return Err(ParseError::from_raw(text, raw));
         }
         let tokens = lexer::tokenize(text).map_err(|e| ParseError::from_raw(text, e))?;
-        let stmt = parser::parse_tokens(text, &tokens).map_err(|e| ParseError::from_raw(text, e))?;
-        Ok(Query { stmt })
+        let (stmt, depth) = parser::parse_tokens(text, &tokens).map_err(|e| ParseError::from_raw(text, e))?;
+        Ok(Query { stmt, depth })
     }
 
     /// The syntax tree.
+    /// The deepest nesting of the statement, in the parser's levels.
+    pub(crate) fn depth(&self) -> u32 {
+        self.depth
+    }
+
     pub(crate) fn statement(&self) -> &ast::Statement {
         &self.stmt
     }

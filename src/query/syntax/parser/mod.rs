@@ -40,7 +40,8 @@ use crate::query::syntax::span::Span;
 use crate::query::syntax::MAX_NESTING_DEPTH;
 
 /// Parses a whole statement from already-lexed tokens.
-pub(crate) fn parse_tokens(src: &str, tokens: &[Token]) -> Result<Statement, RawError> {
+/// Parses a statement; also returns the deepest nesting it reached.
+pub(crate) fn parse_tokens(src: &str, tokens: &[Token]) -> Result<(Statement, u32), RawError> {
     let ctx = Ctx::new(src, tokens);
     let input = Input {
         start: 0,
@@ -51,7 +52,7 @@ pub(crate) fn parse_tokens(src: &str, tokens: &[Token]) -> Result<Statement, Raw
     match result {
         Ok((_, stmt)) => {
             check::check_statement(&stmt)?;
-            Ok(stmt)
+            Ok((stmt, ctx.max_depth.get()))
         }
         Err(Err::Failure(PErr { fatal: Some(f), .. })) | Err(Err::Error(PErr { fatal: Some(f), .. })) => {
             Err(*f)
@@ -88,6 +89,7 @@ pub(crate) struct Ctx<'a> {
     /// For each opening bracket token, the index of its closing partner.
     partner: Vec<u32>,
     depth: Cell<u32>,
+    max_depth: Cell<u32>,
     work: Cell<u64>,
     work_limit: u64,
     furthest: RefCell<(usize, Vec<Expected>)>,
@@ -104,6 +106,7 @@ impl<'a> Ctx<'a> {
             tokens,
             partner: match_brackets(tokens),
             depth: Cell::new(0),
+            max_depth: Cell::new(0),
             work: Cell::new(0),
             work_limit: WORK_PER_TOKEN * tokens.len() as u64 + 10_000,
             furthest: RefCell::new((0, Vec::new())),
@@ -293,6 +296,7 @@ impl<'a> Input<'a> {
             }));
         }
         self.ctx.depth.set(depth);
+        self.ctx.max_depth.set(self.ctx.max_depth.get().max(depth));
         Ok(DepthGuard { ctx: self.ctx })
     }
 }
