@@ -369,7 +369,10 @@ impl<'a, 'g> Binder<'a, 'g> {
         for part in &q.parts {
             self.scope.clear();
             let (pipeline, cols, outs) = self.bind_single(part)?;
-            returns |= part.clauses.last().is_some_and(|c| matches!(c.kind, ClauseKind::Return(_)));
+            returns |= part
+                .clauses
+                .last()
+                .is_some_and(|c| matches!(c.kind, ClauseKind::Return(_)));
             writes |= pipeline.ops.iter().any(Op::is_write);
             if let Some(c) = &columns {
                 if *c != cols {
@@ -546,7 +549,12 @@ impl<'a, 'g> Binder<'a, 'g> {
     /// bound (`true` in the slots); one declared earlier in the same clause is bound by the
     /// clause's own operators; a relationship variable declared earlier in the same clause
     /// would be matched twice, which Cypher forbids.
-    fn part_slots(&mut self, part: &ast::PatternPart, creating: bool, before: &[String]) -> BindResult<PartSlots> {
+    fn part_slots(
+        &mut self,
+        part: &ast::PatternPart,
+        creating: bool,
+        before: &[String],
+    ) -> BindResult<PartSlots> {
         let mut nodes = Vec::new();
         let mut rels = Vec::new();
         let node_slot = |b: &mut Self, n: &ast::NodePattern| -> BindResult<(Slot, bool)> {
@@ -1261,7 +1269,11 @@ impl<'a, 'g> Binder<'a, 'g> {
             let mut vars: Vec<(String, Var)> = self.scope.iter().map(|(k, v)| (k.clone(), *v)).collect();
             vars.sort_by(|a, b| a.0.cmp(&b.0));
             if vars.is_empty() && p.items.is_empty() && is_return {
-                return err(SemanticKind::NoVariablesInScope, "RETURN * needs variables in scope", p.span);
+                return err(
+                    SemanticKind::NoVariablesInScope,
+                    "RETURN * needs variables in scope",
+                    p.span,
+                );
             }
             for (name, var) in vars {
                 items.push((name, None, Some(var), p.span));
@@ -1392,7 +1404,11 @@ impl<'a, 'g> Binder<'a, 'g> {
             }
         }
         let skip = p.skip.as_ref().map(|e| self.count_expr(e, "SKIP")).transpose()?;
-        let limit = p.limit.as_ref().map(|e| self.count_expr(e, "LIMIT")).transpose()?;
+        let limit = p
+            .limit
+            .as_ref()
+            .map(|e| self.count_expr(e, "LIMIT"))
+            .transpose()?;
         match (sort_keys.is_empty(), &limit) {
             (true, _) => {}
             (false, Some(l)) if self.optimize && skip.is_none() => ops.push(Op::TopK {
@@ -1412,7 +1428,11 @@ impl<'a, 'g> Binder<'a, 'g> {
         }
         if let Some(w) = &p.where_ {
             if has_aggregate(w) {
-                return err(SemanticKind::InvalidAggregation, "aggregations are not allowed in WHERE", w.span);
+                return err(
+                    SemanticKind::InvalidAggregation,
+                    "aggregations are not allowed in WHERE",
+                    w.span,
+                );
             }
             self.scope = sort_scope;
             let e = self.expr(w);
@@ -1805,7 +1825,10 @@ impl<'a, 'g> Binder<'a, 'g> {
                 span,
             );
         };
-        let outer = self.agg_scope.as_ref().map(|sc| std::mem::replace(&mut self.scope, sc.clone()));
+        let outer = self
+            .agg_scope
+            .as_ref()
+            .map(|sc| std::mem::replace(&mut self.scope, sc.clone()));
         let bound: BindResult<Vec<Expr>> = args
             .iter()
             .map(|a| {

@@ -262,11 +262,7 @@ impl Ctx<'_> {
 }
 
 /// Every chain of parents from `m` back to its side's root, as (rel, parent node) steps.
-fn half_paths(
-    side: &Side,
-    m: NodeId,
-    all: bool,
-) -> Vec<Vec<(RelId, NodeId)>> {
+fn half_paths(side: &Side, m: NodeId, all: bool) -> Vec<Vec<(RelId, NodeId)>> {
     let mut out = Vec::new();
     let mut stack: Vec<(NodeId, Vec<(RelId, NodeId)>)> = vec![(m, Vec::new())];
     while let Some((node, acc)) = stack.pop() {

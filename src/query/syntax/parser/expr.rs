@@ -103,8 +103,7 @@ pub(crate) fn expr_bp(i: Input<'_>, min: u8) -> PResult<'_, Expr> {
     let _level = i.enter()?;
     let (mut i, mut lhs) = prefix(i, min)?;
     let mut chain: Vec<DepthGuard<'_>> = Vec::new();
-    loop {
-        let Some((op, n)) = peek_infix(i) else { break };
+    while let Some((op, n)) = peek_infix(i) {
         let p = op.prec();
         if p < min {
             break;

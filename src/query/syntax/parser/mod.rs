@@ -520,7 +520,7 @@ mod tests {
         assert_eq!(rest.pos(), 2);
         assert!(rest.peek().is_kw("c"));
         assert_eq!(i.position(|t| t.kind.is_kw("b")), Some(1));
-        assert_eq!(i.slice_index(10).is_err(), true);
+        assert!(i.slice_index(10).is_err());
         assert_eq!(i.take(100).input_len(), 4);
         assert_eq!(i.take_from(100).input_len(), 0);
         assert_eq!(i.iter_indices().count(), 4);
