@@ -660,31 +660,17 @@ fn scalar_text(v: &Value, out: &mut String) {
     }
 }
 
-/// How a list is written in a cell.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ListStyle {
-    /// `a;b;c`, the benchmark format.
-    Semicolons,
-    /// `[a,b,c]`, Kùzu's.
-    Brackets,
-}
-
-/// The cell text of a value whose type `value_type` accepted.
-pub(crate) fn cell_text(v: &Value, style: ListStyle, out: &mut String) {
+/// The cell text of a value whose type `value_type` accepted; list elements are joined with
+/// `sep` (`;` in the benchmark format).
+pub(crate) fn cell_text(v: &Value, sep: char, out: &mut String) {
     out.clear();
     match v {
         Value::List(items) => {
-            if style == ListStyle::Brackets {
-                out.push('[');
-            }
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push(if style == ListStyle::Brackets { ',' } else { ';' });
+                    out.push(sep);
                 }
                 scalar_text(item, out);
-            }
-            if style == ListStyle::Brackets {
-                out.push(']');
             }
         }
         other => scalar_text(other, out),
@@ -718,13 +704,13 @@ pub(crate) fn push_props(
     row: &mut Vec<String>,
     cols: &[(KeyId, ColType)],
     props: &Props,
-    style: ListStyle,
+    seps: &[char],
     buf: &mut String,
 ) {
-    for (k, _) in cols {
+    for (i, (k, _)) in cols.iter().enumerate() {
         match props.get(*k) {
             Some(v) => {
-                cell_text(v, style, buf);
+                cell_text(v, seps.get(i).copied().unwrap_or(';'), buf);
                 row.push(buf.clone());
             }
             None => row.push(String::new()),
@@ -795,7 +781,7 @@ pub(crate) fn export(graph: &Graph, dir: &Path) -> Result<(), ExportError> {
                 .map_or("", |l| graph.symbols.label_name(*l))
                 .to_owned(),
         );
-        push_props(&mut row, &node_cols, &data.props, ListStyle::Semicolons, &mut buf);
+        push_props(&mut row, &node_cols, &data.props, &[], &mut buf);
         w.write_record(&row).map_err(csv_io_err(&path))?;
     }
     w.flush().map_err(io_err(&path))?;
@@ -812,7 +798,7 @@ pub(crate) fn export(graph: &Graph, dir: &Path) -> Result<(), ExportError> {
         row.push(a.index().to_string());
         row.push(b.index().to_string());
         row.push(graph.symbols.type_name(data.ty).to_owned());
-        push_props(&mut row, &rel_cols, &data.props, ListStyle::Semicolons, &mut buf);
+        push_props(&mut row, &rel_cols, &data.props, &[], &mut buf);
         w.write_record(&row).map_err(csv_io_err(&path))?;
     }
     w.flush().map_err(io_err(&path))?;

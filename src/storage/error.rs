@@ -179,7 +179,7 @@ impl SnapshotError {
 /// graph and only return it on success.
 ///
 /// ```
-/// use kgraph::{Graph, ImportError, ImportErrorKind};
+/// use kgraph::{Graph, ImportErrorKind};
 /// let dir = std::env::temp_dir().join(format!("kgraph-doc-import-error-{}", std::process::id()));
 /// std::fs::create_dir_all(&dir)?;
 /// std::fs::write(dir.join("nodes.csv"), "id:ID,label:LABEL,age:INT\n0,Person,old\n")?;

@@ -10,9 +10,9 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 
 use super::csv::io_err;
-use super::error::{ExportError, ImportError, ImportErrorKind};
+use super::error::{ExportError, ExportItem, ImportError, ImportErrorKind};
 use crate::graph::bulk::{BulkError, Storage};
-use crate::graph::{Graph, LabelId, NodeData, NodeId, Props, RelData, Symbols, Value};
+use crate::graph::{Graph, LabelId, NodeData, NodeId, Props, RelData, RelId, Symbols, Value};
 
 // ---- export ------------------------------------------------------------------------------
 
@@ -61,7 +61,41 @@ enum LineOut<'a> {
     Constraint(ConstraintOut<'a>),
 }
 
+/// True if a map inside `v` has a key starting with `~`, which the JSON encoding of values
+/// reserves for tagged values (`{"~date":..}`): such a map would read back as something else.
+fn has_tilde_key(v: &Value) -> bool {
+    match v {
+        Value::List(items) => items.iter().any(has_tilde_key),
+        Value::Map(m) => m.iter().any(|(k, v)| k.starts_with('~') || has_tilde_key(v)),
+        _ => false,
+    }
+}
+
+fn check(graph: &Graph, item: ExportItem, props: &Props) -> Result<(), ExportError> {
+    for (k, v) in props.iter() {
+        if has_tilde_key(v) {
+            return Err(ExportError::Unrepresentable {
+                item,
+                key: graph.symbols.key_name(k).to_owned(),
+                reason: "a map key starting with '~', which the JSON encoding reserves",
+            });
+        }
+    }
+    Ok(())
+}
+
 pub(crate) fn export(graph: &Graph, path: &Path) -> Result<(), ExportError> {
+    let inner = &graph.inner;
+    for ix in inner.node_indices() {
+        if let Some(d) = inner.node_weight(ix) {
+            check(graph, ExportItem::Node(NodeId::from_ix(ix)), &d.props)?;
+        }
+    }
+    for ix in inner.edge_indices() {
+        if let Some(d) = inner.edge_weight(ix) {
+            check(graph, ExportItem::Relationship(RelId::from_ix(ix)), &d.props)?;
+        }
+    }
     let file = File::create(path).map_err(io_err(path))?;
     let mut w = BufWriter::with_capacity(1 << 16, file);
     let to_io = |e: serde_json::Error| ExportError::Io {
@@ -223,7 +257,12 @@ pub(crate) fn import(path: &Path) -> Result<Graph, ImportError> {
         }
         let record: LineIn = serde_json::from_str(text).map_err(|e| {
             let column = char_column(text, e.column());
-            let message = e.to_string();
+            // serde_json appends " at line L column C", relative to this line only.
+            let full = e.to_string();
+            let message = match full.rfind(" at line ") {
+                Some(at) => full[..at].to_owned(),
+                None => full,
+            };
             let kind = match e.classify() {
                 serde_json::error::Category::Data => ImportErrorKind::BadRecord { message },
                 _ => ImportErrorKind::BadJson { message },

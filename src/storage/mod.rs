@@ -107,7 +107,7 @@ impl Graph {
     /// assert_eq!((g.node_count(), g.relationship_count()), (2, 1));
     /// assert_eq!(g.resolve("威诺")?, g.resolve("veranox medical co., ltd.")?);
     /// std::fs::remove_dir_all(&dir)?;
-    /// # Ok::<_, kgraph::Error>(())
+    /// # Ok::<_, Box<dyn std::error::Error>>(())
     /// ```
     pub fn import_csv(
         nodes: impl AsRef<Path>,
@@ -159,8 +159,10 @@ impl Graph {
         jsonl::import(path.as_ref())
     }
 
-    /// Writes every node and relationship as JSON Lines (`docs/jsonl-format.md`); every
-    /// graph can be written, and [`Graph::import_jsonl`] reads it back (with new ids).
+    /// Writes every node, relationship and unique constraint as JSON Lines
+    /// (`docs/jsonl-format.md`); [`Graph::import_jsonl`] reads it back (with new ids). Only a
+    /// map value with a key starting with `~` is refused: the encoding reserves those keys for
+    /// tagged values such as `{"~date":..}`.
     ///
     /// ```
     /// use kgraph::Graph;
