@@ -110,8 +110,8 @@ mod tests {
         assert_eq!(line_col(src, 6), (1, 7));
         assert_eq!(line_col(src, 10), (2, 1));
         let ret = src.find("RETURN").unwrap_or(0);
-        // "WHERE n.名字 = '张三' " is 19 characters long.
-        assert_eq!(line_col(src, ret), (2, 20));
+        // "WHERE n.名字 = '张三' " is 18 characters long.
+        assert_eq!(line_col(src, ret), (2, 19));
         // Past the end is clamped.
         assert_eq!(line_col(src, 10_000).0, 2);
         // Inside a multi-byte character is clamped to its start.
