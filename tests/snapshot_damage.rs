@@ -27,10 +27,14 @@ fn saved_bytes(g: &Graph) -> Vec<u8> {
     std::fs::read(&path).unwrap()
 }
 
+thread_local! {
+    /// One directory per test thread: thousands of opens need no directory each.
+    static DIR: tempfile::TempDir = tempfile::tempdir().unwrap();
+}
+
 /// Opens `bytes` as a file; the error, or a panic if it opened.
 fn open_err(bytes: &[u8]) -> SnapshotError {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("damaged.kgs");
+    let path = DIR.with(|d| d.path().join("damaged.kgs"));
     std::fs::write(&path, bytes).unwrap();
     match Graph::open(&path) {
         Ok(_) => panic!("a damaged file of {} bytes opened", bytes.len()),

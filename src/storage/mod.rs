@@ -212,8 +212,8 @@ impl Graph {
     /// let dir = std::env::temp_dir().join(format!("kgraph-doc-export-kuzu-{}", std::process::id()));
     /// Graph::ecosystem()?.export_kuzu(&dir)?;
     /// let script = std::fs::read_to_string(dir.join("schema.cypher"))?;
-    /// assert!(script.contains("CREATE NODE TABLE Company"));
-    /// assert!(script.contains("COPY LOCATED_IN FROM"));
+    /// assert!(script.contains("CREATE NODE TABLE `Company`"));
+    /// assert!(script.contains("COPY `LOCATED_IN` FROM"));
     /// std::fs::remove_dir_all(&dir)?;
     /// # Ok::<_, Box<dyn std::error::Error>>(())
     /// ```
