@@ -305,9 +305,57 @@ fn parse_value(ty: ColType, text: &str, column: &str) -> Result<Value, ImportErr
         .map(Value::List)
 }
 
-/// The properties of one row, sorted by key.
-fn row_props(ctx: &Ctx<'_>, header: &Header, record: &ByteRecord, line: u64) -> Result<Props, ImportError> {
-    let mut pairs = Vec::with_capacity(header.props_by_key.len());
+/// Recently seen values of one `STRING` column, shared instead of allocated again: bulk data
+/// repeats values (a source document over consecutive rows, a currency), and sharing saves
+/// both the allocation and the memory.
+#[derive(Default)]
+struct RecentStrings {
+    values: Vec<Arc<str>>,
+    next: usize,
+}
+
+impl RecentStrings {
+    const SIZE: usize = 8;
+
+    fn get(&mut self, text: &str) -> Arc<str> {
+        if let Some(v) = self.values.iter().find(|v| &***v == text) {
+            return Arc::clone(v);
+        }
+        let v: Arc<str> = Arc::from(text);
+        if self.values.len() < Self::SIZE {
+            self.values.push(Arc::clone(&v));
+        } else if let Some(slot) = self.values.get_mut(self.next) {
+            *slot = Arc::clone(&v);
+            self.next = (self.next + 1) % Self::SIZE;
+        }
+        v
+    }
+}
+
+/// State reused from row to row.
+struct Rows {
+    pairs: Vec<(KeyId, Value)>,
+    recent: Vec<RecentStrings>,
+}
+
+impl Rows {
+    fn new(header: &Header) -> Rows {
+        Rows {
+            pairs: Vec::with_capacity(header.columns.len()),
+            recent: header.columns.iter().map(|_| RecentStrings::default()).collect(),
+        }
+    }
+}
+
+/// The properties of one row, sorted by key, in a vector of exactly their number.
+fn row_props(
+    ctx: &Ctx<'_>,
+    header: &Header,
+    rows: &mut Rows,
+    record: &ByteRecord,
+    line: u64,
+) -> Result<Props, ImportError> {
+    rows.pairs.clear();
     for &i in &header.props_by_key {
         let Some(Column::Prop { key, ty }) = header.columns.get(i) else {
             continue;
@@ -317,11 +365,22 @@ fn row_props(ctx: &Ctx<'_>, header: &Header, record: &ByteRecord, line: u64) -> 
             continue;
         }
         let text = std::str::from_utf8(raw).map_err(|_| ctx.err(line, i, ImportErrorKind::BadUtf8))?;
-        let name = header.names.get(i).map_or("", String::as_str);
-        let value = parse_value(*ty, text, name).map_err(|kind| ctx.err(line, i, kind))?;
-        pairs.push((*key, value));
+        let value = match (ty, rows.recent.get_mut(i)) {
+            (
+                ColType {
+                    scalar: Scalar::String,
+                    list: false,
+                },
+                Some(recent),
+            ) => Value::String(recent.get(text)),
+            _ => {
+                let name = header.names.get(i).map_or("", String::as_str);
+                parse_value(*ty, text, name).map_err(|kind| ctx.err(line, i, kind))?
+            }
+        };
+        rows.pairs.push((*key, value));
     }
-    Ok(Props::from_sorted(pairs))
+    Ok(Props::from_sorted(rows.pairs.drain(..).collect()))
 }
 
 /// Checks the row's field count against the header.
@@ -453,6 +512,7 @@ pub(crate) fn import(nodes_path: &Path, rels_path: &Path) -> Result<Graph, Impor
     let mut ids = IdMap::new(count_lines(&node_bytes));
     let mut lines: Vec<u64> = Vec::with_capacity(count_lines(&node_bytes));
     let mut last_label: Option<(Vec<u8>, LabelId)> = None;
+    let mut rows = Rows::new(&header);
     while rdr.read_byte_record(&mut record).map_err(|e| ctx.csv_err(e))? {
         let line = record.position().map_or(0, |p| p.line());
         check_len(&ctx, &header, &record, line)?;
@@ -471,7 +531,7 @@ pub(crate) fn import(nodes_path: &Path, rels_path: &Path) -> Result<Graph, Impor
             };
             vec![l]
         };
-        let props = row_props(&ctx, &header, &record, line)?;
+        let props = row_props(&ctx, &header, &mut rows, &record, line)?;
         let node = storage
             .try_add_node(NodeData { labels, props })
             .map_err(|_| ctx.err(line, id_col, too_many()))?;
@@ -506,6 +566,7 @@ pub(crate) fn import(nodes_path: &Path, rels_path: &Path) -> Result<Graph, Impor
     let end_col = header.structural.get("END_ID").copied().unwrap_or(0);
     let type_col = header.structural.get("TYPE").copied().unwrap_or(0);
     let mut last_type = None;
+    let mut rows = Rows::new(&header);
     while rdr.read_byte_record(&mut record).map_err(|e| ctx.csv_err(e))? {
         let line = record.position().map_or(0, |p| p.line());
         check_len(&ctx, &header, &record, line)?;
@@ -536,7 +597,7 @@ pub(crate) fn import(nodes_path: &Path, rels_path: &Path) -> Result<Graph, Impor
                 t
             }
         };
-        let props = row_props(&ctx, &header, &record, line)?;
+        let props = row_props(&ctx, &header, &mut rows, &record, line)?;
         storage
             .try_add_edge(ends[0].ix(), ends[1].ix(), RelData { ty, props })
             .map_err(|_| ctx.err(line, start_col, too_many()))?;
