@@ -9,6 +9,7 @@
 //!   derived from the payload length, and validates the decoded graph (symbol ids in range,
 //!   sorted unique labels and keys, live endpoints, increasing ids) before building it.
 
+use std::cell::RefCell;
 use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
@@ -21,6 +22,7 @@ use serde::ser::{self, SerializeMap, SerializeSeq, SerializeTuple};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use xxhash_rust::xxh3::xxh3_64;
 
+use super::csv::RecentStrings;
 use super::error::SnapshotError;
 use crate::graph::bulk::{BulkError, Storage};
 use crate::graph::intern::Interner;
@@ -193,6 +195,8 @@ fn decode_limited<const LIMIT: usize>(payload: &[u8]) -> Result<PayloadIn, Decod
 }
 
 fn decode_with<C: Config>(payload: &[u8], cfg: C) -> Result<PayloadIn, DecodeError> {
+    RECENT.with(|r| r.borrow_mut().clear());
+    let _clear = ClearRecent;
     let (decoded, used) = bincode::serde::borrow_decode_from_slice::<PayloadIn, C>(payload, cfg)?;
     if used != payload.len() {
         return Err(DecodeError::OtherString(format!(
@@ -386,20 +390,63 @@ struct RelIn {
     props: Vec<PropIn>,
 }
 
-#[derive(Deserialize)]
-struct PropIn(u32, ValueIn);
+/// One property: key id, value.
+struct PropIn(u32, Value);
 
-struct ValueIn(Value);
+impl<'de> Deserialize<'de> for PropIn {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<PropIn, D::Error> {
+        d.deserialize_tuple(2, PropVisitor)
+    }
+}
 
-impl<'de> Deserialize<'de> for ValueIn {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<ValueIn, D::Error> {
-        ValueSeed { depth: 0 }.deserialize(d).map(ValueIn)
+struct PropVisitor;
+
+impl<'de> Visitor<'de> for PropVisitor {
+    type Value = PropIn;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a property: key id and value")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<PropIn, A::Error> {
+        let key: u32 = seq
+            .next_element()?
+            .ok_or_else(|| de::Error::invalid_length(0, &self))?;
+        let seed = ValueSeed {
+            depth: 0,
+            key: Some(key),
+        };
+        let value = seq
+            .next_element_seed(seed)?
+            .ok_or_else(|| de::Error::invalid_length(1, &self))?;
+        Ok(PropIn(key, value))
+    }
+}
+
+/// Property strings are shared per key for the first this many keys (see `RECENT`).
+const SHARED_KEYS: usize = 1024;
+
+thread_local! {
+    /// The recent string values of each property key during one decode: a snapshot repeats
+    /// values as import data does, and sharing them keeps an opened graph as small as the
+    /// imported one (and saves the allocations). Cleared before and after every decode.
+    static RECENT: RefCell<Vec<RecentStrings>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Clears `RECENT` when dropped, so no string outlives its decode in the cache.
+struct ClearRecent;
+
+impl Drop for ClearRecent {
+    fn drop(&mut self) {
+        RECENT.with(|r| r.borrow_mut().clear());
     }
 }
 
 #[derive(Clone, Copy)]
 struct ValueSeed {
     depth: usize,
+    /// The property key, for a top-level property value.
+    key: Option<u32>,
 }
 
 impl<'de> DeserializeSeed<'de> for ValueSeed {
@@ -434,7 +481,7 @@ impl<'de> Visitor<'de> for ValueSeed {
             1 => Value::Bool(variant.newtype_variant()?),
             2 => Value::Int(variant.newtype_variant()?),
             3 => Value::Float(variant.newtype_variant()?),
-            4 => Value::String(variant.newtype_variant_seed(StrSeed)?),
+            4 => Value::String(variant.newtype_variant_seed(StrSeed { key: self.key })?),
             5 => {
                 let days: i32 = variant.newtype_variant()?;
                 let (lo, hi) = date_range();
@@ -459,7 +506,9 @@ fn date_range() -> (i32, i32) {
     (lo, hi)
 }
 
-struct StrSeed;
+struct StrSeed {
+    key: Option<u32>,
+}
 
 impl<'de> DeserializeSeed<'de> for StrSeed {
     type Value = Arc<str>;
@@ -476,7 +525,19 @@ impl<'de> Visitor<'de> for StrSeed {
         f.write_str("a string")
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Arc<str>, E> {
-        Ok(Arc::from(v))
+        match self.key.map(|k| k as usize) {
+            Some(k) if k < SHARED_KEYS => Ok(RECENT.with(|r| {
+                let mut recent = r.borrow_mut();
+                if recent.len() <= k {
+                    recent.resize_with(k + 1, RecentStrings::default);
+                }
+                match recent.get_mut(k) {
+                    Some(cache) => cache.get(v),
+                    None => Arc::from(v),
+                }
+            })),
+            _ => Ok(Arc::from(v)),
+        }
     }
 }
 
@@ -505,7 +566,10 @@ impl<'de> Visitor<'de> for ListSeed {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Value>, A::Error> {
         let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(RESERVE_CAP));
-        while let Some(v) = seq.next_element_seed(ValueSeed { depth: self.depth })? {
+        while let Some(v) = seq.next_element_seed(ValueSeed {
+            depth: self.depth,
+            key: None,
+        })? {
             out.push(v);
         }
         Ok(out)
@@ -537,7 +601,10 @@ impl<'de> Visitor<'de> for MapSeed {
             if out.last_key_value().is_some_and(|(last, _)| *last >= key) {
                 return Err(de::Error::custom("map keys are not in increasing order"));
             }
-            let v = map.next_value_seed(ValueSeed { depth: self.depth })?;
+            let v = map.next_value_seed(ValueSeed {
+                depth: self.depth,
+                key: None,
+            })?;
             out.insert(key, v);
         }
         Ok(out)
@@ -570,13 +637,13 @@ fn props(raw: Vec<PropIn>, keys: usize, item: &dyn fmt::Display) -> Result<Props
         if last.is_some_and(|l| l >= *k) {
             return Err(format!("the property keys of {item} are not sorted and unique"));
         }
-        if v.0.is_null() {
+        if v.is_null() {
             return Err(format!("{item} has a null property"));
         }
         last = Some(*k);
     }
     Ok(Props::from_sorted(
-        raw.into_iter().map(|PropIn(k, v)| (KeyId(k), v.0)).collect(),
+        raw.into_iter().map(|PropIn(k, v)| (KeyId(k), v)).collect(),
     ))
 }
 

@@ -309,7 +309,7 @@ fn parse_value(ty: ColType, text: &str, column: &str) -> Result<Value, ImportErr
 /// repeats values (a source document over consecutive rows, a currency), and sharing saves
 /// both the allocation and the memory.
 #[derive(Default)]
-struct RecentStrings {
+pub(crate) struct RecentStrings {
     values: Vec<Arc<str>>,
     next: usize,
 }
@@ -317,7 +317,7 @@ struct RecentStrings {
 impl RecentStrings {
     const SIZE: usize = 8;
 
-    fn get(&mut self, text: &str) -> Arc<str> {
+    pub(crate) fn get(&mut self, text: &str) -> Arc<str> {
         if let Some(v) = self.values.iter().find(|v| &***v == text) {
             return Arc::clone(v);
         }
