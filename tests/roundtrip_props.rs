@@ -187,8 +187,18 @@ proptest! {
         g.save(&path).unwrap();
         let back = Graph::open(&path).unwrap();
         prop_assert_eq!(dump(&back), dump(&g));
+        // Symbols keep their numbers: labels, types and keys list in the same (id) order.
         prop_assert_eq!(back.label_counts(), g.label_counts());
         prop_assert_eq!(back.relationship_type_counts(), g.relationship_type_counts());
+        for id in g.nodes() {
+            let (a, b) = (g.node(id).unwrap(), back.node(id).unwrap());
+            prop_assert!(a.labels().eq(b.labels()));
+            prop_assert!(a.properties().map(|(k, _)| k).eq(b.properties().map(|(k, _)| k)));
+        }
+        for id in g.relationships() {
+            let (a, b) = (g.relationship(id).unwrap(), back.relationship(id).unwrap());
+            prop_assert!(a.properties().map(|(k, _)| k).eq(b.properties().map(|(k, _)| k)));
+        }
         // The unique constraint survives: a duplicate of an existing value is refused.
         let mut back = back;
         for id in g.nodes_with_label("Company").collect::<Vec<_>>() {
