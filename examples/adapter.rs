@@ -6,7 +6,9 @@
 use std::io::{self, BufRead, Write};
 use std::time::Instant;
 
-use kgraph::{Graph, NodeId, Params, QueryError, QueryResult, RelId, SemanticKind, Value};
+use kgraph::{
+    Graph, ImportError, NodeId, Params, QueryError, QueryResult, RelId, SemanticKind, SnapshotError, Value,
+};
 use serde_json::{json, Map, Value as Json};
 
 fn error(kind: &str, phase: &str, message: impl Into<String>) -> Json {
@@ -23,6 +25,29 @@ fn query_error(e: &QueryError) -> Json {
         err.insert("column".into(), json!(c));
     }
     json!({"ok": false, "error": err})
+}
+
+fn import_error(e: &ImportError) -> Json {
+    let kind = if matches!(e, ImportError::Io { .. }) {
+        "IoError"
+    } else {
+        "Corrupt"
+    };
+    let mut out = error(kind, "runtime", e.to_string());
+    if let (Some(obj), Some(line), Some(column)) = (
+        out.get_mut("error").and_then(Json::as_object_mut),
+        e.line(),
+        e.column(),
+    ) {
+        obj.insert("file_line".into(), json!(line));
+        obj.insert("file_column".into(), json!(column));
+    }
+    out
+}
+
+fn snapshot_error(e: &SnapshotError) -> Json {
+    let kind = if e.is_damage() { "Corrupt" } else { "IoError" };
+    error(kind, "runtime", e.to_string())
 }
 
 fn float(x: f64) -> Json {
@@ -178,11 +203,54 @@ fn handle(g: &mut Graph, req: &Json) -> Json {
             }
             out
         }
-        "import" | "save" | "open" => error(
-            "Unsupported",
-            "runtime",
-            format!("'{op}' is not implemented yet (snapshot and import support is planned)"),
-        ),
+        "import" => {
+            let (Some(nodes), Some(rels)) = (
+                req.get("nodes").and_then(Json::as_str),
+                req.get("relationships").and_then(Json::as_str),
+            ) else {
+                return error(
+                    "ProtocolError",
+                    "compile",
+                    "'import' needs 'nodes' and 'relationships' paths",
+                );
+            };
+            let started = Instant::now();
+            // A failed import returns an error and leaves the current graph as it was.
+            match Graph::import_csv(nodes, rels) {
+                Ok(imported) => {
+                    let elapsed = started.elapsed().as_nanos() as u64;
+                    *g = imported;
+                    json!({"ok": true, "nodes": g.node_count(), "relationships": g.relationship_count(), "elapsed_ns": elapsed})
+                }
+                Err(e) => import_error(&e),
+            }
+        }
+        "save" | "open" => {
+            let Some(path) = req.get("path").and_then(Json::as_str) else {
+                return error(
+                    "ProtocolError",
+                    "compile",
+                    format!("'{op}' needs a 'path' string"),
+                );
+            };
+            let started = Instant::now();
+            let result = if op == "save" {
+                g.save(path).map(|()| None)
+            } else {
+                Graph::open(path).map(Some)
+            };
+            // Timed before the old graph is dropped: that is not part of opening.
+            let elapsed = started.elapsed().as_nanos() as u64;
+            match result {
+                Ok(opened) => {
+                    if let Some(opened) = opened {
+                        *g = opened;
+                    }
+                    json!({"ok": true, "elapsed_ns": elapsed})
+                }
+                Err(e) => snapshot_error(&e),
+            }
+        }
         other => error("ProtocolError", "compile", format!("unknown op '{other}'")),
     }
 }

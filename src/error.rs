@@ -3,6 +3,7 @@
 use crate::dataset::DatasetError;
 use crate::graph::GraphError;
 use crate::query::error::QueryError;
+use crate::storage::{ExportError, ImportError, SnapshotError};
 
 /// Any error of the crate; each layer's own error converts into it with `?`.
 ///
@@ -31,4 +32,13 @@ pub enum Error {
     /// Query results could not be deserialised into the type asked for.
     #[error("cannot deserialise the result: {0}")]
     Deserialize(#[from] serde_json::Error),
+    /// A snapshot could not be saved or opened.
+    #[error(transparent)]
+    Snapshot(#[from] SnapshotError),
+    /// An import failed (nothing was loaded).
+    #[error(transparent)]
+    Import(#[from] ImportError),
+    /// An export failed.
+    #[error(transparent)]
+    Export(#[from] ExportError),
 }

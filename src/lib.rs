@@ -5,6 +5,7 @@ mod dataset;
 mod error;
 mod graph;
 mod query;
+mod storage;
 
 pub use dataset::{DatasetError, DatasetFile};
 pub use error::Error;
@@ -18,3 +19,4 @@ pub use query::syntax::{
     ParseError, ParseErrorKind, Query, MAX_NESTING_DEPTH, MAX_QUERY_BYTES, MAX_STRING_LITERAL_BYTES,
 };
 pub use query::{Params, QueryResult, ReadQuery, WriteQuery};
+pub use storage::{ExportError, ExportItem, ImportError, ImportErrorKind, SnapshotError, SnapshotFs};

@@ -9,6 +9,7 @@
 //!   keep both true after every call, successful or not: a call that fails changes nothing.
 //! - Labels, types and keys are interned; storage holds only their numbers.
 
+pub(crate) mod bulk;
 pub(crate) mod date;
 pub(crate) mod error;
 pub(crate) mod id;

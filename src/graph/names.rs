@@ -80,6 +80,11 @@ impl NameIndex {
         }
     }
 
+    /// Reserves room for `additional` more names (bulk loading).
+    pub(crate) fn reserve(&mut self, additional: usize) {
+        self.map.reserve(additional);
+    }
+
     /// The nodes that carry a name normalising to the same key as `name`.
     pub(crate) fn get(&self, name: &str) -> &[NodeId] {
         self.get_normalized(&normalize_name(name))

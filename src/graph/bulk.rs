@@ -1,0 +1,133 @@
+//! Bulk construction of a graph from its storage, for the snapshot decoder and the importers.
+//!
+//! Architecture invariant: a graph built here meets every invariant of `Graph` (see the module
+//! docs of `graph`): the label index, the name index and the owners of the unique constraints
+//! are rebuilt from the storage in one pass, so a caller cannot hand in an index that disagrees
+//! with the items. The caller must hand in storage whose symbol ids are in range and whose
+//! labels and property keys are sorted and unique per item (the snapshot decoder and the
+//! importers check or guarantee that before calling).
+
+use std::collections::HashMap;
+
+use indexmap::IndexSet;
+use petgraph::stable_graph::StableDiGraph;
+
+use super::names::{NameIndex, NAME_KEYS};
+use super::{Graph, KeyId, LabelId, NodeData, NodeId, Props, RelData, Symbols, UniqueConstraint, Value};
+
+/// The storage of a graph: petgraph's stable graph of node and relationship data.
+pub(crate) type Storage = StableDiGraph<NodeData, RelData, u32>;
+
+/// Why storage handed to [`Graph::from_storage`] was refused.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum BulkError {
+    /// Two nodes carrying `label` hold the same value of `key`, against a unique constraint.
+    ConstraintBroken {
+        /// The constrained label.
+        label: String,
+        /// The constrained key.
+        key: String,
+        /// The duplicated value, as a Cypher literal.
+        value: String,
+    },
+    /// A constraint names a label or key that is not interned.
+    UnknownSymbol,
+}
+
+impl Props {
+    /// Properties from pairs already sorted by key, without duplicate keys or `Null` values.
+    pub(crate) fn from_sorted(pairs: Vec<(KeyId, Value)>) -> Props {
+        debug_assert!(pairs.windows(2).all(|w| w[0].0 < w[1].0));
+        Props(pairs)
+    }
+
+    /// The (key, value) pairs, sorted by key number.
+    pub(crate) fn as_slice(&self) -> &[(KeyId, Value)] {
+        &self.0
+    }
+}
+
+impl Graph {
+    /// Builds a graph around `inner` and `symbols`, rebuilding the label index, the name index
+    /// and the owners of the unique constraints `(label, key)` in one pass over the nodes.
+    pub(crate) fn from_storage(
+        inner: Storage,
+        symbols: Symbols,
+        constraints: &[(LabelId, KeyId)],
+    ) -> Result<Graph, BulkError> {
+        let label_count = symbols.labels.len();
+        // Count first (a cheap pass over the label vectors) so every set is allocated once.
+        let mut per_label = vec![0usize; label_count];
+        for data in inner.node_weights() {
+            for l in &data.labels {
+                if let Some(c) = per_label.get_mut(l.index()) {
+                    *c += 1;
+                }
+            }
+        }
+        let mut label_index: Vec<IndexSet<NodeId>> =
+            per_label.iter().map(|n| IndexSet::with_capacity(*n)).collect();
+        let name_keys: Vec<KeyId> = NAME_KEYS.iter().filter_map(|k| symbols.find_key(k)).collect();
+        let mut names = NameIndex::default();
+        if !name_keys.is_empty() {
+            names.reserve(inner.node_count());
+        }
+        let mut owners: Vec<HashMap<Value, NodeId>> = Vec::with_capacity(constraints.len());
+        for (l, k) in constraints {
+            if l.index() >= label_count || k.index() >= symbols.keys.len() {
+                return Err(BulkError::UnknownSymbol);
+            }
+            owners.push(HashMap::with_capacity(per_label[l.index()]));
+        }
+        for ix in inner.node_indices() {
+            let id = NodeId::from_ix(ix);
+            let Some(data) = inner.node_weight(ix) else {
+                continue;
+            };
+            for l in &data.labels {
+                if let Some(set) = label_index.get_mut(l.index()) {
+                    set.insert(id);
+                }
+            }
+            for k in &name_keys {
+                if let Some(v) = data.props.get(*k) {
+                    names.insert(id, v);
+                }
+            }
+            for ((l, k), owned) in constraints.iter().zip(owners.iter_mut()) {
+                if data.labels.binary_search(l).is_err() {
+                    continue;
+                }
+                let Some(v) = data.props.get(*k) else { continue };
+                if owned.insert(v.clone(), id).is_some() {
+                    return Err(BulkError::ConstraintBroken {
+                        label: symbols.label_name(*l).to_owned(),
+                        key: symbols.key_name(*k).to_owned(),
+                        value: v.to_string(),
+                    });
+                }
+            }
+        }
+        let constraints = constraints
+            .iter()
+            .zip(owners)
+            .map(|((label, key), owners)| UniqueConstraint {
+                label: *label,
+                key: *key,
+                owners,
+            })
+            .collect();
+        Ok(Graph {
+            inner,
+            symbols,
+            label_index,
+            names,
+            constraints,
+        })
+    }
+
+    /// The unique constraints, as (label, key) pairs in the order they were declared.
+    pub(crate) fn constraint_pairs(&self) -> Vec<(LabelId, KeyId)> {
+        self.constraints.iter().map(|c| (c.label, c.key)).collect()
+    }
+}

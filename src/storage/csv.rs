@@ -1,0 +1,867 @@
+//! CSV import and export in the benchmark format (`../shared/bench/FORMAT.md`): a typed header
+//! `name:TYPE`, structural columns `ID`/`LABEL` (nodes) and `START_ID`/`END_ID`/`TYPE`
+//! (relationships), property types `STRING`, `INT`, `FLOAT`, `BOOL`, `DATE` and lists `T[]`
+//! split on `;`, `IGNORE`d columns, an empty cell for an absent property, RFC 4180 quoting.
+//!
+//! The importer is a bulk path: whole files are read once, capacity is reserved from a count
+//! of their lines, petgraph's storage is filled directly, and the label and name indexes are
+//! built once at the end (`Graph::from_storage`).
+
+use std::collections::HashMap;
+use std::fs::{self, File};
+use std::io::{self, BufWriter};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use csv::{ByteRecord, ReaderBuilder, WriterBuilder};
+
+use super::error::{ExportError, ExportItem, ImportError, ImportErrorKind};
+use crate::graph::bulk::Storage;
+use crate::graph::{Graph, KeyId, LabelId, NodeData, NodeId, Props, RelData, Symbols, Value};
+use crate::Date;
+
+// ---- import ------------------------------------------------------------------------------
+
+/// The scalar types of a property column.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Scalar {
+    String,
+    Int,
+    Float,
+    Bool,
+    Date,
+}
+
+impl Scalar {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Scalar::String => "STRING",
+            Scalar::Int => "INT",
+            Scalar::Float => "FLOAT",
+            Scalar::Bool => "BOOL",
+            Scalar::Date => "DATE",
+        }
+    }
+
+    fn parse(name: &str) -> Option<Scalar> {
+        Some(match name.to_ascii_uppercase().as_str() {
+            "STRING" => Scalar::String,
+            "INT" | "LONG" | "INTEGER" => Scalar::Int,
+            "FLOAT" | "DOUBLE" => Scalar::Float,
+            "BOOL" | "BOOLEAN" => Scalar::Bool,
+            "DATE" => Scalar::Date,
+            _ => return None,
+        })
+    }
+}
+
+/// The type of a property column: a scalar or a list of one scalar type.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct ColType {
+    pub(crate) scalar: Scalar,
+    pub(crate) list: bool,
+}
+
+impl ColType {
+    pub(crate) fn name(self) -> String {
+        if self.list {
+            format!("{}[]", self.scalar.name())
+        } else {
+            self.scalar.name().to_owned()
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Structural {
+    Id,
+    Label,
+    StartId,
+    EndId,
+    Type,
+}
+
+impl Structural {
+    fn name(self) -> &'static str {
+        match self {
+            Structural::Id => "ID",
+            Structural::Label => "LABEL",
+            Structural::StartId => "START_ID",
+            Structural::EndId => "END_ID",
+            Structural::Type => "TYPE",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Column {
+    Structural,
+    Ignore,
+    Prop { key: KeyId, ty: ColType },
+}
+
+/// A parsed header: what each field is, the positions of the structural columns and the
+/// property columns in key order (so each item's properties come out sorted by key).
+struct Header {
+    names: Vec<String>,
+    columns: Vec<Column>,
+    structural: HashMap<&'static str, usize>,
+    props_by_key: Vec<usize>,
+}
+
+/// Reads one whole file; a leading UTF-8 byte-order mark is dropped.
+fn read_file(path: &Path) -> Result<Vec<u8>, ImportError> {
+    let mut bytes = fs::read(path).map_err(|source| ImportError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    Ok(bytes)
+}
+
+struct Ctx<'a> {
+    path: &'a Path,
+}
+
+impl Ctx<'_> {
+    fn err(&self, line: u64, column: usize, kind: ImportErrorKind) -> ImportError {
+        ImportError::Malformed {
+            path: self.path.to_owned(),
+            line,
+            column: column as u64 + 1,
+            kind,
+        }
+    }
+
+    fn csv_err(&self, e: csv::Error) -> ImportError {
+        let line = e.position().map_or(0, |p| p.line());
+        match e.into_kind() {
+            csv::ErrorKind::Io(source) => ImportError::Io {
+                path: self.path.to_owned(),
+                source,
+            },
+            other => self.err(
+                line,
+                0,
+                ImportErrorKind::BadRecord {
+                    message: format!("{other:?}"),
+                },
+            ),
+        }
+    }
+}
+
+fn field_str<'r>(ctx: &Ctx<'_>, record: &'r ByteRecord, line: u64, i: usize) -> Result<&'r str, ImportError> {
+    let bytes = record.get(i).unwrap_or_default();
+    std::str::from_utf8(bytes).map_err(|_| ctx.err(line, i, ImportErrorKind::BadUtf8))
+}
+
+fn parse_header(
+    ctx: &Ctx<'_>,
+    record: &ByteRecord,
+    allowed: &[Structural],
+    required: &[Structural],
+    symbols: &mut Symbols,
+) -> Result<Header, ImportError> {
+    let mut header = Header {
+        names: Vec::with_capacity(record.len()),
+        columns: Vec::with_capacity(record.len()),
+        structural: HashMap::new(),
+        props_by_key: Vec::new(),
+    };
+    let mut seen_props: HashMap<String, usize> = HashMap::new();
+    for i in 0..record.len() {
+        let field = field_str(ctx, record, 1, i)?;
+        let bad = |reason: &str| {
+            ctx.err(
+                1,
+                i,
+                ImportErrorKind::BadHeader {
+                    field: field.to_owned(),
+                    reason: reason.to_owned(),
+                },
+            )
+        };
+        let Some((name, ty)) = field.rsplit_once(':') else {
+            return Err(bad("not of the form name:TYPE"));
+        };
+        let upper = ty.to_ascii_uppercase();
+        let structural = [
+            Structural::Id,
+            Structural::Label,
+            Structural::StartId,
+            Structural::EndId,
+            Structural::Type,
+        ]
+        .into_iter()
+        .find(|s| s.name() == upper);
+        let column = if let Some(s) = structural {
+            if !allowed.contains(&s) {
+                return Err(bad(&format!(
+                    "a {} column does not belong in this file",
+                    s.name()
+                )));
+            }
+            if header.structural.insert(s.name(), i).is_some() {
+                return Err(ctx.err(
+                    1,
+                    i,
+                    ImportErrorKind::DuplicateColumn {
+                        name: field.to_owned(),
+                    },
+                ));
+            }
+            Column::Structural
+        } else if upper == "IGNORE" {
+            Column::Ignore
+        } else {
+            let (scalar, list) = match upper.strip_suffix("[]") {
+                Some(inner) => (inner, true),
+                None => (upper.as_str(), false),
+            };
+            let Some(scalar) = Scalar::parse(scalar) else {
+                return Err(bad(&format!("unknown type '{ty}'")));
+            };
+            if name.is_empty() {
+                return Err(bad("a property column needs a name"));
+            }
+            if seen_props.insert(name.to_owned(), i).is_some() {
+                return Err(ctx.err(
+                    1,
+                    i,
+                    ImportErrorKind::DuplicateColumn {
+                        name: name.to_owned(),
+                    },
+                ));
+            }
+            Column::Prop {
+                key: symbols.key(name),
+                ty: ColType { scalar, list },
+            }
+        };
+        header.names.push(name.to_owned());
+        header.columns.push(column);
+    }
+    for r in required {
+        if !header.structural.contains_key(r.name()) {
+            return Err(ctx.err(
+                1,
+                record.len(),
+                ImportErrorKind::MissingColumn { column: r.name() },
+            ));
+        }
+    }
+    let mut props: Vec<(KeyId, usize)> = header
+        .columns
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| match c {
+            Column::Prop { key, .. } => Some((*key, i)),
+            _ => None,
+        })
+        .collect();
+    props.sort_unstable();
+    header.props_by_key = props.into_iter().map(|(_, i)| i).collect();
+    Ok(header)
+}
+
+fn parse_scalar(scalar: Scalar, text: &str, column: &str) -> Result<Value, ImportErrorKind> {
+    let bad = |make: fn(String, String) -> ImportErrorKind| make(column.to_owned(), text.to_owned());
+    Ok(match scalar {
+        Scalar::String => Value::String(Arc::from(text)),
+        Scalar::Int => Value::Int(
+            text.parse::<i64>()
+                .map_err(|_| bad(|column, text| ImportErrorKind::BadInteger { column, text }))?,
+        ),
+        Scalar::Float => Value::Float(
+            text.parse::<f64>()
+                .map_err(|_| bad(|column, text| ImportErrorKind::BadFloat { column, text }))?,
+        ),
+        Scalar::Bool => {
+            if text.eq_ignore_ascii_case("true") {
+                Value::Bool(true)
+            } else if text.eq_ignore_ascii_case("false") {
+                Value::Bool(false)
+            } else {
+                return Err(bad(|column, text| ImportErrorKind::BadBool { column, text }));
+            }
+        }
+        Scalar::Date => Value::Date(
+            text.parse::<Date>()
+                .map_err(|_| bad(|column, text| ImportErrorKind::BadDate { column, text }))?,
+        ),
+    })
+}
+
+fn parse_value(ty: ColType, text: &str, column: &str) -> Result<Value, ImportErrorKind> {
+    if !ty.list {
+        return parse_scalar(ty.scalar, text, column);
+    }
+    text.split(';')
+        .map(|item| parse_scalar(ty.scalar, item, column))
+        .collect::<Result<Vec<_>, _>>()
+        .map(Value::List)
+}
+
+/// Recently seen values of one `STRING` column, shared instead of allocated again: bulk data
+/// repeats values (a source document over consecutive rows, a currency), and sharing saves
+/// both the allocation and the memory.
+#[derive(Default)]
+pub(crate) struct RecentStrings {
+    values: Vec<Arc<str>>,
+    next: usize,
+}
+
+impl RecentStrings {
+    const SIZE: usize = 8;
+
+    pub(crate) fn get(&mut self, text: &str) -> Arc<str> {
+        if let Some(v) = self.values.iter().find(|v| &***v == text) {
+            return Arc::clone(v);
+        }
+        let v: Arc<str> = Arc::from(text);
+        if self.values.len() < Self::SIZE {
+            self.values.push(Arc::clone(&v));
+        } else if let Some(slot) = self.values.get_mut(self.next) {
+            *slot = Arc::clone(&v);
+            self.next = (self.next + 1) % Self::SIZE;
+        }
+        v
+    }
+}
+
+/// State reused from row to row.
+struct Rows {
+    pairs: Vec<(KeyId, Value)>,
+    recent: Vec<RecentStrings>,
+}
+
+impl Rows {
+    fn new(header: &Header) -> Rows {
+        Rows {
+            pairs: Vec::with_capacity(header.columns.len()),
+            recent: header.columns.iter().map(|_| RecentStrings::default()).collect(),
+        }
+    }
+}
+
+/// The properties of one row, sorted by key, in a vector of exactly their number.
+fn row_props(
+    ctx: &Ctx<'_>,
+    header: &Header,
+    rows: &mut Rows,
+    record: &ByteRecord,
+    line: u64,
+) -> Result<Props, ImportError> {
+    rows.pairs.clear();
+    for &i in &header.props_by_key {
+        let Some(Column::Prop { key, ty }) = header.columns.get(i) else {
+            continue;
+        };
+        let raw = record.get(i).unwrap_or_default();
+        if raw.is_empty() {
+            continue;
+        }
+        let text = std::str::from_utf8(raw).map_err(|_| ctx.err(line, i, ImportErrorKind::BadUtf8))?;
+        let value = match (ty, rows.recent.get_mut(i)) {
+            (
+                ColType {
+                    scalar: Scalar::String,
+                    list: false,
+                },
+                Some(recent),
+            ) => Value::String(recent.get(text)),
+            _ => {
+                let name = header.names.get(i).map_or("", String::as_str);
+                parse_value(*ty, text, name).map_err(|kind| ctx.err(line, i, kind))?
+            }
+        };
+        rows.pairs.push((*key, value));
+    }
+    Ok(Props::from_sorted(rows.pairs.drain(..).collect()))
+}
+
+/// Checks the row's field count against the header.
+fn check_len(ctx: &Ctx<'_>, header: &Header, record: &ByteRecord, line: u64) -> Result<(), ImportError> {
+    if record.len() == header.columns.len() {
+        return Ok(());
+    }
+    Err(ctx.err(
+        line,
+        record.len().min(header.columns.len()),
+        ImportErrorKind::WrongFieldCount {
+            expected: header.columns.len() as u64,
+            found: record.len() as u64,
+        },
+    ))
+}
+
+fn id_field(
+    ctx: &Ctx<'_>,
+    header: &Header,
+    record: &ByteRecord,
+    line: u64,
+    i: usize,
+) -> Result<u64, ImportError> {
+    let text = field_str(ctx, record, line, i)?;
+    let name = || header.names.get(i).cloned().unwrap_or_default();
+    if text.is_empty() {
+        return Err(ctx.err(line, i, ImportErrorKind::MissingValue { column: name() }));
+    }
+    text.parse::<u64>().map_err(|_| {
+        ctx.err(
+            line,
+            i,
+            ImportErrorKind::BadInteger {
+                column: name(),
+                text: text.to_owned(),
+            },
+        )
+    })
+}
+
+/// File id -> node id: a dense table for small ids (the usual `0..N`), a hash map beyond.
+struct IdMap {
+    dense: Vec<u32>,
+    sparse: HashMap<u64, u32>,
+}
+
+const NO_NODE: u32 = u32::MAX;
+
+impl IdMap {
+    fn new(expected: usize) -> IdMap {
+        IdMap {
+            dense: Vec::with_capacity(expected),
+            sparse: HashMap::new(),
+        }
+    }
+
+    fn dense_limit(&self) -> u64 {
+        (self.dense.capacity() as u64).saturating_mul(4).max(1 << 16)
+    }
+
+    /// Records `id -> node`; returns the node already recorded for `id`, if any.
+    fn insert(&mut self, id: u64, node: u32) -> Option<u32> {
+        if id < self.dense_limit() {
+            let i = id as usize;
+            if i >= self.dense.len() {
+                self.dense.resize(i + 1, NO_NODE);
+            }
+            let slot = &mut self.dense[i];
+            if *slot != NO_NODE {
+                return Some(*slot);
+            }
+            *slot = node;
+            None
+        } else {
+            match self.sparse.insert(id, node) {
+                Some(old) => {
+                    self.sparse.insert(id, old);
+                    Some(old)
+                }
+                None => None,
+            }
+        }
+    }
+
+    fn get(&self, id: u64) -> Option<u32> {
+        match usize::try_from(id).ok().and_then(|i| self.dense.get(i)) {
+            Some(&n) if n != NO_NODE => Some(n),
+            Some(_) => None,
+            None => self.sparse.get(&id).copied(),
+        }
+    }
+}
+
+/// An upper bound of the records of a file: its line count.
+fn count_lines(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|b| **b == b'\n').count() + 1
+}
+
+fn reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
+    ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes)
+}
+
+pub(crate) fn import(nodes_path: &Path, rels_path: &Path) -> Result<Graph, ImportError> {
+    let node_bytes = read_file(nodes_path)?;
+    let rel_bytes = read_file(rels_path)?;
+    let mut symbols = Symbols::default();
+    let mut storage = Storage::with_capacity(count_lines(&node_bytes), count_lines(&rel_bytes));
+
+    // Nodes.
+    let ctx = Ctx { path: nodes_path };
+    let mut rdr = reader(&node_bytes);
+    let mut record = ByteRecord::new();
+    if !rdr.read_byte_record(&mut record).map_err(|e| ctx.csv_err(e))? {
+        return Err(ctx.err(1, 0, ImportErrorKind::MissingColumn { column: "ID" }));
+    }
+    let header = parse_header(
+        &ctx,
+        &record,
+        &[Structural::Id, Structural::Label],
+        &[Structural::Id, Structural::Label],
+        &mut symbols,
+    )?;
+    let id_col = header.structural.get("ID").copied().unwrap_or(0);
+    let label_col = header.structural.get("LABEL").copied().unwrap_or(0);
+    let mut ids = IdMap::new(count_lines(&node_bytes));
+    let mut lines: Vec<u64> = Vec::with_capacity(count_lines(&node_bytes));
+    let mut last_label: Option<(Vec<u8>, LabelId)> = None;
+    let mut rows = Rows::new(&header);
+    while rdr.read_byte_record(&mut record).map_err(|e| ctx.csv_err(e))? {
+        let line = record.position().map_or(0, |p| p.line());
+        check_len(&ctx, &header, &record, line)?;
+        let file_id = id_field(&ctx, &header, &record, line, id_col)?;
+        let label_text = field_str(&ctx, &record, line, label_col)?;
+        let labels = if label_text.is_empty() {
+            Vec::new()
+        } else {
+            let l = match &last_label {
+                Some((text, l)) if text.as_slice() == label_text.as_bytes() => *l,
+                _ => {
+                    let l = symbols.label(label_text);
+                    last_label = Some((label_text.as_bytes().to_vec(), l));
+                    l
+                }
+            };
+            vec![l]
+        };
+        let props = row_props(&ctx, &header, &mut rows, &record, line)?;
+        let node = storage
+            .try_add_node(NodeData { labels, props })
+            .map_err(|_| ctx.err(line, id_col, too_many()))?;
+        if let Some(first) = ids.insert(file_id, node.index() as u32) {
+            return Err(ctx.err(
+                line,
+                id_col,
+                ImportErrorKind::DuplicateNodeId {
+                    id: file_id.to_string(),
+                    first_line: lines.get(first as usize).copied().unwrap_or(0),
+                },
+            ));
+        }
+        lines.push(line);
+    }
+    drop(lines);
+
+    // Relationships.
+    let ctx = Ctx { path: rels_path };
+    let mut rdr = reader(&rel_bytes);
+    if !rdr.read_byte_record(&mut record).map_err(|e| ctx.csv_err(e))? {
+        return Err(ctx.err(1, 0, ImportErrorKind::MissingColumn { column: "START_ID" }));
+    }
+    let header = parse_header(
+        &ctx,
+        &record,
+        &[Structural::StartId, Structural::EndId, Structural::Type],
+        &[Structural::StartId, Structural::EndId, Structural::Type],
+        &mut symbols,
+    )?;
+    let start_col = header.structural.get("START_ID").copied().unwrap_or(0);
+    let end_col = header.structural.get("END_ID").copied().unwrap_or(0);
+    let type_col = header.structural.get("TYPE").copied().unwrap_or(0);
+    let mut last_type = None;
+    let mut rows = Rows::new(&header);
+    while rdr.read_byte_record(&mut record).map_err(|e| ctx.csv_err(e))? {
+        let line = record.position().map_or(0, |p| p.line());
+        check_len(&ctx, &header, &record, line)?;
+        let mut ends = [NodeId::from_index(0); 2];
+        for (slot, col) in ends.iter_mut().zip([start_col, end_col]) {
+            let file_id = id_field(&ctx, &header, &record, line, col)?;
+            let node = ids.get(file_id).ok_or_else(|| {
+                ctx.err(
+                    line,
+                    col,
+                    ImportErrorKind::UnknownNodeId {
+                        id: file_id.to_string(),
+                    },
+                )
+            })?;
+            *slot = NodeId::from_index(node);
+        }
+        let type_text = field_str(&ctx, &record, line, type_col)?;
+        if type_text.is_empty() {
+            let column = header.names.get(type_col).cloned().unwrap_or_default();
+            return Err(ctx.err(line, type_col, ImportErrorKind::MissingValue { column }));
+        }
+        let ty = match &last_type {
+            Some((text, t)) if text == type_text => *t,
+            _ => {
+                let t = symbols.rel_type(type_text);
+                last_type = Some((type_text.to_owned(), t));
+                t
+            }
+        };
+        let props = row_props(&ctx, &header, &mut rows, &record, line)?;
+        storage
+            .try_add_edge(ends[0].ix(), ends[1].ix(), RelData { ty, props })
+            .map_err(|_| ctx.err(line, start_col, too_many()))?;
+    }
+    Graph::from_storage(storage, symbols, &[]).map_err(|e| {
+        ctx.err(
+            0,
+            0,
+            ImportErrorKind::BadRecord {
+                message: format!("{e:?}"),
+            },
+        )
+    })
+}
+
+fn too_many() -> ImportErrorKind {
+    ImportErrorKind::BadRecord {
+        message: "more items than node and relationship ids (2^32 - 1)".into(),
+    }
+}
+
+// ---- export ------------------------------------------------------------------------------
+
+/// The CSV column type of one value, or why it has none.
+pub(crate) fn value_type(v: &Value) -> Result<ColType, &'static str> {
+    fn scalar(v: &Value) -> Result<Scalar, &'static str> {
+        Ok(match v {
+            Value::String(s) if s.is_empty() => return Err("an empty string reads back as absent"),
+            Value::String(_) => Scalar::String,
+            Value::Int(_) => Scalar::Int,
+            Value::Float(_) => Scalar::Float,
+            Value::Bool(_) => Scalar::Bool,
+            Value::Date(_) => Scalar::Date,
+            Value::Map(_) => return Err("a map"),
+            Value::List(_) => return Err("a list of lists"),
+            Value::Null => return Err("a list holding null"),
+            _ => return Err("not a property value"),
+        })
+    }
+    match v {
+        Value::Map(_) => Err("a map"),
+        Value::List(items) => {
+            let Some(first) = items.first() else {
+                return Err("an empty list reads back as absent");
+            };
+            let s = scalar(first)?;
+            for item in items {
+                if scalar(item)? != s {
+                    return Err("a list of mixed types");
+                }
+                if let Value::String(t) = item {
+                    if t.contains(';') {
+                        return Err("a list element holding ';', the list separator");
+                    }
+                }
+            }
+            Ok(ColType {
+                scalar: s,
+                list: true,
+            })
+        }
+        other => scalar(other).map(|scalar| ColType { scalar, list: false }),
+    }
+}
+
+/// The property columns of a set of items: every key in use, in key order, with the one type
+/// its values have.
+pub(crate) fn columns<'a>(
+    graph: &Graph,
+    items: impl Iterator<Item = (ExportItem, &'a Props)>,
+    scope: &str,
+) -> Result<Vec<(KeyId, ColType)>, ExportError> {
+    let mut types: Vec<Option<ColType>> = vec![None; graph.symbols.keys.len()];
+    for (item, props) in items {
+        for (k, v) in props.iter() {
+            let key = || graph.symbols.key_name(k).to_owned();
+            let ty = value_type(v).map_err(|reason| ExportError::Unrepresentable {
+                item,
+                key: key(),
+                reason,
+            })?;
+            match types.get_mut(k.index()) {
+                Some(Some(have)) if *have != ty => {
+                    return Err(ExportError::MixedColumnType {
+                        key: key(),
+                        scope: scope.to_owned(),
+                        first: have.name(),
+                        second: ty.name(),
+                    })
+                }
+                Some(slot) => *slot = Some(ty),
+                None => {}
+            }
+        }
+    }
+    Ok(types
+        .into_iter()
+        .enumerate()
+        .filter_map(|(k, t)| t.map(|t| (KeyId(k as u32), t)))
+        .collect())
+}
+
+/// Writes a float so that Rust's parser reads the same bits back (`NaN`, `inf`, `1e300`).
+pub(crate) fn float_text(x: f64) -> String {
+    format!("{x:?}")
+}
+
+fn scalar_text(v: &Value, out: &mut String) {
+    use std::fmt::Write as _;
+    match v {
+        Value::String(s) => out.push_str(s),
+        Value::Int(i) => {
+            let _ = write!(out, "{i}");
+        }
+        Value::Float(x) => out.push_str(&float_text(*x)),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Date(d) => {
+            let _ = write!(out, "{d}");
+        }
+        _ => {}
+    }
+}
+
+/// The cell text of a value whose type `value_type` accepted; list elements are joined with
+/// `sep` (`;` in the benchmark format).
+pub(crate) fn cell_text(v: &Value, sep: char, out: &mut String) {
+    out.clear();
+    match v {
+        Value::List(items) => {
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(sep);
+                }
+                scalar_text(item, out);
+            }
+        }
+        other => scalar_text(other, out),
+    }
+}
+
+pub(crate) fn io_err(path: &Path) -> impl Fn(io::Error) -> ExportError + '_ {
+    move |source| ExportError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+pub(crate) fn csv_io_err(path: &Path) -> impl Fn(csv::Error) -> ExportError + '_ {
+    move |e| ExportError::Io {
+        path: path.to_owned(),
+        source: match e.into_kind() {
+            csv::ErrorKind::Io(source) => source,
+            other => io::Error::other(format!("{other:?}")),
+        },
+    }
+}
+
+pub(crate) fn csv_writer(path: &Path) -> Result<csv::Writer<BufWriter<File>>, ExportError> {
+    let file = File::create(path).map_err(io_err(path))?;
+    Ok(WriterBuilder::new().from_writer(BufWriter::with_capacity(1 << 16, file)))
+}
+
+/// Writes the property cells of one item into `row` (after its structural cells).
+pub(crate) fn push_props(
+    row: &mut Vec<String>,
+    cols: &[(KeyId, ColType)],
+    props: &Props,
+    seps: &[char],
+    buf: &mut String,
+) {
+    for (i, (k, _)) in cols.iter().enumerate() {
+        match props.get(*k) {
+            Some(v) => {
+                cell_text(v, seps.get(i).copied().unwrap_or(';'), buf);
+                row.push(buf.clone());
+            }
+            None => row.push(String::new()),
+        }
+    }
+}
+
+pub(crate) fn export(graph: &Graph, dir: &Path) -> Result<(), ExportError> {
+    let inner = &graph.inner;
+    for ix in inner.node_indices() {
+        if let Some(data) = inner.node_weight(ix) {
+            if data.labels.len() != 1 {
+                return Err(ExportError::LabelCount {
+                    node: NodeId::from_ix(ix),
+                    count: data.labels.len(),
+                });
+            }
+        }
+    }
+    let node_cols = columns(
+        graph,
+        inner.node_indices().filter_map(|ix| {
+            inner
+                .node_weight(ix)
+                .map(|d| (ExportItem::Node(NodeId::from_ix(ix)), &d.props))
+        }),
+        "nodes",
+    )?;
+    let rel_cols = columns(
+        graph,
+        inner.edge_indices().filter_map(|ix| {
+            inner.edge_weight(ix).map(|d| {
+                (
+                    ExportItem::Relationship(crate::graph::RelId::from_ix(ix)),
+                    &d.props,
+                )
+            })
+        }),
+        "relationships",
+    )?;
+    fs::create_dir_all(dir).map_err(io_err(dir))?;
+    let header = |structural: &[&str], cols: &[(KeyId, ColType)]| -> Vec<String> {
+        structural
+            .iter()
+            .map(|s| (*s).to_owned())
+            .chain(
+                cols.iter()
+                    .map(|(k, t)| format!("{}:{}", graph.symbols.key_name(*k), t.name())),
+            )
+            .collect()
+    };
+
+    let path: PathBuf = dir.join("nodes.csv");
+    let mut w = csv_writer(&path)?;
+    w.write_record(header(&["id:ID", "label:LABEL"], &node_cols))
+        .map_err(csv_io_err(&path))?;
+    let mut row = Vec::new();
+    let mut buf = String::new();
+    for ix in inner.node_indices() {
+        let Some(data) = inner.node_weight(ix) else {
+            continue;
+        };
+        row.clear();
+        row.push(ix.index().to_string());
+        row.push(
+            data.labels
+                .first()
+                .map_or("", |l| graph.symbols.label_name(*l))
+                .to_owned(),
+        );
+        push_props(&mut row, &node_cols, &data.props, &[], &mut buf);
+        w.write_record(&row).map_err(csv_io_err(&path))?;
+    }
+    w.flush().map_err(io_err(&path))?;
+
+    let path: PathBuf = dir.join("relationships.csv");
+    let mut w = csv_writer(&path)?;
+    w.write_record(header(&["start:START_ID", "end:END_ID", "type:TYPE"], &rel_cols))
+        .map_err(csv_io_err(&path))?;
+    for ix in inner.edge_indices() {
+        let (Some(data), Some((a, b))) = (inner.edge_weight(ix), inner.edge_endpoints(ix)) else {
+            continue;
+        };
+        row.clear();
+        row.push(a.index().to_string());
+        row.push(b.index().to_string());
+        row.push(graph.symbols.type_name(data.ty).to_owned());
+        push_props(&mut row, &rel_cols, &data.props, &[], &mut buf);
+        w.write_record(&row).map_err(csv_io_err(&path))?;
+    }
+    w.flush().map_err(io_err(&path))?;
+    Ok(())
+}

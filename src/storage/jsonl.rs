@@ -1,0 +1,350 @@
+//! JSON Lines import and export (`docs/jsonl-format.md`): one node or relationship per line,
+//! values in the adapter protocol's encoding (the serde form of `Value`).
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::Path;
+
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Serialize, Serializer};
+
+use super::csv::io_err;
+use super::error::{ExportError, ExportItem, ImportError, ImportErrorKind};
+use crate::graph::bulk::{BulkError, Storage};
+use crate::graph::{Graph, LabelId, NodeData, NodeId, Props, RelData, RelId, Symbols, Value};
+
+// ---- export ------------------------------------------------------------------------------
+
+struct PropsJson<'a>(&'a Graph, &'a Props);
+
+impl Serialize for PropsJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let pairs = self.1.as_slice();
+        let mut map = s.serialize_map(Some(pairs.len()))?;
+        for (k, v) in pairs {
+            map.serialize_entry(self.0.symbols.key_name(*k), v)?;
+        }
+        map.end()
+    }
+}
+
+#[derive(Serialize)]
+struct NodeOut<'a> {
+    id: u32,
+    labels: Vec<&'a str>,
+    properties: PropsJson<'a>,
+}
+
+#[derive(Serialize)]
+struct RelOut<'a> {
+    start: u32,
+    end: u32,
+    #[serde(rename = "type")]
+    ty: &'a str,
+    properties: PropsJson<'a>,
+}
+
+#[derive(Serialize)]
+struct ConstraintOut<'a> {
+    label: &'a str,
+    key: &'a str,
+}
+
+#[derive(Serialize)]
+enum LineOut<'a> {
+    #[serde(rename = "node")]
+    Node(NodeOut<'a>),
+    #[serde(rename = "relationship")]
+    Relationship(RelOut<'a>),
+    #[serde(rename = "constraint")]
+    Constraint(ConstraintOut<'a>),
+}
+
+/// True if a map inside `v` has a key starting with `~`, which the JSON encoding of values
+/// reserves for tagged values (`{"~date":..}`): such a map would read back as something else.
+fn has_tilde_key(v: &Value) -> bool {
+    match v {
+        Value::List(items) => items.iter().any(has_tilde_key),
+        Value::Map(m) => m.iter().any(|(k, v)| k.starts_with('~') || has_tilde_key(v)),
+        _ => false,
+    }
+}
+
+fn check(graph: &Graph, item: ExportItem, props: &Props) -> Result<(), ExportError> {
+    for (k, v) in props.iter() {
+        if has_tilde_key(v) {
+            return Err(ExportError::Unrepresentable {
+                item,
+                key: graph.symbols.key_name(k).to_owned(),
+                reason: "a map key starting with '~', which the JSON encoding reserves",
+            });
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn export(graph: &Graph, path: &Path) -> Result<(), ExportError> {
+    let inner = &graph.inner;
+    for ix in inner.node_indices() {
+        if let Some(d) = inner.node_weight(ix) {
+            check(graph, ExportItem::Node(NodeId::from_ix(ix)), &d.props)?;
+        }
+    }
+    for ix in inner.edge_indices() {
+        if let Some(d) = inner.edge_weight(ix) {
+            check(graph, ExportItem::Relationship(RelId::from_ix(ix)), &d.props)?;
+        }
+    }
+    let file = File::create(path).map_err(io_err(path))?;
+    let mut w = BufWriter::with_capacity(1 << 16, file);
+    let to_io = |e: serde_json::Error| ExportError::Io {
+        path: path.to_owned(),
+        source: e.into(),
+    };
+    let inner = &graph.inner;
+    for ix in inner.node_indices() {
+        let Some(data) = inner.node_weight(ix) else {
+            continue;
+        };
+        let line = LineOut::Node(NodeOut {
+            id: ix.index() as u32,
+            labels: data.labels.iter().map(|l| graph.symbols.label_name(*l)).collect(),
+            properties: PropsJson(graph, &data.props),
+        });
+        serde_json::to_writer(&mut w, &line).map_err(to_io)?;
+        w.write_all(b"\n").map_err(io_err(path))?;
+    }
+    for ix in inner.edge_indices() {
+        let (Some(data), Some((a, b))) = (inner.edge_weight(ix), inner.edge_endpoints(ix)) else {
+            continue;
+        };
+        let line = LineOut::Relationship(RelOut {
+            start: a.index() as u32,
+            end: b.index() as u32,
+            ty: graph.symbols.type_name(data.ty),
+            properties: PropsJson(graph, &data.props),
+        });
+        serde_json::to_writer(&mut w, &line).map_err(to_io)?;
+        w.write_all(b"\n").map_err(io_err(path))?;
+    }
+    for (l, k) in graph.constraint_pairs() {
+        let line = LineOut::Constraint(ConstraintOut {
+            label: graph.symbols.label_name(l),
+            key: graph.symbols.key_name(k),
+        });
+        serde_json::to_writer(&mut w, &line).map_err(to_io)?;
+        w.write_all(b"\n").map_err(io_err(path))?;
+    }
+    w.flush().map_err(io_err(path))
+}
+
+// ---- import ------------------------------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NodeIn {
+    id: u64,
+    #[serde(default)]
+    labels: Vec<String>,
+    #[serde(default)]
+    properties: BTreeMap<String, Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RelIn {
+    start: u64,
+    end: u64,
+    #[serde(rename = "type")]
+    ty: String,
+    #[serde(default)]
+    properties: BTreeMap<String, Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConstraintIn {
+    label: String,
+    key: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+enum LineIn {
+    #[serde(rename = "node")]
+    Node(NodeIn),
+    #[serde(rename = "relationship")]
+    Relationship(RelIn),
+    #[serde(rename = "constraint")]
+    Constraint(ConstraintIn),
+}
+
+/// The character column of a byte offset (both from 1) in `text`.
+fn char_column(text: &str, byte_column: usize) -> u64 {
+    let upto = byte_column.saturating_sub(1).min(text.len());
+    let mut end = upto;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].chars().count() as u64 + 1
+}
+
+fn props(symbols: &mut Symbols, raw: BTreeMap<String, Value>) -> Result<Props, String> {
+    let mut pairs = Vec::with_capacity(raw.len());
+    for (k, v) in raw {
+        if k.is_empty() {
+            return Err("a property key cannot be empty".into());
+        }
+        if v.is_null() {
+            continue;
+        }
+        if !v.is_storable() {
+            return Err(format!("property '{k}' cannot hold a {} value", v.type_name()));
+        }
+        pairs.push((symbols.key(&k), v));
+    }
+    pairs.sort_unstable_by_key(|(k, _)| *k);
+    Ok(Props::from_sorted(pairs))
+}
+
+pub(crate) fn import(path: &Path) -> Result<Graph, ImportError> {
+    let file = File::open(path).map_err(|source| ImportError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let mut reader = BufReader::with_capacity(1 << 16, file);
+    let err = |line: u64, column: u64, kind: ImportErrorKind| ImportError::Malformed {
+        path: path.to_owned(),
+        line,
+        column,
+        kind,
+    };
+    let mut symbols = Symbols::default();
+    let mut storage = Storage::default();
+    // File id -> (node, line of its record).
+    let mut ids: HashMap<u64, (NodeId, u64)> = HashMap::new();
+    let mut rels: Vec<(u64, u64, u64, RelData)> = Vec::new();
+    let mut constraints = Vec::new();
+    let mut buf = Vec::new();
+    let mut line_no = 0u64;
+    loop {
+        buf.clear();
+        let n = reader
+            .read_until(b'\n', &mut buf)
+            .map_err(|source| ImportError::Io {
+                path: path.to_owned(),
+                source,
+            })?;
+        if n == 0 {
+            break;
+        }
+        line_no += 1;
+        let text = match std::str::from_utf8(&buf) {
+            Ok(t) => t,
+            Err(e) => {
+                let valid = std::str::from_utf8(&buf[..e.valid_up_to()]).unwrap_or_default();
+                return Err(err(
+                    line_no,
+                    valid.chars().count() as u64 + 1,
+                    ImportErrorKind::BadUtf8,
+                ));
+            }
+        };
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        if text.trim().is_empty() {
+            continue;
+        }
+        let record: LineIn = serde_json::from_str(text).map_err(|e| {
+            let column = char_column(text, e.column());
+            // serde_json appends " at line L column C", relative to this line only.
+            let full = e.to_string();
+            let message = match full.rfind(" at line ") {
+                Some(at) => full[..at].to_owned(),
+                None => full,
+            };
+            let kind = match e.classify() {
+                serde_json::error::Category::Data => ImportErrorKind::BadRecord { message },
+                _ => ImportErrorKind::BadJson { message },
+            };
+            err(line_no, column, kind)
+        })?;
+        let bad = |message: String| err(line_no, 1, ImportErrorKind::BadRecord { message });
+        match record {
+            LineIn::Node(n) => {
+                let mut labels: Vec<LabelId> = Vec::with_capacity(n.labels.len());
+                for l in &n.labels {
+                    if l.is_empty() {
+                        return Err(bad("a label cannot be empty".into()));
+                    }
+                    labels.push(symbols.label(l));
+                }
+                labels.sort_unstable();
+                labels.dedup();
+                let props = props(&mut symbols, n.properties).map_err(bad)?;
+                if let Some((_, first_line)) = ids.get(&n.id) {
+                    return Err(err(
+                        line_no,
+                        1,
+                        ImportErrorKind::DuplicateNodeId {
+                            id: n.id.to_string(),
+                            first_line: *first_line,
+                        },
+                    ));
+                }
+                let ix = storage
+                    .try_add_node(NodeData { labels, props })
+                    .map_err(|_| bad("more nodes than node ids".into()))?;
+                ids.insert(n.id, (NodeId::from_ix(ix), line_no));
+            }
+            LineIn::Relationship(r) => {
+                if r.ty.is_empty() {
+                    return Err(bad("a relationship type cannot be empty".into()));
+                }
+                let ty = symbols.rel_type(&r.ty);
+                let props = props(&mut symbols, r.properties).map_err(bad)?;
+                rels.push((r.start, r.end, line_no, RelData { ty, props }));
+            }
+            LineIn::Constraint(c) => {
+                if c.label.is_empty() || c.key.is_empty() {
+                    return Err(bad("a constraint needs a label and a key".into()));
+                }
+                let pair = (symbols.label(&c.label), symbols.key(&c.key));
+                if !constraints.contains(&pair) {
+                    constraints.push(pair);
+                }
+            }
+        }
+    }
+    // Relationships may come before their nodes: they are linked once every node is known.
+    storage.reserve_edges(rels.len());
+    for (start, end, line, data) in rels {
+        let mut ends = [NodeId::from_index(0); 2];
+        for (slot, id) in ends.iter_mut().zip([start, end]) {
+            *slot = ids
+                .get(&id)
+                .map(|(n, _)| *n)
+                .ok_or_else(|| err(line, 1, ImportErrorKind::UnknownNodeId { id: id.to_string() }))?;
+        }
+        storage
+            .try_add_edge(ends[0].ix(), ends[1].ix(), data)
+            .map_err(|_| {
+                err(
+                    line,
+                    1,
+                    ImportErrorKind::BadRecord {
+                        message: "more relationships than ids".into(),
+                    },
+                )
+            })?;
+    }
+    Graph::from_storage(storage, symbols, &constraints).map_err(|e| {
+        let message = match e {
+            BulkError::ConstraintBroken { label, key, value } => {
+                format!("two :{label} nodes have {key} = {value}, against a unique constraint")
+            }
+            BulkError::UnknownSymbol => "a constraint names an unknown symbol".into(),
+        };
+        err(line_no, 1, ImportErrorKind::BadRecord { message })
+    })
+}

@@ -1,0 +1,223 @@
+//! Persistence: crash-safe snapshots, CSV and JSON Lines import and export, Cypher and Kùzu
+//! scripts.
+//!
+//! Architecture invariants:
+//! - `codec.rs` is the only module that knows the snapshot's bytes (and the only user of
+//!   bincode); `file.rs` only moves bytes to disk, through the `SnapshotFs` trait.
+//! - Importers never touch an existing graph: they build a new one and return it only when the
+//!   whole input was read, so a failed import loads nothing.
+//! - Exporters refuse what their format cannot express (a typed `ExportError`) rather than
+//!   write something that reads back differently.
+//! - Bulk paths build petgraph's storage directly and rebuild the indexes once, through
+//!   `Graph::from_storage` (`graph/bulk.rs`); nothing here goes through the query engine.
+
+pub(crate) mod codec;
+pub(crate) mod csv;
+pub(crate) mod cypher;
+pub(crate) mod error;
+pub(crate) mod file;
+pub(crate) mod jsonl;
+pub(crate) mod kuzu;
+
+use std::path::Path;
+
+use crate::graph::Graph;
+pub use error::{ExportError, ExportItem, ImportError, ImportErrorKind, SnapshotError};
+pub use file::SnapshotFs;
+
+impl Graph {
+    /// Writes a snapshot of the whole graph to `path`, crash-safely: a temporary file beside
+    /// it is written and fsynced, renamed over `path`, and the directory is fsynced. If any
+    /// step fails, the previous file at `path` is left as it was. Ids, symbols, both indexes
+    /// and unique constraints survive [`Graph::open`]. The format is described in
+    /// `docs/snapshot-format.md`.
+    ///
+    /// ```
+    /// use kgraph::Graph;
+    /// let dir = std::env::temp_dir().join(format!("kgraph-doc-save-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir)?;
+    /// let mut g = Graph::new();
+    /// let a = g.add_node(&["Company"], [("name", "Pfizer")])?;
+    /// let b = g.add_node(&["Company"], [("name", "BeiGene")])?;
+    /// g.remove_node(a)?;
+    /// g.save(dir.join("graph.kgs"))?;
+    /// let back = Graph::open(dir.join("graph.kgs"))?;
+    /// assert_eq!(back.resolve("beigene")?, b);
+    /// std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<_, Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<(), SnapshotError> {
+        self.save_with_fs(path.as_ref(), &mut file::StdFs::default())
+    }
+
+    /// [`Graph::save`] through the given file-system operations: for fault-injection tests.
+    /// Not a stable API.
+    #[doc(hidden)]
+    pub fn save_with_fs(&self, path: &Path, fs: &mut dyn SnapshotFs) -> Result<(), SnapshotError> {
+        let encoded = codec::encode(self).map_err(|reason| SnapshotError::Unencodable {
+            path: path.to_owned(),
+            reason,
+        })?;
+        file::write_atomic(fs, path, &encoded)
+    }
+
+    /// Reads a snapshot written by [`Graph::save`]. The file is checked (magic number, format
+    /// version, header and payload checksums, length) before it is decoded, decoded under an
+    /// allocation limit, and validated after; each kind of damage gets its own
+    /// [`SnapshotError`] variant.
+    ///
+    /// ```
+    /// use kgraph::{Graph, SnapshotError};
+    /// let dir = std::env::temp_dir().join(format!("kgraph-doc-open-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir)?;
+    /// let g = Graph::ecosystem()?;
+    /// g.save(dir.join("eco.kgs"))?;
+    /// let back = Graph::open(dir.join("eco.kgs"))?;
+    /// assert_eq!(back.node_count(), g.node_count());
+    /// let mut bytes = std::fs::read(dir.join("eco.kgs"))?;
+    /// let last = bytes.len() - 1;
+    /// bytes[last] ^= 1;
+    /// std::fs::write(dir.join("bad.kgs"), &bytes)?;
+    /// assert!(matches!(Graph::open(dir.join("bad.kgs")), Err(SnapshotError::ChecksumMismatch { .. })));
+    /// std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<_, Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn open(path: impl AsRef<Path>) -> Result<Graph, SnapshotError> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path).map_err(|e| SnapshotError::io(path, "cannot read", e))?;
+        codec::decode(path, &bytes)
+    }
+
+    /// Bulk-loads the CSV files of the benchmark format (`nodes.csv` with `ID` and `LABEL`
+    /// columns, `relationships.csv` with `START_ID`, `END_ID` and `TYPE`, typed property
+    /// columns `name:STRING|INT|FLOAT|BOOL|DATE` and lists `T[]`) into a new graph. The ids of
+    /// the file map to new node ids. A malformed row is an error naming the file, line and
+    /// column, and nothing is loaded.
+    ///
+    /// ```
+    /// use kgraph::Graph;
+    /// let dir = std::env::temp_dir().join(format!("kgraph-doc-import-csv-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir)?;
+    /// std::fs::write(dir.join("nodes.csv"),
+    ///     "id:ID,label:LABEL,name:STRING,aliases:STRING[],founded:DATE\n\
+    ///      7,Company,\"Veranox Medical Co., Ltd.\",Veranox;威诺,2001-05-17\n\
+    ///      9,Place,Suzhou,,\n")?;
+    /// std::fs::write(dir.join("rels.csv"), "start:START_ID,end:END_ID,type:TYPE,since:INT\n7,9,LOCATED_IN,2003\n")?;
+    /// let g = Graph::import_csv(dir.join("nodes.csv"), dir.join("rels.csv"))?;
+    /// assert_eq!((g.node_count(), g.relationship_count()), (2, 1));
+    /// assert_eq!(g.resolve("威诺")?, g.resolve("veranox medical co., ltd.")?);
+    /// std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<_, Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn import_csv(
+        nodes: impl AsRef<Path>,
+        relationships: impl AsRef<Path>,
+    ) -> Result<Graph, ImportError> {
+        csv::import(nodes.as_ref(), relationships.as_ref())
+    }
+
+    /// Writes the graph as `nodes.csv` and `relationships.csv` of the benchmark format into
+    /// `dir` (created if missing); [`Graph::import_csv`] reads them back. Refuses, with an
+    /// [`ExportError`], a graph the format cannot express: a node without exactly one label, a
+    /// map, a list of mixed types or of lists, an empty string or list, a list element with
+    /// `;`, a property with different types on different items.
+    ///
+    /// ```
+    /// use kgraph::Graph;
+    /// let dir = std::env::temp_dir().join(format!("kgraph-doc-export-csv-{}", std::process::id()));
+    /// let g = Graph::ecosystem()?;
+    /// g.export_csv(&dir)?;
+    /// let back = Graph::import_csv(dir.join("nodes.csv"), dir.join("relationships.csv"))?;
+    /// assert_eq!(back.relationship_count(), g.relationship_count());
+    /// std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<_, Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn export_csv(&self, dir: impl AsRef<Path>) -> Result<(), ExportError> {
+        csv::export(self, dir.as_ref())
+    }
+
+    /// Reads a JSON Lines file (`docs/jsonl-format.md`) into a new graph: one
+    /// `{"node":{"id":..,"labels":[..],"properties":{..}}}` or
+    /// `{"relationship":{"start":..,"end":..,"type":..,"properties":{..}}}` per line, values
+    /// in the adapter's encoding. Relationships may come before the nodes they name.
+    ///
+    /// ```
+    /// use kgraph::{Graph, Value};
+    /// let path = std::env::temp_dir().join(format!("kgraph-doc-import-{}.jsonl", std::process::id()));
+    /// std::fs::write(&path, concat!(
+    ///     r#"{"node":{"id":1,"labels":["Company"],"properties":{"name":"Pfizer","since":{"~date":"1849-01-01"}}}}"#, "\n",
+    ///     r#"{"node":{"id":2,"labels":["Place"],"properties":{"name":"New York"}}}"#, "\n",
+    ///     r#"{"relationship":{"start":1,"end":2,"type":"LOCATED_IN","properties":{"share":0.5}}}"#, "\n",
+    /// ))?;
+    /// let g = Graph::import_jsonl(&path)?;
+    /// let pfizer = g.resolve("Pfizer")?;
+    /// assert!(matches!(g.node(pfizer)?.property("since"), Some(Value::Date(_))));
+    /// std::fs::remove_file(&path)?;
+    /// # Ok::<_, Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn import_jsonl(path: impl AsRef<Path>) -> Result<Graph, ImportError> {
+        jsonl::import(path.as_ref())
+    }
+
+    /// Writes every node, relationship and unique constraint as JSON Lines
+    /// (`docs/jsonl-format.md`); [`Graph::import_jsonl`] reads it back (with new ids). Only a
+    /// map value with a key starting with `~` is refused: the encoding reserves those keys for
+    /// tagged values such as `{"~date":..}`.
+    ///
+    /// ```
+    /// use kgraph::Graph;
+    /// let path = std::env::temp_dir().join(format!("kgraph-doc-export-{}.jsonl", std::process::id()));
+    /// let g = Graph::ecosystem()?;
+    /// g.export_jsonl(&path)?;
+    /// let back = Graph::import_jsonl(&path)?;
+    /// assert_eq!(back.node_count(), g.node_count());
+    /// std::fs::remove_file(&path)?;
+    /// # Ok::<_, Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn export_jsonl(&self, path: impl AsRef<Path>) -> Result<(), ExportError> {
+        jsonl::export(self, path.as_ref())
+    }
+
+    /// Writes a Cypher script that recreates the graph when its statements (one per line,
+    /// comments starting with `//`) are run in order on an empty graph with
+    /// [`Graph::execute`]. Refuses maps and lists of lists or maps, which Cypher's `CREATE`
+    /// cannot store.
+    ///
+    /// ```
+    /// use kgraph::Graph;
+    /// let path = std::env::temp_dir().join(format!("kgraph-doc-export-{}.cypher", std::process::id()));
+    /// let g = Graph::ecosystem()?;
+    /// g.export_cypher(&path)?;
+    /// let mut replay = Graph::new();
+    /// for line in std::fs::read_to_string(&path)?.lines() {
+    ///     if !line.is_empty() && !line.starts_with("//") {
+    ///         replay.execute(line).run()?;
+    ///     }
+    /// }
+    /// assert_eq!(replay.relationship_count(), g.relationship_count());
+    /// std::fs::remove_file(&path)?;
+    /// # Ok::<_, Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn export_cypher(&self, path: impl AsRef<Path>) -> Result<(), ExportError> {
+        cypher::export(self, path.as_ref())
+    }
+
+    /// Writes the graph for Kùzu (or Ladybug) into `dir`: one CSV file per label and per
+    /// (type, start label, end label), and `schema.cypher`, a script of `CREATE NODE TABLE`,
+    /// `CREATE REL TABLE` and `COPY ... FROM` statements to run from `dir`. Every node needs
+    /// exactly one label; values follow the rules of [`Graph::export_csv`].
+    ///
+    /// ```
+    /// use kgraph::Graph;
+    /// let dir = std::env::temp_dir().join(format!("kgraph-doc-export-kuzu-{}", std::process::id()));
+    /// Graph::ecosystem()?.export_kuzu(&dir)?;
+    /// let script = std::fs::read_to_string(dir.join("schema.cypher"))?;
+    /// assert!(script.contains("CREATE NODE TABLE `Company`"));
+    /// assert!(script.contains("COPY `LOCATED_IN` FROM"));
+    /// std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<_, Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn export_kuzu(&self, dir: impl AsRef<Path>) -> Result<(), ExportError> {
+        kuzu::export(self, dir.as_ref())
+    }
+}

@@ -1,0 +1,289 @@
+//! Exports: CSV, Cypher and Kùzu refuse, with a typed error, what they cannot express; the
+//! Cypher script replays into the same graph (up to ids); the Kùzu export writes a schema
+//! script with a table per label and per type and a load statement per file.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::{date, dump, order_map, renumbered};
+use kgraph::{ExportError, ExportItem, Graph, Value};
+
+fn one_node(labels: &[&str], key: &str, value: Value) -> Graph {
+    let mut g = Graph::new();
+    g.add_node(labels, [("name", Value::from("n")), (key, value)])
+        .unwrap();
+    g
+}
+
+fn csv_refusal(g: &Graph) -> ExportError {
+    let dir = tempfile::tempdir().unwrap();
+    let err = g.export_csv(dir.path()).unwrap_err();
+    assert!(!err.to_string().is_empty());
+    err
+}
+
+fn unrepresentable_reason(err: ExportError) -> &'static str {
+    match err {
+        ExportError::Unrepresentable { reason, .. } => reason,
+        other => panic!("expected Unrepresentable, got {other:?}"),
+    }
+}
+
+#[test]
+fn csv_refuses_what_its_format_cannot_express() {
+    assert!(matches!(
+        csv_refusal(&one_node(&["A", "B"], "k", Value::Int(1))),
+        ExportError::LabelCount { count: 2, .. }
+    ));
+    assert!(matches!(
+        csv_refusal(&one_node(&[], "k", Value::Int(1))),
+        ExportError::LabelCount { count: 0, .. }
+    ));
+    let map = Value::Map(BTreeMap::from([("a".to_owned(), Value::Int(1))]));
+    assert_eq!(
+        unrepresentable_reason(csv_refusal(&one_node(&["A"], "k", map))),
+        "a map"
+    );
+    let mixed = Value::List(vec![Value::Int(1), Value::from("x")]);
+    assert_eq!(
+        unrepresentable_reason(csv_refusal(&one_node(&["A"], "k", mixed))),
+        "a list of mixed types"
+    );
+    let nested = Value::List(vec![Value::List(vec![Value::Int(1)])]);
+    assert_eq!(
+        unrepresentable_reason(csv_refusal(&one_node(&["A"], "k", nested))),
+        "a list of lists"
+    );
+    for (value, words) in [
+        (Value::from(""), "empty string"),
+        (Value::List(vec![]), "empty list"),
+        (Value::from(vec!["a;b"]), "';'"),
+        (Value::List(vec![Value::Int(1), Value::Null]), "null"),
+    ] {
+        let reason = unrepresentable_reason(csv_refusal(&one_node(&["A"], "k", value)));
+        assert!(reason.contains(words), "{reason}");
+    }
+    // One column, one type.
+    let mut g = one_node(&["A"], "k", Value::Int(1));
+    g.add_node(&["A"], [("k", Value::Float(1.0))]).unwrap();
+    match csv_refusal(&g) {
+        ExportError::MixedColumnType {
+            key, first, second, ..
+        } => {
+            assert_eq!(
+                (key.as_str(), first.as_str(), second.as_str()),
+                ("k", "INT", "FLOAT")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    // The error names the item.
+    let mut g = Graph::new();
+    g.add_node(&["A"], [("k", 1)]).unwrap();
+    let n = g.add_node(&["A"], [("k", 2)]).unwrap();
+    let r = g
+        .add_relationship(n, n, "T", [("m", Value::Map(BTreeMap::new()))])
+        .unwrap();
+    match csv_refusal(&g) {
+        ExportError::Unrepresentable { item, key, .. } => {
+            assert_eq!((item, key.as_str()), (ExportItem::Relationship(r), "m"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// A graph with every value Cypher's CREATE can store, awkward names and texts, several
+/// labels, an unlabelled node and gaps in the ids.
+fn cypher_graph() -> Graph {
+    let mut g = Graph::new();
+    let a = g
+        .add_node(
+            &["Company", "Listed"],
+            [
+                ("name", Value::from("O'Brien \\ \"Co\"\nline\r\ttab\u{1}")),
+                ("name_zh", "辉瑞".into()),
+                ("aliases", vec!["PFE", "辉瑞中国"].into()),
+                ("when", date(-44, 3, 15)),
+                ("n", Value::Int(i64::MIN)),
+                ("f", Value::Float(0.1)),
+                ("big", Value::Float(1e300)),
+                ("nan", Value::Float(f64::NAN)),
+                ("inf", Value::Float(f64::INFINITY)),
+                ("ninf", Value::Float(f64::NEG_INFINITY)),
+                ("negz", Value::Float(-0.0)),
+                ("yes", Value::Bool(true)),
+                (
+                    "list",
+                    Value::List(vec![
+                        Value::Int(1),
+                        Value::Null,
+                        Value::from("x"),
+                        date(2020, 2, 29),
+                    ]),
+                ),
+                ("empty", Value::List(vec![])),
+                ("blank", Value::from("")),
+            ],
+        )
+        .unwrap();
+    let gone = g.add_node(&["Gone"], [("k", 1)]).unwrap();
+    let b = g
+        .add_node(&["we`ird label", "Place"], [("key with space", 1)])
+        .unwrap();
+    let c = g.add_node(&[], [("note", "unlabelled")]).unwrap();
+    g.add_relationship(a, b, "LOCATED`IN", [("since", 2001)]).unwrap();
+    g.add_relationship(c, a, "MENTIONS", Vec::<(&str, Value)>::new())
+        .unwrap();
+    g.add_relationship(b, b, "SELF", [("w", Value::Float(2.5))])
+        .unwrap();
+    g.detach_remove_node(gone).unwrap();
+    g.add_relationship(c, c, "SELF", [("w", Value::Float(3.5))])
+        .unwrap();
+    g
+}
+
+#[test]
+fn the_cypher_script_replays_into_the_same_graph() {
+    let g = cypher_graph();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("g.cypher");
+    g.export_cypher(&path).unwrap();
+    let script = std::fs::read_to_string(&path).unwrap();
+    let mut replay = Graph::new();
+    for line in script.lines() {
+        if line.is_empty() || line.starts_with("//") {
+            continue;
+        }
+        replay
+            .execute(line)
+            .run()
+            .unwrap_or_else(|e| panic!("{e}\n{line}"));
+    }
+    let map = order_map(&g, &replay);
+    let identity: BTreeMap<u32, u32> = replay.nodes().map(|n| (n.index(), n.index())).collect();
+    assert_eq!(renumbered(&dump(&replay), &identity), renumbered(&dump(&g), &map));
+    assert_eq!(replay.label_counts(), g.label_counts());
+}
+
+#[test]
+fn the_cypher_script_refuses_what_create_cannot_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("g.cypher");
+    let map = Value::Map(BTreeMap::from([("a".to_owned(), Value::Int(1))]));
+    let err = one_node(&["A"], "m", map).export_cypher(&path).unwrap_err();
+    assert!(unrepresentable_reason(err).contains("a map"));
+    let nested = Value::List(vec![Value::List(vec![])]);
+    let err = one_node(&["A"], "l", nested).export_cypher(&path).unwrap_err();
+    assert!(unrepresentable_reason(err).contains("list of lists"));
+    assert!(!path.exists(), "a refused export writes nothing");
+    // Constraints cannot be written in this crate's Cypher: they are listed as comments.
+    let mut g = one_node(&["A"], "k", Value::Int(1));
+    g.create_unique_constraint("A", "k").unwrap();
+    g.export_cypher(&path).unwrap();
+    assert!(std::fs::read_to_string(&path)
+        .unwrap()
+        .contains("// Unique constraint"));
+}
+
+#[test]
+fn json_lines_refuse_maps_with_reserved_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let map = Value::Map(BTreeMap::from([("~date".to_owned(), Value::from("2020-01-01"))]));
+    let err = one_node(&["A"], "m", map)
+        .export_jsonl(dir.path().join("g.jsonl"))
+        .unwrap_err();
+    assert!(unrepresentable_reason(err).contains('~'));
+}
+
+#[test]
+fn kuzu_export_writes_tables_files_and_load_statements() {
+    let mut g = Graph::new();
+    let a = g
+        .add_node(
+            &["Company"],
+            [
+                (
+                    "name",
+                    Value::from("Shanghai United Imaging Healthcare Co., Ltd."),
+                ),
+                (
+                    "aliases",
+                    vec!["联影", "United Imaging, Inc.", "沪府办发[2017]51号"].into(),
+                ),
+                ("id", Value::Int(7)),
+            ],
+        )
+        .unwrap();
+    let p = g.add_node(&["Place"], [("name", "Shanghai")]).unwrap();
+    let q = g.add_node(&["Person"], [("name", "Ada")]).unwrap();
+    g.add_relationship(a, p, "LOCATED_IN", [("since", date(2011, 1, 1))])
+        .unwrap();
+    g.add_relationship(q, p, "LOCATED_IN", Vec::<(&str, Value)>::new())
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    g.export_kuzu(dir.path()).unwrap();
+    let script = std::fs::read_to_string(dir.path().join("schema.cypher")).unwrap();
+    let lines: Vec<&str> = script.lines().collect();
+    // A property named `id` moves the primary key aside.
+    assert!(lines.contains(
+        &"CREATE NODE TABLE `Company`(`kgraph_id1` INT64, `name` STRING, `aliases` STRING[], `id` INT64, PRIMARY KEY (`kgraph_id1`));"
+    ), "{script}");
+    assert!(lines.contains(&"CREATE NODE TABLE `Place`(`id` INT64, `name` STRING, PRIMARY KEY (`id`));"));
+    assert!(lines.contains(
+        &"CREATE REL TABLE `LOCATED_IN`(FROM `Company` TO `Place`, FROM `Person` TO `Place`, `since` DATE);"
+    ));
+    // Lists hold commas and brackets: joined with a free separator and split on load.
+    let company_copy = lines.iter().find(|l| l.starts_with("COPY `Company`")).unwrap();
+    assert!(
+        company_copy.contains("string_split(`aliases`, '|')"),
+        "{company_copy}"
+    );
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| l.starts_with("COPY `LOCATED_IN`"))
+            .count(),
+        2
+    );
+    assert!(lines
+        .iter()
+        .any(|l| l.starts_with("COPY `LOCATED_IN`") && l.contains("from='Person', to='Place'")));
+    let files = std::fs::read_dir(dir.path()).unwrap().count();
+    assert_eq!(
+        files,
+        1 + 3 + 2,
+        "the script, a file per label and per (type, start, end)"
+    );
+    let company = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| std::fs::read_to_string(p).unwrap().starts_with("kgraph_id1,"))
+        .unwrap();
+    let text = std::fs::read_to_string(company).unwrap();
+    assert!(
+        text.contains("联影|United Imaging, Inc.|沪府办发[2017]51号"),
+        "{text}"
+    );
+
+    // One label per node, as for CSV.
+    let err = one_node(&["A", "B"], "k", Value::Int(1))
+        .export_kuzu(dir.path())
+        .unwrap_err();
+    assert!(matches!(err, ExportError::LabelCount { count: 2, .. }));
+}
+
+#[test]
+fn the_embedded_dataset_exports_everywhere() {
+    let g = Graph::ecosystem().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    g.export_csv(dir.path()).unwrap();
+    let back = Graph::import_csv(dir.path().join("nodes.csv"), dir.path().join("relationships.csv")).unwrap();
+    let map = order_map(&g, &back);
+    let identity: BTreeMap<u32, u32> = back.nodes().map(|n| (n.index(), n.index())).collect();
+    assert_eq!(renumbered(&dump(&back), &identity), renumbered(&dump(&g), &map));
+    g.export_kuzu(dir.path().join("kuzu")).unwrap();
+    g.export_jsonl(dir.path().join("g.jsonl")).unwrap();
+    g.export_cypher(dir.path().join("g.cypher")).unwrap();
+}
