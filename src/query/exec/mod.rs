@@ -50,9 +50,16 @@ impl Default for Limits {
             max_sort_rows: 10_000_000,
             max_var_length: 100,
             max_expansions: 100_000_000,
-            threads: std::thread::available_parallelism().map_or(1, |n| n.get()).min(8),
+            threads: default_threads(),
         }
     }
+}
+
+/// The machine's cores, at most 8, asked once: the standard library reads the cgroup files
+/// on every call, which costs more than a small query.
+fn default_threads() -> usize {
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()).min(8))
 }
 
 /// What an executing operator can see.
