@@ -5,37 +5,16 @@
 //! `cargo bench --bench storage`
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic, missing_docs)]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use kgraph::Graph;
 
-fn dataset() -> (PathBuf, PathBuf) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dir = root.join("target").join("bench-data").join("S");
-    let (nodes, rels) = (dir.join("nodes.csv"), dir.join("relationships.csv"));
-    if !(nodes.exists() && rels.exists()) {
-        let gen = root.join("../shared/bench/gen.py");
-        assert!(
-            gen.exists(),
-            "{} is missing: the storage bench needs the shared benchmark kit beside the crate",
-            gen.display()
-        );
-        let status = Command::new("python3")
-            .arg(&gen)
-            .args(["--scale", "S", "--out"])
-            .arg(&dir)
-            .status()
-            .expect("python3 runs gen.py");
-        assert!(status.success(), "gen.py failed: {status}");
-    }
-    (nodes, rels)
-}
+mod common;
+use common::dataset;
 
 fn storage(c: &mut Criterion) {
-    let (nodes, rels) = dataset();
+    let (nodes, rels, _) = dataset("S");
     let graph = Graph::import_csv(&nodes, &rels).expect("the generated data imports");
     let rel_count = graph.relationship_count() as u64;
     let tmp = tempfile::tempdir().expect("a temporary directory");
