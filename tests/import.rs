@@ -4,6 +4,7 @@
 //! generator's output imports with the counts it announces.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
+mod common;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -231,26 +232,6 @@ fn a_failed_import_loads_nothing() {
     assert_eq!((g.node_count(), g.relationship_count()), before);
 }
 
-/// The adapter example, built by `cargo test` beside this test's executable.
-fn adapter() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let debug = exe.parent().and_then(Path::parent).unwrap();
-    let path = debug
-        .join("examples")
-        .join(format!("adapter{}", std::env::consts::EXE_SUFFIX));
-    if !path.exists() {
-        // `cargo test` builds the examples; `cargo test --test import` does not.
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "--example", "adapter"])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .status()
-            .expect("cargo runs");
-        assert!(status.success(), "cargo build --example adapter failed");
-    }
-    assert!(path.exists(), "{} is missing after building it", path.display());
-    path
-}
-
 #[test]
 fn a_failed_import_does_not_replace_the_adapters_graph() {
     let f = Files::new();
@@ -270,7 +251,7 @@ fn a_failed_import_does_not_replace_the_adapters_graph() {
         serde_json::json!({"op": "query", "query": "MATCH ()-[r]->() RETURN count(r) AS n"}),
         serde_json::json!({"op": "open", "path": f.dir.path().join("missing.kgs")}),
     ];
-    let mut child = Command::new(adapter())
+    let mut child = Command::new(common::adapter())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()

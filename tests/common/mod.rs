@@ -3,6 +3,8 @@
 #![allow(dead_code, clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use kgraph::{Date, Graph, NodeId, Value};
 
@@ -203,4 +205,24 @@ pub fn fixture_graph() -> Graph {
     g.detach_remove_node(gone).unwrap();
     g.create_unique_constraint("Company", "name").unwrap();
     g
+}
+
+/// The adapter example, built by `cargo test` beside this test's executable.
+pub fn adapter() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let debug = exe.parent().and_then(Path::parent).unwrap();
+    let path = debug
+        .join("examples")
+        .join(format!("adapter{}", std::env::consts::EXE_SUFFIX));
+    if !path.exists() {
+        // `cargo test` builds the examples; `cargo test --test import` does not.
+        let status = Command::new(env!("CARGO"))
+            .args(["build", "--example", "adapter"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status()
+            .expect("cargo runs");
+        assert!(status.success(), "cargo build --example adapter failed");
+    }
+    assert!(path.exists(), "{} is missing after building it", path.display());
+    path
 }

@@ -1,0 +1,108 @@
+//! The adapter of the shared harnesses, driven as they drive it: one JSON request per line in,
+//! one response per line out, errors as responses, and the value encoding of ADAPTER.md.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+
+use serde_json::{json, Value as Json};
+
+mod common;
+
+fn session(lines: &[String]) -> Vec<Json> {
+    let mut child = Command::new(common::adapter())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    for l in lines {
+        writeln!(stdin, "{l}").unwrap();
+    }
+    drop(stdin);
+    let out: Vec<Json> = BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .map(|l| serde_json::from_str(&l.unwrap()).unwrap())
+        .collect();
+    assert!(child.wait().unwrap().success());
+    assert_eq!(out.len(), lines.len(), "one response per request");
+    out
+}
+
+#[test]
+fn hello_load_and_garbage() {
+    let out = session(&[
+        json!({"op": "hello"}).to_string(),
+        json!({"op": "load", "dataset": "ecosystem"}).to_string(),
+        "this is not json".to_owned(),
+        json!({"op": "fly"}).to_string(),
+        json!({"no": "op"}).to_string(),
+        json!({"op": "load", "dataset": "nope"}).to_string(),
+        json!({"op": "query", "query": "MATCH (n) RETURN count(n) AS n"}).to_string(),
+    ]);
+    assert_eq!(out[0]["ok"], true);
+    assert_eq!(out[0]["engine"], "kgraph");
+    assert_eq!(out[1], json!({"ok": true, "nodes": 309, "relationships": 417}));
+    for r in &out[2..6] {
+        assert_eq!(r["ok"], false);
+        assert_eq!(r["error"]["kind"], "ProtocolError", "{r}");
+    }
+    // It kept serving after the garbage, with the dataset still loaded.
+    assert_eq!(out[6]["rows"], json!([[309]]));
+}
+
+#[test]
+fn values_stats_and_errors_are_encoded_as_the_protocol_says() {
+    let out = session(&[
+        json!({"op": "reset"}).to_string(),
+        json!({"op": "query", "query": "CREATE (:Company {name: 'Pfizer', country: 'US'}), (:A)"}).to_string(),
+        json!({"op": "query",
+               "query": "CREATE p = (:A {x: 1.0})-[:T {d: $d}]->(:B)<-[:U]-(:C) RETURN p, 2.5e9 AS f, 0.0/0.0 AS nan, $d AS d",
+               "params": {"d": {"~date": "2022-11-05"}}})
+        .to_string(),
+        json!({"op": "query", "query": "MATCH (c:Company RETURN c"}).to_string(),
+        json!({"op": "query", "query": "RETURN 1 / 0 AS x"}).to_string(),
+        json!({"op": "query", "query": "RETURN $missing AS x"}).to_string(),
+        json!({"op": "query", "query": "RETURN 1 AS one", "repeat": 3}).to_string(),
+    ]);
+    assert_eq!(
+        out[1]["stats"],
+        json!({"+nodes": 2, "+labels": 2, "+properties": 2})
+    );
+    assert_eq!(out[1]["rows"], json!([]));
+    let row = &out[2]["rows"][0];
+    let path = row[0]["~path"].as_array().unwrap();
+    assert_eq!(path.len(), 5);
+    assert_eq!(
+        path[0],
+        json!({"~node": {"labels": ["A"], "properties": {"x": 1.0}}})
+    );
+    assert_eq!(path[1]["~relationship"]["~direction"], "->");
+    assert_eq!(
+        path[1]["~relationship"]["properties"]["d"],
+        json!({"~date": "2022-11-05"})
+    );
+    assert_eq!(path[3]["~relationship"]["~direction"], "<-");
+    // Floats keep a fraction or exponent; NaN is tagged.
+    assert!(
+        row[1].to_string().contains('e') || row[1].to_string().contains('.'),
+        "{}",
+        row[1]
+    );
+    assert_eq!(row[2], json!({"~float": "NaN"}));
+    assert_eq!(row[3], json!({"~date": "2022-11-05"}));
+    let syntax = &out[3]["error"];
+    assert_eq!(
+        (syntax["kind"].as_str(), syntax["phase"].as_str()),
+        (Some("SyntaxError"), Some("compile"))
+    );
+    assert_eq!(
+        (syntax["line"].as_u64(), syntax["column"].as_u64()),
+        (Some(1), Some(18))
+    );
+    assert_eq!(out[4]["error"]["kind"], "ArithmeticError");
+    assert_eq!(out[4]["error"]["phase"], "runtime");
+    assert_eq!(out[5]["error"]["kind"], "ParameterMissing");
+    assert_eq!(out[6]["elapsed_ns"].as_array().map(Vec::len), Some(3));
+    assert_eq!(out[6]["rows"], json!([[1]]));
+}
