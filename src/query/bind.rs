@@ -1032,17 +1032,7 @@ impl<'a, 'g> Binder<'a, 'g> {
             );
         }
         let before: Vec<String> = self.scope.keys().cloned().collect();
-        if p.element.chain.is_empty() {
-            if let Some(v) = &p.element.start.var {
-                if before.contains(&v.name) {
-                    return err(
-                        SemanticKind::VariableAlreadyBound,
-                        format!("'{}' is already bound; CREATE cannot create it again", v.name),
-                        v.span,
-                    );
-                }
-            }
-        }
+        refuse_lone_bound_node(p, &before, "CREATE")?;
         let slots = self.part_slots(p, true, &before)?;
         self.create_items(p, &slots, items, false)
     }
@@ -1185,17 +1175,7 @@ impl<'a, 'g> Binder<'a, 'g> {
             }
         }
         let before: Vec<String> = self.scope.keys().cloned().collect();
-        if p.element.chain.is_empty() {
-            if let Some(v) = &p.element.start.var {
-                if before.contains(&v.name) {
-                    return err(
-                        SemanticKind::VariableAlreadyBound,
-                        format!("'{}' is already bound; MERGE cannot merge it again", v.name),
-                        v.span,
-                    );
-                }
-            }
-        }
+        refuse_lone_bound_node(p, &before, "MERGE")?;
         let slots = self.part_slots(p, false, &before)?;
         for (i, n) in std::iter::once(&p.element.start)
             .chain(p.element.chain.iter().map(|(_, n)| n))
@@ -2271,6 +2251,18 @@ fn children(e: &ast::Expr) -> Vec<&ast::Expr> {
         _ => {}
     }
     out
+}
+
+/// `CREATE (a)` or `MERGE (a)` of a node bound before: there is nothing to create.
+fn refuse_lone_bound_node(p: &ast::PatternPart, before: &[String], clause: &str) -> BindResult<()> {
+    match &p.element.start.var {
+        Some(v) if p.element.chain.is_empty() && before.contains(&v.name) => err(
+            SemanticKind::VariableAlreadyBound,
+            format!("'{}' is already bound; {clause} cannot create it again", v.name),
+            v.span,
+        ),
+        _ => Ok(()),
+    }
 }
 
 fn split_and<'e>(e: &'e ast::Expr, out: &mut Vec<&'e ast::Expr>) {

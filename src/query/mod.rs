@@ -286,25 +286,11 @@ impl ReadQuery<'_> {
     fn run_parsed(self, parsed: &Query) -> Result<QueryResult, QueryError> {
         let stmt = parsed.statement();
         let mut resolver = Resolver::Read(&self.graph.symbols);
-        let plan = Binder::new(
-            &mut resolver,
-            self.text,
-            &self.params.0,
-            self.options.optimize,
-            self.options.limits.max_var_length,
-        )
-        .bind_query(&stmt.query)
-        .map_err(|e| semantic(self.text, e))?;
+        let plan = bind(&mut resolver, self.text, &self.params, &self.options, stmt)?;
         if stmt.explain {
             return Ok(explain(&plan));
         }
-        let rows = exec::run_read(self.graph, &plan, &self.params.0, &self.options.limits)
-            .map_err(|e| runtime(self.text, e))?;
-        Ok(QueryResult {
-            columns: plan.columns,
-            rows,
-            stats: exec::Stats::default(),
-        })
+        read(self.graph, &plan, self.text, &self.params, &self.options)
     }
 }
 
@@ -328,39 +314,29 @@ impl WriteQuery<'_> {
 
     fn run_parsed(self, parsed: &Query) -> Result<QueryResult, QueryError> {
         let stmt = parsed.statement();
-        let backup = self.graph.clone();
-        let plan = {
-            let mut resolver = Resolver::Write(&mut self.graph.symbols);
-            Binder::new(
-                &mut resolver,
-                self.text,
-                &self.params.0,
-                self.options.optimize,
-                self.options.limits.max_var_length,
-            )
-            .bind_query(&stmt.query)
-        };
+        // Binding interns the names a write may create; they are taken back unless it writes.
+        let symbols = self.graph.symbols.clone();
+        let plan = bind(
+            &mut Resolver::Write(&mut self.graph.symbols),
+            self.text,
+            &self.params,
+            &self.options,
+            stmt,
+        );
         let plan = match plan {
-            Ok(p) => p,
-            Err(e) => {
-                *self.graph = backup;
-                return Err(semantic(self.text, e));
+            Ok(plan) if plan.writes && !stmt.explain => plan,
+            other => {
+                self.graph.symbols = symbols;
+                let plan = other?;
+                if stmt.explain {
+                    return Ok(explain(&plan));
+                }
+                return read(self.graph, &plan, self.text, &self.params, &self.options);
             }
         };
-        if stmt.explain {
-            *self.graph = backup;
-            return Ok(explain(&plan));
-        }
-        if !plan.writes {
-            *self.graph = backup;
-            let rows = exec::run_read(self.graph, &plan, &self.params.0, &self.options.limits)
-                .map_err(|e| runtime(self.text, e))?;
-            return Ok(QueryResult {
-                columns: plan.columns,
-                rows,
-                stats: exec::Stats::default(),
-            });
-        }
+        // A statement that writes is atomic: on failure the graph is put back as it was.
+        let mut backup = self.graph.clone();
+        backup.symbols = symbols;
         match exec::run_write(self.graph, &plan, &self.params.0, &self.options.limits) {
             Ok((rows, stats)) => Ok(QueryResult {
                 columns: plan.columns,
@@ -373,6 +349,41 @@ impl WriteQuery<'_> {
             }
         }
     }
+}
+
+/// Binds a parsed statement into a plan.
+fn bind(
+    resolver: &mut Resolver<'_>,
+    text: &str,
+    params: &Params,
+    options: &Options,
+    stmt: &syntax::ast::Statement,
+) -> Result<plan::Plan, QueryError> {
+    Binder::new(
+        resolver,
+        text,
+        &params.0,
+        options.optimize,
+        options.limits.max_var_length,
+    )
+    .bind_query(&stmt.query)
+    .map_err(|e| semantic(text, e))
+}
+
+/// Runs a plan that does not write.
+fn read(
+    graph: &Graph,
+    plan: &plan::Plan,
+    text: &str,
+    params: &Params,
+    options: &Options,
+) -> Result<QueryResult, QueryError> {
+    let rows = exec::run_read(graph, plan, &params.0, &options.limits).map_err(|e| runtime(text, e))?;
+    Ok(QueryResult {
+        columns: plan.columns.clone(),
+        rows,
+        stats: exec::Stats::default(),
+    })
 }
 
 /// Statements nested deeper than this are bound and run on a thread of their own.
