@@ -670,6 +670,17 @@ impl<'a, 'g> Binder<'a, 'g> {
             let r = match &rel.var {
                 None => (self.slot(), false),
                 Some(v) => match self.scope.get(&v.name).copied() {
+                    // A list of relationships bound before (`WITH [r1, r2] AS rs MATCH (a)-[rs*]->(b)`)
+                    // is followed as given.
+                    Some(var)
+                        if var_length
+                            && !creating
+                            && rel.shortest.is_none()
+                            && before.contains(&v.name)
+                            && matches!(var.kind, VarKind::RelList | VarKind::Value) =>
+                    {
+                        (var.slot, true)
+                    }
                     Some(_) if creating || var_length => {
                         return err(
                             SemanticKind::VariableAlreadyBound,
@@ -974,6 +985,17 @@ impl<'a, 'g> Binder<'a, 'g> {
                     let max = range
                         .max
                         .map_or(self.max_var_length, |m| m.min(u32::MAX as u64) as u32);
+                    let reverse_list = || Op::Project {
+                        items: vec![(
+                            rel_slot,
+                            Expr::Call(Func::Reverse, vec![Expr::Slot(rel_slot)], Pos::default()),
+                        )],
+                        clear: Vec::new(),
+                    };
+                    if rel_bound && backwards {
+                        // A bound list is written left to right; walk it in the order taken.
+                        ops.push(reverse_list());
+                    }
                     ops.push(Op::VarExpand {
                         from: slots.nodes[a].0,
                         rels: rel_slot,
@@ -988,6 +1010,7 @@ impl<'a, 'g> Binder<'a, 'g> {
                         check: checks[b].clone(),
                         to_bound,
                         exclude,
+                        rels_bound: rel_bound,
                     });
                     if backwards {
                         // The list must read left to right as written.

@@ -345,6 +345,8 @@ pub(crate) enum Op {
         to_bound: bool,
         /// Relationships (or lists of them) matched earlier in the same MATCH: not again.
         exclude: Vec<Slot>,
+        /// `rels` already holds a list of relationships, to be followed as given.
+        rels_bound: bool,
     },
     /// Shortest path(s) between two bound nodes.
     ShortestPath {

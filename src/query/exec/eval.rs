@@ -349,14 +349,16 @@ impl Ctx<'_> {
     ) -> ExecResult<Value> {
         match base {
             Value::Null => Ok(Value::Null),
-            Value::Node(id) => Ok(match (key, self.graph.node_data(*id)) {
-                (Some(k), Ok(data)) => data.props.get(k).cloned().unwrap_or(Value::Null),
-                _ => Value::Null,
-            }),
-            Value::Relationship(id) => Ok(match (key, self.graph.rel_data(*id)) {
-                (Some(k), Ok(data)) => data.props.get(k).cloned().unwrap_or(Value::Null),
-                _ => Value::Null,
-            }),
+            Value::Node(id) => match (key, self.graph.node_data(*id)) {
+                (Some(k), Ok(data)) => Ok(data.props.get(k).cloned().unwrap_or(Value::Null)),
+                (None, Ok(_)) => Ok(Value::Null),
+                (_, Err(e)) => Err(self.deleted_access(e)),
+            },
+            Value::Relationship(id) => match (key, self.graph.rel_data(*id)) {
+                (Some(k), Ok(data)) => Ok(data.props.get(k).cloned().unwrap_or(Value::Null)),
+                (None, Ok(_)) => Ok(Value::Null),
+                (_, Err(e)) => Err(self.deleted_access(e)),
+            },
             Value::Map(m) => Ok(m.get(name).cloned().unwrap_or(Value::Null)),
             Value::Date(d) => match name {
                 "year" => Ok(Value::Int(i64::from(d.year()))),
@@ -372,6 +374,13 @@ impl Ctx<'_> {
                 other.type_name()
             ))),
         }
+    }
+
+    fn deleted_access(&self, e: crate::graph::GraphError) -> ExecError {
+        ExecError::new(
+            ExecKind::EntityNotFound,
+            format!("{e}: it was deleted, so its properties cannot be read"),
+        )
     }
 
     /// The properties of a node or relationship as a map (a map stays itself).

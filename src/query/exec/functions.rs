@@ -88,6 +88,8 @@ pub(crate) fn call(ctx: &Ctx<'_>, f: Func, args: Vec<Value>) -> ExecResult<Value
         },
         Func::Labels => match a0 {
             Node(n) => {
+                // openCypher: the labels of a deleted node cannot be read (the type of a
+                // deleted relationship can).
                 let data = ctx.graph.node_data(n)?;
                 List(
                     data.labels
@@ -99,7 +101,13 @@ pub(crate) fn call(ctx: &Ctx<'_>, f: Func, args: Vec<Value>) -> ExecResult<Value
             other => return Err(type_error("labels", &other)),
         },
         Func::Type => match a0 {
-            Relationship(r) => Value::from(ctx.graph.symbols.type_name(ctx.graph.rel_data(r)?.ty)),
+            Relationship(r) => {
+                let ty = match ctx.graph.rel_data(r) {
+                    Ok(data) => data.ty,
+                    Err(e) => *ctx.deleted.and_then(|t| t.rels.get(&r)).ok_or(e)?,
+                };
+                Value::from(ctx.graph.symbols.type_name(ty))
+            }
             other => return Err(type_error("type", &other)),
         },
         Func::Properties => ctx.properties_of(&a0)?,

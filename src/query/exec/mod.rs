@@ -70,6 +70,8 @@ pub(crate) struct Ctx<'g> {
     pub(crate) width: usize,
     /// Relationships followed by variable-length and shortest-path searches so far.
     pub(crate) expansions: AtomicU64,
+    /// What the statement has deleted so far, for the questions still allowed about it.
+    pub(crate) deleted: Option<&'g write::Tombstones>,
 }
 
 pub(crate) type RowIter<'a> = Box<dyn Iterator<Item = ExecResult<Row>> + 'a>;
@@ -561,6 +563,7 @@ pub(crate) fn run_read(
         limits,
         width: plan.width,
         expansions: AtomicU64::new(0),
+        deleted: None,
     };
     let mut out = Vec::new();
     for (part, outputs) in plan.parts.iter().zip(&plan.outputs) {
@@ -605,6 +608,7 @@ pub(crate) fn run_write(
                     limits,
                     width: plan.width,
                     expansions: AtomicU64::new(0),
+                    deleted: Some(&changes.tombstones),
                 };
                 rows = ctx
                     .read(reads, Box::new(rows.into_iter().map(Ok)))

@@ -38,10 +38,18 @@ impl Ctx<'_> {
             check,
             to_bound,
             exclude,
+            rels_bound,
         } = op
         else {
             return Box::new(std::iter::empty());
         };
+        if *rels_bound {
+            return match self.follow_list(op, row) {
+                Ok(Some(row)) => Box::new(std::iter::once(Ok(row))),
+                Ok(None) => Box::new(std::iter::empty()),
+                Err(e) => Box::new(std::iter::once(Err(e))),
+            };
+        }
         let Some(Value::Node(start)) = row.get(*from).cloned() else {
             return Box::new(std::iter::empty());
         };
@@ -74,6 +82,66 @@ impl Ctx<'_> {
             on_path: HashSet::new(),
             zero: (*min == 0).then_some(start),
         })
+    }
+
+    /// A variable-length step whose relationships are a bound list: the row survives if the
+    /// list is a walk from `from`, in the step's direction and types, of an allowed length,
+    /// ending at a node that passes the check.
+    fn follow_list(&self, op: &Op, row: Row) -> ExecResult<Option<Row>> {
+        let Op::VarExpand {
+            from,
+            rels,
+            to,
+            step,
+            min,
+            max,
+            check,
+            to_bound,
+            ..
+        } = op
+        else {
+            return Ok(None);
+        };
+        let (Some(Value::Node(mut here)), Some(Value::List(list))) =
+            (row.get(*from).cloned(), row.get(*rels))
+        else {
+            return Ok(None);
+        };
+        let len = list.len() as u32;
+        if len < *min || len > *max {
+            return Ok(None);
+        }
+        for item in list {
+            let Value::Relationship(r) = item else {
+                return Ok(None);
+            };
+            let Ok(data) = self.graph.rel_data(*r) else {
+                return Ok(None);
+            };
+            let (a, b) = self.graph.rel_endpoints(*r)?;
+            let next = match step.dir {
+                crate::Direction::Outgoing if a == here => b,
+                crate::Direction::Incoming if b == here => a,
+                crate::Direction::Both if a == here => b,
+                crate::Direction::Both if b == here => a,
+                _ => return Ok(None),
+            };
+            if !step.types.matches(data.ty) || !self.check_rel(*r, &step.rel_props, &row)? {
+                return Ok(None);
+            }
+            here = next;
+        }
+        let ok = if *to_bound {
+            row.get(*to) == Some(&Value::Node(here))
+        } else {
+            self.check_node(here, check, &row)?
+        };
+        if !ok {
+            return Ok(None);
+        }
+        let mut row = row;
+        set_slot(&mut row, *to, Value::Node(here));
+        Ok(Some(row))
     }
 
     pub(crate) fn paths(&self, op: &Op, row: Row) -> ExecResult<Vec<Row>> {

@@ -62,6 +62,15 @@ pub(crate) struct Changes {
     /// For each live item the statement touched: the value each touched key had before it
     /// (`None`: absent).
     original: HashMap<Entity, Vec<(KeyId, Option<Value>)>>,
+    pub(crate) tombstones: Tombstones,
+}
+
+/// The types of the relationships a statement deleted: `type(r)` of a deleted relationship
+/// still answers (openCypher), while its properties, and a deleted node's labels and
+/// properties, are an `EntityNotFound` error.
+#[derive(Debug, Default)]
+pub(crate) struct Tombstones {
+    pub(crate) rels: HashMap<RelId, crate::graph::TypeId>,
 }
 
 impl Changes {
@@ -81,6 +90,9 @@ impl Changes {
     fn created(&mut self, graph: &Graph, e: Entity) {
         // A reused id names a new item: forget what was recorded of the old one.
         self.original.remove(&e);
+        if let Entity::Rel(r) = e {
+            self.tombstones.rels.remove(&r);
+        }
         self.created.insert(e);
         let keys: Vec<KeyId> = props_of(graph, e)
             .map(|p| p.iter().map(|(k, _)| k).collect())
@@ -92,6 +104,11 @@ impl Changes {
 
     /// Records that `e` is about to be deleted.
     fn deleting(&mut self, graph: &Graph, e: Entity) {
+        if let Entity::Rel(r) = e {
+            if let Ok(d) = graph.rel_data(r) {
+                self.tombstones.rels.insert(r, d.ty);
+            }
+        }
         let keys: Vec<KeyId> = props_of(graph, e)
             .map(|p| p.iter().map(|(k, _)| k).collect())
             .unwrap_or_default();
@@ -164,6 +181,7 @@ impl Writer<'_> {
             limits: self.limits,
             width: self.width,
             expansions: std::sync::atomic::AtomicU64::new(0),
+            deleted: Some(&self.changes.tombstones),
         }
     }
 
