@@ -10,7 +10,8 @@ use crate::query::syntax::ast::*;
 use crate::query::syntax::lexer::{Punct, Tok};
 
 /// `[var =] element`, `[var =] shortestPath(element)`,
-/// `[var =] allShortestPaths(element)`.
+/// `[var =] allShortestPaths(element)`, and GQL's `[var =] ANY SHORTEST element` and
+/// `[var =] ALL SHORTEST element`.
 pub(crate) fn pattern_part(i: Input<'_>) -> PResult<'_, PatternPart> {
     let start = i.span();
     let (i, var) = if at_variable(i) && i.peek_at(1).is(Punct::Eq) {
@@ -19,18 +20,23 @@ pub(crate) fn pattern_part(i: Input<'_>) -> PResult<'_, PatternPart> {
     } else {
         (i, None)
     };
-    let kind = if i.peek_at(1).is(Punct::LParen) {
-        if i.peek().is_kw("shortestPath") {
-            PathKind::Shortest
-        } else if i.peek().is_kw("allShortestPaths") {
-            PathKind::AllShortest
-        } else {
-            PathKind::Plain
-        }
-    } else {
-        PathKind::Plain
+    // GQL's path search prefixes: `ANY SHORTEST (a)-[*]-(b)` and `ALL SHORTEST (a)-[*]-(b)`
+    // mean shortestPath(...) and allShortestPaths(...).
+    let gql = |first: &str| {
+        i.peek().is_kw(first) && i.peek_at(1).is_kw("SHORTEST") && i.peek_at(2).is(Punct::LParen)
     };
-    let (i, element) = if kind == PathKind::Plain {
+    let (i, kind, wrapped) = if gql("ANY") {
+        (i.advance(2), PathKind::Shortest, false)
+    } else if gql("ALL") {
+        (i.advance(2), PathKind::AllShortest, false)
+    } else if i.peek_at(1).is(Punct::LParen) && i.peek().is_kw("shortestPath") {
+        (i, PathKind::Shortest, true)
+    } else if i.peek_at(1).is(Punct::LParen) && i.peek().is_kw("allShortestPaths") {
+        (i, PathKind::AllShortest, true)
+    } else {
+        (i, PathKind::Plain, false)
+    };
+    let (i, element) = if !wrapped {
         if !i.peek().is(Punct::LParen) {
             return i.fail(Expected::What("a pattern"));
         }
