@@ -4,8 +4,9 @@
 //! error as users see it, and its fields. `UPDATE_GOLDEN=1 cargo test --test
 //! errors` regenerates the file; any other difference fails.
 
+mod golden_support;
+use golden_support::check_golden;
 use std::fmt::Write as _;
-use std::path::PathBuf;
 
 use kgraph::{ParseErrorKind, Query, MAX_QUERY_BYTES};
 
@@ -112,35 +113,6 @@ fn render(description: &str, text: &str) -> String {
     }
     out.push('\n');
     out
-}
-
-fn check_golden(name: &str, actual: &str) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden")
-        .join(name);
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        let written = std::fs::write(&path, actual);
-        assert!(written.is_ok(), "cannot write {}: {written:?}", path.display());
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_default();
-    if expected != actual {
-        let exp_cases: Vec<&str> = expected.split("---------- Input ----------").collect();
-        let act_cases: Vec<&str> = actual.split("---------- Input ----------").collect();
-        let first_diff = exp_cases
-            .iter()
-            .zip(&act_cases)
-            .position(|(e, a)| e != a)
-            .unwrap_or(exp_cases.len().min(act_cases.len()));
-        let show = |cases: &[&str]| cases.get(first_diff).copied().unwrap_or("<missing>").to_string();
-        assert_eq!(
-            show(&act_cases),
-            show(&exp_cases),
-            "{} differs (case {first_diff}); run with UPDATE_GOLDEN=1 to accept",
-            path.display()
-        );
-        assert_eq!(actual, expected, "{} differs", path.display());
-    }
 }
 
 #[test]
