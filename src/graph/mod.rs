@@ -58,6 +58,10 @@ pub(crate) struct Props(Vec<(KeyId, Value)>);
 
 impl Props {
     pub(crate) fn get(&self, key: KeyId) -> Option<&Value> {
+        if self.0.len() <= 8 {
+            // A few keys: a scan of adjacent pairs beats the branches of a binary search.
+            return self.0.iter().find(|(k, _)| *k == key).map(|(_, v)| v);
+        }
         self.0
             .binary_search_by_key(&key, |(k, _)| *k)
             .ok()

@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 
 use super::error::{ExecError, ExecKind, ExecResult};
 use super::eval::{set_slot, Row};
-use super::{Ctx, GroupKey, RowIter};
+use super::{Ctx, Equiv, GroupKey, KeyRef, RowIter};
 use crate::graph::Value;
 use crate::query::plan::{AggFn, Expr, Slot};
 
@@ -31,7 +31,7 @@ enum Acc {
 pub(crate) struct Accumulator {
     f: AggFn,
     acc: Acc,
-    seen: Option<IndexSet<GroupKey>>,
+    seen: Option<IndexSet<Equiv>>,
     /// The second argument of a percentile, kept for the DISTINCT fold.
     extra: Vec<Value>,
 }
@@ -59,14 +59,13 @@ impl Accumulator {
         }
     }
 
-    fn add(&mut self, args: Vec<Value>) -> ExecResult<()> {
+    fn add(&mut self, mut args: impl Iterator<Item = Value>) -> ExecResult<()> {
         if self.f == AggFn::CountStar {
             if let Acc::Count(n) = &mut self.acc {
                 *n += 1;
             }
             return Ok(());
         }
-        let mut args = args.into_iter();
         let v = args.next().unwrap_or_default();
         if v.is_null() {
             return Ok(());
@@ -75,7 +74,7 @@ impl Accumulator {
             if self.extra.is_empty() {
                 self.extra = args.collect();
             }
-            seen.insert(GroupKey(vec![v]));
+            seen.insert(Equiv(v));
             return Ok(());
         }
         self.fold(v, args)
@@ -182,9 +181,8 @@ impl Accumulator {
     fn finish(mut self) -> ExecResult<Value> {
         if let Some(seen) = self.seen.take() {
             let extra = std::mem::take(&mut self.extra);
-            for GroupKey(mut v) in seen {
-                let value = v.pop().unwrap_or_default();
-                self.fold(value, extra.clone().into_iter())?;
+            for Equiv(value) in seen {
+                self.fold(value, extra.iter().cloned())?;
             }
         }
         Ok(self.finish_folded())
@@ -243,22 +241,32 @@ impl Ctx<'_> {
         aggs: &[(Slot, AggFn, bool, Vec<Expr>)],
     ) -> ExecResult<Groups> {
         let mut groups: Groups = IndexMap::new();
+        // Buffers reused from row to row: a group's key is allocated only when the group is new.
+        let mut key: Vec<Value> = Vec::with_capacity(keys.len());
+        let mut values: Vec<Value> = Vec::new();
         for row in input {
             let row = row?;
-            let key = GroupKey(
-                keys.iter()
-                    .map(|(_, e)| self.eval(e, &row))
-                    .collect::<ExecResult<_>>()?,
-            );
-            let accs = groups
-                .entry(key)
-                .or_insert_with(|| aggs.iter().map(|(_, f, d, _)| Accumulator::new(*f, *d)).collect());
+            key.clear();
+            for (_, e) in keys {
+                key.push(self.eval(e, &row)?);
+            }
+            let index = match groups.get_index_of(&KeyRef(&key)) {
+                Some(i) => i,
+                None => {
+                    let owned = GroupKey(std::mem::replace(&mut key, Vec::with_capacity(keys.len())));
+                    let accs = aggs.iter().map(|(_, f, d, _)| Accumulator::new(*f, *d)).collect();
+                    groups.insert_full(owned, accs).0
+                }
+            };
+            let Some((_, accs)) = groups.get_index_mut(index) else {
+                continue;
+            };
             for (acc, (_, _, _, args)) in accs.iter_mut().zip(aggs) {
-                let values = args
-                    .iter()
-                    .map(|a| self.eval(a, &row))
-                    .collect::<ExecResult<Vec<_>>>()?;
-                acc.add(values)?;
+                values.clear();
+                for a in args {
+                    values.push(self.eval(a, &row)?);
+                }
+                acc.add(values.drain(..))?;
             }
         }
         Ok(groups)

@@ -92,6 +92,40 @@ impl Hash for GroupKey {
     }
 }
 
+/// A group key borrowed from a buffer, to look a group up without allocating its key.
+pub(crate) struct KeyRef<'a>(pub(crate) &'a [Value]);
+
+impl Hash for KeyRef<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        // Exactly as `GroupKey` hashes, so that a lookup finds the stored key.
+        for v in self.0 {
+            v.hash_equivalent(state);
+        }
+    }
+}
+
+impl indexmap::Equivalent<GroupKey> for KeyRef<'_> {
+    fn equivalent(&self, key: &GroupKey) -> bool {
+        self.0.len() == key.0.len() && self.0.iter().zip(&key.0).all(|(a, b)| a.equivalent(b))
+    }
+}
+
+/// One value under Cypher's equivalence (the values of a DISTINCT aggregate).
+#[derive(Clone, Debug)]
+pub(crate) struct Equiv(pub(crate) Value);
+
+impl PartialEq for Equiv {
+    fn eq(&self, other: &Equiv) -> bool {
+        self.0.equivalent(&other.0)
+    }
+}
+impl Eq for Equiv {}
+impl Hash for Equiv {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.0.hash_equivalent(state);
+    }
+}
+
 fn one_row(row: Row) -> RowIter<'static> {
     Box::new(std::iter::once(Ok(row)))
 }
@@ -181,6 +215,9 @@ impl<'g> Ctx<'g> {
 
     /// True if the node passes the label and property checks.
     pub(crate) fn check_node(&self, id: NodeId, check: &NodeCheck, row: &Row) -> ExecResult<bool> {
+        if check.labels.is_empty() && check.props.is_empty() && check.prop_map.is_none() {
+            return Ok(true);
+        }
         let Ok(data) = self.graph.node_data(id) else {
             return Ok(false);
         };
@@ -277,32 +314,32 @@ impl<'g> Ctx<'g> {
                 let want_rel = if *rel_bound { row.get(*rel).cloned() } else { None };
                 let excluded = paths::excluded_rels(&row, exclude);
                 let want_to = if *to_bound { row.get(*to).cloned() } else { None };
-                let out: ExecResult<Vec<Row>> = self
-                    .graph
-                    .expand(start, *dir)
-                    .filter(|(r, _, ty)| types.matches(*ty) && !excluded.contains(r))
-                    .filter(|(r, _, _)| want_rel.as_ref().is_none_or(|w| *w == Value::Relationship(*r)))
-                    .filter(|(_, other, _)| want_to.as_ref().is_none_or(|w| *w == Value::Node(*other)))
-                    .filter_map(|(r, other, _)| {
-                        let keep = self
-                            .check_rel(r, rel_props, &row)
-                            .and_then(|ok| Ok(ok && (*to_bound || self.check_node(other, check, &row)?)));
-                        match keep {
-                            Ok(false) => None,
-                            Ok(true) => {
-                                let mut next = row.clone();
-                                set_slot(&mut next, *rel, Value::Relationship(r));
-                                set_slot(&mut next, *to, Value::Node(other));
-                                Some(Ok(next))
-                            }
-                            Err(e) => Some(Err(e)),
+                // Lazy: each relationship is checked as it is pulled, and the input row is
+                // cloned only for the relationships that pass.
+                Box::new(self.graph.expand(start, *dir).filter_map(move |(r, other, ty)| {
+                    if !types.matches(ty) || excluded.contains(&r) {
+                        return None;
+                    }
+                    if want_rel.as_ref().is_some_and(|w| *w != Value::Relationship(r)) {
+                        return None;
+                    }
+                    if want_to.as_ref().is_some_and(|w| *w != Value::Node(other)) {
+                        return None;
+                    }
+                    let keep = self
+                        .check_rel(r, rel_props, &row)
+                        .and_then(|ok| Ok(ok && (*to_bound || self.check_node(other, check, &row)?)));
+                    match keep {
+                        Ok(false) => None,
+                        Ok(true) => {
+                            let mut next = row.clone();
+                            set_slot(&mut next, *rel, Value::Relationship(r));
+                            set_slot(&mut next, *to, Value::Node(other));
+                            Some(Ok(next))
                         }
-                    })
-                    .collect();
-                match out {
-                    Ok(rows) => Box::new(rows.into_iter().map(Ok)) as RowIter<'a>,
-                    Err(e) => fail(e),
-                }
+                        Err(e) => Some(Err(e)),
+                    }
+                })) as RowIter<'a>
             })),
             Op::VarExpand { .. } => Box::new(input.flat_map(move |row| match row {
                 Err(e) => fail(e),
@@ -526,26 +563,24 @@ impl<'g> Ctx<'g> {
 }
 
 fn distinct_rels(row: &Row, rels: &[usize], lists: &[usize]) -> bool {
-    let mut seen = HashSet::new();
+    // A handful of relationships per row: a sorted vector, not a hash set.
+    let mut seen: Vec<crate::RelId> = Vec::with_capacity(rels.len());
     for s in rels {
         if let Some(Value::Relationship(r)) = row.get(*s) {
-            if !seen.insert(*r) {
-                return false;
-            }
+            seen.push(*r);
         }
     }
     for s in lists {
         if let Some(Value::List(items)) = row.get(*s) {
             for item in items {
                 if let Value::Relationship(r) = item {
-                    if !seen.insert(*r) {
-                        return false;
-                    }
+                    seen.push(*r);
                 }
             }
         }
     }
-    true
+    seen.sort_unstable();
+    seen.windows(2).all(|w| w[0] != w[1])
 }
 
 /// Runs a whole plan on a read-only graph.

@@ -244,24 +244,34 @@ fn half_paths(side: &Side, m: NodeId, all: bool) -> Vec<Vec<(RelId, NodeId)>> {
 }
 
 /// The relationships a pattern has matched before this step, which it may not match again.
-pub(crate) fn excluded_rels(row: &Row, slots: &[Slot]) -> HashSet<RelId> {
-    let mut out = HashSet::new();
+/// Usually none or a few: a sorted vector, so that building it per row costs no hashing.
+pub(crate) fn excluded_rels(row: &Row, slots: &[Slot]) -> RelSet {
+    let mut out = Vec::new();
     for s in slots {
         match row.get(*s) {
-            Some(Value::Relationship(r)) => {
-                out.insert(*r);
-            }
-            Some(Value::List(items)) => {
-                for item in items {
-                    if let Value::Relationship(r) = item {
-                        out.insert(*r);
-                    }
-                }
-            }
+            Some(Value::Relationship(r)) => out.push(*r),
+            Some(Value::List(items)) => out.extend(items.iter().filter_map(|item| match item {
+                Value::Relationship(r) => Some(*r),
+                _ => None,
+            })),
             _ => {}
         }
     }
-    out
+    out.sort_unstable();
+    RelSet(out)
+}
+
+/// A sorted set of relationships (see `excluded_rels`).
+pub(crate) struct RelSet(Vec<RelId>);
+
+impl RelSet {
+    pub(crate) fn contains(&self, r: &RelId) -> bool {
+        match self.0.len() {
+            0 => false,
+            1..=8 => self.0.contains(r),
+            _ => self.0.binary_search(r).is_ok(),
+        }
+    }
 }
 
 /// The state of a lazy depth-first variable-length expansion.
@@ -275,7 +285,7 @@ struct VarPaths<'a, 'g> {
     max: u32,
     check: &'a NodeCheck,
     want_to: Option<Value>,
-    excluded: HashSet<RelId>,
+    excluded: RelSet,
     /// Per depth, the steps still to try.
     stack: Vec<Vec<(RelId, NodeId)>>,
     path: Vec<RelId>,
