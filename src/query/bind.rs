@@ -849,10 +849,25 @@ impl<'a, 'g> Binder<'a, 'g> {
         // Slots bound before this part (by earlier clauses or earlier parts of this MATCH).
         let is_bound =
             |i: usize, bound_here: &Vec<Slot>| slots.nodes[i].1 || bound_here.contains(&slots.nodes[i].0);
-        if self.optimize {
-            optimize::push_equalities(self, &node_pats, &slots.nodes, &mut checks, conjuncts)?;
-        }
         let shortest = p.kind != ast::PathKind::Plain || el.chain.iter().any(|(r, _)| r.shortest.is_some());
+        // Only a single-hop relationship of a plain pattern binds one relationship whose
+        // properties an expand can check.
+        let rel_pats: Vec<Option<&ast::RelPattern>> = el
+            .chain
+            .iter()
+            .map(|(r, _)| (!shortest && r.length.is_none()).then_some(r))
+            .collect();
+        let mut pushed_rel_props: Vec<optimize::RelProps> = vec![Vec::new(); el.chain.len()];
+        if self.optimize {
+            optimize::push_equalities(
+                self,
+                &node_pats,
+                &rel_pats,
+                &mut checks,
+                &mut pushed_rel_props,
+                conjuncts,
+            )?;
+        }
         if shortest {
             if el.chain.len() != 1 {
                 return err(
@@ -953,6 +968,9 @@ impl<'a, 'g> Binder<'a, 'g> {
                     "a relationship pattern's properties must be a map literal",
                     rel.span,
                 );
+            }
+            if let Some(pushed) = pushed_rel_props.get_mut(rel_index) {
+                rel_props.append(pushed);
             }
             // Relationship uniqueness, checked as the pattern grows rather than at its end.
             let exclude = match_rels.clone();

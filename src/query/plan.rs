@@ -489,9 +489,19 @@ impl Op {
                 to,
                 dir,
                 check,
+                rel_props,
                 ..
             } => {
-                format!("(${from}){}(${to}) via ${rel}{}", arrow(*dir), check_text(check))
+                let rel_checks = if rel_props.is_empty() {
+                    String::new()
+                } else {
+                    format!(" [{} relationship property check(s)]", rel_props.len())
+                };
+                format!(
+                    "(${from}){}(${to}) via ${rel}{rel_checks}{}",
+                    arrow(*dir),
+                    check_text(check)
+                )
             }
             Op::VarExpand {
                 from,
