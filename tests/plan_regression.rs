@@ -92,7 +92,7 @@ fn q2_one_hop_seeks_then_expands_once() {
 }
 
 #[test]
-fn q3_pushes_the_kind_into_the_scan_and_keeps_the_top_ten() {
+fn q3_scans_located_in_relationships_with_both_checks_and_keeps_the_top_ten() {
     let plan = assert_ops(
         Q3,
         &[
@@ -100,14 +100,18 @@ fn q3_pushes_the_kind_into_the_scan_and_keeps_the_top_ten() {
             "Top",
             "Projection",
             "Aggregation",
-            "Expand",
-            "NodeByLabelScan",
+            "RelationshipScan",
         ],
     );
-    // `c.kind = $kind` is checked by the scan: no Filter is left.
-    assert!(line(&plan, "NodeByLabelScan").contains("1 property check(s)"));
-    // The target's label is checked inside the expand.
-    assert!(line(&plan, "Expand").contains("1 label(s)"));
+    // One pass over the relationships instead of a label scan and an expand per company;
+    // `c.kind = $kind` is checked on the start (no Filter is left), `:Place` on the end.
+    let scan = line(&plan, "RelationshipScan");
+    assert!(scan.contains("-->"), "{scan}");
+    assert!(
+        scan.contains("[1 label(s)] from [1 label(s), 1 property check(s)]"),
+        "{scan}"
+    );
+    assert!(!plan.iter().any(|l| l.starts_with("Filter")));
 }
 
 #[test]
@@ -177,7 +181,7 @@ fn q7_shortest_path_between_two_seeks() {
 }
 
 #[test]
-fn q8_checks_the_relationship_property_inside_the_expand() {
+fn q8_checks_the_relationship_property_inside_the_relationship_scan() {
     let plan = assert_ops(
         Q8,
         &[
@@ -185,16 +189,41 @@ fn q8_checks_the_relationship_property_inside_the_expand() {
             "Top",
             "Projection",
             "Aggregation",
-            "Expand",
-            "NodeByLabelScan",
+            "RelationshipScan",
         ],
     );
+    let scan = line(&plan, "RelationshipScan");
+    assert!(scan.contains("1 relationship property check(s)"), "{scan}");
+    assert!(scan.contains("from [1 label(s)]"), "{scan}");
+    assert!(!plan.iter().any(|l| l.starts_with("Filter")));
+}
+
+#[test]
+fn no_relationship_scan_without_the_optimiser_or_from_a_bound_node() {
+    let g = Graph::ecosystem().unwrap();
+    let r = g
+        .query(&format!("EXPLAIN {Q3}"))
+        .param("kind", "pharma")
+        .without_optimizer()
+        .run()
+        .unwrap();
+    let plan: Vec<String> = r
+        .column("plan")
+        .map(|v| v.as_str().unwrap().trim().to_owned())
+        .collect();
     assert!(
-        line(&plan, "Expand").contains("1 relationship property check(s)"),
+        !plan.iter().any(|l| l.starts_with("RelationshipScan")),
         "{}",
         plan.join("\n")
     );
-    assert!(!plan.iter().any(|l| l.starts_with("Filter")));
+    assert_eq!(ops(&plan).last(), Some(&"NodeByLabelScan"), "{}", plan.join("\n"));
+    // Undirected: each relationship would be two rows; that stays an expand.
+    let plan = explain("MATCH (c:Company)-[:SIGNS_WITH]-(p) RETURN count(*) AS n");
+    assert!(
+        !plan.iter().any(|l| l.starts_with("RelationshipScan")),
+        "{}",
+        plan.join("\n")
+    );
 }
 
 #[test]

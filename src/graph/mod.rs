@@ -628,6 +628,25 @@ impl Graph {
             .copied()
     }
 
+    /// One past the highest relationship index in use (removed ones leave holes).
+    pub(crate) fn rel_bound(&self) -> usize {
+        petgraph::visit::EdgeIndexable::edge_bound(&self.inner)
+    }
+
+    /// The relationships whose index is in `range`, in index order (the order of storage):
+    /// id, start, end, type.
+    pub(crate) fn rels_in(
+        &self,
+        range: std::ops::Range<usize>,
+    ) -> impl Iterator<Item = (RelId, NodeId, NodeId, TypeId)> + '_ {
+        range.filter_map(move |i| {
+            let ix = petgraph::stable_graph::EdgeIndex::new(i);
+            let ty = self.inner.edge_weight(ix)?.ty;
+            let (a, b) = self.inner.edge_endpoints(ix)?;
+            Some((RelId::from_ix(ix), NodeId::from_ix(a), NodeId::from_ix(b), ty))
+        })
+    }
+
     pub(crate) fn label_nodes(&self, label: LabelId) -> &indexmap::set::Slice<NodeId> {
         self.label_index
             .get(label.index())

@@ -940,6 +940,9 @@ impl<'a, 'g> Binder<'a, 'g> {
         } else {
             optimize::start_for(self.optimize, &checks[anchor], self.resolver.key("name"))
         };
+        // A scan of many nodes followed by a directed expand may run as one relationship scan.
+        let scannable = self.optimize && matches!(start, Start::All | Start::Label(Some(_)));
+        let scan_at = ops.len();
         ops.push(Op::NodeScan {
             slot: first_slot,
             start,
@@ -974,6 +977,37 @@ impl<'a, 'g> Binder<'a, 'g> {
             }
             // Relationship uniqueness, checked as the pattern grows rather than at its end.
             let exclude = match_rels.clone();
+            if scannable
+                && ops.len() == scan_at + 1
+                && rel.length.is_none()
+                && dir != Direction::Both
+                && !to_bound
+                && !rel_bound
+                && exclude.is_empty()
+            {
+                let expand = Op::Expand {
+                    from: slots.nodes[a].0,
+                    rel: rel_slot,
+                    to: to_slot,
+                    dir,
+                    types,
+                    rel_props,
+                    check: checks[b].clone(),
+                    to_bound,
+                    rel_bound,
+                    exclude,
+                };
+                if let Some(scan) = ops.pop() {
+                    ops.push(Op::RelScan {
+                        scan: Box::new(scan),
+                        expand: Box::new(expand),
+                    });
+                }
+                match_rels.push(rel_slot);
+                bound_here.push(rel_slot);
+                bound_here.push(to_slot);
+                continue;
+            }
             match rel.length {
                 None => ops.push(Op::Expand {
                     from: slots.nodes[a].0,

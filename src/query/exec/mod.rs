@@ -22,7 +22,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use error::{ExecError, ExecKind, ExecResult};
 use eval::{set_slot, Row};
 
-use crate::graph::{Graph, NodeId, Value};
+use crate::graph::{Direction, Graph, NodeId, Value};
 use crate::query::plan::{NodeCheck, Op, PathPart, Pipeline, Plan, Start};
 use crate::Path;
 
@@ -227,7 +227,7 @@ impl<'g> Ctx<'g> {
             }
         }
         for (key, expr) in &check.props {
-            let want = self.eval(expr, row)?;
+            let want = self.eval_ref(expr, row)?;
             let have = key.and_then(|k| data.props.get(k));
             if have.is_none_or(|h| h.cypher_eq(&want) != Some(true)) {
                 return Ok(false);
@@ -274,7 +274,7 @@ impl<'g> Ctx<'g> {
             return Ok(false);
         };
         for (key, expr) in props {
-            let want = self.eval(expr, row)?;
+            let want = self.eval_ref(expr, row)?;
             let have = key.and_then(|k| data.props.get(k));
             if have.is_none_or(|h| h.cypher_eq(&want) != Some(true)) {
                 return Ok(false);
@@ -341,6 +341,16 @@ impl<'g> Ctx<'g> {
                     }
                 })) as RowIter<'a>
             })),
+            Op::RelScan { scan, expand } => {
+                if !self.use_rel_scan(scan) {
+                    return self.apply(expand, self.apply(scan, input));
+                }
+                let all = 0..self.graph.rel_bound();
+                Box::new(input.flat_map(move |row| match row {
+                    Err(e) => fail(e),
+                    Ok(row) => self.rel_scan(scan, expand, row, all.clone()),
+                }))
+            }
             Op::VarExpand { .. } => Box::new(input.flat_map(move |row| match row {
                 Err(e) => fail(e),
                 Ok(row) => self.var_paths(op, row),
@@ -427,7 +437,7 @@ impl<'g> Ctx<'g> {
                 Err(e) => fail(e),
             },
             Op::Distinct { slots } => {
-                let mut seen = HashSet::new();
+                let mut seen: HashSet<GroupKey, aggregate::FastHash> = HashSet::default();
                 Box::new(input.filter(move |row| {
                     match row {
                         Err(_) => true,
@@ -466,6 +476,76 @@ impl<'g> Ctx<'g> {
                 ))
             }
         }
+    }
+
+    /// True if a `RelScan` should pass over the relationships rather than scan its nodes and
+    /// expand each: when the scan visits all nodes, or a label held by at least an eighth of
+    /// them (their adjacency lists then cover much of the graph, in random order).
+    pub(crate) fn use_rel_scan(&self, scan: &Op) -> bool {
+        match scan {
+            Op::NodeScan {
+                start: Start::All, ..
+            } => true,
+            Op::NodeScan {
+                start: Start::Label(Some(l)),
+                ..
+            } => self.graph.label_nodes(*l).len().saturating_mul(8) >= self.graph.node_count(),
+            _ => false,
+        }
+    }
+
+    /// The rows of a `RelScan` for one input row, over the relationships whose index is in
+    /// `range`: each relationship of a wanted type whose ends pass the scan's and the
+    /// expand's checks, as the node scan and the expand would have found it.
+    pub(crate) fn rel_scan<'a>(
+        &'a self,
+        scan: &'a Op,
+        expand: &'a Op,
+        row: Row,
+        range: std::ops::Range<usize>,
+    ) -> RowIter<'a> {
+        let (
+            Op::NodeScan {
+                slot: from_slot,
+                check: from_check,
+                ..
+            },
+            Op::Expand {
+                rel,
+                to,
+                dir,
+                types,
+                rel_props,
+                check,
+                ..
+            },
+        ) = (scan, expand)
+        else {
+            return no_rows();
+        };
+        Box::new(self.graph.rels_in(range).filter_map(move |(r, a, b, ty)| {
+            if !types.matches(ty) {
+                return None;
+            }
+            let (from, other) = match dir {
+                Direction::Incoming => (b, a),
+                Direction::Outgoing | Direction::Both => (a, b),
+            };
+            let keep = self.check_node(from, from_check, &row).and_then(|ok| {
+                Ok(ok && self.check_rel(r, rel_props, &row)? && self.check_node(other, check, &row)?)
+            });
+            match keep {
+                Ok(false) => None,
+                Ok(true) => {
+                    let mut next = row.clone();
+                    set_slot(&mut next, *from_slot, Value::Node(from));
+                    set_slot(&mut next, *rel, Value::Relationship(r));
+                    set_slot(&mut next, *to, Value::Node(other));
+                    Some(Ok(next))
+                }
+                Err(e) => Some(Err(e)),
+            }
+        }))
     }
 
     fn scan<'a>(&'a self, slot: usize, start: &'a Start, check: &'a NodeCheck, row: Row) -> RowIter<'a> {
@@ -563,6 +643,22 @@ impl<'g> Ctx<'g> {
 }
 
 fn distinct_rels(row: &Row, rels: &[usize], lists: &[usize]) -> bool {
+    if lists.is_empty() && rels.len() <= 8 {
+        // The usual case: a few single relationships, compared pairwise without allocating.
+        let mut seen: [Option<crate::RelId>; 8] = [None; 8];
+        let mut n = 0;
+        for s in rels {
+            if let (Some(Value::Relationship(r)), Some(slot)) = (row.get(*s), seen.get_mut(n)) {
+                *slot = Some(*r);
+                n += 1;
+            }
+        }
+        let seen = seen.get(..n).unwrap_or_default();
+        return seen
+            .iter()
+            .enumerate()
+            .all(|(i, r)| !seen.get(i + 1..).unwrap_or_default().contains(r));
+    }
     // A handful of relationships per row: a sorted vector, not a hash set.
     let mut seen: Vec<crate::RelId> = Vec::with_capacity(rels.len());
     for s in rels {
