@@ -201,6 +201,21 @@ impl<'g> Ctx<'g> {
         Ok(())
     }
 
+    /// Counts `n` relationships followed at once (see `count_expansion`).
+    pub(crate) fn count_expansions(&self, n: u64) -> ExecResult<()> {
+        let before = self.expansions.fetch_add(n, Ordering::Relaxed);
+        if n > 0 && before.saturating_add(n) > self.limits.max_expansions {
+            return Err(ExecError::new(
+                ExecKind::LimitExceeded,
+                format!(
+                    "a variable-length or shortest-path search followed more than {} relationships",
+                    self.limits.max_expansions
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     pub(crate) fn any_row(&self, p: &Pipeline, row: &Row) -> ExecResult<bool> {
         match self.read(&p.ops, one_row(row.clone())).next() {
             None => Ok(false),

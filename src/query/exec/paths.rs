@@ -11,18 +11,60 @@ use crate::Path;
 
 /// One side of a bidirectional search: node -> (distance from the side's root, parents as
 /// (relationship, node one step nearer the root)).
-type Side = HashMap<NodeId, (u32, Vec<(RelId, NodeId)>)>;
+type Side = HashMap<NodeId, (u32, Parents), super::aggregate::FastHash>;
+
+/// The parents of a node reached by a search: the first inline (a node reached once costs no
+/// allocation), the others, kept only when all shortest paths are wanted, in a vector.
+#[derive(Default)]
+struct Parents {
+    first: Option<(RelId, NodeId)>,
+    more: Vec<(RelId, NodeId)>,
+}
+
+impl Parents {
+    fn one(r: RelId, n: NodeId) -> Parents {
+        Parents {
+            first: Some((r, n)),
+            more: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, r: RelId, n: NodeId) {
+        if self.first.is_none() {
+            self.first = Some((r, n));
+        } else {
+            self.more.push((r, n));
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &(RelId, NodeId)> {
+        self.first.iter().chain(&self.more)
+    }
+}
 
 impl Ctx<'_> {
     /// The neighbours of `node` one step away, filtered by the step's types and properties.
     fn step_from(&self, node: NodeId, step: &Step, row: &Row) -> ExecResult<Vec<(RelId, NodeId)>> {
         let mut out = Vec::new();
+        self.step_into(node, step, row, &mut out)?;
+        Ok(out)
+    }
+
+    /// `step_from` into a buffer the caller reuses; returns how many relationships it followed.
+    fn step_into(
+        &self,
+        node: NodeId,
+        step: &Step,
+        row: &Row,
+        out: &mut Vec<(RelId, NodeId)>,
+    ) -> ExecResult<u64> {
+        out.clear();
         for (r, other, ty) in self.graph.expand(node, step.dir) {
             if step.types.matches(ty) && self.check_rel(r, &step.rel_props, row)? {
                 out.push((r, other));
             }
         }
-        Ok(out)
+        Ok(out.len() as u64)
     }
 
     /// The rows of a variable-length expansion, found lazily (depth first), so that a LIMIT
@@ -148,8 +190,12 @@ impl Ctx<'_> {
             types: step.types.clone(),
             rel_props: step.rel_props.clone(),
         };
-        let mut fwd: Side = HashMap::from([(a, (0, Vec::new()))]);
-        let mut bwd: Side = HashMap::from([(b, (0, Vec::new()))]);
+        let mut fwd: Side = HashMap::default();
+        fwd.insert(a, (0, Parents::default()));
+        let mut bwd: Side = HashMap::default();
+        bwd.insert(b, (0, Parents::default()));
+        let mut steps: Vec<(RelId, NodeId)> = Vec::new();
+        let mut level: Vec<NodeId> = Vec::new();
         let mut fq: VecDeque<NodeId> = VecDeque::from([a]);
         let mut bq: VecDeque<NodeId> = VecDeque::from([b]);
         let (mut fd, mut bd) = (0u32, 0u32);
@@ -162,17 +208,25 @@ impl Ctx<'_> {
                 (&mut bwd, &fwd, &mut bq, &back, &mut bd)
             };
             *depth += 1;
-            let level: Vec<NodeId> = queue.drain(..).collect();
-            for node in level {
-                for (r, next) in self.step_from(node, st, row)? {
-                    self.count_expansion()?;
+            level.clear();
+            level.extend(queue.drain(..));
+            for &node in &level {
+                let followed = self.step_into(node, st, row, &mut steps)?;
+                self.count_expansions(followed)?;
+                for &(r, next) in &steps {
                     match side.get_mut(&next) {
-                        Some((d, parents)) if *d == *depth => parents.push((r, node)),
+                        // Only all shortest paths need more than the first parent.
+                        Some((d, parents)) if all && *d == *depth => parents.push(r, node),
                         Some(_) => {}
                         None => {
-                            side.insert(next, (*depth, vec![(r, node)]));
-                            queue.push_back(next);
-                            if other.contains_key(&next) {
+                            let meets = other.contains_key(&next);
+                            // Once the sides have met, this is the last level: for one shortest
+                            // path only the meeting nodes need recording.
+                            if meets || all || meet.is_empty() {
+                                side.insert(next, (*depth, Parents::one(r, node)));
+                                queue.push_back(next);
+                            }
+                            if meets {
                                 meet.push(next);
                             }
                         }
@@ -225,7 +279,10 @@ fn half_paths(side: &Side, m: NodeId, all: bool) -> Vec<Vec<(RelId, NodeId)>> {
     let mut out = Vec::new();
     let mut stack: Vec<(NodeId, Vec<(RelId, NodeId)>)> = vec![(m, Vec::new())];
     while let Some((node, acc)) = stack.pop() {
-        let parents = side.get(&node).map(|(_, p)| p.as_slice()).unwrap_or(&[]);
+        let parents: Vec<(RelId, NodeId)> = side
+            .get(&node)
+            .map(|(_, p)| p.iter().take(if all { usize::MAX } else { 1 }).copied().collect())
+            .unwrap_or_default();
         if parents.is_empty() {
             out.push(acc);
             if !all {
