@@ -9,6 +9,10 @@ use crate::graph::{NodeId, RelId, Value};
 use crate::query::plan::{NodeCheck, Op, Slot, Step};
 use crate::Path;
 
+/// Up to this many relationships, a variable-length path is searched for a repeat directly
+/// rather than through a hash set.
+const SHORT_PATH: u32 = 16;
+
 /// One side of a bidirectional search: node -> (distance from the side's root, parents as
 /// (relationship, node one step nearer the root)).
 type Side = HashMap<NodeId, (u32, Parents), super::aggregate::FastHash>;
@@ -113,7 +117,8 @@ impl Ctx<'_> {
             excluded,
             stack: first,
             path: Vec::new(),
-            on_path: HashSet::new(),
+            on_path: (*max > SHORT_PATH).then(HashSet::new),
+            spare: Vec::new(),
             zero: (*min == 0).then_some(start),
         })
     }
@@ -346,7 +351,11 @@ struct VarPaths<'a, 'g> {
     /// Per depth, the steps still to try.
     stack: Vec<Vec<(RelId, NodeId)>>,
     path: Vec<RelId>,
-    on_path: HashSet<RelId>,
+    /// The relationships of `path` as a set, kept only for long paths (`max` above
+    /// `SHORT_PATH`); a short path is searched directly.
+    on_path: Option<HashSet<RelId>>,
+    /// Emptied step lists, reused for the next depth instead of allocating.
+    spare: Vec<Vec<(RelId, NodeId)>>,
     /// The start node, while the zero-length path is still to be emitted.
     zero: Option<NodeId>,
 }
@@ -385,13 +394,21 @@ impl Iterator for VarPaths<'_, '_> {
         loop {
             let top = self.stack.last_mut()?;
             let Some((r, node)) = top.pop() else {
-                self.stack.pop();
+                if let Some(done) = self.stack.pop() {
+                    self.spare.push(done);
+                }
                 if let Some(r) = self.path.pop() {
-                    self.on_path.remove(&r);
+                    if let Some(set) = &mut self.on_path {
+                        set.remove(&r);
+                    }
                 }
                 continue;
             };
-            if self.on_path.contains(&r) || self.excluded.contains(&r) {
+            let on_path = match &self.on_path {
+                Some(set) => set.contains(&r),
+                None => self.path.contains(&r),
+            };
+            if on_path || self.excluded.contains(&r) {
                 continue;
             }
             if let Err(e) = self.ctx.count_expansion() {
@@ -399,7 +416,9 @@ impl Iterator for VarPaths<'_, '_> {
                 return Some(Err(e));
             }
             self.path.push(r);
-            self.on_path.insert(r);
+            if let Some(set) = &mut self.on_path {
+                set.insert(r);
+            }
             let depth = self.path.len() as u32;
             let emitted = if depth >= self.min {
                 match self.emit(node) {
@@ -410,13 +429,16 @@ impl Iterator for VarPaths<'_, '_> {
                 None
             };
             if depth < self.max {
-                match self.ctx.step_from(node, self.step, &self.row) {
-                    Ok(next) => self.stack.push(next),
+                let mut next = self.spare.pop().unwrap_or_default();
+                match self.ctx.step_into(node, self.step, &self.row, &mut next) {
+                    Ok(_) => self.stack.push(next),
                     Err(e) => return Some(Err(e)),
                 }
             } else {
                 self.path.pop();
-                self.on_path.remove(&r);
+                if let Some(set) = &mut self.on_path {
+                    set.remove(&r);
+                }
             }
             if let Some(row) = emitted {
                 return Some(Ok(row));
