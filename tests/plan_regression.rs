@@ -255,3 +255,40 @@ fn relationship_equalities_go_to_the_expand_that_binds_the_relationship() {
     );
     assert!(line(&plan, "Expand").contains("1 relationship property check(s)"));
 }
+
+// ---------------------------------------------------------------------------------------
+// The plan cache: a repeated read query reuses its plan only while nothing it was bound
+// against has changed.
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn a_cached_plan_sees_labels_types_and_keys_created_after_it() {
+    let mut g = Graph::new();
+    let q = "MATCH (a:Late)-[r:LATER]->(b) WHERE r.k = 1 RETURN b.name AS name";
+    // Bound while the graph knows none of the names: they bind to nothing.
+    assert_eq!(g.query(q).run().unwrap().len(), 0);
+    g.execute("CREATE (:Late)-[:LATER {k: 1}]->({name: 'x'})")
+        .run()
+        .unwrap();
+    let r = g.query(q).run().unwrap();
+    assert_eq!(r.len(), 1, "a stale plan would still match nothing");
+}
+
+#[test]
+fn a_cached_plan_still_needs_its_parameters() {
+    let g = Graph::ecosystem().unwrap();
+    let q = "MATCH (c:Company {name: $name}) RETURN c.name AS name";
+    assert_eq!(g.query(q).param("name", "AstraZeneca").run().unwrap().len(), 1);
+    assert!(g.query(q).run().is_err(), "the parameter is missing");
+    assert_eq!(g.query(q).param("name", "Pfizer").run().unwrap().len(), 1);
+    // The optimiser switch is part of the key: without it, no index seek.
+    let plan = g
+        .query(&format!("EXPLAIN {q}"))
+        .param("name", "Pfizer")
+        .without_optimizer()
+        .run()
+        .unwrap();
+    assert!(!plan
+        .column("plan")
+        .any(|v| v.as_str().unwrap().contains("NodeIndexSeek")));
+}

@@ -131,6 +131,8 @@ pub struct Graph {
     label_index: Vec<IndexSet<NodeId>>,
     names: NameIndex,
     constraints: Vec<UniqueConstraint>,
+    /// Plans of recent read queries (see `query::PlanCache`); a clone starts empty.
+    pub(crate) plans: crate::query::PlanCache,
 }
 
 /// A read-only view of one node.

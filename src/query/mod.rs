@@ -286,23 +286,32 @@ impl ReadQuery<'_> {
 
     fn run_parsed(self, parsed: &Query) -> Result<QueryResult, QueryError> {
         let stmt = parsed.statement();
-        let mut resolver = Resolver::Read(&self.graph.symbols);
-        let plan = Binder::new(
-            &mut resolver,
-            self.text,
-            &self.params.0,
-            self.options.optimize,
-            self.options.limits.max_var_length,
-        )
-        .bind_query(&stmt.query)
-        .map_err(|e| semantic(self.text, e))?;
+        let key = PlanKey::new(self.text, &self.options, &self.graph.symbols);
+        let plan = match self.graph.plans.get(&key, &self.params.0) {
+            Some(plan) => plan,
+            None => {
+                let mut resolver = Resolver::Read(&self.graph.symbols);
+                let plan = Binder::new(
+                    &mut resolver,
+                    self.text,
+                    &self.params.0,
+                    self.options.optimize,
+                    self.options.limits.max_var_length,
+                )
+                .bind_query(&stmt.query)
+                .map_err(|e| semantic(self.text, e))?;
+                let plan = std::sync::Arc::new(plan);
+                self.graph.plans.put(key, &self.params.0, plan.clone());
+                plan
+            }
+        };
         if stmt.explain {
             return Ok(explain(&plan));
         }
         let rows = exec::run_read(self.graph, &plan, &self.params.0, &self.options.limits)
             .map_err(|e| runtime(self.text, e))?;
         Ok(QueryResult {
-            columns: plan.columns,
+            columns: plan.columns.clone(),
             rows,
             stats: exec::Stats::default(),
         })
@@ -373,6 +382,79 @@ impl WriteQuery<'_> {
                 *self.graph = backup;
                 Err(runtime(self.text, e))
             }
+        }
+    }
+}
+
+/// The plans of the last few read queries run on one graph, so that a query repeated with
+/// new parameter values skips binding. A plan depends on the text, the options the binder
+/// reads, the names of the parameters given (a missing one is a bind error) and the graph's
+/// symbols (names the graph has never used bind to `None`): all of it is the key. Symbol
+/// tables only grow, so their sizes tell whether a name was added since. A clone of the graph
+/// starts with an empty cache (a restored backup cannot see plans bound after it was taken).
+#[derive(Default)]
+pub(crate) struct PlanCache(std::sync::Mutex<Vec<CachedPlan>>);
+
+/// A key, the names of the parameters the plan was bound with, and the plan.
+type CachedPlan = (PlanKey, Vec<String>, std::sync::Arc<plan::Plan>);
+
+const PLAN_CACHE_ENTRIES: usize = 16;
+
+impl Clone for PlanCache {
+    fn clone(&self) -> PlanCache {
+        PlanCache::default()
+    }
+}
+
+impl std::fmt::Debug for PlanCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PlanCache")
+    }
+}
+
+#[derive(PartialEq)]
+pub(crate) struct PlanKey {
+    text: Box<str>,
+    optimize: bool,
+    max_var_length: u32,
+    symbols: (usize, usize, usize),
+}
+
+impl PlanKey {
+    fn new(text: &str, options: &Options, symbols: &crate::graph::Symbols) -> PlanKey {
+        PlanKey {
+            text: text.into(),
+            optimize: options.optimize,
+            max_var_length: options.limits.max_var_length,
+            symbols: (symbols.labels.len(), symbols.types.len(), symbols.keys.len()),
+        }
+    }
+}
+
+impl PlanCache {
+    fn get(&self, key: &PlanKey, params: &BTreeMap<String, Value>) -> Option<std::sync::Arc<plan::Plan>> {
+        if key.text.len() > PARSE_CACHE_MAX_TEXT {
+            return None;
+        }
+        let mut plans = self.0.lock().ok()?;
+        let i = plans
+            .iter()
+            .position(|(k, names, _)| k == key && names.iter().eq(params.keys()))?;
+        let plan = plans.get(i).map(|(_, _, p)| p.clone())?;
+        if i > 0 {
+            let entry = plans.remove(i);
+            plans.insert(0, entry);
+        }
+        Some(plan)
+    }
+
+    fn put(&self, key: PlanKey, params: &BTreeMap<String, Value>, plan: std::sync::Arc<plan::Plan>) {
+        if key.text.len() > PARSE_CACHE_MAX_TEXT {
+            return;
+        }
+        if let Ok(mut plans) = self.0.lock() {
+            plans.truncate(PLAN_CACHE_ENTRIES - 1);
+            plans.insert(0, (key, params.keys().cloned().collect(), plan));
         }
     }
 }
