@@ -219,6 +219,10 @@ impl Ctx<'_> {
                 let followed = self.step_into(node, st, row, &mut steps)?;
                 self.count_expansions(followed)?;
                 for &(r, next) in &steps {
+                    if !all && !meet.is_empty() && !other.contains_key(&next) {
+                        // The last level, for one shortest path: only meetings matter.
+                        continue;
+                    }
                     match side.get_mut(&next) {
                         // Only all shortest paths need more than the first parent.
                         Some((d, parents)) if all && *d == *depth => parents.push(r, node),
