@@ -31,6 +31,12 @@ fn opt(b: Option<bool>) -> Value {
 impl Ctx<'_> {
     /// Evaluates a predicate: `null` counts as false.
     pub(crate) fn truthy(&self, e: &Expr, row: &Row) -> ExecResult<bool> {
+        if let Expr::Cmp(op, a, b) = e {
+            // The usual WHERE: a comparison of values read in place, without a pass through
+            // `eval` (a large frame) or a Value for the result (always a boolean or null).
+            let (a, b) = (self.eval_ref(a, row)?, self.eval_ref(b, row)?);
+            return Ok(matches!(compare(*op, &a, &b), Value::Bool(true)));
+        }
         Ok(bool_or_null(self.eval(e, row)?, "WHERE")?.unwrap_or(false))
     }
 
