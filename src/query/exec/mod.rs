@@ -538,6 +538,14 @@ impl<'g> Ctx<'g> {
         else {
             return no_rows();
         };
+        // The relationship's own properties are at hand (its type was just read): check them
+        // before reaching for the start node, unless a check could fail with an error, which
+        // must then come only for start nodes that passed, as in the scan and the expand.
+        let rel_first = rel_props.iter().all(|(_, e)| match e {
+            crate::query::plan::Expr::Const(_) => true,
+            crate::query::plan::Expr::Param(name) => self.params.contains_key(&**name),
+            _ => false,
+        });
         Box::new(self.graph.rels_in(range).filter_map(move |(r, a, b, ty)| {
             if !types.matches(ty) {
                 return None;
@@ -546,9 +554,17 @@ impl<'g> Ctx<'g> {
                 Direction::Incoming => (b, a),
                 Direction::Outgoing | Direction::Both => (a, b),
             };
-            let keep = self.check_node(from, from_check, &row).and_then(|ok| {
-                Ok(ok && self.check_rel(r, rel_props, &row)? && self.check_node(other, check, &row)?)
-            });
+            let keep = if rel_first {
+                self.check_rel(r, rel_props, &row).and_then(|ok| {
+                    Ok(ok
+                        && self.check_node(from, from_check, &row)?
+                        && self.check_node(other, check, &row)?)
+                })
+            } else {
+                self.check_node(from, from_check, &row).and_then(|ok| {
+                    Ok(ok && self.check_rel(r, rel_props, &row)? && self.check_node(other, check, &row)?)
+                })
+            };
             match keep {
                 Ok(false) => None,
                 Ok(true) => {
