@@ -123,6 +123,7 @@ impl Graph {
             label_index,
             names,
             constraints,
+            plans: Default::default(),
         })
     }
 

@@ -58,6 +58,10 @@ pub(crate) struct Props(Vec<(KeyId, Value)>);
 
 impl Props {
     pub(crate) fn get(&self, key: KeyId) -> Option<&Value> {
+        if self.0.len() <= 8 {
+            // A few keys: a scan of adjacent pairs beats the branches of a binary search.
+            return self.0.iter().find(|(k, _)| *k == key).map(|(_, v)| v);
+        }
         self.0
             .binary_search_by_key(&key, |(k, _)| *k)
             .ok()
@@ -127,6 +131,8 @@ pub struct Graph {
     label_index: Vec<IndexSet<NodeId>>,
     names: NameIndex,
     constraints: Vec<UniqueConstraint>,
+    /// Plans of recent read queries (see `query::PlanCache`); a clone starts empty.
+    pub(crate) plans: crate::query::PlanCache,
 }
 
 /// A read-only view of one node.
@@ -622,6 +628,25 @@ impl Graph {
             .unwrap_or_default()
             .iter()
             .copied()
+    }
+
+    /// One past the highest relationship index in use (removed ones leave holes).
+    pub(crate) fn rel_bound(&self) -> usize {
+        petgraph::visit::EdgeIndexable::edge_bound(&self.inner)
+    }
+
+    /// The relationships whose index is in `range`, in index order (the order of storage):
+    /// id, start, end, type.
+    pub(crate) fn rels_in(
+        &self,
+        range: std::ops::Range<usize>,
+    ) -> impl Iterator<Item = (RelId, NodeId, NodeId, TypeId)> + '_ {
+        range.filter_map(move |i| {
+            let ix = petgraph::stable_graph::EdgeIndex::new(i);
+            let ty = self.inner.edge_weight(ix)?.ty;
+            let (a, b) = self.inner.edge_endpoints(ix)?;
+            Some((RelId::from_ix(ix), NodeId::from_ix(a), NodeId::from_ix(b), ty))
+        })
     }
 
     pub(crate) fn label_nodes(&self, label: LabelId) -> &indexmap::set::Slice<NodeId> {

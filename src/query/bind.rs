@@ -860,10 +860,25 @@ impl<'a, 'g> Binder<'a, 'g> {
         // Slots bound before this part (by earlier clauses or earlier parts of this MATCH).
         let is_bound =
             |i: usize, bound_here: &Vec<Slot>| slots.nodes[i].1 || bound_here.contains(&slots.nodes[i].0);
-        if self.optimize {
-            optimize::push_equalities(self, &node_pats, &slots.nodes, &mut checks, conjuncts)?;
-        }
         let shortest = p.kind != ast::PathKind::Plain || el.chain.iter().any(|(r, _)| r.shortest.is_some());
+        // Only a single-hop relationship of a plain pattern binds one relationship whose
+        // properties an expand can check.
+        let rel_pats: Vec<Option<&ast::RelPattern>> = el
+            .chain
+            .iter()
+            .map(|(r, _)| (!shortest && r.length.is_none()).then_some(r))
+            .collect();
+        let mut pushed_rel_props: Vec<optimize::RelProps> = vec![Vec::new(); el.chain.len()];
+        if self.optimize {
+            optimize::push_equalities(
+                self,
+                &node_pats,
+                &rel_pats,
+                &mut checks,
+                &mut pushed_rel_props,
+                conjuncts,
+            )?;
+        }
         if shortest {
             if el.chain.len() != 1 {
                 return err(
@@ -936,6 +951,9 @@ impl<'a, 'g> Binder<'a, 'g> {
         } else {
             optimize::start_for(self.optimize, &checks[anchor], self.resolver.key("name"))
         };
+        // A scan of many nodes followed by a directed expand may run as one relationship scan.
+        let scannable = self.optimize && matches!(start, Start::All | Start::Label(Some(_)));
+        let scan_at = ops.len();
         ops.push(Op::NodeScan {
             slot: first_slot,
             start,
@@ -965,8 +983,42 @@ impl<'a, 'g> Binder<'a, 'g> {
                     rel.span,
                 );
             }
+            if let Some(pushed) = pushed_rel_props.get_mut(rel_index) {
+                rel_props.append(pushed);
+            }
             // Relationship uniqueness, checked as the pattern grows rather than at its end.
             let exclude = match_rels.clone();
+            if scannable
+                && ops.len() == scan_at + 1
+                && rel.length.is_none()
+                && dir != Direction::Both
+                && !to_bound
+                && !rel_bound
+                && exclude.is_empty()
+            {
+                let expand = Op::Expand {
+                    from: slots.nodes[a].0,
+                    rel: rel_slot,
+                    to: to_slot,
+                    dir,
+                    types,
+                    rel_props,
+                    check: checks[b].clone(),
+                    to_bound,
+                    rel_bound,
+                    exclude,
+                };
+                if let Some(scan) = ops.pop() {
+                    ops.push(Op::RelScan {
+                        scan: Box::new(scan),
+                        expand: Box::new(expand),
+                    });
+                }
+                match_rels.push(rel_slot);
+                bound_here.push(rel_slot);
+                bound_here.push(to_slot);
+                continue;
+            }
             match rel.length {
                 None => ops.push(Op::Expand {
                     from: slots.nodes[a].0,

@@ -279,14 +279,24 @@ impl ReadQuery<'_> {
     /// # Ok::<_, kgraph::QueryError>(())
     /// ```
     pub fn run(self) -> Result<QueryResult, QueryError> {
-        let parsed = Query::parse(self.text)?;
-        on_deep_stack(parsed.depth(), move || self.run_parsed(&parsed))?
+        let parsed = parse_cached(self.text)?;
+        let parsed: &Query = &parsed;
+        on_deep_stack(parsed.depth(), move || self.run_parsed(parsed))?
     }
 
     fn run_parsed(self, parsed: &Query) -> Result<QueryResult, QueryError> {
         let stmt = parsed.statement();
-        let mut resolver = Resolver::Read(&self.graph.symbols);
-        let plan = bind(&mut resolver, self.text, &self.params, &self.options, stmt)?;
+        let key = PlanKey::new(self.text, &self.options, &self.graph.symbols);
+        let plan = match self.graph.plans.get(&key, &self.params.0) {
+            Some(plan) => plan,
+            None => {
+                let mut resolver = Resolver::Read(&self.graph.symbols);
+                let plan =
+                    std::sync::Arc::new(bind(&mut resolver, self.text, &self.params, &self.options, stmt)?);
+                self.graph.plans.put(key, &self.params.0, plan.clone());
+                plan
+            }
+        };
         if stmt.explain {
             return Ok(explain(&plan));
         }
@@ -308,8 +318,9 @@ impl WriteQuery<'_> {
     /// # Ok::<_, kgraph::QueryError>(())
     /// ```
     pub fn run(self) -> Result<QueryResult, QueryError> {
-        let parsed = Query::parse(self.text)?;
-        on_deep_stack(parsed.depth(), move || self.run_parsed(&parsed))?
+        let parsed = parse_cached(self.text)?;
+        let parsed: &Query = &parsed;
+        on_deep_stack(parsed.depth(), move || self.run_parsed(parsed))?
     }
 
     fn run_parsed(self, parsed: &Query) -> Result<QueryResult, QueryError> {
@@ -384,6 +395,120 @@ fn read(
         rows,
         stats: exec::Stats::default(),
     })
+}
+
+/// The plans of the last few read queries run on one graph, so that a query repeated with
+/// new parameter values skips binding. A plan depends on the text, the options the binder
+/// reads, the names of the parameters given (a missing one is a bind error) and the graph's
+/// symbols (names the graph has never used bind to `None`): all of it is the key. Symbol
+/// tables only grow, so their sizes tell whether a name was added since. A clone of the graph
+/// starts with an empty cache (a restored backup cannot see plans bound after it was taken).
+#[derive(Default)]
+pub(crate) struct PlanCache(std::sync::Mutex<Vec<CachedPlan>>);
+
+/// A key, the names of the parameters the plan was bound with, and the plan.
+type CachedPlan = (PlanKey, Vec<String>, std::sync::Arc<plan::Plan>);
+
+const PLAN_CACHE_ENTRIES: usize = 16;
+
+impl Clone for PlanCache {
+    fn clone(&self) -> PlanCache {
+        PlanCache::default()
+    }
+}
+
+impl std::fmt::Debug for PlanCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PlanCache")
+    }
+}
+
+#[derive(PartialEq)]
+pub(crate) struct PlanKey {
+    text: Box<str>,
+    optimize: bool,
+    max_var_length: u32,
+    symbols: (usize, usize, usize),
+}
+
+impl PlanKey {
+    fn new(text: &str, options: &Options, symbols: &crate::graph::Symbols) -> PlanKey {
+        PlanKey {
+            text: text.into(),
+            optimize: options.optimize,
+            max_var_length: options.limits.max_var_length,
+            symbols: (symbols.labels.len(), symbols.types.len(), symbols.keys.len()),
+        }
+    }
+}
+
+impl PlanCache {
+    fn get(&self, key: &PlanKey, params: &BTreeMap<String, Value>) -> Option<std::sync::Arc<plan::Plan>> {
+        if key.text.len() > PARSE_CACHE_MAX_TEXT {
+            return None;
+        }
+        let mut plans = self.0.lock().ok()?;
+        let i = plans
+            .iter()
+            .position(|(k, names, _)| k == key && names.iter().eq(params.keys()))?;
+        let plan = plans.get(i).map(|(_, _, p)| p.clone())?;
+        if i > 0 {
+            let entry = plans.remove(i);
+            plans.insert(0, entry);
+        }
+        Some(plan)
+    }
+
+    fn put(&self, key: PlanKey, params: &BTreeMap<String, Value>, plan: std::sync::Arc<plan::Plan>) {
+        if key.text.len() > PARSE_CACHE_MAX_TEXT {
+            return;
+        }
+        if let Ok(mut plans) = self.0.lock() {
+            plans.truncate(PLAN_CACHE_ENTRIES - 1);
+            plans.insert(0, (key, params.keys().cloned().collect(), plan));
+        }
+    }
+}
+
+/// How many parsed statements each thread keeps, and the longest text it keeps one for.
+const PARSE_CACHE_ENTRIES: usize = 32;
+const PARSE_CACHE_MAX_TEXT: usize = 4096;
+
+thread_local! {
+    /// Recently parsed statements by text, most recent first. Parsing is a pure function of
+    /// the text (binding, which reads the graph's symbols and the parameters, is not cached),
+    /// so a hit answers exactly as a parse would; it saves the tokenizer and parser, about a
+    /// third of a point lookup.
+    static PARSED: std::cell::RefCell<Vec<(Box<str>, std::sync::Arc<Query>)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// `Query::parse`, through the per-thread cache of recent statements.
+fn parse_cached(text: &str) -> Result<std::sync::Arc<Query>, syntax::ParseError> {
+    if text.len() > PARSE_CACHE_MAX_TEXT {
+        return Query::parse(text).map(std::sync::Arc::new);
+    }
+    let hit = PARSED.with(|cache| {
+        let mut cache = cache.try_borrow_mut().ok()?;
+        let i = cache.iter().position(|(t, _)| &**t == text)?;
+        let q = cache.get(i).map(|(_, q)| q.clone())?;
+        if i > 0 {
+            let entry = cache.remove(i);
+            cache.insert(0, entry);
+        }
+        Some(q)
+    });
+    if let Some(q) = hit {
+        return Ok(q);
+    }
+    let q = std::sync::Arc::new(Query::parse(text)?);
+    PARSED.with(|cache| {
+        if let Ok(mut cache) = cache.try_borrow_mut() {
+            cache.truncate(PARSE_CACHE_ENTRIES - 1);
+            cache.insert(0, (text.into(), q.clone()));
+        }
+    });
+    Ok(q)
 }
 
 /// Statements nested deeper than this are bound and run on a thread of their own.

@@ -5,7 +5,10 @@
 
 use crate::graph::KeyId;
 use crate::query::bind::{BindError, Binder};
-use crate::query::plan::{NodeCheck, Slot, Start};
+use crate::query::plan::{Expr, NodeCheck, Start};
+
+/// Property equalities a relationship must satisfy.
+pub(crate) type RelProps = Vec<(Option<KeyId>, Expr)>;
 use crate::query::syntax::ast::{self, ExprKind};
 
 /// True if the expression reads no variable (literals, parameters and operators on them).
@@ -18,20 +21,27 @@ fn is_constant(e: &ast::Expr) -> bool {
     }
 }
 
-/// Moves `var.key = constant` and `var:Label` conjuncts of the WHERE into the checks of the
-/// pattern node `var` names, so that a scan or an expand can apply them (and an index seek
-/// can use `name`).
+/// Moves `var.key = constant` conjuncts of the WHERE into the checks of the pattern node
+/// `var` names, so that a scan or an expand can apply them (and an index seek can use
+/// `name`); and `rel.key = constant` into the property checks of the single-hop
+/// relationship `rel` names (`rel_props`, one list per relationship of `rels`, `None` for
+/// a relationship that cannot take them), so that the expand checks it before it makes a row.
 pub(crate) fn push_equalities(
     binder: &mut Binder<'_, '_>,
     nodes: &[&ast::NodePattern],
-    _slots: &[(Slot, bool)],
+    rels: &[Option<&ast::RelPattern>],
     checks: &mut [NodeCheck],
+    rel_props: &mut [RelProps],
     conjuncts: &mut Vec<&ast::Expr>,
 ) -> Result<(), BindError> {
     let index_of = |name: &str| {
         nodes
             .iter()
             .position(|n| n.var.as_ref().is_some_and(|v| v.name == name))
+    };
+    let rel_index_of = |name: &str| {
+        rels.iter()
+            .position(|r| r.is_some_and(|r| r.var.as_ref().is_some_and(|v| v.name == name)))
     };
     let mut keep = Vec::with_capacity(conjuncts.len());
     for c in conjuncts.drain(..) {
@@ -41,14 +51,20 @@ pub(crate) fn push_equalities(
                 let (prop, value) = if is_constant(b) { (a, b) } else { (b, a) };
                 match (&prop.kind, is_constant(value)) {
                     (ExprKind::Property { base, key }, true) => match &base.kind {
-                        ExprKind::Var(v) => match index_of(&v.name) {
-                            Some(i) => {
+                        ExprKind::Var(v) => match (index_of(&v.name), rel_index_of(&v.name)) {
+                            (Some(i), _) => {
                                 let k = binder.resolve_key(&key.name);
                                 let e = binder.expr(value)?;
                                 checks[i].props.push((k, e));
                                 true
                             }
-                            None => false,
+                            (None, Some(i)) => {
+                                let k = binder.resolve_key(&key.name);
+                                let e = binder.expr(value)?;
+                                rel_props[i].push((k, e));
+                                true
+                            }
+                            (None, None) => false,
                         },
                         _ => false,
                     },

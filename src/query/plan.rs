@@ -333,6 +333,14 @@ pub(crate) enum Op {
         /// Relationships (or lists of them) matched earlier in the same MATCH: not again.
         exclude: Vec<Slot>,
     },
+    /// A `NodeScan` (by label or of all nodes) and a directed `Expand` from the node it binds,
+    /// as one operator: when the scan would visit a large part of the graph, it runs as one
+    /// pass over the relationships in storage order (sequential, and shared out to threads
+    /// by index range), checking both ends; otherwise as the two operators.
+    RelScan {
+        scan: Box<Op>,
+        expand: Box<Op>,
+    },
     /// Follows `min..=max` relationships; `rels` gets the list of relationships.
     VarExpand {
         from: Slot,
@@ -456,6 +464,7 @@ impl Op {
                 Start::NameSeek(..) => "NodeIndexSeek(name)",
                 Start::Bound => "Argument",
             },
+            Op::RelScan { .. } => "RelationshipScan",
             Op::Expand { to_bound: true, .. } => "ExpandInto",
             Op::Expand { .. } => "Expand",
             Op::VarExpand { .. } => "VarLengthExpand",
@@ -485,15 +494,29 @@ impl Op {
     fn detail(&self) -> String {
         match self {
             Op::NodeScan { slot, check, .. } => format!("${slot}{}", check_text(check)),
+            Op::RelScan { scan, expand } => match &**scan {
+                Op::NodeScan { check, .. } => format!("{} from{}", expand.detail(), check_text(check)),
+                _ => expand.detail(),
+            },
             Op::Expand {
                 from,
                 rel,
                 to,
                 dir,
                 check,
+                rel_props,
                 ..
             } => {
-                format!("(${from}){}(${to}) via ${rel}{}", arrow(*dir), check_text(check))
+                let rel_checks = if rel_props.is_empty() {
+                    String::new()
+                } else {
+                    format!(" [{} relationship property check(s)]", rel_props.len())
+                };
+                format!(
+                    "(${from}){}(${to}) via ${rel}{rel_checks}{}",
+                    arrow(*dir),
+                    check_text(check)
+                )
             }
             Op::VarExpand {
                 from,

@@ -5,12 +5,16 @@ use std::cmp::Ordering;
 
 use super::error::{ExecError, ExecKind, ExecResult};
 use super::eval::{set_slot, Row};
-use super::{Ctx, GroupKey, RowIter};
+use super::{Ctx, Equiv, GroupKey, KeyRef, RowIter};
 use crate::graph::Value;
 use crate::query::plan::{AggFn, Expr, Slot};
 
 /// Groups in first-seen order, each with one accumulator per aggregate.
-pub(crate) type Groups = IndexMap<GroupKey, Vec<Accumulator>>;
+/// Hashed with foldhash (seeded per process): SipHash was a tenth of a DISTINCT count.
+pub(crate) type Groups = IndexMap<GroupKey, Vec<Accumulator>, FastHash>;
+
+/// The hasher of groups and DISTINCT sets.
+pub(crate) type FastHash = foldhash::fast::RandomState;
 
 #[derive(Clone, Debug)]
 enum Acc {
@@ -31,7 +35,7 @@ enum Acc {
 pub(crate) struct Accumulator {
     f: AggFn,
     acc: Acc,
-    seen: Option<IndexSet<GroupKey>>,
+    seen: Option<IndexSet<Equiv, FastHash>>,
     /// The second argument of a percentile, kept for the DISTINCT fold.
     extra: Vec<Value>,
 }
@@ -54,19 +58,18 @@ impl Accumulator {
         Accumulator {
             f,
             acc,
-            seen: distinct.then(IndexSet::new),
+            seen: distinct.then(IndexSet::default),
             extra: Vec::new(),
         }
     }
 
-    fn add(&mut self, args: Vec<Value>) -> ExecResult<()> {
+    fn add(&mut self, mut args: impl Iterator<Item = Value>) -> ExecResult<()> {
         if self.f == AggFn::CountStar {
             if let Acc::Count(n) = &mut self.acc {
                 *n += 1;
             }
             return Ok(());
         }
-        let mut args = args.into_iter();
         let v = args.next().unwrap_or_default();
         if v.is_null() {
             return Ok(());
@@ -75,7 +78,7 @@ impl Accumulator {
             if self.extra.is_empty() {
                 self.extra = args.collect();
             }
-            seen.insert(GroupKey(vec![v]));
+            seen.insert(Equiv(v));
             return Ok(());
         }
         self.fold(v, args)
@@ -182,9 +185,8 @@ impl Accumulator {
     fn finish(mut self) -> ExecResult<Value> {
         if let Some(seen) = self.seen.take() {
             let extra = std::mem::take(&mut self.extra);
-            for GroupKey(mut v) in seen {
-                let value = v.pop().unwrap_or_default();
-                self.fold(value, extra.clone().into_iter())?;
+            for Equiv(value) in seen {
+                self.fold(value, extra.iter().cloned())?;
             }
         }
         Ok(self.finish_folded())
@@ -242,23 +244,45 @@ impl Ctx<'_> {
         keys: &[(Slot, Expr)],
         aggs: &[(Slot, AggFn, bool, Vec<Expr>)],
     ) -> ExecResult<Groups> {
-        let mut groups: Groups = IndexMap::new();
+        let mut groups: Groups = IndexMap::default();
+        // Buffers reused from row to row: a group's key is allocated only when the group is new.
+        let mut key: Vec<Value> = Vec::with_capacity(keys.len());
+        let mut values: Vec<Value> = Vec::new();
         for row in input {
             let row = row?;
-            let key = GroupKey(
-                keys.iter()
-                    .map(|(_, e)| self.eval(e, &row))
-                    .collect::<ExecResult<_>>()?,
-            );
-            let accs = groups
-                .entry(key)
-                .or_insert_with(|| aggs.iter().map(|(_, f, d, _)| Accumulator::new(*f, *d)).collect());
+            let found = if let [(_, e)] = keys {
+                // One key: looked up by reference, cloned only for a new group.
+                let k = self.eval_ref(e, &row)?;
+                let found = groups.get_index_of(&KeyRef(std::slice::from_ref(&*k)));
+                if found.is_none() {
+                    key.clear();
+                    key.push(k.into_owned());
+                }
+                found
+            } else {
+                key.clear();
+                for (_, e) in keys {
+                    key.push(self.eval(e, &row)?);
+                }
+                groups.get_index_of(&KeyRef(&key))
+            };
+            let index = match found {
+                Some(i) => i,
+                None => {
+                    let owned = GroupKey(std::mem::replace(&mut key, Vec::with_capacity(keys.len())));
+                    let accs = aggs.iter().map(|(_, f, d, _)| Accumulator::new(*f, *d)).collect();
+                    groups.insert_full(owned, accs).0
+                }
+            };
+            let Some((_, accs)) = groups.get_index_mut(index) else {
+                continue;
+            };
             for (acc, (_, _, _, args)) in accs.iter_mut().zip(aggs) {
-                let values = args
-                    .iter()
-                    .map(|a| self.eval(a, &row))
-                    .collect::<ExecResult<Vec<_>>>()?;
-                acc.add(values)?;
+                values.clear();
+                for a in args {
+                    values.push(self.eval_ref(a, &row)?.into_owned());
+                }
+                acc.add(values.drain(..))?;
             }
         }
         Ok(groups)

@@ -1,5 +1,6 @@
 //! Expression evaluation with Cypher's null semantics and three-valued logic.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
@@ -30,7 +31,42 @@ fn opt(b: Option<bool>) -> Value {
 impl Ctx<'_> {
     /// Evaluates a predicate: `null` counts as false.
     pub(crate) fn truthy(&self, e: &Expr, row: &Row) -> ExecResult<bool> {
+        if let Expr::Cmp(op, a, b) = e {
+            // The usual WHERE: a comparison of values read in place, without a pass through
+            // `eval` (a large frame) or a Value for the result (always a boolean or null).
+            let (a, b) = (self.eval_ref(a, row)?, self.eval_ref(b, row)?);
+            return Ok(matches!(compare(*op, &a, &b), Value::Bool(true)));
+        }
         Ok(bool_or_null(self.eval(e, row)?, "WHERE")?.unwrap_or(false))
+    }
+
+    /// Evaluates without cloning what the expression only reads: a constant, a parameter, a
+    /// slot of the row, or a property of a node or relationship. Cloning a string value is an
+    /// atomic reference count change, which threads aggregating together contend on.
+    pub(crate) fn eval_ref<'e>(&'e self, e: &'e Expr, row: &'e Row) -> ExecResult<Cow<'e, Value>> {
+        match e {
+            Expr::Const(v) => Ok(Cow::Borrowed(v)),
+            Expr::Param(name) => match self.params.get(&**name) {
+                Some(v) => Ok(Cow::Borrowed(v)),
+                None => self.eval(e, row).map(Cow::Owned),
+            },
+            Expr::Slot(s) => Ok(row.get(*s).map_or(Cow::Owned(Value::Null), Cow::Borrowed)),
+            Expr::Prop(base, name, key) => {
+                let base = self.eval_ref(base, row)?;
+                let props = match (&*base, key) {
+                    (Value::Node(id), Some(_)) => self.graph.node_data(*id).ok().map(|d| &d.props),
+                    (Value::Relationship(id), Some(_)) => self.graph.rel_data(*id).ok().map(|d| &d.props),
+                    _ => None,
+                };
+                match (props, key) {
+                    (Some(props), Some(k)) => {
+                        Ok(props.get(*k).map_or(Cow::Owned(Value::Null), Cow::Borrowed))
+                    }
+                    _ => self.property(&base, name, *key).map(Cow::Owned),
+                }
+            }
+            _ => self.eval(e, row).map(Cow::Owned),
+        }
     }
 
     pub(crate) fn eval(&self, e: &Expr, row: &Row) -> ExecResult<Value> {
@@ -116,8 +152,8 @@ impl Ctx<'_> {
                 arith(*op, a, b).map_err(|e| e.at(*pos))
             }
             Expr::Cmp(op, a, b) => {
-                let a = self.eval(a, row)?;
-                let b = self.eval(b, row)?;
+                let a = self.eval_ref(a, row)?;
+                let b = self.eval_ref(b, row)?;
                 Ok(compare(*op, &a, &b))
             }
             Expr::CmpChain(operands, ops) => {

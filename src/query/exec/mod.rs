@@ -22,7 +22,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use error::{ExecError, ExecKind, ExecResult};
 use eval::{set_slot, Row};
 
-use crate::graph::{Graph, NodeId, Value};
+use crate::graph::{Direction, Graph, NodeId, Value};
 use crate::query::plan::{NodeCheck, Op, PathPart, Pipeline, Plan, Start};
 use crate::Path;
 
@@ -91,6 +91,40 @@ impl Hash for GroupKey {
         for v in &self.0 {
             v.hash_equivalent(state);
         }
+    }
+}
+
+/// A group key borrowed from a buffer, to look a group up without allocating its key.
+pub(crate) struct KeyRef<'a>(pub(crate) &'a [Value]);
+
+impl Hash for KeyRef<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        // Exactly as `GroupKey` hashes, so that a lookup finds the stored key.
+        for v in self.0 {
+            v.hash_equivalent(state);
+        }
+    }
+}
+
+impl indexmap::Equivalent<GroupKey> for KeyRef<'_> {
+    fn equivalent(&self, key: &GroupKey) -> bool {
+        self.0.len() == key.0.len() && self.0.iter().zip(&key.0).all(|(a, b)| a.equivalent(b))
+    }
+}
+
+/// One value under Cypher's equivalence (the values of a DISTINCT aggregate).
+#[derive(Clone, Debug)]
+pub(crate) struct Equiv(pub(crate) Value);
+
+impl PartialEq for Equiv {
+    fn eq(&self, other: &Equiv) -> bool {
+        self.0.equivalent(&other.0)
+    }
+}
+impl Eq for Equiv {}
+impl Hash for Equiv {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.0.hash_equivalent(state);
     }
 }
 
@@ -169,6 +203,21 @@ impl<'g> Ctx<'g> {
         Ok(())
     }
 
+    /// Counts `n` relationships followed at once (see `count_expansion`).
+    pub(crate) fn count_expansions(&self, n: u64) -> ExecResult<()> {
+        let before = self.expansions.fetch_add(n, Ordering::Relaxed);
+        if n > 0 && before.saturating_add(n) > self.limits.max_expansions {
+            return Err(ExecError::new(
+                ExecKind::LimitExceeded,
+                format!(
+                    "a variable-length or shortest-path search followed more than {} relationships",
+                    self.limits.max_expansions
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     pub(crate) fn any_row(&self, p: &Pipeline, row: &Row) -> ExecResult<bool> {
         match self.read(&p.ops, one_row(row.clone())).next() {
             None => Ok(false),
@@ -183,6 +232,9 @@ impl<'g> Ctx<'g> {
 
     /// True if the node passes the label and property checks.
     pub(crate) fn check_node(&self, id: NodeId, check: &NodeCheck, row: &Row) -> ExecResult<bool> {
+        if check.labels.is_empty() && check.props.is_empty() && check.prop_map.is_none() {
+            return Ok(true);
+        }
         let Ok(data) = self.graph.node_data(id) else {
             return Ok(false);
         };
@@ -192,7 +244,7 @@ impl<'g> Ctx<'g> {
             }
         }
         for (key, expr) in &check.props {
-            let want = self.eval(expr, row)?;
+            let want = self.eval_ref(expr, row)?;
             let have = key.and_then(|k| data.props.get(k));
             if have.is_none_or(|h| h.cypher_eq(&want) != Some(true)) {
                 return Ok(false);
@@ -239,7 +291,7 @@ impl<'g> Ctx<'g> {
             return Ok(false);
         };
         for (key, expr) in props {
-            let want = self.eval(expr, row)?;
+            let want = self.eval_ref(expr, row)?;
             let have = key.and_then(|k| data.props.get(k));
             if have.is_none_or(|h| h.cypher_eq(&want) != Some(true)) {
                 return Ok(false);
@@ -279,33 +331,43 @@ impl<'g> Ctx<'g> {
                 let want_rel = if *rel_bound { row.get(*rel).cloned() } else { None };
                 let excluded = paths::excluded_rels(&row, exclude);
                 let want_to = if *to_bound { row.get(*to).cloned() } else { None };
-                let out: ExecResult<Vec<Row>> = self
-                    .graph
-                    .expand(start, *dir)
-                    .filter(|(r, _, ty)| types.matches(*ty) && !excluded.contains(r))
-                    .filter(|(r, _, _)| want_rel.as_ref().is_none_or(|w| *w == Value::Relationship(*r)))
-                    .filter(|(_, other, _)| want_to.as_ref().is_none_or(|w| *w == Value::Node(*other)))
-                    .filter_map(|(r, other, _)| {
-                        let keep = self
-                            .check_rel(r, rel_props, &row)
-                            .and_then(|ok| Ok(ok && (*to_bound || self.check_node(other, check, &row)?)));
-                        match keep {
-                            Ok(false) => None,
-                            Ok(true) => {
-                                let mut next = row.clone();
-                                set_slot(&mut next, *rel, Value::Relationship(r));
-                                set_slot(&mut next, *to, Value::Node(other));
-                                Some(Ok(next))
-                            }
-                            Err(e) => Some(Err(e)),
+                // Lazy: each relationship is checked as it is pulled, and the input row is
+                // cloned only for the relationships that pass.
+                Box::new(self.graph.expand(start, *dir).filter_map(move |(r, other, ty)| {
+                    if !types.matches(ty) || excluded.contains(&r) {
+                        return None;
+                    }
+                    if want_rel.as_ref().is_some_and(|w| *w != Value::Relationship(r)) {
+                        return None;
+                    }
+                    if want_to.as_ref().is_some_and(|w| *w != Value::Node(other)) {
+                        return None;
+                    }
+                    let keep = self
+                        .check_rel(r, rel_props, &row)
+                        .and_then(|ok| Ok(ok && (*to_bound || self.check_node(other, check, &row)?)));
+                    match keep {
+                        Ok(false) => None,
+                        Ok(true) => {
+                            let mut next = row.clone();
+                            set_slot(&mut next, *rel, Value::Relationship(r));
+                            set_slot(&mut next, *to, Value::Node(other));
+                            Some(Ok(next))
                         }
-                    })
-                    .collect();
-                match out {
-                    Ok(rows) => Box::new(rows.into_iter().map(Ok)) as RowIter<'a>,
-                    Err(e) => fail(e),
-                }
+                        Err(e) => Some(Err(e)),
+                    }
+                })) as RowIter<'a>
             })),
+            Op::RelScan { scan, expand } => {
+                if !self.use_rel_scan(scan) {
+                    return self.apply(expand, self.apply(scan, input));
+                }
+                let all = 0..self.graph.rel_bound();
+                Box::new(input.flat_map(move |row| match row {
+                    Err(e) => fail(e),
+                    Ok(row) => self.rel_scan(scan, expand, row, all.clone()),
+                }))
+            }
             Op::VarExpand { .. } => Box::new(input.flat_map(move |row| match row {
                 Err(e) => fail(e),
                 Ok(row) => self.var_paths(op, row),
@@ -392,7 +454,7 @@ impl<'g> Ctx<'g> {
                 Err(e) => fail(e),
             },
             Op::Distinct { slots } => {
-                let mut seen = HashSet::new();
+                let mut seen: HashSet<GroupKey, aggregate::FastHash> = HashSet::default();
                 Box::new(input.filter(move |row| {
                     match row {
                         Err(_) => true,
@@ -431,6 +493,92 @@ impl<'g> Ctx<'g> {
                 ))
             }
         }
+    }
+
+    /// True if a `RelScan` should pass over the relationships rather than scan its nodes and
+    /// expand each: when the scan visits all nodes, or a label held by at least an eighth of
+    /// them (their adjacency lists then cover much of the graph, in random order).
+    pub(crate) fn use_rel_scan(&self, scan: &Op) -> bool {
+        match scan {
+            Op::NodeScan {
+                start: Start::All, ..
+            } => true,
+            Op::NodeScan {
+                start: Start::Label(Some(l)),
+                ..
+            } => self.graph.label_nodes(*l).len().saturating_mul(8) >= self.graph.node_count(),
+            _ => false,
+        }
+    }
+
+    /// The rows of a `RelScan` for one input row, over the relationships whose index is in
+    /// `range`: each relationship of a wanted type whose ends pass the scan's and the
+    /// expand's checks, as the node scan and the expand would have found it.
+    pub(crate) fn rel_scan<'a>(
+        &'a self,
+        scan: &'a Op,
+        expand: &'a Op,
+        row: Row,
+        range: std::ops::Range<usize>,
+    ) -> RowIter<'a> {
+        let (
+            Op::NodeScan {
+                slot: from_slot,
+                check: from_check,
+                ..
+            },
+            Op::Expand {
+                rel,
+                to,
+                dir,
+                types,
+                rel_props,
+                check,
+                ..
+            },
+        ) = (scan, expand)
+        else {
+            return no_rows();
+        };
+        // The relationship's own properties are at hand (its type was just read): check them
+        // before reaching for the start node, unless a check could fail with an error, which
+        // must then come only for start nodes that passed, as in the scan and the expand.
+        let rel_first = rel_props.iter().all(|(_, e)| match e {
+            crate::query::plan::Expr::Const(_) => true,
+            crate::query::plan::Expr::Param(name) => self.params.contains_key(&**name),
+            _ => false,
+        });
+        Box::new(self.graph.rels_in(range).filter_map(move |(r, a, b, ty)| {
+            if !types.matches(ty) {
+                return None;
+            }
+            let (from, other) = match dir {
+                Direction::Incoming => (b, a),
+                Direction::Outgoing | Direction::Both => (a, b),
+            };
+            let keep = if rel_first {
+                self.check_rel(r, rel_props, &row).and_then(|ok| {
+                    Ok(ok
+                        && self.check_node(from, from_check, &row)?
+                        && self.check_node(other, check, &row)?)
+                })
+            } else {
+                self.check_node(from, from_check, &row).and_then(|ok| {
+                    Ok(ok && self.check_rel(r, rel_props, &row)? && self.check_node(other, check, &row)?)
+                })
+            };
+            match keep {
+                Ok(false) => None,
+                Ok(true) => {
+                    let mut next = row.clone();
+                    set_slot(&mut next, *from_slot, Value::Node(from));
+                    set_slot(&mut next, *rel, Value::Relationship(r));
+                    set_slot(&mut next, *to, Value::Node(other));
+                    Some(Ok(next))
+                }
+                Err(e) => Some(Err(e)),
+            }
+        }))
     }
 
     fn scan<'a>(&'a self, slot: usize, start: &'a Start, check: &'a NodeCheck, row: Row) -> RowIter<'a> {
@@ -528,26 +676,40 @@ impl<'g> Ctx<'g> {
 }
 
 fn distinct_rels(row: &Row, rels: &[usize], lists: &[usize]) -> bool {
-    let mut seen = HashSet::new();
+    if lists.is_empty() && rels.len() <= 8 {
+        // The usual case: a few single relationships, compared pairwise without allocating.
+        let mut seen: [Option<crate::RelId>; 8] = [None; 8];
+        let mut n = 0;
+        for s in rels {
+            if let (Some(Value::Relationship(r)), Some(slot)) = (row.get(*s), seen.get_mut(n)) {
+                *slot = Some(*r);
+                n += 1;
+            }
+        }
+        let seen = seen.get(..n).unwrap_or_default();
+        return seen
+            .iter()
+            .enumerate()
+            .all(|(i, r)| !seen.get(i + 1..).unwrap_or_default().contains(r));
+    }
+    // A handful of relationships per row: a sorted vector, not a hash set.
+    let mut seen: Vec<crate::RelId> = Vec::with_capacity(rels.len());
     for s in rels {
         if let Some(Value::Relationship(r)) = row.get(*s) {
-            if !seen.insert(*r) {
-                return false;
-            }
+            seen.push(*r);
         }
     }
     for s in lists {
         if let Some(Value::List(items)) = row.get(*s) {
             for item in items {
                 if let Value::Relationship(r) = item {
-                    if !seen.insert(*r) {
-                        return false;
-                    }
+                    seen.push(*r);
                 }
             }
         }
     }
-    true
+    seen.sort_unstable();
+    seen.windows(2).all(|w| w[0] != w[1])
 }
 
 /// Runs a whole plan on a read-only graph.

@@ -12,15 +12,19 @@ use super::{Ctx, RowIter};
 use crate::graph::{Direction, Value};
 use crate::query::plan::{AggFn, Expr, Op, Start};
 
-/// Below this many rows, or this much expected work, threads cost more than they save.
+/// Below this many rows, or this much expected work (relationships to follow), threads cost
+/// more than they save. Starting two threads costs some tens of microseconds; following a
+/// relationship into a row about a hundred nanoseconds, so 4096 of them are worth sharing. (At
+/// 20,000, the 16,000 second-hop relationships of benchmark Q4 ran on one thread.)
 const MIN_ROWS: usize = 2048;
-const MIN_WORK: usize = 20_000;
+const MIN_WORK: usize = 4096;
 
 /// True for operators that turn each row into rows independently of the others.
 pub(crate) fn per_row(op: &Op) -> bool {
     matches!(
         op,
         Op::NodeScan { .. }
+            | Op::RelScan { .. }
             | Op::Expand { .. }
             | Op::VarExpand { .. }
             | Op::ShortestPath { .. }
@@ -58,6 +62,25 @@ impl Ctx<'_> {
     ) -> ExecResult<Vec<Row>> {
         let mut rows: Vec<Row> = input.collect::<ExecResult<_>>()?;
         let mut rest: Vec<Op> = pre.to_vec();
+        if let (Some(Op::RelScan { scan, expand }), 1) = (pre.first(), rows.len()) {
+            if !self.use_rel_scan(scan) {
+                // As the node scan and the expand, which the loop below shares out.
+                rest.splice(0..1, [(**scan).clone(), (**expand).clone()]);
+            } else if self.graph.rel_bound() >= MIN_ROWS {
+                // Each thread takes ranges of relationship indexes in turn.
+                let base = rows.pop().unwrap_or_default();
+                let after = pre.get(1..).unwrap_or_default();
+                let total = self.graph.rel_bound();
+                let parts = (self.limits.threads * 16).min(total).max(1);
+                let size = total.div_ceil(parts);
+                let groups = self.run_parallel(total.div_ceil(size), |i| {
+                    let range = (i * size)..((i + 1) * size).min(total);
+                    let rows = self.rel_scan(scan, expand, base.clone(), range);
+                    self.partial_aggregate(self.read(after, rows), keys, aggs)
+                })?;
+                return self.finish_groups(Ctx::merge_groups(groups)?, keys, aggs, clear);
+            }
+        }
         // Run the first operators on one thread until there are rows enough to share.
         while !rest.is_empty() && rows.len() < MIN_ROWS {
             if rows.len() == 1 {
@@ -116,7 +139,12 @@ impl Ctx<'_> {
         let mut work = 0;
         for row in rows {
             if let Some(Value::Node(n)) = row.get(from) {
-                work += self.graph.expand(*n, Direction::Both).count();
+                // Counted only up to the threshold: the estimate must not cost as much as the work.
+                work += self
+                    .graph
+                    .expand(*n, Direction::Both)
+                    .take(MIN_WORK - work)
+                    .count();
                 if work >= MIN_WORK {
                     break;
                 }
@@ -145,26 +173,36 @@ impl Ctx<'_> {
             }
             parts.push(Mutex::new(part));
         }
+        self.run_parallel(parts.len(), |i| {
+            let part = parts
+                .get(i)
+                .and_then(|p| p.lock().ok().map(|mut p| std::mem::take(&mut *p)))
+                .unwrap_or_default();
+            self.partial_aggregate(self.read(ops, Box::new(part.into_iter().map(Ok))), keys, aggs)
+        })
+    }
+
+    /// Runs `part(0..n)` on the threads, each taking the next part when done with one;
+    /// returns the results in part order (the first error stops the others early).
+    fn run_parallel(
+        &self,
+        n: usize,
+        part: impl Fn(usize) -> ExecResult<Groups> + Sync,
+    ) -> ExecResult<Vec<Groups>> {
         let next = AtomicUsize::new(0);
         let failed = AtomicBool::new(false);
         let results: Mutex<Vec<(usize, ExecResult<Groups>)>> = Mutex::new(Vec::new());
         std::thread::scope(|s| {
-            for _ in 0..self.limits.threads {
+            for _ in 0..self.limits.threads.min(n) {
                 s.spawn(|| loop {
                     if failed.load(Ordering::Relaxed) {
                         break;
                     }
                     let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(part) = parts.get(i) else { break };
-                    let part = part
-                        .lock()
-                        .map(|mut p| std::mem::take(&mut *p))
-                        .unwrap_or_default();
-                    let result = self.partial_aggregate(
-                        self.read(ops, Box::new(part.into_iter().map(Ok))),
-                        keys,
-                        aggs,
-                    );
+                    if i >= n {
+                        break;
+                    }
+                    let result = part(i);
                     if result.is_err() {
                         failed.store(true, Ordering::Relaxed);
                     }

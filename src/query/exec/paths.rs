@@ -9,20 +9,66 @@ use crate::graph::{NodeId, RelId, Value};
 use crate::query::plan::{NodeCheck, Op, Slot, Step};
 use crate::Path;
 
+/// Up to this many relationships, a variable-length path is searched for a repeat directly
+/// rather than through a hash set.
+const SHORT_PATH: u32 = 16;
+
 /// One side of a bidirectional search: node -> (distance from the side's root, parents as
 /// (relationship, node one step nearer the root)).
-type Side = HashMap<NodeId, (u32, Vec<(RelId, NodeId)>)>;
+type Side = HashMap<NodeId, (u32, Parents), super::aggregate::FastHash>;
+
+/// The parents of a node reached by a search: the first inline (a node reached once costs no
+/// allocation), the others, kept only when all shortest paths are wanted, in a vector.
+#[derive(Default)]
+struct Parents {
+    first: Option<(RelId, NodeId)>,
+    more: Vec<(RelId, NodeId)>,
+}
+
+impl Parents {
+    fn one(r: RelId, n: NodeId) -> Parents {
+        Parents {
+            first: Some((r, n)),
+            more: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, r: RelId, n: NodeId) {
+        if self.first.is_none() {
+            self.first = Some((r, n));
+        } else {
+            self.more.push((r, n));
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &(RelId, NodeId)> {
+        self.first.iter().chain(&self.more)
+    }
+}
 
 impl Ctx<'_> {
     /// The neighbours of `node` one step away, filtered by the step's types and properties.
     fn step_from(&self, node: NodeId, step: &Step, row: &Row) -> ExecResult<Vec<(RelId, NodeId)>> {
         let mut out = Vec::new();
+        self.step_into(node, step, row, &mut out)?;
+        Ok(out)
+    }
+
+    /// `step_from` into a buffer the caller reuses; returns how many relationships it followed.
+    fn step_into(
+        &self,
+        node: NodeId,
+        step: &Step,
+        row: &Row,
+        out: &mut Vec<(RelId, NodeId)>,
+    ) -> ExecResult<u64> {
+        out.clear();
         for (r, other, ty) in self.graph.expand(node, step.dir) {
             if step.types.matches(ty) && self.check_rel(r, &step.rel_props, row)? {
                 out.push((r, other));
             }
         }
-        Ok(out)
+        Ok(out.len() as u64)
     }
 
     /// The rows of a variable-length expansion, found lazily (depth first), so that a LIMIT
@@ -79,7 +125,8 @@ impl Ctx<'_> {
             excluded,
             stack: first,
             path: Vec::new(),
-            on_path: HashSet::new(),
+            on_path: (*max > SHORT_PATH).then(HashSet::new),
+            spare: Vec::new(),
             zero: (*min == 0).then_some(start),
         })
     }
@@ -216,8 +263,12 @@ impl Ctx<'_> {
             types: step.types.clone(),
             rel_props: step.rel_props.clone(),
         };
-        let mut fwd: Side = HashMap::from([(a, (0, Vec::new()))]);
-        let mut bwd: Side = HashMap::from([(b, (0, Vec::new()))]);
+        let mut fwd: Side = HashMap::default();
+        fwd.insert(a, (0, Parents::default()));
+        let mut bwd: Side = HashMap::default();
+        bwd.insert(b, (0, Parents::default()));
+        let mut steps: Vec<(RelId, NodeId)> = Vec::new();
+        let mut level: Vec<NodeId> = Vec::new();
         let mut fq: VecDeque<NodeId> = VecDeque::from([a]);
         let mut bq: VecDeque<NodeId> = VecDeque::from([b]);
         let (mut fd, mut bd) = (0u32, 0u32);
@@ -230,17 +281,29 @@ impl Ctx<'_> {
                 (&mut bwd, &fwd, &mut bq, &back, &mut bd)
             };
             *depth += 1;
-            let level: Vec<NodeId> = queue.drain(..).collect();
-            for node in level {
-                for (r, next) in self.step_from(node, st, row)? {
-                    self.count_expansion()?;
+            level.clear();
+            level.extend(queue.drain(..));
+            for &node in &level {
+                let followed = self.step_into(node, st, row, &mut steps)?;
+                self.count_expansions(followed)?;
+                for &(r, next) in &steps {
+                    if !all && !meet.is_empty() && !other.contains_key(&next) {
+                        // The last level, for one shortest path: only meetings matter.
+                        continue;
+                    }
                     match side.get_mut(&next) {
-                        Some((d, parents)) if *d == *depth => parents.push((r, node)),
+                        // Only all shortest paths need more than the first parent.
+                        Some((d, parents)) if all && *d == *depth => parents.push(r, node),
                         Some(_) => {}
                         None => {
-                            side.insert(next, (*depth, vec![(r, node)]));
-                            queue.push_back(next);
-                            if other.contains_key(&next) {
+                            let meets = other.contains_key(&next);
+                            // Once the sides have met, this is the last level: for one shortest
+                            // path only the meeting nodes need recording.
+                            if meets || all || meet.is_empty() {
+                                side.insert(next, (*depth, Parents::one(r, node)));
+                                queue.push_back(next);
+                            }
+                            if meets {
                                 meet.push(next);
                             }
                         }
@@ -293,7 +356,10 @@ fn half_paths(side: &Side, m: NodeId, all: bool) -> Vec<Vec<(RelId, NodeId)>> {
     let mut out = Vec::new();
     let mut stack: Vec<(NodeId, Vec<(RelId, NodeId)>)> = vec![(m, Vec::new())];
     while let Some((node, acc)) = stack.pop() {
-        let parents = side.get(&node).map(|(_, p)| p.as_slice()).unwrap_or(&[]);
+        let parents: Vec<(RelId, NodeId)> = side
+            .get(&node)
+            .map(|(_, p)| p.iter().take(if all { usize::MAX } else { 1 }).copied().collect())
+            .unwrap_or_default();
         if parents.is_empty() {
             out.push(acc);
             if !all {
@@ -312,24 +378,34 @@ fn half_paths(side: &Side, m: NodeId, all: bool) -> Vec<Vec<(RelId, NodeId)>> {
 }
 
 /// The relationships a pattern has matched before this step, which it may not match again.
-pub(crate) fn excluded_rels(row: &Row, slots: &[Slot]) -> HashSet<RelId> {
-    let mut out = HashSet::new();
+/// Usually none or a few: a sorted vector, so that building it per row costs no hashing.
+pub(crate) fn excluded_rels(row: &Row, slots: &[Slot]) -> RelSet {
+    let mut out = Vec::new();
     for s in slots {
         match row.get(*s) {
-            Some(Value::Relationship(r)) => {
-                out.insert(*r);
-            }
-            Some(Value::List(items)) => {
-                for item in items {
-                    if let Value::Relationship(r) = item {
-                        out.insert(*r);
-                    }
-                }
-            }
+            Some(Value::Relationship(r)) => out.push(*r),
+            Some(Value::List(items)) => out.extend(items.iter().filter_map(|item| match item {
+                Value::Relationship(r) => Some(*r),
+                _ => None,
+            })),
             _ => {}
         }
     }
-    out
+    out.sort_unstable();
+    RelSet(out)
+}
+
+/// A sorted set of relationships (see `excluded_rels`).
+pub(crate) struct RelSet(Vec<RelId>);
+
+impl RelSet {
+    pub(crate) fn contains(&self, r: &RelId) -> bool {
+        match self.0.len() {
+            0 => false,
+            1..=8 => self.0.contains(r),
+            _ => self.0.binary_search(r).is_ok(),
+        }
+    }
 }
 
 /// The state of a lazy depth-first variable-length expansion.
@@ -343,11 +419,15 @@ struct VarPaths<'a, 'g> {
     max: u32,
     check: &'a NodeCheck,
     want_to: Option<Value>,
-    excluded: HashSet<RelId>,
+    excluded: RelSet,
     /// Per depth, the steps still to try.
     stack: Vec<Vec<(RelId, NodeId)>>,
     path: Vec<RelId>,
-    on_path: HashSet<RelId>,
+    /// The relationships of `path` as a set, kept only for long paths (`max` above
+    /// `SHORT_PATH`); a short path is searched directly.
+    on_path: Option<HashSet<RelId>>,
+    /// Emptied step lists, reused for the next depth instead of allocating.
+    spare: Vec<Vec<(RelId, NodeId)>>,
     /// The start node, while the zero-length path is still to be emitted.
     zero: Option<NodeId>,
 }
@@ -386,13 +466,21 @@ impl Iterator for VarPaths<'_, '_> {
         loop {
             let top = self.stack.last_mut()?;
             let Some((r, node)) = top.pop() else {
-                self.stack.pop();
+                if let Some(done) = self.stack.pop() {
+                    self.spare.push(done);
+                }
                 if let Some(r) = self.path.pop() {
-                    self.on_path.remove(&r);
+                    if let Some(set) = &mut self.on_path {
+                        set.remove(&r);
+                    }
                 }
                 continue;
             };
-            if self.on_path.contains(&r) || self.excluded.contains(&r) {
+            let on_path = match &self.on_path {
+                Some(set) => set.contains(&r),
+                None => self.path.contains(&r),
+            };
+            if on_path || self.excluded.contains(&r) {
                 continue;
             }
             if let Err(e) = self.ctx.count_expansion() {
@@ -400,7 +488,9 @@ impl Iterator for VarPaths<'_, '_> {
                 return Some(Err(e));
             }
             self.path.push(r);
-            self.on_path.insert(r);
+            if let Some(set) = &mut self.on_path {
+                set.insert(r);
+            }
             let depth = self.path.len() as u32;
             let emitted = if depth >= self.min {
                 match self.emit(node) {
@@ -411,13 +501,16 @@ impl Iterator for VarPaths<'_, '_> {
                 None
             };
             if depth < self.max {
-                match self.ctx.step_from(node, self.step, &self.row) {
-                    Ok(next) => self.stack.push(next),
+                let mut next = self.spare.pop().unwrap_or_default();
+                match self.ctx.step_into(node, self.step, &self.row, &mut next) {
+                    Ok(_) => self.stack.push(next),
                     Err(e) => return Some(Err(e)),
                 }
             } else {
                 self.path.pop();
-                self.on_path.remove(&r);
+                if let Some(set) = &mut self.on_path {
+                    set.remove(&r);
+                }
             }
             if let Some(row) = emitted {
                 return Some(Ok(row));
