@@ -988,50 +988,40 @@ impl<'a, 'g> Binder<'a, 'g> {
             }
             // Relationship uniqueness, checked as the pattern grows rather than at its end.
             let exclude = match_rels.clone();
-            if scannable
+            // A whole-graph scan followed by a directed expand becomes one pass over the
+            // relationships.
+            let fuse = scannable
                 && ops.len() == scan_at + 1
                 && rel.length.is_none()
                 && dir != Direction::Both
                 && !to_bound
                 && !rel_bound
-                && exclude.is_empty()
-            {
-                let expand = Op::Expand {
-                    from: slots.nodes[a].0,
-                    rel: rel_slot,
-                    to: to_slot,
-                    dir,
-                    types,
-                    rel_props,
-                    check: checks[b].clone(),
-                    to_bound,
-                    rel_bound,
-                    exclude,
-                };
-                if let Some(scan) = ops.pop() {
-                    ops.push(Op::RelScan {
-                        scan: Box::new(scan),
-                        expand: Box::new(expand),
-                    });
-                }
-                match_rels.push(rel_slot);
-                bound_here.push(rel_slot);
-                bound_here.push(to_slot);
-                continue;
-            }
+                && exclude.is_empty();
             match rel.length {
-                None => ops.push(Op::Expand {
-                    from: slots.nodes[a].0,
-                    rel: rel_slot,
-                    to: to_slot,
-                    dir,
-                    types,
-                    rel_props,
-                    check: checks[b].clone(),
-                    to_bound,
-                    rel_bound,
-                    exclude,
-                }),
+                None => {
+                    let expand = Op::Expand {
+                        from: slots.nodes[a].0,
+                        rel: rel_slot,
+                        to: to_slot,
+                        dir,
+                        types,
+                        rel_props,
+                        check: checks[b].clone(),
+                        to_bound,
+                        rel_bound,
+                        exclude,
+                    };
+                    match (fuse, ops.pop()) {
+                        (true, Some(scan)) => ops.push(Op::RelScan {
+                            scan: Box::new(scan),
+                            expand: Box::new(expand),
+                        }),
+                        (_, last) => {
+                            ops.extend(last);
+                            ops.push(expand);
+                        }
+                    }
+                }
                 Some(range) => {
                     let min = range.min.unwrap_or(1).min(u32::MAX as u64) as u32;
                     let max = range
@@ -1066,13 +1056,7 @@ impl<'a, 'g> Binder<'a, 'g> {
                     });
                     if backwards {
                         // The list must read left to right as written.
-                        ops.push(Op::Project {
-                            items: vec![(
-                                rel_slot,
-                                Expr::Call(Func::Reverse, vec![Expr::Slot(rel_slot)], Pos::default()),
-                            )],
-                            clear: Vec::new(),
-                        });
+                        ops.push(reverse_list());
                     }
                 }
             }

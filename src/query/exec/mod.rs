@@ -191,16 +191,7 @@ impl<'g> Ctx<'g> {
 
     /// Counts one relationship followed by a path search; past the limit, an error.
     pub(crate) fn count_expansion(&self) -> ExecResult<()> {
-        if self.expansions.fetch_add(1, Ordering::Relaxed) >= self.limits.max_expansions {
-            return Err(ExecError::new(
-                ExecKind::LimitExceeded,
-                format!(
-                    "a variable-length or shortest-path search followed more than {} relationships",
-                    self.limits.max_expansions
-                ),
-            ));
-        }
-        Ok(())
+        self.count_expansions(1)
     }
 
     /// Counts `n` relationships followed at once (see `count_expansion`).
