@@ -1471,15 +1471,24 @@ impl<'a, 'g> Binder<'a, 'g> {
             new_scope.insert(name.clone(), Var { slot, kind });
             out_slots.push(slot);
         }
-        // An aggregating item may read, outside its aggregates, only grouping keys.
+        // An aggregating item, or a sort key over aggregates, may read outside its aggregates
+        // only grouping keys.
+        let key_exprs: Vec<&ast::Expr> = items
+            .iter()
+            .filter_map(|(_, e, ..)| e.filter(|e| !has_aggregate(e)))
+            .collect();
         if aggregating {
-            let key_exprs: Vec<&ast::Expr> = items
-                .iter()
-                .filter_map(|(_, e, ..)| e.filter(|e| !has_aggregate(e)))
-                .collect();
             for (_, e, ..) in &items {
                 if let Some(e) = e.filter(|e| has_aggregate(e)) {
-                    check_grouping(e, &key_exprs)?;
+                    check_grouping(e, &key_exprs, &[])?;
+                }
+            }
+            // A sort key may also name a column by its alias.
+            let aliases: Vec<&str> = items.iter().map(|(name, ..)| name.as_str()).collect();
+            for s in &p.order_by {
+                let projected = items.iter().any(|(_, e, ..)| e.is_some_and(|e| *e == s.expr));
+                if !projected && has_aggregate(&s.expr) {
+                    check_grouping(&s.expr, &key_exprs, &aliases)?;
                 }
             }
         }
@@ -2088,6 +2097,13 @@ impl<'a, 'g> Binder<'a, 'g> {
                 span,
             );
         }
+        if args.iter().any(calls_rand) {
+            return err(
+                SemanticKind::NonConstantExpression,
+                "an aggregate cannot take a random value (rand())",
+                span,
+            );
+        }
         let Some(mut aggs) = self.aggs.take() else {
             return err(
                 SemanticKind::InvalidAggregation,
@@ -2223,7 +2239,7 @@ impl<'a, 'g> Binder<'a, 'g> {
 /// Outside its aggregate calls, an aggregating item may read only grouping keys: a key
 /// variable, or a key that is a property of a variable (openCypher's
 /// AmbiguousAggregationExpression otherwise).
-fn check_grouping(e: &ast::Expr, keys: &[&ast::Expr]) -> BindResult<()> {
+fn check_grouping(e: &ast::Expr, keys: &[&ast::Expr], aliases: &[&str]) -> BindResult<()> {
     let is_key = |x: &ast::Expr| keys.contains(&x);
     match &e.kind {
         ExprKind::CountStar => Ok(()),
@@ -2232,7 +2248,7 @@ fn check_grouping(e: &ast::Expr, keys: &[&ast::Expr]) -> BindResult<()> {
         {
             Ok(())
         }
-        ExprKind::Var(_) if is_key(e) => Ok(()),
+        ExprKind::Var(v) if is_key(e) || aliases.contains(&v.name.as_str()) => Ok(()),
         ExprKind::Var(v) => err(
             SemanticKind::AmbiguousAggregationExpression,
             format!(
@@ -2257,7 +2273,7 @@ fn check_grouping(e: &ast::Expr, keys: &[&ast::Expr]) -> BindResult<()> {
             let mut result = Ok(());
             for child in children(e) {
                 if result.is_ok() {
-                    result = check_grouping(child, keys);
+                    result = check_grouping(child, keys, aliases);
                 }
             }
             result
@@ -2322,6 +2338,19 @@ fn refuse_lone_bound_node(p: &ast::PatternPart, before: &[String], clause: &str)
         ),
         _ => Ok(()),
     }
+}
+
+/// True if the expression calls `rand()`.
+fn calls_rand(e: &ast::Expr) -> bool {
+    let mut found = false;
+    visit(e, &mut |x| {
+        if let ExprKind::FnCall { namespace, name, .. } = &x.kind {
+            if namespace.is_empty() && name.name.eq_ignore_ascii_case("rand") {
+                found = true;
+            }
+        }
+    });
+    found
 }
 
 fn split_and<'e>(e: &'e ast::Expr, out: &mut Vec<&'e ast::Expr>) {
