@@ -136,6 +136,14 @@ fn no_rows<'a>() -> RowIter<'a> {
     Box::new(std::iter::empty())
 }
 
+/// Turns each incoming row into rows with `f`; an incoming error passes through.
+fn each_row<'a>(input: RowIter<'a>, mut f: impl FnMut(Row) -> RowIter<'a> + 'a) -> RowIter<'a> {
+    Box::new(input.flat_map(move |row| match row {
+        Ok(row) => f(row),
+        Err(e) => fail(e),
+    }))
+}
+
 fn fail<'a>(e: ExecError) -> RowIter<'a> {
     Box::new(std::iter::once(Err(e)))
 }
@@ -293,10 +301,9 @@ impl<'g> Ctx<'g> {
 
     fn apply<'a>(&'a self, op: &'a Op, input: RowIter<'a>) -> RowIter<'a> {
         match op {
-            Op::NodeScan { slot, start, check } => Box::new(input.flat_map(move |row| match row {
-                Err(e) => fail(e),
-                Ok(row) => self.scan(*slot, start, check, row),
-            })),
+            Op::NodeScan { slot, start, check } => {
+                each_row(input, move |row| self.scan(*slot, start, check, row))
+            }
             Op::Expand {
                 from,
                 rel,
@@ -308,11 +315,7 @@ impl<'g> Ctx<'g> {
                 to_bound,
                 rel_bound,
                 exclude,
-            } => Box::new(input.flat_map(move |row| {
-                let row = match row {
-                    Err(e) => return fail(e),
-                    Ok(r) => r,
-                };
+            } => each_row(input, move |row| {
                 let Some(Value::Node(start)) = row.get(*from).cloned() else {
                     return no_rows();
                 };
@@ -348,28 +351,19 @@ impl<'g> Ctx<'g> {
                         Err(e) => Some(Err(e)),
                     }
                 })) as RowIter<'a>
-            })),
+            }),
             Op::RelScan { scan, expand } => {
                 if !self.use_rel_scan(scan) {
                     return self.apply(expand, self.apply(scan, input));
                 }
                 let all = 0..self.graph.rel_bound();
-                Box::new(input.flat_map(move |row| match row {
-                    Err(e) => fail(e),
-                    Ok(row) => self.rel_scan(scan, expand, row, all.clone()),
-                }))
+                each_row(input, move |row| self.rel_scan(scan, expand, row, all.clone()))
             }
-            Op::VarExpand { .. } => Box::new(input.flat_map(move |row| match row {
+            Op::VarExpand { .. } => each_row(input, move |row| self.var_paths(op, row)),
+            Op::ShortestPath { .. } => each_row(input, move |row| match self.paths(op, row) {
+                Ok(rows) => Box::new(rows.into_iter().map(Ok)) as RowIter<'a>,
                 Err(e) => fail(e),
-                Ok(row) => self.var_paths(op, row),
-            })),
-            Op::ShortestPath { .. } => Box::new(input.flat_map(move |row| match row {
-                Err(e) => fail(e),
-                Ok(row) => match self.paths(op, row) {
-                    Ok(rows) => Box::new(rows.into_iter().map(Ok)) as RowIter<'a>,
-                    Err(e) => fail(e),
-                },
-            })),
+            }),
             Op::DistinctRels { rels, lists } => Box::new(input.filter(move |row| match row {
                 Err(_) => true,
                 Ok(row) => distinct_rels(row, rels, lists),
@@ -388,43 +382,31 @@ impl<'g> Ctx<'g> {
                     Err(e) => Some(Err(e)),
                 },
             })),
-            Op::Optional { inner, nulls } => Box::new(input.flat_map(move |row| {
-                let row = match row {
-                    Err(e) => return fail(e),
-                    Ok(r) => r,
-                };
-                match self.sub_rows(inner, &row) {
-                    Err(e) => fail(e),
-                    Ok(rows) if rows.is_empty() => {
-                        let mut row = row;
-                        for s in nulls {
-                            set_slot(&mut row, *s, Value::Null);
-                        }
-                        one_row(row)
+            Op::Optional { inner, nulls } => each_row(input, move |row| match self.sub_rows(inner, &row) {
+                Err(e) => fail(e),
+                Ok(rows) if rows.is_empty() => {
+                    let mut row = row;
+                    for s in nulls {
+                        set_slot(&mut row, *s, Value::Null);
                     }
-                    Ok(rows) => Box::new(rows.into_iter().map(Ok)),
+                    one_row(row)
                 }
-            })),
-            Op::Unwind { expr, slot } => Box::new(input.flat_map(move |row| {
-                let row = match row {
-                    Err(e) => return fail(e),
-                    Ok(r) => r,
-                };
-                match self.eval(expr, &row) {
-                    Err(e) => fail(e),
-                    Ok(Value::Null) => no_rows(),
-                    Ok(Value::List(items)) => Box::new(items.into_iter().map(move |v| {
-                        let mut next = row.clone();
-                        set_slot(&mut next, *slot, v);
-                        Ok(next)
-                    })),
-                    Ok(other) => {
-                        let mut next = row;
-                        set_slot(&mut next, *slot, other);
-                        one_row(next)
-                    }
+                Ok(rows) => Box::new(rows.into_iter().map(Ok)),
+            }),
+            Op::Unwind { expr, slot } => each_row(input, move |row| match self.eval(expr, &row) {
+                Err(e) => fail(e),
+                Ok(Value::Null) => no_rows(),
+                Ok(Value::List(items)) => Box::new(items.into_iter().map(move |v| {
+                    let mut next = row.clone();
+                    set_slot(&mut next, *slot, v);
+                    Ok(next)
+                })),
+                Ok(other) => {
+                    let mut next = row;
+                    set_slot(&mut next, *slot, other);
+                    one_row(next)
                 }
-            })),
+            }),
             Op::Project { items, clear } => Box::new(input.map(move |row| {
                 let row = row?;
                 let values = items
