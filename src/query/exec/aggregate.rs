@@ -7,7 +7,7 @@ use super::error::{ExecError, ExecKind, ExecResult};
 use super::eval::{set_slot, Row};
 use super::{Ctx, Equiv, GroupKey, KeyRef, RowIter};
 use crate::graph::Value;
-use crate::query::plan::{AggFn, Expr, Slot};
+use crate::query::plan::{AggFn, Expr, Op, Slot};
 
 /// Groups in first-seen order, each with one accumulator per aggregate.
 /// Hashed with foldhash (seeded per process): SipHash was a tenth of a DISTINCT count.
@@ -236,67 +236,102 @@ impl Accumulator {
     }
 }
 
+/// The groups being accumulated, with buffers reused from row to row: a group's key is
+/// allocated only when the group is new.
+struct GroupSink<'p> {
+    groups: Groups,
+    key: Vec<Value>,
+    values: Vec<Value>,
+    keys: &'p [(Slot, Expr)],
+    aggs: &'p [(Slot, AggFn, bool, Vec<Expr>)],
+}
+
+impl GroupSink<'_> {
+    /// Folds one row into its group.
+    fn add(&mut self, ctx: &Ctx<'_>, row: &Row) -> ExecResult<()> {
+        let found = if let [(_, e)] = self.keys {
+            // One key: looked up by reference, cloned only for a new group.
+            let k = ctx.eval_ref(e, row)?;
+            let found = self.groups.get_index_of(&KeyRef(std::slice::from_ref(&*k)));
+            if found.is_none() {
+                self.key.clear();
+                self.key.push(k.into_owned());
+            }
+            found
+        } else {
+            self.key.clear();
+            for (_, e) in self.keys {
+                self.key.push(ctx.eval(e, row)?);
+            }
+            self.groups.get_index_of(&KeyRef(&self.key))
+        };
+        let index = match found {
+            Some(i) => i,
+            None => {
+                let owned = GroupKey(std::mem::replace(
+                    &mut self.key,
+                    Vec::with_capacity(self.keys.len()),
+                ));
+                let accs = self
+                    .aggs
+                    .iter()
+                    .map(|(_, f, d, _)| Accumulator::new(*f, *d))
+                    .collect();
+                self.groups.insert_full(owned, accs).0
+            }
+        };
+        let Some((_, accs)) = self.groups.get_index_mut(index) else {
+            return Ok(());
+        };
+        for (acc, (_, _, _, args)) in accs.iter_mut().zip(self.aggs) {
+            self.values.clear();
+            for a in args {
+                self.values.push(ctx.eval_ref(a, row)?.into_owned());
+            }
+            acc.add(self.values.drain(..))?;
+        }
+        Ok(())
+    }
+}
+
 impl Ctx<'_> {
-    /// Groups the rows of `input` and accumulates their aggregates.
+    /// Groups the rows of `input`, each run through the per-row operators `tail` (see
+    /// `push.rs`), and accumulates their aggregates.
     pub(crate) fn partial_aggregate(
         &self,
         input: RowIter<'_>,
+        tail: &[Op],
         keys: &[(Slot, Expr)],
         aggs: &[(Slot, AggFn, bool, Vec<Expr>)],
     ) -> ExecResult<Groups> {
-        let mut groups: Groups = IndexMap::default();
-        // Buffers reused from row to row: a group's key is allocated only when the group is new.
-        let mut key: Vec<Value> = Vec::with_capacity(keys.len());
-        let mut values: Vec<Value> = Vec::new();
+        let mut sink = GroupSink {
+            groups: IndexMap::default(),
+            key: Vec::with_capacity(keys.len()),
+            values: Vec::new(),
+            keys,
+            aggs,
+        };
         for row in input {
-            let row = row?;
-            let found = if let [(_, e)] = keys {
-                // One key: looked up by reference, cloned only for a new group.
-                let k = self.eval_ref(e, &row)?;
-                let found = groups.get_index_of(&KeyRef(std::slice::from_ref(&*k)));
-                if found.is_none() {
-                    key.clear();
-                    key.push(k.into_owned());
-                }
-                found
+            let mut row = row?;
+            if tail.is_empty() {
+                sink.add(self, &row)?;
             } else {
-                key.clear();
-                for (_, e) in keys {
-                    key.push(self.eval(e, &row)?);
-                }
-                groups.get_index_of(&KeyRef(&key))
-            };
-            let index = match found {
-                Some(i) => i,
-                None => {
-                    let owned = GroupKey(std::mem::replace(&mut key, Vec::with_capacity(keys.len())));
-                    let accs = aggs.iter().map(|(_, f, d, _)| Accumulator::new(*f, *d)).collect();
-                    groups.insert_full(owned, accs).0
-                }
-            };
-            let Some((_, accs)) = groups.get_index_mut(index) else {
-                continue;
-            };
-            for (acc, (_, _, _, args)) in accs.iter_mut().zip(aggs) {
-                values.clear();
-                for a in args {
-                    values.push(self.eval_ref(a, &row)?.into_owned());
-                }
-                acc.add(values.drain(..))?;
+                self.push(tail, &mut row, &mut |row| sink.add(self, row))?;
             }
         }
-        Ok(groups)
+        Ok(sink.groups)
     }
 
-    /// Aggregates the rows of `input`.
+    /// Aggregates the rows of `input`, run through `tail` as in `partial_aggregate`.
     pub(crate) fn aggregate(
         &self,
         input: RowIter<'_>,
+        tail: &[Op],
         keys: &[(Slot, Expr)],
         aggs: &[(Slot, AggFn, bool, Vec<Expr>)],
         clear: &[Slot],
     ) -> ExecResult<Vec<Row>> {
-        let groups = self.partial_aggregate(input, keys, aggs)?;
+        let groups = self.partial_aggregate(input, tail, keys, aggs)?;
         self.finish_groups(groups, keys, aggs, clear)
     }
 

@@ -13,6 +13,7 @@ pub(crate) mod eval;
 mod functions;
 mod parallel;
 mod paths;
+mod push;
 pub(crate) mod write;
 
 use std::collections::{BTreeMap, HashSet};
@@ -180,11 +181,30 @@ impl<'g> Ctx<'g> {
                 start = i + 1;
             }
         }
-        // Each operator wraps the iterator of the one before, and pulling a row recurses
-        // through all of them: past a few dozen operators, the rows are collected, so a query of
-        // ten thousand clauses needs no more stack than one of thirty-two.
-        let rest = ops.get(start..).unwrap_or_default();
-        let mut chunks = rest.chunks(MAX_CHAINED_OPS).peekable();
+        // An aggregation takes the per-row operators just before it as a tail it pushes its
+        // input rows through (see `push.rs`), instead of pulling rows they would allocate.
+        let mut rest = ops.get(start..).unwrap_or_default();
+        while let Some(at) = rest.iter().position(|op| matches!(op, Op::Aggregate { .. })) {
+            let (before, after) = rest.split_at(at);
+            let (head, tail) = push::split_tail(before);
+            rows = self.chain(head, rows);
+            if let Some(Op::Aggregate { keys, aggs, clear }) = after.first() {
+                rows = match self.aggregate(rows, tail, keys, aggs, clear) {
+                    Ok(rows) => Box::new(rows.into_iter().map(Ok)),
+                    Err(e) => fail(e),
+                };
+            }
+            rest = after.get(1..).unwrap_or_default();
+        }
+        self.chain(rest, rows)
+    }
+
+    /// Chains `ops` over `rows`. Each operator wraps the iterator of the one before, and
+    /// pulling a row recurses through all of them: past a few dozen operators, the rows are
+    /// collected, so a query of ten thousand clauses needs no more stack than one of
+    /// thirty-two.
+    fn chain<'a>(&'a self, ops: &'a [Op], mut rows: RowIter<'a>) -> RowIter<'a> {
+        let mut chunks = ops.chunks(MAX_CHAINED_OPS).peekable();
         while let Some(chunk) = chunks.next() {
             rows = chunk.iter().fold(rows, |rows, op| self.apply(op, rows));
             if chunks.peek().is_some() {
@@ -422,7 +442,7 @@ impl<'g> Ctx<'g> {
                 }
                 Ok(row)
             })),
-            Op::Aggregate { keys, aggs, clear } => match self.aggregate(input, keys, aggs, clear) {
+            Op::Aggregate { keys, aggs, clear } => match self.aggregate(input, &[], keys, aggs, clear) {
                 Ok(rows) => Box::new(rows.into_iter().map(Ok)),
                 Err(e) => fail(e),
             },

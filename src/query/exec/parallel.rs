@@ -8,6 +8,7 @@ use std::sync::Mutex;
 use super::aggregate::Groups;
 use super::error::ExecResult;
 use super::eval::{set_slot, Row};
+use super::push::split_tail;
 use super::{Ctx, RowIter};
 use crate::graph::{Direction, Value};
 use crate::query::plan::{AggFn, Expr, Op, Start};
@@ -76,7 +77,10 @@ impl Ctx<'_> {
                 let groups = self.run_parallel(total.div_ceil(size), |i| {
                     let range = (i * size)..((i + 1) * size).min(total);
                     let rows = self.rel_scan(scan, expand, base.clone(), range);
-                    self.partial_aggregate(self.read(after, rows), keys, aggs)
+                    {
+                        let (head, tail) = split_tail(after);
+                        self.partial_aggregate(self.read(head, rows), tail, keys, aggs)
+                    }
                 })?;
                 return self.finish_groups(Ctx::merge_groups(groups)?, keys, aggs, clear);
             }
@@ -125,7 +129,15 @@ impl Ctx<'_> {
         let groups = if worth_it {
             Ctx::merge_groups(self.run_parts(&rest, rows, keys, aggs)?)?
         } else {
-            self.partial_aggregate(self.read(&rest, Box::new(rows.into_iter().map(Ok))), keys, aggs)?
+            {
+                let (head, tail) = split_tail(&rest);
+                self.partial_aggregate(
+                    self.read(head, Box::new(rows.into_iter().map(Ok))),
+                    tail,
+                    keys,
+                    aggs,
+                )?
+            }
         };
         self.finish_groups(groups, keys, aggs, clear)
     }
@@ -178,7 +190,13 @@ impl Ctx<'_> {
                 .get(i)
                 .and_then(|p| p.lock().ok().map(|mut p| std::mem::take(&mut *p)))
                 .unwrap_or_default();
-            self.partial_aggregate(self.read(ops, Box::new(part.into_iter().map(Ok))), keys, aggs)
+            let (head, tail) = split_tail(ops);
+            self.partial_aggregate(
+                self.read(head, Box::new(part.into_iter().map(Ok))),
+                tail,
+                keys,
+                aggs,
+            )
         })
     }
 
