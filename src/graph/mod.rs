@@ -630,6 +630,11 @@ impl Graph {
             .copied()
     }
 
+    /// One past the highest node index in use (removed ones leave holes).
+    pub(crate) fn node_bound(&self) -> usize {
+        petgraph::visit::NodeIndexable::node_bound(&self.inner)
+    }
+
     /// One past the highest relationship index in use (removed ones leave holes).
     pub(crate) fn rel_bound(&self) -> usize {
         petgraph::visit::EdgeIndexable::edge_bound(&self.inner)

@@ -14,6 +14,7 @@ mod functions;
 mod parallel;
 mod paths;
 mod push;
+mod shortest;
 pub(crate) mod write;
 
 use std::collections::{BTreeMap, HashSet};

@@ -55,7 +55,7 @@ impl Ctx<'_> {
     }
 
     /// `step_from` into a buffer the caller reuses; returns how many relationships it followed.
-    fn step_into(
+    pub(crate) fn step_into(
         &self,
         node: NodeId,
         step: &Step,
@@ -254,15 +254,13 @@ impl Ctx<'_> {
                 Vec::new()
             });
         }
-        let back = Step {
-            dir: match step.dir {
-                crate::Direction::Outgoing => crate::Direction::Incoming,
-                crate::Direction::Incoming => crate::Direction::Outgoing,
-                crate::Direction::Both => crate::Direction::Both,
-            },
-            types: step.types.clone(),
-            rel_props: step.rel_props.clone(),
-        };
+        let back = super::shortest::reversed(step);
+        if !all && min <= 1 {
+            return Ok(self
+                .one_shortest(a, b, step, &back, max, row)?
+                .into_iter()
+                .collect());
+        }
         let mut fwd: Side = HashMap::default();
         fwd.insert(a, (0, Parents::default()));
         let mut bwd: Side = HashMap::default();
