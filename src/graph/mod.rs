@@ -1026,6 +1026,11 @@ impl Graph {
         self.names.get(name)
     }
 
+    /// As [`Graph::lookup`], for a name already in the form `normalize_name` gives.
+    pub(crate) fn lookup_normalized(&self, key: &str) -> &[NodeId] {
+        self.names.get_normalized(key)
+    }
+
     /// The one node that carries `name` as its name, Chinese name or an alias, after
     /// normalisation; a typed error when none or several do.
     ///

@@ -6,7 +6,7 @@
 //! [`NameIndex::insert`] / [`NameIndex::remove`].
 
 use indexmap::IndexMap;
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization};
 
 use super::id::NodeId;
 use super::value::Value;
@@ -24,17 +24,43 @@ pub(crate) const NAME_KEYS: [&str; 3] = ["name", "name_zh", "aliases"];
 /// ```
 pub fn normalize_name(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.nfkc() {
-        if c.is_whitespace() {
-            continue;
-        }
+    if text.is_ascii() {
+        // ASCII is its own NFKC form.
+        out.extend(
+            text.chars()
+                .filter(|c| !c.is_whitespace())
+                .map(|c| c.to_ascii_lowercase()),
+        );
+        return out;
+    }
+    if unicode_normalization::is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+        fold_into(text.chars(), &mut out);
+    } else {
+        fold_into(text.nfkc(), &mut out);
+    }
+    out
+}
+
+/// Appends `chars` to `out`, case-folded, without white space.
+fn fold_into(chars: impl Iterator<Item = char>, out: &mut String) {
+    for c in chars {
         if c.is_ascii() {
-            out.push(c.to_ascii_lowercase());
-        } else {
+            if !c.is_whitespace() {
+                out.push(c.to_ascii_lowercase());
+            }
+        } else if is_caseless_cjk(c) {
+            // Kana, CJK ideographs and Hangul have no case: no table lookup needed.
+            out.push(c);
+        } else if !c.is_whitespace() {
             out.extend(c.to_lowercase());
         }
     }
-    out
+}
+
+/// Hiragana, katakana, CJK ideographs and Hangul syllables: blocks with no case mapping and
+/// no white space.
+fn is_caseless_cjk(c: char) -> bool {
+    matches!(c, '\u{3040}'..='\u{30FF}' | '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{AC00}'..='\u{D7AF}')
 }
 
 /// Normalised name -> the nodes carrying it (a short list; usually one node).
@@ -113,6 +139,29 @@ mod tests {
         assert_eq!(normalize_name("ＡＳＴＲＡ　ＺＥＮＥＣＡ"), "astrazeneca");
         assert_eq!(normalize_name("阿斯利康（中国）"), "阿斯利康(中国)");
         assert_eq!(normalize_name("ÉCOLE"), "école");
+    }
+
+    #[test]
+    fn the_fast_paths_agree_with_the_full_normalisation() {
+        let slow = |t: &str| -> String {
+            t.nfkc()
+                .filter(|c| !c.is_whitespace())
+                .flat_map(char::to_lowercase)
+                .collect()
+        };
+        for t in [
+            "Pfizer China",
+            " AstraZeneca\t\u{0B}",
+            "正医有限公司11673",
+            "阿斯利康 （中国）",
+            "ＡＢＣ　ｄｅｆ",
+            "Ärzte Ωmega ÉCOLE",
+            "ｶﾀｶﾅ かな 한국어",
+            "ﬁ ㍿ ①",
+            "\u{3000}北京\u{00A0}亦庄",
+        ] {
+            assert_eq!(normalize_name(t), slow(t), "{t:?}");
+        }
     }
 
     #[test]

@@ -590,19 +590,20 @@ impl<'g> Ctx<'g> {
             Start::All => self.graph.nodes().collect(),
             Start::Label(None) => Vec::new(),
             Start::Label(Some(l)) => self.graph.label_nodes(*l).iter().copied().collect(),
-            Start::NameSeek(e, fallback) => match self.eval(e, &row) {
-                Ok(Value::String(s)) if !crate::normalize_name(&s).is_empty() => {
-                    self.graph.lookup(&s).to_vec()
-                }
+            Start::NameSeek(e, fallback) => {
+                let key = match self.eval_ref(e, &row) {
+                    Ok(v) => v.as_str().map(crate::normalize_name).unwrap_or_default(),
+                    Err(e) => return fail(e),
+                };
                 // The index holds only strings that stay non-empty once normalised; the
                 // checks after the scan decide for anything else.
-                Ok(_) => match fallback {
+                match fallback {
+                    _ if !key.is_empty() => self.graph.lookup_normalized(&key).to_vec(),
                     None => self.graph.nodes().collect(),
                     Some(None) => Vec::new(),
                     Some(Some(l)) => self.graph.label_nodes(*l).iter().copied().collect(),
-                },
-                Err(e) => return fail(e),
-            },
+                }
+            }
         };
         Box::new(
             candidates
