@@ -205,9 +205,31 @@ impl<'g> Ctx<'g> {
     /// collected, so a query of ten thousand clauses needs no more stack than one of
     /// thirty-two.
     fn chain<'a>(&'a self, ops: &'a [Op], mut rows: RowIter<'a>) -> RowIter<'a> {
-        let mut chunks = ops.chunks(MAX_CHAINED_OPS).peekable();
+        // An expand takes the filters right after it, which then test each relationship
+        // before its row is allocated (see `Ctx::expand`).
+        let mut units: Vec<(&'a Op, &'a [Op])> = Vec::new();
+        let mut i = 0;
+        while let Some(op) = ops.get(i) {
+            let post = if matches!(op, Op::Expand { .. }) {
+                let after = ops.get(i + 1..).unwrap_or_default();
+                let n = after
+                    .iter()
+                    .take(MAX_CHAINED_OPS)
+                    .take_while(|op| matches!(op, Op::Filter(_) | Op::DistinctRels { .. }))
+                    .count();
+                after.get(..n).unwrap_or_default()
+            } else {
+                &[]
+            };
+            units.push((op, post));
+            i += 1 + post.len();
+        }
+        let mut chunks = units.chunks(MAX_CHAINED_OPS).peekable();
         while let Some(chunk) = chunks.next() {
-            rows = chunk.iter().fold(rows, |rows, op| self.apply(op, rows));
+            rows = chunk.iter().fold(rows, |rows, &(op, post)| match op {
+                Op::Expand { .. } => each_row(rows, move |row| self.expand(op, post, row)),
+                _ => self.apply(op, rows),
+            });
             if chunks.peek().is_some() {
                 rows = match rows.collect::<ExecResult<Vec<Row>>>() {
                     Ok(all) => Box::new(all.into_iter().map(Ok)),
@@ -216,6 +238,87 @@ impl<'g> Ctx<'g> {
             }
         }
         rows
+    }
+
+    /// True if `row` passes the filters `post` (filters and relationship-uniqueness checks).
+    fn passes(&self, post: &[Op], row: &Row) -> ExecResult<bool> {
+        for op in post {
+            let ok = match op {
+                Op::Filter(pred) => self.truthy(pred, row)?,
+                Op::DistinctRels { rels, lists } => distinct_rels(row, rels, lists),
+                _ => true,
+            };
+            if !ok {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// The rows of an `Expand` for one input row that pass the filters `post`. Lazy: each
+    /// relationship is checked as it is pulled. With filters, the relationship and node are
+    /// written into a scratch copy of the row (made once) and tested there, so a row is
+    /// allocated only for the relationships that pass.
+    fn expand<'a>(&'a self, op: &'a Op, post: &'a [Op], row: Row) -> RowIter<'a> {
+        let Op::Expand {
+            from,
+            rel,
+            to,
+            dir,
+            types,
+            rel_props,
+            check,
+            to_bound,
+            rel_bound,
+            exclude,
+        } = op
+        else {
+            return self.apply(op, one_row(row));
+        };
+        let Some(Value::Node(start)) = row.get(*from).cloned() else {
+            return no_rows();
+        };
+        if !self.graph.contains_node(start) {
+            return no_rows();
+        }
+        let want_rel = if *rel_bound { row.get(*rel).cloned() } else { None };
+        let excluded = paths::excluded_rels(&row, exclude);
+        let want_to = if *to_bound { row.get(*to).cloned() } else { None };
+        let mut scratch: Option<Row> = None;
+        Box::new(self.graph.expand(start, *dir).filter_map(move |(r, other, ty)| {
+            if !types.matches(ty) || excluded.contains(&r) {
+                return None;
+            }
+            if want_rel.as_ref().is_some_and(|w| *w != Value::Relationship(r)) {
+                return None;
+            }
+            if want_to.as_ref().is_some_and(|w| *w != Value::Node(other)) {
+                return None;
+            }
+            let keep = self
+                .check_rel(r, rel_props, &row)
+                .and_then(|ok| Ok(ok && (*to_bound || self.check_node(other, check, &row)?)));
+            match keep {
+                Ok(false) => None,
+                Ok(true) if post.is_empty() => {
+                    let mut next = row.clone();
+                    set_slot(&mut next, *rel, Value::Relationship(r));
+                    set_slot(&mut next, *to, Value::Node(other));
+                    Some(Ok(next))
+                }
+                Ok(true) => {
+                    let next = scratch.get_or_insert_with(|| row.clone());
+                    set_slot(next, *rel, Value::Relationship(r));
+                    set_slot(next, *to, Value::Node(other));
+                    match self.passes(post, next) {
+                        Ok(true) => Some(Ok(next.clone())),
+                        Ok(false) => None,
+                        Err(e) => Some(Err(e)),
+                    }
+                }
+                Err(e) => Some(Err(e)),
+            }
+        }))
     }
 
     /// Counts one relationship followed by a path search; past the limit, an error.
@@ -325,54 +428,7 @@ impl<'g> Ctx<'g> {
             Op::NodeScan { slot, start, check } => {
                 each_row(input, move |row| self.scan(*slot, start, check, row))
             }
-            Op::Expand {
-                from,
-                rel,
-                to,
-                dir,
-                types,
-                rel_props,
-                check,
-                to_bound,
-                rel_bound,
-                exclude,
-            } => each_row(input, move |row| {
-                let Some(Value::Node(start)) = row.get(*from).cloned() else {
-                    return no_rows();
-                };
-                if !self.graph.contains_node(start) {
-                    return no_rows();
-                }
-                let want_rel = if *rel_bound { row.get(*rel).cloned() } else { None };
-                let excluded = paths::excluded_rels(&row, exclude);
-                let want_to = if *to_bound { row.get(*to).cloned() } else { None };
-                // Lazy: each relationship is checked as it is pulled, and the input row is
-                // cloned only for the relationships that pass.
-                Box::new(self.graph.expand(start, *dir).filter_map(move |(r, other, ty)| {
-                    if !types.matches(ty) || excluded.contains(&r) {
-                        return None;
-                    }
-                    if want_rel.as_ref().is_some_and(|w| *w != Value::Relationship(r)) {
-                        return None;
-                    }
-                    if want_to.as_ref().is_some_and(|w| *w != Value::Node(other)) {
-                        return None;
-                    }
-                    let keep = self
-                        .check_rel(r, rel_props, &row)
-                        .and_then(|ok| Ok(ok && (*to_bound || self.check_node(other, check, &row)?)));
-                    match keep {
-                        Ok(false) => None,
-                        Ok(true) => {
-                            let mut next = row.clone();
-                            set_slot(&mut next, *rel, Value::Relationship(r));
-                            set_slot(&mut next, *to, Value::Node(other));
-                            Some(Ok(next))
-                        }
-                        Err(e) => Some(Err(e)),
-                    }
-                })) as RowIter<'a>
-            }),
+            Op::Expand { .. } => each_row(input, move |row| self.expand(op, &[], row)),
             Op::RelScan { scan, expand } => {
                 if !self.use_rel_scan(scan) {
                     return self.apply(expand, self.apply(scan, input));
