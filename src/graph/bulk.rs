@@ -13,7 +13,11 @@ use indexmap::IndexSet;
 use petgraph::stable_graph::StableDiGraph;
 
 use super::names::{NameIndex, NAME_KEYS};
-use super::{Graph, KeyId, LabelId, NodeData, NodeId, Props, RelData, Symbols, UniqueConstraint, Value};
+use petgraph::visit::{EdgeRef, IntoEdgeReferences};
+
+use super::{
+    Graph, KeyId, LabelId, NodeData, NodeId, Props, RelData, RelId, Symbols, UniqueConstraint, Value,
+};
 
 /// The storage of a graph: petgraph's stable graph of node and relationship data.
 pub(crate) type Storage = StableDiGraph<NodeData, RelData, u32>;
@@ -117,11 +121,23 @@ impl Graph {
                 owners,
             })
             .collect();
+        let adjacency = super::adjacency::Adjacency::build(
+            petgraph::visit::NodeIndexable::node_bound(&inner),
+            inner.edge_references().map(|e| {
+                (
+                    RelId::from_ix(e.id()),
+                    NodeId::from_ix(e.source()),
+                    NodeId::from_ix(e.target()),
+                    e.weight().ty,
+                )
+            }),
+        );
         Ok(Graph {
             inner,
             symbols,
             label_index,
             names,
+            adjacency,
             constraints,
             plans: Default::default(),
         })

@@ -9,6 +9,7 @@
 //!   keep both true after every call, successful or not: a call that fails changes nothing.
 //! - Labels, types and keys are interned; storage holds only their numbers.
 
+pub(crate) mod adjacency;
 pub(crate) mod bulk;
 pub(crate) mod date;
 pub(crate) mod error;
@@ -21,7 +22,6 @@ use std::collections::HashMap;
 
 use indexmap::IndexSet;
 use petgraph::stable_graph::StableDiGraph;
-use petgraph::visit::EdgeRef;
 
 pub use error::GraphError;
 pub use id::{NodeId, RelId};
@@ -130,6 +130,8 @@ pub struct Graph {
     /// Indexed by `LabelId`.
     label_index: Vec<IndexSet<NodeId>>,
     names: NameIndex,
+    /// Each node's relationships, side by side (see `adjacency.rs`).
+    adjacency: adjacency::Adjacency,
     constraints: Vec<UniqueConstraint>,
     /// Plans of recent read queries (see `query::PlanCache`); a clone starts empty.
     pub(crate) plans: crate::query::PlanCache,
@@ -503,7 +505,9 @@ impl Graph {
         ty: TypeId,
         props: Props,
     ) -> RelId {
-        RelId::from_ix(self.inner.add_edge(start.ix(), end.ix(), RelData { ty, props }))
+        let rel = RelId::from_ix(self.inner.add_edge(start.ix(), end.ix(), RelData { ty, props }));
+        self.adjacency.add(rel, start, end, ty);
+        rel
     }
 
     pub(crate) fn node_data(&self, id: NodeId) -> Result<&NodeData, GraphError> {
@@ -736,19 +740,19 @@ impl Graph {
         node: NodeId,
         direction: Direction,
     ) -> impl Iterator<Item = (RelId, NodeId, TypeId)> + '_ {
-        let ix = node.ix();
-        let out = matches!(direction, Direction::Outgoing | Direction::Both)
-            .then(|| self.inner.edges_directed(ix, petgraph::Direction::Outgoing))
-            .into_iter()
-            .flatten()
-            .map(|e| (RelId::from_ix(e.id()), NodeId::from_ix(e.target()), e.weight().ty));
-        let inc = matches!(direction, Direction::Incoming | Direction::Both)
-            .then(|| self.inner.edges_directed(ix, petgraph::Direction::Incoming))
-            .into_iter()
-            .flatten()
-            .filter(move |e| direction != Direction::Both || e.source() != ix)
-            .map(|e| (RelId::from_ix(e.id()), NodeId::from_ix(e.source()), e.weight().ty));
-        out.chain(inc)
+        let out = match direction {
+            Direction::Outgoing | Direction::Both => self.adjacency.outgoing(node),
+            Direction::Incoming => &[],
+        };
+        let inc = match direction {
+            Direction::Incoming | Direction::Both => self.adjacency.incoming(node),
+            Direction::Outgoing => &[],
+        };
+        // A self-loop is in both parts of the node's list: under `Both`, listed once.
+        let both = direction == Direction::Both;
+        out.iter()
+            .chain(inc.iter().filter(move |a| !(both && a.other == node)))
+            .map(|a| (a.rel, a.other, a.ty))
     }
 
     /// Sets a node property; `Null` removes it. Returns the previous value.
@@ -978,7 +982,7 @@ impl Graph {
         self.node_data(id)?;
         let rels: Vec<RelId> = self.expand(id, Direction::Both).map(|(r, _, _)| r).collect();
         for r in &rels {
-            self.inner.remove_edge(r.ix());
+            self.remove_rel_unchecked(*r);
         }
         self.remove_node_unchecked(id);
         Ok(rels.len())
@@ -1006,10 +1010,22 @@ impl Graph {
     /// # Ok::<_, kgraph::GraphError>(())
     /// ```
     pub fn remove_relationship(&mut self, id: RelId) -> Result<(), GraphError> {
-        self.inner
-            .remove_edge(id.ix())
-            .map(|_| ())
-            .ok_or(GraphError::RelationshipNotFound { id })
+        if self.remove_rel_unchecked(id) {
+            Ok(())
+        } else {
+            Err(GraphError::RelationshipNotFound { id })
+        }
+    }
+
+    /// Removes a relationship from the storage and the adjacency lists; false if it was not
+    /// there.
+    fn remove_rel_unchecked(&mut self, id: RelId) -> bool {
+        let Some((a, b)) = self.inner.edge_endpoints(id.ix()) else {
+            return false;
+        };
+        self.inner.remove_edge(id.ix());
+        self.adjacency.remove(id, NodeId::from_ix(a), NodeId::from_ix(b));
+        true
     }
 
     /// Every node whose `name`, `name_zh` or one of whose `aliases` normalises to the same key
