@@ -6,7 +6,7 @@ use std::cmp::Ordering;
 use super::error::{ExecError, ExecKind, ExecResult};
 use super::eval::{set_slot, Row};
 use super::{Ctx, Equiv, GroupKey, KeyRef, RowIter};
-use crate::graph::Value;
+use crate::graph::{NodeId, Value};
 use crate::query::plan::{AggFn, Expr, Op, Slot};
 
 /// Groups in first-seen order, each with one accumulator per aggregate.
@@ -29,13 +29,74 @@ enum Acc {
     Percentile { values: Vec<f64>, p: Option<f64> },
 }
 
+/// The distinct values of one aggregate, in first-seen order. While every value is a node (as
+/// in `count(DISTINCT x)` over a pattern) the set holds bare node ids: four bytes an entry,
+/// hashed as an integer, instead of a `Value` hashed under Cypher's equivalence.
+#[derive(Default)]
+enum Distinct {
+    #[default]
+    Empty,
+    Nodes(IndexSet<NodeId, FastHash>),
+    Values(IndexSet<Equiv, FastHash>),
+}
+
+impl Distinct {
+    fn insert(&mut self, v: Value) {
+        match (&mut *self, v) {
+            (Distinct::Nodes(set), Value::Node(id)) => {
+                set.insert(id);
+            }
+            (Distinct::Values(set), v) => {
+                set.insert(Equiv(v));
+            }
+            (Distinct::Empty, Value::Node(id)) => {
+                let mut set = IndexSet::default();
+                set.insert(id);
+                *self = Distinct::Nodes(set);
+            }
+            (_, v) => {
+                let mut set = self.take_values();
+                set.insert(Equiv(v));
+                *self = Distinct::Values(set);
+            }
+        }
+    }
+
+    /// The set as values, leaving `Empty`.
+    fn take_values(&mut self) -> IndexSet<Equiv, FastHash> {
+        match std::mem::take(self) {
+            Distinct::Empty => IndexSet::default(),
+            Distinct::Nodes(set) => set.into_iter().map(|id| Equiv(Value::Node(id))).collect(),
+            Distinct::Values(set) => set,
+        }
+    }
+
+    /// Adds the values of a later part, after this part's own.
+    fn merge(&mut self, other: Distinct) {
+        match (&mut *self, other) {
+            (_, Distinct::Empty) => {}
+            (Distinct::Empty, other) => *self = other,
+            (Distinct::Nodes(mine), Distinct::Nodes(theirs)) => mine.extend(theirs),
+            (_, mut other) => {
+                let mut set = self.take_values();
+                set.extend(other.take_values());
+                *self = Distinct::Values(set);
+            }
+        }
+    }
+
+    fn into_values(mut self) -> impl Iterator<Item = Value> {
+        self.take_values().into_iter().map(|Equiv(v)| v)
+    }
+}
+
 /// One aggregate of one group. With DISTINCT, values are only collected (in first-seen
 /// order) and folded when the group is finished, so partial accumulators of parallel workers
 /// merge by set union.
 pub(crate) struct Accumulator {
     f: AggFn,
     acc: Acc,
-    seen: Option<IndexSet<Equiv, FastHash>>,
+    seen: Option<Distinct>,
     /// The second argument of a percentile, kept for the DISTINCT fold.
     extra: Vec<Value>,
 }
@@ -58,7 +119,7 @@ impl Accumulator {
         Accumulator {
             f,
             acc,
-            seen: distinct.then(IndexSet::default),
+            seen: distinct.then(Distinct::default),
             extra: Vec::new(),
         }
     }
@@ -78,7 +139,7 @@ impl Accumulator {
             if self.extra.is_empty() {
                 self.extra = args.collect();
             }
-            seen.insert(Equiv(v));
+            seen.insert(v);
             return Ok(());
         }
         self.fold(v, args)
@@ -142,7 +203,7 @@ impl Accumulator {
             if self.extra.is_empty() {
                 self.extra = other.extra;
             }
-            mine.extend(theirs);
+            mine.merge(theirs);
             return Ok(());
         }
         match (&mut self.acc, other.acc) {
@@ -185,7 +246,7 @@ impl Accumulator {
     fn finish(mut self) -> ExecResult<Value> {
         if let Some(seen) = self.seen.take() {
             let extra = std::mem::take(&mut self.extra);
-            for Equiv(value) in seen {
+            for value in seen.into_values() {
                 self.fold(value, extra.iter().cloned())?;
             }
         }
@@ -436,5 +497,48 @@ impl Ctx<'_> {
         }
         keyed.sort_by(cmp);
         Ok(keyed.into_iter().map(|(_, r)| r).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(i: u32) -> Value {
+        Value::Node(NodeId::from_index(i))
+    }
+
+    #[test]
+    fn distinct_nodes_stay_ids_until_another_value_comes() {
+        let mut d = Distinct::default();
+        for v in [node(3), node(1), node(3)] {
+            d.insert(v);
+        }
+        assert!(matches!(&d, Distinct::Nodes(s) if s.len() == 2));
+        d.insert(Value::Int(7));
+        d.insert(node(1));
+        assert!(matches!(&d, Distinct::Values(s) if s.len() == 3));
+        assert_eq!(
+            d.into_values().collect::<Vec<_>>(),
+            [node(3), node(1), Value::Int(7)]
+        );
+    }
+
+    #[test]
+    fn merging_keeps_first_seen_order_across_kinds() {
+        let mut a = Distinct::default();
+        a.insert(node(2));
+        let mut b = Distinct::default();
+        b.insert(Value::from("x"));
+        b.insert(node(2));
+        b.insert(node(5));
+        a.merge(b);
+        assert_eq!(
+            a.into_values().collect::<Vec<_>>(),
+            [node(2), Value::from("x"), node(5)]
+        );
+        let mut c = Distinct::default();
+        c.merge(Distinct::default());
+        assert_eq!(c.into_values().count(), 0);
     }
 }
