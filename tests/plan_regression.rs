@@ -292,3 +292,41 @@ fn a_cached_plan_still_needs_its_parameters() {
         .column("plan")
         .any(|v| v.as_str().unwrap().contains("NodeIndexSeek")));
 }
+
+/// Two ten-node fans, `a` to `x1..x10` and `b` to `y1..y10`, each `xi` joined to `yi`, and
+/// every `xi` and `yi` with 100 leaves besides.
+fn fans() -> Graph {
+    let mut g = Graph::new();
+    let a = g.add_node(&["P"], [("name", "a")]).unwrap();
+    let b = g.add_node(&["P"], [("name", "b")]).unwrap();
+    for i in 0..10 {
+        let x = g.add_node(&["M"], [("k", i)]).unwrap();
+        let y = g.add_node(&["M"], [("k", i)]).unwrap();
+        g.add_relationship(a, x, "T", [("k", 0)]).unwrap();
+        g.add_relationship(y, b, "T", [("k", 0)]).unwrap();
+        g.add_relationship(x, y, "T", [("k", 0)]).unwrap();
+        for _ in 0..100 {
+            for hub in [x, y] {
+                let leaf = g.add_node(&["L"], [("k", 0)]).unwrap();
+                g.add_relationship(hub, leaf, "T", [("k", 0)]).unwrap();
+            }
+        }
+    }
+    g
+}
+
+/// Counted in relationships followed: one shortest path stops at the first meeting. Here it
+/// follows the 10 + 10 relationships of the two fans and the 102 of one `xi`; finishing the
+/// level, as all shortest paths must, follows the 102 of every `xi`.
+#[test]
+fn one_shortest_path_stops_at_the_first_meeting() {
+    let g = fans();
+    let one = "MATCH p = shortestPath((a:P {name: 'a'})-[*]-(b:P {name: 'b'})) RETURN length(p) AS n";
+    let r = g.query(one).max_expansions(200).run().unwrap();
+    assert_eq!(r.get(0, "n"), Some(&kgraph::Value::Int(3)));
+    let all = "MATCH p = allShortestPaths((a:P {name: 'a'})-[*]-(b:P {name: 'b'})) RETURN count(p) AS n";
+    let err = g.query(all).max_expansions(200).run().unwrap_err();
+    assert_eq!(err.kind_name(), "LimitExceeded", "{err}");
+    let r = g.query(all).max_expansions(1100).run().unwrap();
+    assert_eq!(r.get(0, "n"), Some(&kgraph::Value::Int(10)));
+}
