@@ -9,7 +9,6 @@
 
 use std::collections::HashMap;
 
-use indexmap::IndexSet;
 use petgraph::stable_graph::StableDiGraph;
 
 use super::names::{NameIndex, NAME_KEYS};
@@ -69,8 +68,10 @@ impl Graph {
                 }
             }
         }
-        let mut label_index: Vec<IndexSet<NodeId>> =
-            per_label.iter().map(|n| IndexSet::with_capacity(*n)).collect();
+        let mut label_index: Vec<super::labels::LabelSet> = per_label
+            .iter()
+            .map(|n| super::labels::LabelSet::with_capacity(*n))
+            .collect();
         let name_keys: Vec<KeyId> = NAME_KEYS.iter().filter_map(|k| symbols.find_key(k)).collect();
         let mut names = NameIndex::default();
         if !name_keys.is_empty() {

@@ -15,12 +15,12 @@ pub(crate) mod date;
 pub(crate) mod error;
 pub(crate) mod id;
 pub(crate) mod intern;
+pub(crate) mod labels;
 pub(crate) mod names;
 pub(crate) mod value;
 
 use std::collections::HashMap;
 
-use indexmap::IndexSet;
 use petgraph::stable_graph::StableDiGraph;
 
 pub use error::GraphError;
@@ -128,7 +128,7 @@ pub struct Graph {
     pub(crate) inner: StableDiGraph<NodeData, RelData, u32>,
     pub(crate) symbols: Symbols,
     /// Indexed by `LabelId`.
-    label_index: Vec<IndexSet<NodeId>>,
+    label_index: Vec<labels::LabelSet>,
     names: NameIndex,
     /// Each node's relationships, side by side (see `adjacency.rs`).
     adjacency: adjacency::Adjacency,
@@ -658,6 +658,13 @@ impl Graph {
         })
     }
 
+    /// True if the node carries the label (false for a dead node), without reading the node.
+    pub(crate) fn has_label(&self, id: NodeId, label: LabelId) -> bool {
+        self.label_index
+            .get(label.index())
+            .is_some_and(|s| s.contains(id))
+    }
+
     pub(crate) fn label_nodes(&self, label: LabelId) -> &indexmap::set::Slice<NodeId> {
         self.label_index
             .get(label.index())
@@ -677,7 +684,7 @@ impl Graph {
             .labels
             .iter()
             .enumerate()
-            .map(|(i, name)| (name, self.label_index.get(i).map_or(0, IndexSet::len)))
+            .map(|(i, name)| (name, self.label_index.get(i).map_or(0, labels::LabelSet::len)))
             .filter(|(_, n)| *n > 0)
             .collect()
     }
@@ -1179,9 +1186,9 @@ impl Graph {
             .ok_or(GraphError::NodeNotFound { id })
     }
 
-    fn label_set_mut(&mut self, l: LabelId) -> &mut IndexSet<NodeId> {
+    fn label_set_mut(&mut self, l: LabelId) -> &mut labels::LabelSet {
         if self.label_index.len() <= l.index() {
-            self.label_index.resize_with(l.index() + 1, IndexSet::new);
+            self.label_index.resize_with(l.index() + 1, Default::default);
         }
         &mut self.label_index[l.index()]
     }
@@ -1212,7 +1219,7 @@ impl Graph {
                 return Err(format!("labels of {id} not sorted and unique"));
             }
             for l in &data.labels {
-                if !self.label_index.get(l.index()).is_some_and(|s| s.contains(&id)) {
+                if !self.has_label(id, *l) {
                     return Err(format!("{id} missing from label index"));
                 }
             }
@@ -1222,8 +1229,49 @@ impl Graph {
                 }
             }
         }
+        for r in self.inner.edge_indices() {
+            let (Some((a, b)), Some(data)) = (self.inner.edge_endpoints(r), self.inner.edge_weight(r)) else {
+                continue;
+            };
+            let (rel, a, b) = (RelId::from_ix(r), NodeId::from_ix(a), NodeId::from_ix(b));
+            let out = adjacency::Adj {
+                rel,
+                other: b,
+                ty: data.ty,
+            };
+            let inc = adjacency::Adj {
+                rel,
+                other: a,
+                ty: data.ty,
+            };
+            if self.adjacency.outgoing(a).iter().filter(|x| **x == out).count() != 1
+                || self.adjacency.incoming(b).iter().filter(|x| **x == inc).count() != 1
+            {
+                return Err(format!(
+                    "{rel} not listed once at each end in the adjacency lists"
+                ));
+            }
+        }
+        let listed: usize = self
+            .nodes()
+            .map(|n| self.adjacency.outgoing(n).len())
+            .sum::<usize>();
+        if listed != self.relationship_count() {
+            return Err(format!(
+                "adjacency lists hold {listed} relationships, not {}",
+                self.relationship_count()
+            ));
+        }
         for (l, set) in self.label_index.iter().enumerate() {
-            for id in set {
+            for id in self.nodes() {
+                let carries = self
+                    .node_data(id)
+                    .is_ok_and(|d| d.labels.contains(&LabelId(l as u32)));
+                if set.contains(id) != carries {
+                    return Err(format!("label bitset of label {l} wrong for {id}"));
+                }
+            }
+            for id in set.iter() {
                 let ok = self
                     .node_data(*id)
                     .is_ok_and(|d| d.labels.contains(&LabelId(l as u32)));

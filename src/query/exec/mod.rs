@@ -358,14 +358,18 @@ impl<'g> Ctx<'g> {
         if check.labels.is_empty() && check.props.is_empty() && check.prop_map.is_none() {
             return Ok(true);
         }
-        let Ok(data) = self.graph.node_data(id) else {
-            return Ok(false);
-        };
+        // Labels from the label bitsets: the node is read only if it passes them.
         for l in &check.labels {
-            if !l.is_some_and(|l| data.labels.binary_search(&l).is_ok()) {
+            if !l.is_some_and(|l| self.graph.has_label(id, l)) {
                 return Ok(false);
             }
         }
+        if check.props.is_empty() && check.prop_map.is_none() {
+            return Ok(self.graph.contains_node(id));
+        }
+        let Ok(data) = self.graph.node_data(id) else {
+            return Ok(false);
+        };
         for (key, expr) in &check.props {
             let want = self.eval_ref(expr, row)?;
             let have = key.and_then(|k| data.props.get(k));
