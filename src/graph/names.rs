@@ -33,7 +33,9 @@ pub fn normalize_name(text: &str) -> String {
         );
         return out;
     }
-    if unicode_normalization::is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+    if text.chars().all(|c| c.is_ascii() || is_stable_cjk(c))
+        || unicode_normalization::is_nfkc_quick(text.chars()) == IsNormalized::Yes
+    {
         fold_into(text.chars(), &mut out);
     } else {
         fold_into(text.nfkc(), &mut out);
@@ -55,6 +57,14 @@ fn fold_into(chars: impl Iterator<Item = char>, out: &mut String) {
             out.extend(c.to_lowercase());
         }
     }
+}
+
+/// CJK unified ideographs and Hangul syllables: characters that NFKC leaves alone and that
+/// compose with nothing ASCII or in these blocks, so text made only of them and ASCII is
+/// already in NFKC. Checked by range, the usual Chinese name never reaches the normalisation
+/// tables, whose lookups are most of the cost of a name seek on a cold cache.
+fn is_stable_cjk(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{AC00}'..='\u{D7A3}')
 }
 
 /// Hiragana, katakana, CJK ideographs and Hangul syllables: blocks with no case mapping and
@@ -157,6 +167,9 @@ mod tests {
             "ＡＢＣ　ｄｅｆ",
             "Ärzte Ωmega ÉCOLE",
             "ｶﾀｶﾅ かな 한국어",
+            "か\u{3099}",
+            "한\u{11A8}",
+            "\u{F900}豈",
             "ﬁ ㍿ ①",
             "\u{3000}北京\u{00A0}亦庄",
         ] {
