@@ -139,6 +139,7 @@ impl Graph {
             label_index,
             names,
             adjacency,
+            type_index: Default::default(),
             constraints,
             plans: Default::default(),
         })

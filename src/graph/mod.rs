@@ -17,6 +17,7 @@ pub(crate) mod id;
 pub(crate) mod intern;
 pub(crate) mod labels;
 pub(crate) mod names;
+pub(crate) mod type_index;
 pub(crate) mod value;
 
 use std::collections::HashMap;
@@ -132,6 +133,8 @@ pub struct Graph {
     names: NameIndex,
     /// Each node's relationships, side by side (see `adjacency.rs`).
     adjacency: adjacency::Adjacency,
+    /// The relationships of each type, built on demand (see `type_index.rs`).
+    type_index: std::sync::OnceLock<type_index::TypeIndex>,
     constraints: Vec<UniqueConstraint>,
     /// Plans of recent read queries (see `query::PlanCache`); a clone starts empty.
     pub(crate) plans: crate::query::PlanCache,
@@ -507,6 +510,7 @@ impl Graph {
     ) -> RelId {
         let rel = RelId::from_ix(self.inner.add_edge(start.ix(), end.ix(), RelData { ty, props }));
         self.adjacency.add(rel, start, end, ty);
+        self.type_index.take();
         rel
     }
 
@@ -642,6 +646,46 @@ impl Graph {
     /// One past the highest relationship index in use (removed ones leave holes).
     pub(crate) fn rel_bound(&self) -> usize {
         petgraph::visit::EdgeIndexable::edge_bound(&self.inner)
+    }
+
+    /// How many relationships the types `types` have together.
+    pub(crate) fn typed_rel_count(&self, types: &[TypeId]) -> usize {
+        let index = self.type_index();
+        types.iter().map(|t| index.of(*t).len()).sum()
+    }
+
+    /// The relationships of the types `types`, type after type, each in index order, those at
+    /// positions `range` of that sequence: id, start, end, type.
+    pub(crate) fn typed_rels(
+        &self,
+        types: Vec<TypeId>,
+        range: std::ops::Range<usize>,
+    ) -> impl Iterator<Item = (RelId, NodeId, NodeId, TypeId)> + '_ {
+        let index = self.type_index();
+        let mut skip = range.start;
+        let mut take = range.end.saturating_sub(range.start);
+        types.into_iter().flat_map(move |t| {
+            let all = index.of(t);
+            let part = all.get(skip.min(all.len())..).unwrap_or_default();
+            skip = skip.saturating_sub(all.len());
+            let part = part.get(..take.min(part.len())).unwrap_or_default();
+            take -= part.len();
+            part.iter().filter_map(move |r| {
+                let (a, b) = self.inner.edge_endpoints(r.ix())?;
+                Some((*r, NodeId::from_ix(a), NodeId::from_ix(b), t))
+            })
+        })
+    }
+
+    fn type_index(&self) -> &type_index::TypeIndex {
+        self.type_index.get_or_init(|| {
+            type_index::TypeIndex::build(
+                self.symbols.types.len(),
+                self.inner
+                    .edge_indices()
+                    .filter_map(|ix| Some((RelId::from_ix(ix), self.inner.edge_weight(ix)?.ty))),
+            )
+        })
     }
 
     /// The relationships whose index is in `range`, in index order (the order of storage):
@@ -1032,6 +1076,7 @@ impl Graph {
         };
         self.inner.remove_edge(id.ix());
         self.adjacency.remove(id, NodeId::from_ix(a), NodeId::from_ix(b));
+        self.type_index.take();
         true
     }
 

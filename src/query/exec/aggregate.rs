@@ -383,6 +383,32 @@ impl Ctx<'_> {
         Ok(sink.groups)
     }
 
+    /// Groups the rows that `feed` pushes, each run through `tail`, as `partial_aggregate`
+    /// does for rows pulled from an iterator.
+    pub(crate) fn push_aggregate(
+        &self,
+        tail: &[Op],
+        keys: &[(Slot, Expr)],
+        aggs: &[(Slot, AggFn, bool, Vec<Expr>)],
+        feed: impl FnOnce(&mut dyn FnMut(&mut Row) -> ExecResult<()>) -> ExecResult<()>,
+    ) -> ExecResult<Groups> {
+        let mut sink = GroupSink {
+            groups: IndexMap::default(),
+            key: Vec::with_capacity(keys.len()),
+            values: Vec::new(),
+            keys,
+            aggs,
+        };
+        feed(&mut |row| {
+            if tail.is_empty() {
+                sink.add(self, row)
+            } else {
+                self.push(tail, row, &mut |row| sink.add(self, row))
+            }
+        })?;
+        Ok(sink.groups)
+    }
+
     /// Aggregates the rows of `input`, run through `tail` as in `partial_aggregate`.
     pub(crate) fn aggregate(
         &self,

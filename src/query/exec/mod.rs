@@ -365,7 +365,8 @@ impl<'g> Ctx<'g> {
             }
         }
         if check.props.is_empty() && check.prop_map.is_none() {
-            return Ok(self.graph.contains_node(id));
+            // Only labels, which only live nodes carry (an empty check returned above).
+            return Ok(true);
         }
         let Ok(data) = self.graph.node_data(id) else {
             return Ok(false);
@@ -437,7 +438,7 @@ impl<'g> Ctx<'g> {
                 if !self.use_rel_scan(scan) {
                     return self.apply(expand, self.apply(scan, input));
                 }
-                let all = 0..self.graph.rel_bound();
+                let all = 0..self.rel_scan_bound(expand);
                 each_row(input, move |row| self.rel_scan(scan, expand, row, all.clone()))
             }
             Op::VarExpand { .. } => each_row(input, move |row| self.var_paths(op, row)),
@@ -565,8 +566,17 @@ impl<'g> Ctx<'g> {
         }
     }
 
-    /// The rows of a `RelScan` for one input row, over the relationships whose index is in
-    /// `range`: each relationship of a wanted type whose ends pass the scan's and the
+    /// The bound of the ranges `rel_scan` takes for `expand`: positions among the relationships
+    /// of its types (read from the type index), or relationship indexes when it follows any type.
+    pub(crate) fn rel_scan_bound(&self, expand: &Op) -> usize {
+        match scan_types(expand) {
+            Some(known) => self.graph.typed_rel_count(&known),
+            None => self.graph.rel_bound(),
+        }
+    }
+
+    /// The rows of a `RelScan` for one input row, over the part `range` of what
+    /// `rel_scan_bound` bounds: each relationship of a wanted type whose ends pass the scan's and the
     /// expand's checks, as the node scan and the expand would have found it.
     pub(crate) fn rel_scan<'a>(
         &'a self,
@@ -575,64 +585,57 @@ impl<'g> Ctx<'g> {
         row: Row,
         range: std::ops::Range<usize>,
     ) -> RowIter<'a> {
-        let (
-            Op::NodeScan {
-                slot: from_slot,
-                check: from_check,
-                ..
-            },
-            Op::Expand {
-                rel,
-                to,
-                dir,
-                types,
-                rel_props,
-                check,
-                ..
-            },
-        ) = (scan, expand)
-        else {
+        let Some(parts) = ScanParts::of(self, scan, expand) else {
             return no_rows();
         };
-        // The relationship's own properties are at hand (its type was just read): check them
-        // before reaching for the start node, unless a check could fail with an error, which
-        // must then come only for start nodes that passed, as in the scan and the expand.
-        let rel_first = rel_props.iter().all(|(_, e)| match e {
-            crate::query::plan::Expr::Const(_) => true,
-            crate::query::plan::Expr::Param(name) => self.params.contains_key(&**name),
-            _ => false,
-        });
-        Box::new(self.graph.rels_in(range).filter_map(move |(r, a, b, ty)| {
-            if !types.matches(ty) {
-                return None;
-            }
-            let (from, other) = match dir {
-                Direction::Incoming => (b, a),
-                Direction::Outgoing | Direction::Both => (a, b),
-            };
-            let keep = if rel_first {
-                self.check_rel(r, rel_props, &row).and_then(|ok| {
-                    Ok(ok
-                        && self.check_node(from, from_check, &row)?
-                        && self.check_node(other, check, &row)?)
-                })
-            } else {
-                self.check_node(from, from_check, &row).and_then(|ok| {
-                    Ok(ok && self.check_rel(r, rel_props, &row)? && self.check_node(other, check, &row)?)
-                })
-            };
-            match keep {
+        Box::new(self.scan_rels(expand, range).filter_map(move |(r, a, b, ty)| {
+            let (from, other) = parts.ends(a, b);
+            match parts.keep(self, r, ty, from, other, &row) {
                 Ok(false) => None,
                 Ok(true) => {
                     let mut next = row.clone();
-                    set_slot(&mut next, *from_slot, Value::Node(from));
-                    set_slot(&mut next, *rel, Value::Relationship(r));
-                    set_slot(&mut next, *to, Value::Node(other));
+                    parts.bind(&mut next, from, r, other);
                     Some(Ok(next))
                 }
                 Err(e) => Some(Err(e)),
             }
         }))
+    }
+
+    /// The relationships a scan for `expand` reads, in the part `range` of what
+    /// `rel_scan_bound` bounds: id, start, end, type.
+    fn scan_rels(
+        &self,
+        expand: &Op,
+        range: std::ops::Range<usize>,
+    ) -> Box<dyn Iterator<Item = (crate::RelId, NodeId, NodeId, crate::graph::TypeId)> + '_> {
+        match scan_types(expand) {
+            Some(known) => Box::new(self.graph.typed_rels(known, range)),
+            None => Box::new(self.graph.rels_in(range)),
+        }
+    }
+
+    /// `rel_scan` push-style: each matching relationship and its ends are written into `row`,
+    /// which is then handed to `each` (see `push.rs`).
+    pub(crate) fn rel_scan_each(
+        &self,
+        scan: &Op,
+        expand: &Op,
+        row: &mut Row,
+        range: std::ops::Range<usize>,
+        each: &mut dyn FnMut(&mut Row) -> ExecResult<()>,
+    ) -> ExecResult<()> {
+        let Some(parts) = ScanParts::of(self, scan, expand) else {
+            return Ok(());
+        };
+        for (r, a, b, ty) in self.scan_rels(expand, range) {
+            let (from, other) = parts.ends(a, b);
+            if parts.keep(self, r, ty, from, other, row)? {
+                parts.bind(row, from, r, other);
+                each(row)?;
+            }
+        }
+        Ok(())
     }
 
     fn scan<'a>(&'a self, slot: usize, start: &'a Start, check: &'a NodeCheck, row: Row) -> RowIter<'a> {
@@ -727,6 +730,123 @@ impl<'g> Ctx<'g> {
             }
         }
         Ok(path.map_or(Value::Null, Value::Path))
+    }
+}
+
+/// The parts of a `RelScan` (its node scan and its expand) that each relationship meets.
+struct ScanParts<'a> {
+    from_slot: usize,
+    from_check: &'a NodeCheck,
+    rel: usize,
+    to: usize,
+    dir: Direction,
+    types: &'a crate::query::plan::TypeFilter,
+    rel_props: &'a [(Option<crate::graph::KeyId>, crate::query::plan::Expr)],
+    check: &'a NodeCheck,
+    /// The relationship's own properties are at hand (its type was just read): they are
+    /// checked before the start node is read, unless a check could fail with an error, which
+    /// must then come only for start nodes that passed, as in the scan and the expand.
+    rel_first: bool,
+}
+
+impl<'a> ScanParts<'a> {
+    fn of(ctx: &Ctx<'_>, scan: &'a Op, expand: &'a Op) -> Option<ScanParts<'a>> {
+        let (
+            Op::NodeScan {
+                slot: from_slot,
+                check: from_check,
+                ..
+            },
+            Op::Expand {
+                rel,
+                to,
+                dir,
+                types,
+                rel_props,
+                check,
+                ..
+            },
+        ) = (scan, expand)
+        else {
+            return None;
+        };
+        let rel_first = rel_props.iter().all(|(_, e)| match e {
+            crate::query::plan::Expr::Const(_) => true,
+            crate::query::plan::Expr::Param(name) => ctx.params.contains_key(&**name),
+            _ => false,
+        });
+        Some(ScanParts {
+            from_slot: *from_slot,
+            from_check,
+            rel: *rel,
+            to: *to,
+            dir: *dir,
+            types,
+            rel_props,
+            check,
+            rel_first,
+        })
+    }
+
+    /// The (scanned, reached) ends of a relationship from `a` to `b`.
+    fn ends(&self, a: NodeId, b: NodeId) -> (NodeId, NodeId) {
+        match self.dir {
+            Direction::Incoming => (b, a),
+            Direction::Outgoing | Direction::Both => (a, b),
+        }
+    }
+
+    /// True if the relationship and its ends pass every check.
+    fn keep(
+        &self,
+        ctx: &Ctx<'_>,
+        r: crate::RelId,
+        ty: crate::graph::TypeId,
+        from: NodeId,
+        other: NodeId,
+        row: &Row,
+    ) -> ExecResult<bool> {
+        if !self.types.matches(ty) {
+            return Ok(false);
+        }
+        if self.rel_first && !ctx.check_rel(r, self.rel_props, row)? {
+            return Ok(false);
+        }
+        if !ctx.check_node(from, self.from_check, row)? {
+            return Ok(false);
+        }
+        if !self.rel_first && !ctx.check_rel(r, self.rel_props, row)? {
+            return Ok(false);
+        }
+        ctx.check_node(other, self.check, row)
+    }
+
+    /// Writes the relationship and its ends into `row`.
+    fn bind(&self, row: &mut Row, from: NodeId, r: crate::RelId, other: NodeId) {
+        set_slot(row, self.from_slot, Value::Node(from));
+        set_slot(row, self.rel, Value::Relationship(r));
+        set_slot(row, self.to, Value::Node(other));
+    }
+}
+
+/// The types a relationship scan for `expand` reads from the type index: those the graph
+/// knows, when the expand names its types; `None` when it follows any type.
+fn scan_types(expand: &Op) -> Option<Vec<crate::graph::TypeId>> {
+    match expand {
+        Op::Expand {
+            types: crate::query::plan::TypeFilter(Some(types)),
+            ..
+        } => {
+            // Each type once: `[:T|:T]` follows a relationship of type T once.
+            let mut known: Vec<crate::graph::TypeId> = Vec::new();
+            for t in types.iter().flatten() {
+                if !known.contains(t) {
+                    known.push(*t);
+                }
+            }
+            Some(known)
+        }
+        _ => None,
     }
 }
 

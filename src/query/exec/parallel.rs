@@ -67,20 +67,25 @@ impl Ctx<'_> {
             if !self.use_rel_scan(scan) {
                 // As the node scan and the expand, which the loop below shares out.
                 rest.splice(0..1, [(**scan).clone(), (**expand).clone()]);
-            } else if self.graph.rel_bound() >= MIN_ROWS {
-                // Each thread takes ranges of relationship indexes in turn.
+            } else if self.rel_scan_bound(expand) >= MIN_ROWS {
+                // Each thread takes ranges of the relationships to scan in turn.
                 let base = rows.pop().unwrap_or_default();
                 let after = pre.get(1..).unwrap_or_default();
-                let total = self.graph.rel_bound();
+                let total = self.rel_scan_bound(expand);
                 let parts = (self.limits.threads * 16).min(total).max(1);
                 let size = total.div_ceil(parts);
                 let groups = self.run_parallel(total.div_ceil(size), |i| {
                     let range = (i * size)..((i + 1) * size).min(total);
-                    let rows = self.rel_scan(scan, expand, base.clone(), range);
-                    {
-                        let (head, tail) = split_tail(after);
-                        self.partial_aggregate(self.read(head, rows), tail, keys, aggs)
+                    let (head, tail) = split_tail(after);
+                    if head.is_empty() {
+                        // Every row of the scan goes straight into the groups.
+                        let mut row = base.clone();
+                        return self.push_aggregate(tail, keys, aggs, |each| {
+                            self.rel_scan_each(scan, expand, &mut row, range, each)
+                        });
                     }
+                    let rows = self.rel_scan(scan, expand, base.clone(), range);
+                    self.partial_aggregate(self.read(head, rows), tail, keys, aggs)
                 })?;
                 return self.finish_groups(Ctx::merge_groups(groups)?, keys, aggs, clear);
             }

@@ -25,7 +25,12 @@ pub(crate) fn pushable_tail(ops: &[Op]) -> usize {
     ops.iter()
         .rev()
         .take(MAX_PUSHED)
-        .take_while(|op| matches!(op, Op::Expand { .. } | Op::Filter(_) | Op::DistinctRels { .. }))
+        .take_while(|op| {
+            matches!(
+                op,
+                Op::Expand { .. } | Op::Filter(_) | Op::DistinctRels { .. } | Op::RelScan { .. }
+            )
+        })
         .count()
 }
 
@@ -102,7 +107,12 @@ impl Ctx<'_> {
                 }
                 Ok(())
             }
-            // Not reached through `pushable_tail`; pulled, to stay correct if it ever is.
+            Op::RelScan { scan, expand } if self.use_rel_scan(scan) => {
+                let range = 0..self.rel_scan_bound(expand);
+                self.rel_scan_each(scan, expand, row, range, &mut |row| self.push(rest, row, sink))
+            }
+            // A relationship scan that runs as a node scan and an expand, or an operator
+            // `pushable_tail` does not accept: pulled.
             other => {
                 let pulled = self.read(
                     std::slice::from_ref(other),
