@@ -22,8 +22,8 @@ use serde::ser::{self, SerializeMap, SerializeSeq, SerializeTuple};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use xxhash_rust::xxh3::xxh3_64;
 
-use super::csv::RecentStrings;
 use super::error::SnapshotError;
+use super::strings::StringPool;
 use crate::graph::bulk::{BulkError, Storage};
 use crate::graph::intern::Interner;
 use crate::graph::{Graph, KeyId, LabelId, NodeData, Props, RelData, Symbols, TypeId, Value};
@@ -430,7 +430,7 @@ thread_local! {
     /// The recent string values of each property key during one decode: a snapshot repeats
     /// values as import data does, and sharing them keeps an opened graph as small as the
     /// imported one (and saves the allocations). Cleared before and after every decode.
-    static RECENT: RefCell<Vec<RecentStrings>> = const { RefCell::new(Vec::new()) };
+    static RECENT: RefCell<Vec<StringPool>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Clears `RECENT` when dropped, so no string outlives its decode in the cache.
@@ -529,7 +529,7 @@ impl<'de> Visitor<'de> for StrSeed {
             Some(k) if k < SHARED_KEYS => Ok(RECENT.with(|r| {
                 let mut recent = r.borrow_mut();
                 if recent.len() <= k {
-                    recent.resize_with(k + 1, RecentStrings::default);
+                    recent.resize_with(k + 1, StringPool::default);
                 }
                 match recent.get_mut(k) {
                     Some(cache) => cache.get(v),
