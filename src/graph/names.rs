@@ -6,7 +6,7 @@
 //! [`NameIndex::insert`] / [`NameIndex::remove`].
 
 use indexmap::IndexMap;
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
 use super::id::NodeId;
 use super::value::Value;
@@ -24,7 +24,25 @@ pub(crate) const NAME_KEYS: [&str; 3] = ["name", "name_zh", "aliases"];
 /// ```
 pub fn normalize_name(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.nfkc() {
+    if text.is_ascii() {
+        // ASCII is its own NFKC form; skip the normaliser's per-character table lookups.
+        out.extend(
+            text.bytes()
+                .filter(|b| !matches!(b, b'\t'..=b'\r' | b' '))
+                .map(|b| char::from(b.to_ascii_lowercase())),
+        );
+    } else if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+        // Already normal (most CJK names): the normaliser would yield the same characters.
+        fold_into(text.chars(), &mut out);
+    } else {
+        fold_into(text.nfkc(), &mut out);
+    }
+    out
+}
+
+/// Case-folds `chars` into `out`, dropping white space.
+fn fold_into(chars: impl Iterator<Item = char>, out: &mut String) {
+    for c in chars {
         if c.is_whitespace() {
             continue;
         }
@@ -34,7 +52,6 @@ pub fn normalize_name(text: &str) -> String {
             out.extend(c.to_lowercase());
         }
     }
-    out
 }
 
 /// Normalised name -> the nodes carrying it (a short list; usually one node).
@@ -43,12 +60,13 @@ pub(crate) struct NameIndex {
     map: IndexMap<Box<str>, Vec<NodeId>>,
 }
 
-fn names_in(value: &Value) -> Vec<&str> {
-    match value {
-        Value::String(s) => vec![&**s],
-        Value::List(items) => items.iter().filter_map(Value::as_str).collect(),
-        _ => Vec::new(),
-    }
+fn names_in(value: &Value) -> impl Iterator<Item = &str> {
+    let (one, list) = match value {
+        Value::String(s) => (Some(&**s), &[][..]),
+        Value::List(items) => (None, items.as_slice()),
+        _ => (None, &[][..]),
+    };
+    one.into_iter().chain(list.iter().filter_map(Value::as_str))
 }
 
 impl NameIndex {
@@ -113,6 +131,36 @@ mod tests {
         assert_eq!(normalize_name("ＡＳＴＲＡ　ＺＥＮＥＣＡ"), "astrazeneca");
         assert_eq!(normalize_name("阿斯利康（中国）"), "阿斯利康(中国)");
         assert_eq!(normalize_name("ÉCOLE"), "école");
+    }
+
+    /// The definition: NFKC, then white space dropped and letters lower-cased.
+    fn reference(text: &str) -> String {
+        let mut out = String::new();
+        fold_into(text.nfkc(), &mut out);
+        out
+    }
+
+    #[test]
+    fn the_fast_paths_agree_with_the_definition() {
+        let samples = [
+            "AstraZeneca",
+            " Pfizer\tChina\n",
+            "a\u{b}b\u{1c}c",
+            "阿斯利康 （中国）",
+            "北京经开区",
+            "ＡＳＴＲＡ　ＺＥＮＥＣＡ",
+            "ﬁnance",
+            "e\u{301}cole",
+            "École",
+            "x\u{85}y\u{a0}z",
+            "Σίσυφος",
+            "İstanbul",
+            "",
+        ];
+        for s in samples {
+            assert_eq!(normalize_name(s), reference(s), "{s:?}");
+        }
+        assert_eq!(normalize_name("a\u{b}b\u{1c}c"), "ab\u{1c}c");
     }
 
     #[test]
