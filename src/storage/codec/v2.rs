@@ -1,0 +1,590 @@
+//! The payload of format version 2: version 1's layout plus a table of the distinct string
+//! values, which property strings refer to by number (see `docs/snapshot-format.md`).
+//!
+//! Bulk data repeats string values (a source document on thousands of relationships): the table
+//! stores each once, so the file is smaller and an opened graph shares one `Arc<str>` per
+//! distinct value, as an imported one does, with one allocation per distinct value instead of
+//! one per occurrence.
+//!
+//! The primitives are bincode 2's standard encoding, as in version 1 (variable-length integers,
+//! zig-zag for signed ones, length-prefixed strings and sequences); they are written and read
+//! here by hand, in one pass over a byte slice and straight into the graph's own types, because
+//! going through serde's visitors and intermediate structures was most of the time of an open.
+//!
+//! Architecture invariant: the decoder trusts nothing. Every length is checked against the
+//! bytes left before anything is allocated for it (an element takes at least one byte), every
+//! id and symbol number is checked as version 1's are, and any inconsistency is an error, never
+//! a panic.
+
+use std::collections::BTreeMap;
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+use super::{assemble, check_slots, constraints, date_range, interner, too_deep, MAX_VALUE_DEPTH};
+use crate::graph::{Graph, KeyId, LabelId, NodeData, Props, RelData, Symbols, TypeId, Value};
+use crate::Date;
+
+type FastHash = foldhash::fast::RandomState;
+
+// ---- encoding ----------------------------------------------------------------------------
+
+/// Bytes in bincode 2's standard encoding.
+#[derive(Default)]
+struct Out {
+    buf: Vec<u8>,
+}
+
+impl Out {
+    fn uint(&mut self, n: u64) {
+        if n < 251 {
+            self.buf.push(n as u8);
+        } else if let Ok(n) = u16::try_from(n) {
+            self.buf.push(251);
+            self.buf.extend_from_slice(&n.to_le_bytes());
+        } else if let Ok(n) = u32::try_from(n) {
+            self.buf.push(252);
+            self.buf.extend_from_slice(&n.to_le_bytes());
+        } else {
+            self.buf.push(253);
+            self.buf.extend_from_slice(&n.to_le_bytes());
+        }
+    }
+
+    fn int(&mut self, n: i64) {
+        self.uint(((n << 1) ^ (n >> 63)) as u64);
+    }
+
+    fn len(&mut self, n: usize) {
+        self.uint(n as u64);
+    }
+
+    fn str(&mut self, s: &str) {
+        self.len(s.len());
+        self.buf.extend_from_slice(s.as_bytes());
+    }
+}
+
+/// Slots of the string table's address cache (a power of two; 256 KiB).
+const RECENT_SLOTS: usize = 1 << 14;
+
+/// The string table being built: each distinct string gets the next number, in the order of
+/// first use.
+///
+/// Most strings need no hashing. A string no other value holds (`Arc::strong_count` 1: a name,
+/// say) is written as a new entry at once; repeated values from an import or an open are
+/// shared `Arc`s, found by address in a small cache that stays in the processor's cache. Only
+/// the rest hash the text. Equal strings in separate allocations (a graph built item by item)
+/// are therefore stored once each when they are held once each, as in version 1.
+struct Table<'g> {
+    recent: Vec<(usize, u32)>,
+    by_text: HashMap<&'g str, u32, FastHash>,
+    /// Entries written to `out`.
+    count: usize,
+    out: Out,
+}
+
+impl<'g> Table<'g> {
+    fn new() -> Table<'g> {
+        Table {
+            recent: vec![(0, 0); RECENT_SLOTS],
+            by_text: HashMap::default(),
+            count: 0,
+            out: Out::default(),
+        }
+    }
+
+    fn index(&mut self, s: &'g Arc<str>) -> Result<u32, String> {
+        let next = u32::try_from(self.count).map_err(|_| "more than 2^32 distinct strings".to_owned())?;
+        if Arc::strong_count(s) == 1 {
+            self.out.str(s);
+            self.count += 1;
+            return Ok(next);
+        }
+        let addr = Arc::as_ptr(s) as *const u8 as usize;
+        // Allocations are at least 16-byte aligned: the low bits say nothing.
+        let slot = (addr >> 4) & (RECENT_SLOTS - 1);
+        if let Some((a, i)) = self.recent.get(slot) {
+            if *a == addr {
+                return Ok(*i);
+            }
+        }
+        let i = *self.by_text.entry(&**s).or_insert_with(|| {
+            self.out.str(s);
+            self.count += 1;
+            next
+        });
+        if let Some(entry) = self.recent.get_mut(slot) {
+            *entry = (addr, i);
+        }
+        Ok(i)
+    }
+}
+
+struct Encoder<'g> {
+    body: Out,
+    table: Table<'g>,
+}
+
+impl<'g> Encoder<'g> {
+    fn props(&mut self, props: &'g Props) -> Result<(), String> {
+        let pairs = props.as_slice();
+        self.body.len(pairs.len());
+        for (k, v) in pairs {
+            self.body.uint(u64::from(k.0));
+            self.value(v, 0)?;
+        }
+        Ok(())
+    }
+
+    /// A value and its nesting depth. Tags: 0 null, 1 bool, 2 int, 3 float, 4 string (its
+    /// number in the table), 5 date, 6 list, 7 map.
+    fn value(&mut self, v: &'g Value, depth: usize) -> Result<(), String> {
+        match v {
+            Value::Null => self.body.uint(0),
+            Value::Bool(b) => {
+                self.body.uint(1);
+                self.body.buf.push(u8::from(*b));
+            }
+            Value::Int(i) => {
+                self.body.uint(2);
+                self.body.int(*i);
+            }
+            Value::Float(x) => {
+                self.body.uint(3);
+                self.body.buf.extend_from_slice(&x.to_le_bytes());
+            }
+            Value::String(s) => {
+                let i = self.table.index(s)?;
+                self.body.uint(4);
+                self.body.uint(u64::from(i));
+            }
+            Value::Date(d) => {
+                self.body.uint(5);
+                self.body.int(i64::from(d.days()));
+            }
+            Value::List(items) => {
+                if depth >= MAX_VALUE_DEPTH {
+                    return Err(too_deep());
+                }
+                self.body.uint(6);
+                self.body.len(items.len());
+                for item in items {
+                    self.value(item, depth + 1)?;
+                }
+            }
+            Value::Map(m) => {
+                if depth >= MAX_VALUE_DEPTH {
+                    return Err(too_deep());
+                }
+                self.body.uint(7);
+                self.body.len(m.len());
+                for (k, item) in m {
+                    self.body.str(k);
+                    self.value(item, depth + 1)?;
+                }
+            }
+            other => return Err(format!("a {} cannot be stored as a property", other.type_name())),
+        }
+        Ok(())
+    }
+}
+
+/// The payload of version 2: labels, types, keys, strings, nodes, relationships, constraints;
+/// in three parts to be written one after the other (the table is complete only at the end).
+pub(super) fn encode_payload(g: &Graph) -> Result<Vec<Vec<u8>>, String> {
+    let inner = &g.inner;
+    let mut enc = Encoder {
+        // About 40 bytes per relationship in the benchmark data; growing is fine too.
+        body: Out {
+            buf: Vec::with_capacity(inner.edge_count() * 40 + inner.node_count() * 64),
+        },
+        table: Table::new(),
+    };
+    enc.body.len(inner.node_count());
+    for ix in inner.node_indices() {
+        if let Some(data) = inner.node_weight(ix) {
+            enc.body.uint(ix.index() as u64);
+            enc.body.len(data.labels.len());
+            for l in &data.labels {
+                enc.body.uint(u64::from(l.0));
+            }
+            enc.props(&data.props)?;
+        }
+    }
+    enc.body.len(inner.edge_count());
+    for ix in inner.edge_indices() {
+        if let (Some(data), Some((a, b))) = (inner.edge_weight(ix), inner.edge_endpoints(ix)) {
+            for n in [ix.index(), a.index(), b.index(), data.ty.index()] {
+                enc.body.uint(n as u64);
+            }
+            enc.props(&data.props)?;
+        }
+    }
+    let constraints = g.constraint_pairs();
+    enc.body.len(constraints.len());
+    for (l, k) in constraints {
+        enc.body.uint(u64::from(l.0));
+        enc.body.uint(u64::from(k.0));
+    }
+
+    let mut head = Out::default();
+    for names in [&g.symbols.labels, &g.symbols.types, &g.symbols.keys] {
+        head.len(names.len());
+        for name in names.iter() {
+            head.str(name);
+        }
+    }
+    head.len(enc.table.count);
+    Ok(vec![head.buf, enc.table.out.buf, enc.body.buf])
+}
+
+// ---- decoding ----------------------------------------------------------------------------
+
+/// A cursor over the payload; every read checks the bytes left.
+struct In<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+/// A decoding error: what was wrong, with the payload offset where it was found.
+type Res<T> = Result<T, String>;
+
+impl<'a> In<'a> {
+    fn left(&self) -> usize {
+        self.bytes.len().saturating_sub(self.pos)
+    }
+
+    fn take(&mut self, n: usize) -> Res<&'a [u8]> {
+        let end = self
+            .pos
+            .checked_add(n)
+            .filter(|end| *end <= self.bytes.len())
+            .ok_or_else(|| {
+                format!(
+                    "cannot decode the payload: {n} bytes wanted at offset {}, {} left",
+                    self.pos,
+                    self.left()
+                )
+            })?;
+        let s = &self.bytes[self.pos..end];
+        self.pos = end;
+        Ok(s)
+    }
+
+    fn byte(&mut self) -> Res<u8> {
+        match self.bytes.get(self.pos) {
+            Some(b) => {
+                self.pos += 1;
+                Ok(*b)
+            }
+            None => Err(format!(
+                "cannot decode the payload: it ends at offset {}",
+                self.pos
+            )),
+        }
+    }
+
+    fn array<const N: usize>(&mut self) -> Res<[u8; N]> {
+        let mut a = [0u8; N];
+        a.copy_from_slice(self.take(N)?);
+        Ok(a)
+    }
+
+    fn uint(&mut self) -> Res<u64> {
+        Ok(match self.byte()? {
+            b @ 0..=250 => u64::from(b),
+            251 => u64::from(u16::from_le_bytes(self.array()?)),
+            252 => u64::from(u32::from_le_bytes(self.array()?)),
+            253 => u64::from_le_bytes(self.array()?),
+            b => {
+                return Err(format!(
+                    "cannot decode the payload: integer tag {b} at offset {}",
+                    self.pos - 1
+                ))
+            }
+        })
+    }
+
+    fn u32(&mut self) -> Res<u32> {
+        let at = self.pos;
+        let n = self.uint()?;
+        u32::try_from(n).map_err(|_| format!("cannot decode the payload: {n} at offset {at} exceeds u32"))
+    }
+
+    fn int(&mut self) -> Res<i64> {
+        let n = self.uint()?;
+        Ok((n >> 1) as i64 ^ -((n & 1) as i64))
+    }
+
+    /// A length of a sequence whose elements take at least `min_bytes` each: never more than
+    /// the bytes left allow, so it can size an allocation.
+    fn len(&mut self, min_bytes: usize) -> Res<usize> {
+        let at = self.pos;
+        let n = self.uint()?;
+        match usize::try_from(n) {
+            Ok(n) if n <= self.left() / min_bytes.max(1) => Ok(n),
+            _ => Err(format!(
+                "cannot decode the payload: a length of {n} at offset {at} exceeds the {} bytes left",
+                self.left()
+            )),
+        }
+    }
+
+    fn str(&mut self) -> Res<&'a str> {
+        let n = self.len(1)?;
+        let at = self.pos;
+        std::str::from_utf8(self.take(n)?)
+            .map_err(|_| format!("cannot decode the payload: invalid UTF-8 at offset {at}"))
+    }
+
+    fn names(&mut self) -> Res<Vec<String>> {
+        let n = self.len(1)?;
+        let mut out = Vec::with_capacity(n);
+        for _ in 0..n {
+            out.push(self.str()?.to_owned());
+        }
+        Ok(out)
+    }
+}
+
+struct Named(&'static str, u32);
+
+impl fmt::Display for Named {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.0, self.1)
+    }
+}
+
+struct Decoder<'a> {
+    input: In<'a>,
+    strings: Vec<Arc<str>>,
+    n_keys: usize,
+    dates: (i32, i32),
+}
+
+impl Decoder<'_> {
+    fn props(&mut self, item: &Named) -> Res<Props> {
+        // A property takes at least three bytes: key, tag, content.
+        let n = self.input.len(3)?;
+        let mut pairs = Vec::with_capacity(n);
+        let mut last: Option<u32> = None;
+        for _ in 0..n {
+            let k = self.input.u32()?;
+            if k as usize >= self.n_keys {
+                return Err(format!(
+                    "{item} has property key {k}, but only {} keys are interned",
+                    self.n_keys
+                ));
+            }
+            if last.is_some_and(|l| l >= k) {
+                return Err(format!("the property keys of {item} are not sorted and unique"));
+            }
+            last = Some(k);
+            let v = self.value(0)?;
+            if v.is_null() {
+                return Err(format!("{item} has a null property"));
+            }
+            pairs.push((KeyId(k), v));
+        }
+        Ok(Props::from_sorted(pairs))
+    }
+
+    fn value(&mut self, depth: usize) -> Res<Value> {
+        let nested = || {
+            if depth >= MAX_VALUE_DEPTH {
+                Err(too_deep())
+            } else {
+                Ok(depth + 1)
+            }
+        };
+        let at = self.input.pos;
+        Ok(match self.input.uint()? {
+            0 => Value::Null,
+            1 => match self.input.byte()? {
+                0 => Value::Bool(false),
+                1 => Value::Bool(true),
+                b => {
+                    return Err(format!(
+                        "cannot decode the payload: boolean {b} at offset {}",
+                        self.input.pos - 1
+                    ))
+                }
+            },
+            2 => Value::Int(self.input.int()?),
+            3 => Value::Float(f64::from_le_bytes(self.input.array()?)),
+            4 => {
+                let i = self.input.u32()?;
+                match self.strings.get(i as usize) {
+                    Some(s) => Value::String(Arc::clone(s)),
+                    None => {
+                        return Err(format!(
+                            "string {i} at offset {at} is not in the table of {}",
+                            self.strings.len()
+                        ))
+                    }
+                }
+            }
+            5 => {
+                let days = i32::try_from(self.input.int()?).ok();
+                let (lo, hi) = self.dates;
+                match days.filter(|d| (lo..=hi).contains(d)) {
+                    Some(d) => Value::Date(Date::from_days(d)),
+                    None => {
+                        return Err(format!(
+                            "cannot decode the payload: the date at offset {at} is out of range"
+                        ))
+                    }
+                }
+            }
+            6 => {
+                let depth = nested()?;
+                let n = self.input.len(1)?;
+                let mut items = Vec::with_capacity(n);
+                for _ in 0..n {
+                    items.push(self.value(depth)?);
+                }
+                Value::List(items)
+            }
+            7 => {
+                let depth = nested()?;
+                // An entry takes at least two bytes: an empty key and a null.
+                let n = self.input.len(2)?;
+                let mut map = BTreeMap::new();
+                for _ in 0..n {
+                    let key = self.input.str()?;
+                    if map
+                        .last_key_value()
+                        .is_some_and(|(last, _): (&String, _)| last.as_str() >= key)
+                    {
+                        return Err(format!(
+                            "map keys are not in increasing order at offset {}",
+                            self.input.pos
+                        ));
+                    }
+                    let v = self.value(depth)?;
+                    map.insert(key.to_owned(), v);
+                }
+                Value::Map(map)
+            }
+            other => return Err(format!("unknown value tag {other} at offset {at}")),
+        })
+    }
+}
+
+/// Decodes and validates a version-2 payload and builds the graph.
+pub(super) fn decode_payload(payload: &[u8]) -> Result<Graph, String> {
+    let mut input = In {
+        bytes: payload,
+        pos: 0,
+    };
+    let symbols = Symbols {
+        labels: interner(input.names()?, "label")?,
+        types: interner(input.names()?, "relationship type")?,
+        keys: interner(input.names()?, "property key")?,
+    };
+    let (n_labels, n_types, n_keys) = (symbols.labels.len(), symbols.types.len(), symbols.keys.len());
+    let n = input.len(1)?;
+    let mut strings: Vec<Arc<str>> = Vec::with_capacity(n);
+    for _ in 0..n {
+        strings.push(Arc::from(input.str()?));
+    }
+    let mut d = Decoder {
+        input,
+        strings,
+        n_keys,
+        dates: date_range(),
+    };
+
+    // Nodes: an id, labels and properties take at least three bytes.
+    let n = d.input.len(3)?;
+    let mut nodes: Vec<(u32, NodeData)> = Vec::with_capacity(n);
+    let mut last: Option<u32> = None;
+    for _ in 0..n {
+        let id = d.input.u32()?;
+        if last.is_some_and(|l| l >= id) {
+            return Err(format!(
+                "node ids are not increasing at node {id} (duplicate or out of order)"
+            ));
+        }
+        last = Some(id);
+        let item = Named("node", id);
+        let count = d.input.len(1)?;
+        let mut labels = Vec::with_capacity(count);
+        for _ in 0..count {
+            let l = d.input.u32()?;
+            if l as usize >= n_labels {
+                return Err(format!(
+                    "{item} has label {l}, but only {n_labels} labels are interned"
+                ));
+            }
+            if labels.last().is_some_and(|p: &LabelId| p.0 >= l) {
+                return Err(format!("the labels of {item} are not sorted and unique"));
+            }
+            labels.push(LabelId(l));
+        }
+        let props = d.props(&item)?;
+        nodes.push((id, NodeData { labels, props }));
+    }
+    let node_slots = last.map_or(0, |l| l as usize + 1);
+    check_slots(node_slots, 0)?;
+    let mut live = vec![false; node_slots];
+    for (id, _) in &nodes {
+        if let Some(slot) = live.get_mut(*id as usize) {
+            *slot = true;
+        }
+    }
+
+    // Relationships: id, start, end, type and properties take at least five bytes.
+    let n = d.input.len(5)?;
+    let mut rels: Vec<(u32, u32, u32, RelData)> = Vec::with_capacity(n);
+    let mut last: Option<u32> = None;
+    for _ in 0..n {
+        let id = d.input.u32()?;
+        if last.is_some_and(|l| l >= id) {
+            return Err(format!(
+                "relationship ids are not increasing at relationship {id} (duplicate or out of order)"
+            ));
+        }
+        last = Some(id);
+        let item = Named("relationship", id);
+        let (start, end, ty) = (d.input.u32()?, d.input.u32()?, d.input.u32()?);
+        for e in [start, end] {
+            if !live.get(e as usize).copied().unwrap_or(false) {
+                return Err(format!("{item} has endpoint {e}, which is not a node"));
+            }
+        }
+        if ty as usize >= n_types {
+            return Err(format!(
+                "{item} has type {ty}, but only {n_types} types are interned"
+            ));
+        }
+        let props = d.props(&item)?;
+        rels.push((
+            id,
+            start,
+            end,
+            RelData {
+                ty: TypeId(ty),
+                props,
+            },
+        ));
+    }
+    let rel_slots = last.map_or(0, |l| l as usize + 1);
+    check_slots(node_slots, rel_slots)?;
+
+    let n = d.input.len(2)?;
+    let mut raw = Vec::with_capacity(n);
+    for _ in 0..n {
+        raw.push((d.input.u32()?, d.input.u32()?));
+    }
+    if d.input.left() > 0 {
+        return Err(format!(
+            "cannot decode the payload: {} bytes left over after the payload",
+            d.input.left()
+        ));
+    }
+    drop(d);
+    let constraints = constraints(raw, n_labels, n_keys)?;
+    assemble(symbols, nodes, rels, node_slots, rel_slots, &constraints)
+}
