@@ -491,13 +491,103 @@ impl IdMap {
 /// UTF-8 check.
 type SymbolCache<T> = HashMap<Box<[u8]>, T, foldhash::fast::RandomState>;
 
+/// Rows parsed ahead by the reading thread, per message.
+const BATCH: usize = 4096;
+/// Messages the reading thread may be ahead by (bounds the memory in flight).
+const QUEUE: usize = 4;
+
+/// Runs `next` on a second thread, which reads and parses rows and sends them in batches,
+/// while this thread hands each row to `take` in file order. The first error in file order
+/// wins: `next` stops at its first error, which arrives after every row before it, and an
+/// error of `take` stops the reader (its channel closes).
+fn pipeline<R: Send>(
+    path: &Path,
+    mut next: impl FnMut() -> Result<Option<R>, ImportError> + Send,
+    mut take: impl FnMut(R) -> Result<(), ImportError>,
+) -> Result<(), ImportError> {
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<R>, ImportError>>(QUEUE);
+        let reader = move || {
+            let mut batch = Vec::with_capacity(BATCH);
+            loop {
+                match next() {
+                    Ok(Some(row)) => {
+                        batch.push(row);
+                        if batch.len() == BATCH {
+                            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                            if tx.send(Ok(full)).is_err() {
+                                return;
+                            }
+                        }
+                    }
+                    Ok(None) => {
+                        let _ = tx.send(Ok(batch));
+                        return;
+                    }
+                    Err(e) => {
+                        if tx.send(Ok(batch)).is_ok() {
+                            let _ = tx.send(Err(e));
+                        }
+                        return;
+                    }
+                }
+            }
+        };
+        let handle = std::thread::Builder::new()
+            .name("kgraph-csv".into())
+            .spawn_scoped(scope, reader)
+            .map_err(|source| ImportError::Io {
+                path: path.to_owned(),
+                source,
+            })?;
+        for batch in rx.iter() {
+            for row in batch? {
+                take(row)?;
+            }
+        }
+        if let Err(panic) = handle.join() {
+            std::panic::resume_unwind(panic);
+        }
+        Ok(())
+    })
+}
+
+/// A parsed node row: its id in the file, line, labels and properties.
+struct NodeRow {
+    file_id: u64,
+    line: u64,
+    data: NodeData,
+}
+
+/// A parsed relationship row: its endpoints, line and data.
+struct RelRow {
+    start: NodeId,
+    end: NodeId,
+    line: u64,
+    data: RelData,
+}
+
 pub(crate) fn import(nodes_path: &Path, rels_path: &Path) -> Result<Graph, ImportError> {
     let mut symbols = Symbols::default();
     let mut storage = Storage::default();
+    let ids = import_nodes(nodes_path, &mut symbols, &mut storage)?;
+    import_rels(rels_path, &mut symbols, &ids, &mut storage)?;
+    Graph::from_storage(storage, symbols, &[]).map_err(|e| {
+        Ctx { path: rels_path }.err(
+            0,
+            0,
+            ImportErrorKind::BadRecord {
+                message: format!("{e:?}"),
+            },
+        )
+    })
+}
 
-    // Nodes.
-    let ctx = Ctx { path: nodes_path };
-    let (mut rdr, nodes_len) = open_csv(nodes_path)?;
+/// Reads the nodes file into `storage`: a second thread parses, this one inserts and checks
+/// that ids are unique. Returns the map from file ids to node ids.
+fn import_nodes(path: &Path, symbols: &mut Symbols, storage: &mut Storage) -> Result<IdMap, ImportError> {
+    let ctx = Ctx { path };
+    let (mut rdr, file_len) = open_csv(path)?;
     let mut record = ByteRecord::new();
     if !rdr.read_byte_record(&mut record).map_err(|e| ctx.csv_err(e))? {
         return Err(ctx.err(1, 0, ImportErrorKind::MissingColumn { column: "ID" }));
@@ -507,50 +597,70 @@ pub(crate) fn import(nodes_path: &Path, rels_path: &Path) -> Result<Graph, Impor
         &record,
         &[Structural::Id, Structural::Label],
         &[Structural::Id, Structural::Label],
-        &mut symbols,
+        symbols,
     )?;
     let id_col = header.structural.get("ID").copied().unwrap_or(0);
     let label_col = header.structural.get("LABEL").copied().unwrap_or(0);
-    let mut ids = IdMap::new(nodes_len);
-    let mut lines: Vec<u64> = Vec::new();
     let mut labels_seen: SymbolCache<LabelId> = SymbolCache::default();
     let mut rows = Rows::new(&header);
-    while rdr.read_byte_record(&mut record).map_err(|e| ctx.csv_err(e))? {
+    let (ctx, header) = (&ctx, &header);
+    let next = move || -> Result<Option<NodeRow>, ImportError> {
+        if !rdr.read_byte_record(&mut record).map_err(|e| ctx.csv_err(e))? {
+            return Ok(None);
+        }
         let line = record.position().map_or(0, |p| p.line());
-        check_len(&ctx, &header, &record, line)?;
-        let file_id = id_field(&ctx, &header, &record, line, id_col)?;
+        check_len(ctx, header, &record, line)?;
+        let file_id = id_field(ctx, header, &record, line, id_col)?;
         let raw_label = record.get(label_col).unwrap_or_default();
         let labels = if raw_label.is_empty() {
             Vec::new()
         } else if let Some(l) = labels_seen.get(raw_label) {
             vec![*l]
         } else {
-            let l = symbols.label(field_str(&ctx, &record, line, label_col)?);
+            let l = symbols.label(field_str(ctx, &record, line, label_col)?);
             labels_seen.insert(raw_label.into(), l);
             vec![l]
         };
-        let props = row_props(&ctx, &header, &mut rows, &record, line)?;
+        let props = row_props(ctx, header, &mut rows, &record, line)?;
+        Ok(Some(NodeRow {
+            file_id,
+            line,
+            data: NodeData { labels, props },
+        }))
+    };
+    let mut ids = IdMap::new(file_len);
+    let mut lines: Vec<u64> = Vec::new();
+    pipeline(path, next, |row| {
         let node = storage
-            .try_add_node(NodeData { labels, props })
-            .map_err(|_| ctx.err(line, id_col, too_many()))?;
-        if let Some(first) = ids.insert(file_id, node.index() as u32) {
+            .try_add_node(row.data)
+            .map_err(|_| ctx.err(row.line, id_col, too_many()))?;
+        if let Some(first) = ids.insert(row.file_id, node.index() as u32) {
             return Err(ctx.err(
-                line,
+                row.line,
                 id_col,
                 ImportErrorKind::DuplicateNodeId {
-                    id: file_id.to_string(),
+                    id: row.file_id.to_string(),
                     first_line: lines.get(first as usize).copied().unwrap_or(0),
                 },
             ));
         }
-        lines.push(line);
-    }
-    drop(lines);
-    drop(rows);
+        lines.push(row.line);
+        Ok(())
+    })?;
+    Ok(ids)
+}
 
-    // Relationships.
-    let ctx = Ctx { path: rels_path };
-    let (mut rdr, _) = open_csv(rels_path)?;
+/// Reads the relationships file into `storage`: a second thread parses and resolves the
+/// endpoints, this one links the relationships into petgraph's adjacency lists.
+fn import_rels(
+    path: &Path,
+    symbols: &mut Symbols,
+    ids: &IdMap,
+    storage: &mut Storage,
+) -> Result<(), ImportError> {
+    let ctx = Ctx { path };
+    let (mut rdr, _) = open_csv(path)?;
+    let mut record = ByteRecord::new();
     if !rdr.read_byte_record(&mut record).map_err(|e| ctx.csv_err(e))? {
         return Err(ctx.err(1, 0, ImportErrorKind::MissingColumn { column: "START_ID" }));
     }
@@ -559,19 +669,23 @@ pub(crate) fn import(nodes_path: &Path, rels_path: &Path) -> Result<Graph, Impor
         &record,
         &[Structural::StartId, Structural::EndId, Structural::Type],
         &[Structural::StartId, Structural::EndId, Structural::Type],
-        &mut symbols,
+        symbols,
     )?;
     let start_col = header.structural.get("START_ID").copied().unwrap_or(0);
     let end_col = header.structural.get("END_ID").copied().unwrap_or(0);
     let type_col = header.structural.get("TYPE").copied().unwrap_or(0);
     let mut types_seen: SymbolCache<TypeId> = SymbolCache::default();
     let mut rows = Rows::new(&header);
-    while rdr.read_byte_record(&mut record).map_err(|e| ctx.csv_err(e))? {
+    let (ctx, header) = (&ctx, &header);
+    let next = move || -> Result<Option<RelRow>, ImportError> {
+        if !rdr.read_byte_record(&mut record).map_err(|e| ctx.csv_err(e))? {
+            return Ok(None);
+        }
         let line = record.position().map_or(0, |p| p.line());
-        check_len(&ctx, &header, &record, line)?;
+        check_len(ctx, header, &record, line)?;
         let mut ends = [NodeId::from_index(0); 2];
         for (slot, col) in ends.iter_mut().zip([start_col, end_col]) {
-            let file_id = id_field(&ctx, &header, &record, line, col)?;
+            let file_id = id_field(ctx, header, &record, line, col)?;
             let node = ids.get(file_id).ok_or_else(|| {
                 ctx.err(
                     line,
@@ -587,7 +701,7 @@ pub(crate) fn import(nodes_path: &Path, rels_path: &Path) -> Result<Graph, Impor
         let ty = if let Some(t) = types_seen.get(raw_type) {
             *t
         } else {
-            let type_text = field_str(&ctx, &record, line, type_col)?;
+            let type_text = field_str(ctx, &record, line, type_col)?;
             if type_text.is_empty() {
                 let column = header.names.get(type_col).cloned().unwrap_or_default();
                 return Err(ctx.err(line, type_col, ImportErrorKind::MissingValue { column }));
@@ -596,20 +710,19 @@ pub(crate) fn import(nodes_path: &Path, rels_path: &Path) -> Result<Graph, Impor
             types_seen.insert(raw_type.into(), t);
             t
         };
-        let props = row_props(&ctx, &header, &mut rows, &record, line)?;
+        let props = row_props(ctx, header, &mut rows, &record, line)?;
+        Ok(Some(RelRow {
+            start: ends[0],
+            end: ends[1],
+            line,
+            data: RelData { ty, props },
+        }))
+    };
+    pipeline(path, next, |row| {
         storage
-            .try_add_edge(ends[0].ix(), ends[1].ix(), RelData { ty, props })
-            .map_err(|_| ctx.err(line, start_col, too_many()))?;
-    }
-    drop(rows);
-    Graph::from_storage(storage, symbols, &[]).map_err(|e| {
-        ctx.err(
-            0,
-            0,
-            ImportErrorKind::BadRecord {
-                message: format!("{e:?}"),
-            },
-        )
+            .try_add_edge(row.start.ix(), row.end.ix(), row.data)
+            .map_err(|_| ctx.err(row.line, start_col, too_many()))?;
+        Ok(())
     })
 }
 
