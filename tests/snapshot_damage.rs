@@ -346,21 +346,39 @@ impl Payload {
                 out.extend_from_slice(v);
             }
         };
-        varint(self.nodes.len() as u64, &mut out);
+        let mut nodes = Vec::new();
+        varint(self.nodes.len() as u64, &mut nodes);
         for (id, labels, p) in &self.nodes {
-            varint(*id, &mut out);
-            varint(labels.len() as u64, &mut out);
+            varint(*id, &mut nodes);
+            varint(labels.len() as u64, &mut nodes);
             for l in labels {
-                varint(*l, &mut out);
+                varint(*l, &mut nodes);
             }
-            props(p, &mut out);
+            props(p, &mut nodes);
         }
-        varint(self.rels.len() as u64, &mut out);
+        let mut rels = Vec::new();
+        varint(self.rels.len() as u64, &mut rels);
         for (id, s, e, t, p) in &self.rels {
             for n in [id, s, e, t] {
-                varint(*n, &mut out);
+                varint(*n, &mut rels);
             }
-            props(p, &mut out);
+            props(p, &mut rels);
+        }
+        if self.version == 1 {
+            out.extend_from_slice(&nodes);
+            out.extend_from_slice(&rels);
+        } else {
+            // The nodes as one byte string, the relationships as byte strings of blocks (one
+            // here, none when there are no relationships).
+            varint(nodes.len() as u64, &mut out);
+            out.extend_from_slice(&nodes);
+            if self.rels.is_empty() {
+                varint(0, &mut out);
+            } else {
+                varint(1, &mut out);
+                varint(rels.len() as u64, &mut out);
+                out.extend_from_slice(&rels);
+            }
         }
         varint(self.constraints.len() as u64, &mut out);
         for (l, k) in &self.constraints {
@@ -396,14 +414,14 @@ fn the_documented_layout_is_what_save_writes() {
         .unwrap();
     assert_eq!(saved_bytes(&g), Payload::valid(CURRENT).snapshot());
 
-    // The 30-byte payload of docs/snapshot-format.md.
+    // The 33-byte payload of docs/snapshot-format.md.
     let documented: &[u8] = &[
         0x01, 0x01, 0x41, //
         0x01, 0x01, 0x54, //
         0x01, 0x04, 0x6E, 0x61, 0x6D, 0x65, //
         0x01, 0x01, 0x78, //
-        0x01, 0x00, 0x01, 0x00, 0x01, 0x00, 0x04, 0x00, //
-        0x01, 0x00, 0x00, 0x00, 0x00, 0x00, //
+        0x08, 0x01, 0x00, 0x01, 0x00, 0x01, 0x00, 0x04, 0x00, //
+        0x01, 0x06, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, //
         0x00,
     ];
     assert_eq!(Payload::valid(2).bytes(), documented);

@@ -609,7 +609,7 @@ fn build(p: PayloadIn) -> Result<Graph, String> {
         ));
     }
     let constraints = constraints(p.constraints, n_labels, n_keys)?;
-    assemble(symbols, nodes, rels, node_slots, rel_slots, &constraints)
+    assemble(symbols, nodes, vec![rels], node_slots, rel_slots, &constraints)
 }
 
 /// Checks that the slots for the ids fit the index range and can be allocated.
@@ -656,11 +656,15 @@ pub(super) fn constraints(
     Ok(constraints)
 }
 
-/// Builds the graph from validated items (ids increasing, symbols in range, endpoints live).
+/// A relationship decoded from a snapshot: id, start, end, data.
+pub(super) type RelItem = (u32, u32, u32, RelData);
+
+/// Builds the graph from validated items (ids increasing, symbols in range, endpoints live);
+/// the relationships come in blocks, in id order.
 pub(super) fn assemble(
     symbols: Symbols,
     nodes: Vec<(u32, NodeData)>,
-    rels: Vec<(u32, u32, u32, RelData)>,
+    rels: Vec<Vec<RelItem>>,
     node_slots: usize,
     rel_slots: usize,
     constraints: &[(LabelId, KeyId)],
@@ -677,12 +681,14 @@ pub(super) fn assemble(
 /// Builds petgraph's storage with every item at its id; the gaps become vacant slots.
 fn storage(
     nodes: Vec<(u32, NodeData)>,
-    rels: Vec<(u32, u32, u32, RelData)>,
+    rels: Vec<Vec<RelItem>>,
     node_slots: usize,
     rel_slots: usize,
 ) -> Result<Storage, String> {
     let full = |e: petgraph::graph::GraphError| format!("cannot build the graph: {e:?}");
-    if nodes.len() == node_slots && rels.len() == rel_slots {
+    let rel_count: usize = rels.iter().map(Vec::len).sum();
+    let rels = rels.into_iter().flatten();
+    if nodes.len() == node_slots && rel_count == rel_slots {
         // No gaps: the items go straight in, in id order.
         let mut g = Storage::with_capacity(node_slots, rel_slots);
         for (_, data) in nodes {
@@ -703,7 +709,7 @@ fn storage(
         let data = nodes.next_if(|(id, _)| *id as usize == slot).map(|(_, d)| d);
         g.try_add_node(data).map_err(full)?;
     }
-    let mut rels = rels.into_iter().peekable();
+    let mut rels = rels.peekable();
     for slot in 0..rel_slots {
         let (a, b, data) = match rels.next_if(|(id, ..)| *id as usize == slot) {
             Some((_, a, b, data)) => (a, b, Some(data)),

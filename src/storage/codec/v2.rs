@@ -21,7 +21,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
-use super::{assemble, check_slots, constraints, date_range, interner, too_deep, MAX_VALUE_DEPTH};
+use super::{assemble, check_slots, constraints, date_range, interner, too_deep, RelItem, MAX_VALUE_DEPTH};
 use crate::graph::{Graph, KeyId, LabelId, NodeData, Props, RelData, Symbols, TypeId, Value};
 use crate::Date;
 
@@ -121,12 +121,30 @@ impl<'g> Table<'g> {
     }
 }
 
+/// Relationships per block of the relationships field.
+pub(super) const REL_BLOCK: usize = 1 << 16;
+
 struct Encoder<'g> {
     body: Out,
     table: Table<'g>,
+    /// Relationships written so far.
+    rels_done: usize,
 }
 
 impl<'g> Encoder<'g> {
+    /// Starts a byte string: what follows goes to `scratch` until `end_block`.
+    fn begin_block(&mut self, scratch: &mut Out) {
+        std::mem::swap(&mut self.body, scratch);
+        self.body.buf.clear();
+    }
+
+    /// Ends a byte string: its length and bytes go to the body.
+    fn end_block(&mut self, scratch: &mut Out) {
+        std::mem::swap(&mut self.body, scratch);
+        self.body.len(scratch.buf.len());
+        self.body.buf.extend_from_slice(&scratch.buf);
+    }
+
     fn props(&mut self, props: &'g Props) -> Result<(), String> {
         let pairs = props.as_slice();
         self.body.len(pairs.len());
@@ -200,7 +218,11 @@ pub(super) fn encode_payload(g: &Graph) -> Result<Vec<Vec<u8>>, String> {
             buf: Vec::with_capacity(inner.edge_count() * 40 + inner.node_count() * 64),
         },
         table: Table::new(),
+        rels_done: 0,
     };
+    // Nodes: one byte string, so a reader can find what follows without decoding them.
+    let mut scratch = Out::default();
+    enc.begin_block(&mut scratch);
     enc.body.len(inner.node_count());
     for ix in inner.node_indices() {
         if let Some(data) = inner.node_weight(ix) {
@@ -212,13 +234,27 @@ pub(super) fn encode_payload(g: &Graph) -> Result<Vec<Vec<u8>>, String> {
             enc.props(&data.props)?;
         }
     }
-    enc.body.len(inner.edge_count());
+    enc.end_block(&mut scratch);
+    // Relationships: blocks of REL_BLOCK, each a byte string, which a reader decodes in
+    // parallel.
+    enc.body.len(inner.edge_count().div_ceil(REL_BLOCK));
+    let mut in_block = 0;
     for ix in inner.edge_indices() {
         if let (Some(data), Some((a, b))) = (inner.edge_weight(ix), inner.edge_endpoints(ix)) {
+            if in_block == 0 {
+                enc.begin_block(&mut scratch);
+                enc.body.len((inner.edge_count() - enc.rels_done).min(REL_BLOCK));
+            }
             for n in [ix.index(), a.index(), b.index(), data.ty.index()] {
                 enc.body.uint(n as u64);
             }
             enc.props(&data.props)?;
+            enc.rels_done += 1;
+            in_block += 1;
+            if in_block == REL_BLOCK || enc.rels_done == inner.edge_count() {
+                enc.end_block(&mut scratch);
+                in_block = 0;
+            }
         }
     }
     let constraints = g.constraint_pairs();
@@ -338,6 +374,12 @@ impl<'a> In<'a> {
             .map_err(|_| format!("cannot decode the payload: invalid UTF-8 at offset {at}"))
     }
 
+    /// A byte string (a length, then that many bytes).
+    fn bytes(&mut self) -> Res<&'a [u8]> {
+        let n = self.len(1)?;
+        self.take(n)
+    }
+
     fn names(&mut self) -> Res<Vec<String>> {
         let n = self.len(1)?;
         let mut out = Vec::with_capacity(n);
@@ -356,21 +398,23 @@ impl fmt::Display for Named {
     }
 }
 
-struct Decoder<'a> {
-    input: In<'a>,
+/// What decoding an item needs besides its bytes; shared by the decoding threads.
+struct Decoder {
     strings: Vec<Arc<str>>,
+    n_labels: usize,
+    n_types: usize,
     n_keys: usize,
     dates: (i32, i32),
 }
 
-impl Decoder<'_> {
-    fn props(&mut self, item: &Named) -> Res<Props> {
-        // A property takes at least three bytes: key, tag, content.
-        let n = self.input.len(3)?;
+impl Decoder {
+    fn props(&self, input: &mut In<'_>, item: &Named) -> Res<Props> {
+        // A property takes at least two bytes: a key and a tag.
+        let n = input.len(2)?;
         let mut pairs = Vec::with_capacity(n);
         let mut last: Option<u32> = None;
         for _ in 0..n {
-            let k = self.input.u32()?;
+            let k = input.u32()?;
             if k as usize >= self.n_keys {
                 return Err(format!(
                     "{item} has property key {k}, but only {} keys are interned",
@@ -381,7 +425,7 @@ impl Decoder<'_> {
                 return Err(format!("the property keys of {item} are not sorted and unique"));
             }
             last = Some(k);
-            let v = self.value(0)?;
+            let v = self.value(input, 0)?;
             if v.is_null() {
                 return Err(format!("{item} has a null property"));
             }
@@ -390,7 +434,7 @@ impl Decoder<'_> {
         Ok(Props::from_sorted(pairs))
     }
 
-    fn value(&mut self, depth: usize) -> Res<Value> {
+    fn value(&self, input: &mut In<'_>, depth: usize) -> Res<Value> {
         let nested = || {
             if depth >= MAX_VALUE_DEPTH {
                 Err(too_deep())
@@ -398,23 +442,23 @@ impl Decoder<'_> {
                 Ok(depth + 1)
             }
         };
-        let at = self.input.pos;
-        Ok(match self.input.uint()? {
+        let at = input.pos;
+        Ok(match input.uint()? {
             0 => Value::Null,
-            1 => match self.input.byte()? {
+            1 => match input.byte()? {
                 0 => Value::Bool(false),
                 1 => Value::Bool(true),
                 b => {
                     return Err(format!(
                         "cannot decode the payload: boolean {b} at offset {}",
-                        self.input.pos - 1
+                        input.pos - 1
                     ))
                 }
             },
-            2 => Value::Int(self.input.int()?),
-            3 => Value::Float(f64::from_le_bytes(self.input.array()?)),
+            2 => Value::Int(input.int()?),
+            3 => Value::Float(f64::from_le_bytes(input.array()?)),
             4 => {
-                let i = self.input.u32()?;
+                let i = input.u32()?;
                 match self.strings.get(i as usize) {
                     Some(s) => Value::String(Arc::clone(s)),
                     None => {
@@ -426,7 +470,7 @@ impl Decoder<'_> {
                 }
             }
             5 => {
-                let days = i32::try_from(self.input.int()?).ok();
+                let days = i32::try_from(input.int()?).ok();
                 let (lo, hi) = self.dates;
                 match days.filter(|d| (lo..=hi).contains(d)) {
                     Some(d) => Value::Date(Date::from_days(d)),
@@ -439,30 +483,30 @@ impl Decoder<'_> {
             }
             6 => {
                 let depth = nested()?;
-                let n = self.input.len(1)?;
+                let n = input.len(1)?;
                 let mut items = Vec::with_capacity(n);
                 for _ in 0..n {
-                    items.push(self.value(depth)?);
+                    items.push(self.value(input, depth)?);
                 }
                 Value::List(items)
             }
             7 => {
                 let depth = nested()?;
                 // An entry takes at least two bytes: an empty key and a null.
-                let n = self.input.len(2)?;
+                let n = input.len(2)?;
                 let mut map = BTreeMap::new();
                 for _ in 0..n {
-                    let key = self.input.str()?;
+                    let key = input.str()?;
                     if map
                         .last_key_value()
                         .is_some_and(|(last, _): (&String, _)| last.as_str() >= key)
                     {
                         return Err(format!(
                             "map keys are not in increasing order at offset {}",
-                            self.input.pos
+                            input.pos
                         ));
                     }
-                    let v = self.value(depth)?;
+                    let v = self.value(input, depth)?;
                     map.insert(key.to_owned(), v);
                 }
                 Value::Map(map)
@@ -470,9 +514,103 @@ impl Decoder<'_> {
             other => return Err(format!("unknown value tag {other} at offset {at}")),
         })
     }
+
+    /// The nodes field's bytes: nodes in increasing id order.
+    fn nodes(&self, bytes: &[u8]) -> Res<Vec<(u32, NodeData)>> {
+        let mut input = In { bytes, pos: 0 };
+        // An id, labels and properties take at least three bytes.
+        let n = input.len(3)?;
+        let mut nodes: Vec<(u32, NodeData)> = Vec::with_capacity(n);
+        let mut last: Option<u32> = None;
+        for _ in 0..n {
+            let id = input.u32()?;
+            if last.is_some_and(|l| l >= id) {
+                return Err(format!(
+                    "node ids are not increasing at node {id} (duplicate or out of order)"
+                ));
+            }
+            last = Some(id);
+            let item = Named("node", id);
+            let count = input.len(1)?;
+            let mut labels = Vec::with_capacity(count);
+            for _ in 0..count {
+                let l = input.u32()?;
+                if l as usize >= self.n_labels {
+                    return Err(format!(
+                        "{item} has label {l}, but only {} labels are interned",
+                        self.n_labels
+                    ));
+                }
+                if labels.last().is_some_and(|p: &LabelId| p.0 >= l) {
+                    return Err(format!("the labels of {item} are not sorted and unique"));
+                }
+                labels.push(LabelId(l));
+            }
+            let props = self.props(&mut input, &item)?;
+            nodes.push((id, NodeData { labels, props }));
+        }
+        left_over(&input, "the nodes")?;
+        Ok(nodes)
+    }
+
+    /// One block of the relationships field: relationships in increasing id order (endpoints
+    /// are checked by the caller, which has the nodes).
+    fn rel_block(&self, bytes: &[u8]) -> Res<Vec<RelItem>> {
+        let mut input = In { bytes, pos: 0 };
+        // Id, start, end, type and properties take at least five bytes.
+        let n = input.len(5)?;
+        let mut rels: Vec<RelItem> = Vec::with_capacity(n);
+        let mut last: Option<u32> = None;
+        for _ in 0..n {
+            let id = input.u32()?;
+            if last.is_some_and(|l| l >= id) {
+                return Err(not_increasing(id));
+            }
+            last = Some(id);
+            let item = Named("relationship", id);
+            let (start, end, ty) = (input.u32()?, input.u32()?, input.u32()?);
+            if ty as usize >= self.n_types {
+                return Err(format!(
+                    "{item} has type {ty}, but only {} types are interned",
+                    self.n_types
+                ));
+            }
+            let props = self.props(&mut input, &item)?;
+            rels.push((
+                id,
+                start,
+                end,
+                RelData {
+                    ty: TypeId(ty),
+                    props,
+                },
+            ));
+        }
+        left_over(&input, "a block of relationships")?;
+        Ok(rels)
+    }
+
+    fn rel_blocks(&self, blocks: &[&[u8]]) -> Res<Vec<Vec<RelItem>>> {
+        blocks.iter().map(|b| self.rel_block(b)).collect()
+    }
 }
 
-/// Decodes and validates a version-2 payload and builds the graph.
+fn not_increasing(id: u32) -> String {
+    format!("relationship ids are not increasing at relationship {id} (duplicate or out of order)")
+}
+
+fn left_over(input: &In<'_>, what: &str) -> Res<()> {
+    match input.left() {
+        0 => Ok(()),
+        n => Err(format!(
+            "cannot decode the payload: {n} bytes left over after {what}"
+        )),
+    }
+}
+
+/// Decodes and validates a version-2 payload and builds the graph. The relationship blocks
+/// of the second half of the payload are decoded on a second thread while this one decodes
+/// the nodes and the first half.
 pub(super) fn decode_payload(payload: &[u8]) -> Result<Graph, String> {
     let mut input = In {
         bytes: payload,
@@ -483,50 +621,76 @@ pub(super) fn decode_payload(payload: &[u8]) -> Result<Graph, String> {
         types: interner(input.names()?, "relationship type")?,
         keys: interner(input.names()?, "property key")?,
     };
-    let (n_labels, n_types, n_keys) = (symbols.labels.len(), symbols.types.len(), symbols.keys.len());
+    let (n_labels, n_keys) = (symbols.labels.len(), symbols.keys.len());
     let n = input.len(1)?;
     let mut strings: Vec<Arc<str>> = Vec::with_capacity(n);
     for _ in 0..n {
         strings.push(Arc::from(input.str()?));
     }
-    let mut d = Decoder {
-        input,
+    let node_bytes = input.bytes()?;
+    let n = input.len(1)?;
+    let mut blocks: Vec<&[u8]> = Vec::with_capacity(n);
+    for _ in 0..n {
+        blocks.push(input.bytes()?);
+    }
+    let n = input.len(2)?;
+    let mut raw = Vec::with_capacity(n);
+    for _ in 0..n {
+        raw.push((input.u32()?, input.u32()?));
+    }
+    if input.left() > 0 {
+        return Err(format!(
+            "cannot decode the payload: {} bytes left over after the payload",
+            input.left()
+        ));
+    }
+    let constraints = constraints(raw, n_labels, n_keys)?;
+
+    let d = Decoder {
         strings,
+        n_labels,
+        n_types: symbols.types.len(),
         n_keys,
         dates: date_range(),
     };
-
-    // Nodes: an id, labels and properties take at least three bytes.
-    let n = d.input.len(3)?;
-    let mut nodes: Vec<(u32, NodeData)> = Vec::with_capacity(n);
-    let mut last: Option<u32> = None;
-    for _ in 0..n {
-        let id = d.input.u32()?;
-        if last.is_some_and(|l| l >= id) {
-            return Err(format!(
-                "node ids are not increasing at node {id} (duplicate or out of order)"
-            ));
-        }
-        last = Some(id);
-        let item = Named("node", id);
-        let count = d.input.len(1)?;
-        let mut labels = Vec::with_capacity(count);
-        for _ in 0..count {
-            let l = d.input.u32()?;
-            if l as usize >= n_labels {
-                return Err(format!(
-                    "{item} has label {l}, but only {n_labels} labels are interned"
-                ));
-            }
-            if labels.last().is_some_and(|p: &LabelId| p.0 >= l) {
-                return Err(format!("the labels of {item} are not sorted and unique"));
-            }
-            labels.push(LabelId(l));
-        }
-        let props = d.props(&item)?;
-        nodes.push((id, NodeData { labels, props }));
+    // Split the blocks so both threads have about as many bytes to decode.
+    let total: usize = node_bytes.len() + blocks.iter().map(|b| b.len()).sum::<usize>();
+    let mut split = 0;
+    let mut mine = node_bytes.len();
+    while split < blocks.len() && mine * 2 < total {
+        mine += blocks[split].len();
+        split += 1;
     }
-    let node_slots = last.map_or(0, |l| l as usize + 1);
+    let (first, second) = blocks.split_at(split);
+    let (nodes, rels) = std::thread::scope(|scope| {
+        let d = &d;
+        let other = std::thread::Builder::new()
+            .name("kgraph-open".into())
+            .spawn_scoped(scope, move || d.rel_blocks(second))
+            .ok();
+        let nodes = d.nodes(node_bytes);
+        let rels = d.rel_blocks(first);
+        let rest = match other {
+            Some(handle) => match handle.join() {
+                Ok(rest) => rest,
+                Err(panic) => std::panic::resume_unwind(panic),
+            },
+            None => d.rel_blocks(second),
+        };
+        // The first error in payload order wins.
+        let rels = match (rels, rest) {
+            (Err(e), _) | (Ok(_), Err(e)) => Err(e),
+            (Ok(mut rels), Ok(rest)) => {
+                rels.extend(rest);
+                Ok(rels)
+            }
+        };
+        (nodes, rels)
+    });
+    drop(d);
+    let nodes = nodes?;
+    let rels = rels?;
+    let node_slots = nodes.last().map_or(0, |(id, _)| *id as usize + 1);
     check_slots(node_slots, 0)?;
     let mut live = vec![false; node_slots];
     for (id, _) in &nodes {
@@ -534,57 +698,106 @@ pub(super) fn decode_payload(payload: &[u8]) -> Result<Graph, String> {
             *slot = true;
         }
     }
-
-    // Relationships: id, start, end, type and properties take at least five bytes.
-    let n = d.input.len(5)?;
-    let mut rels: Vec<(u32, u32, u32, RelData)> = Vec::with_capacity(n);
+    // Ids increase across blocks too, and every endpoint is a live node.
     let mut last: Option<u32> = None;
-    for _ in 0..n {
-        let id = d.input.u32()?;
-        if last.is_some_and(|l| l >= id) {
-            return Err(format!(
-                "relationship ids are not increasing at relationship {id} (duplicate or out of order)"
-            ));
+    for (id, start, end, _) in rels.iter().flatten() {
+        if last.is_some_and(|l| l >= *id) {
+            return Err(not_increasing(*id));
         }
-        last = Some(id);
-        let item = Named("relationship", id);
-        let (start, end, ty) = (d.input.u32()?, d.input.u32()?, d.input.u32()?);
-        for e in [start, end] {
+        last = Some(*id);
+        for e in [*start, *end] {
             if !live.get(e as usize).copied().unwrap_or(false) {
-                return Err(format!("{item} has endpoint {e}, which is not a node"));
+                return Err(format!("relationship {id} has endpoint {e}, which is not a node"));
             }
         }
-        if ty as usize >= n_types {
-            return Err(format!(
-                "{item} has type {ty}, but only {n_types} types are interned"
-            ));
-        }
-        let props = d.props(&item)?;
-        rels.push((
-            id,
-            start,
-            end,
-            RelData {
-                ty: TypeId(ty),
-                props,
-            },
-        ));
     }
     let rel_slots = last.map_or(0, |l| l as usize + 1);
     check_slots(node_slots, rel_slots)?;
-
-    let n = d.input.len(2)?;
-    let mut raw = Vec::with_capacity(n);
-    for _ in 0..n {
-        raw.push((d.input.u32()?, d.input.u32()?));
-    }
-    if d.input.left() > 0 {
-        return Err(format!(
-            "cannot decode the payload: {} bytes left over after the payload",
-            d.input.left()
-        ));
-    }
-    drop(d);
-    let constraints = constraints(raw, n_labels, n_keys)?;
     assemble(symbols, nodes, rels, node_slots, rel_slots, &constraints)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A payload by hand: label `A`, type `T`, no keys or strings, `nodes` node ids, and the
+    /// relationship ids of each block (loops on node 0).
+    fn payload(nodes: &[u32], blocks: &[&[u32]]) -> Vec<u8> {
+        let mut out = Out::default();
+        for names in [&["A"][..], &["T"], &[], &[]] {
+            out.len(names.len());
+            for n in names {
+                out.str(n);
+            }
+        }
+        let mut part = Out::default();
+        part.len(nodes.len());
+        for id in nodes {
+            part.uint(u64::from(*id));
+            part.len(0);
+            part.len(0);
+        }
+        out.len(part.buf.len());
+        out.buf.extend_from_slice(&part.buf);
+        out.len(blocks.len());
+        for block in blocks {
+            let mut part = Out::default();
+            part.len(block.len());
+            for id in *block {
+                for n in [u64::from(*id), 0, 0, 0, 0] {
+                    part.uint(n);
+                }
+            }
+            out.len(part.buf.len());
+            out.buf.extend_from_slice(&part.buf);
+        }
+        out.len(0);
+        out.buf
+    }
+
+    #[test]
+    fn blocks_are_checked_across_their_boundaries() {
+        let ok = decode_payload(&payload(&[0], &[&[0, 1], &[5], &[7, 9]]));
+        let g = ok.unwrap_or_else(|e| panic!("{e}"));
+        let ids: Vec<u32> = g.inner.edge_indices().map(|e| e.index() as u32).collect();
+        assert_eq!(ids, [0, 1, 5, 7, 9]);
+        let err = decode_payload(&payload(&[0], &[&[0, 4], &[4]]))
+            .err()
+            .unwrap_or_default();
+        assert!(err.contains("not increasing at relationship 4"), "{err}");
+        let err = decode_payload(&payload(&[1], &[&[0], &[1]]))
+            .err()
+            .unwrap_or_default();
+        assert!(err.contains("endpoint 0"), "{err}");
+    }
+
+    #[test]
+    fn many_blocks_round_trip_with_gaps() {
+        let mut g = Graph::new();
+        let shared = Value::from("doc");
+        let mut nodes = Vec::new();
+        for i in 0..50 {
+            nodes.push(g.add_node(&["N"], [("name", Value::from(format!("n{i}")))]));
+        }
+        let nodes: Vec<_> = nodes.into_iter().flatten().collect();
+        let mut rels = Vec::new();
+        for i in 0..(2 * REL_BLOCK + 100) {
+            let (a, b) = (nodes[i % 50], nodes[(i * 7) % 50]);
+            let props = [("source", shared.clone()), ("i", Value::Int(i as i64))];
+            rels.extend(g.add_relationship(a, b, "T", props));
+        }
+        assert_eq!(rels.len(), 2 * REL_BLOCK + 100);
+        for r in rels.iter().step_by(1000) {
+            assert!(g.remove_relationship(*r).is_ok());
+        }
+        let parts = encode_payload(&g).unwrap_or_else(|e| panic!("{e}"));
+        let back = decode_payload(&parts.concat()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(back.relationship_count(), g.relationship_count());
+        for ix in g.inner.edge_indices() {
+            let (a, b) = (&g.inner[ix], &back.inner[ix]);
+            assert_eq!((a.ty, &a.props), (b.ty, &b.props));
+            assert_eq!(g.inner.edge_endpoints(ix), back.inner.edge_endpoints(ix));
+        }
+        assert!(back.inner.edge_weight(rels[1000].ix()).is_none());
+    }
 }
