@@ -169,6 +169,74 @@ fn unknown_and_duplicate_node_ids() {
     );
 }
 
+/// Rows are parsed on a second thread and inserted on the calling one; in a file of many
+/// thousand rows the error reported is still the first in file order, whichever thread finds it.
+#[test]
+fn the_first_error_in_file_order_wins_in_a_long_file() {
+    let f = Files::new();
+    let mut nodes = String::new();
+    for i in 0..20_000 {
+        nodes.push_str(&format!("{i},Person,n{i},1,1.0,2000-01-01,true,\n"));
+    }
+    // A duplicate id (found while inserting) on line 10,002, before a bad integer (found
+    // while parsing) on line 15,002.
+    let mut dup = nodes.clone();
+    dup = dup.replacen("10000,Person", "7,Person", 1);
+    dup = dup.replacen("15000,Person,n15000,1,", "15000,Person,n15000,x,", 1);
+    let (n, _, r) = f.import(&csv(NODES_HEADER, &dup), &csv(RELS_HEADER, ""));
+    assert_eq!(
+        located(r, &n, 10_002, 1),
+        ImportErrorKind::DuplicateNodeId {
+            id: "7".into(),
+            first_line: 9
+        }
+    );
+    // The other way round: the parse error comes first.
+    let mut bad = nodes.clone();
+    bad = bad.replacen("10000,Person,n10000,1,", "10000,Person,n10000,x,", 1);
+    bad = bad.replacen("15000,Person", "7,Person", 1);
+    let (n, _, r) = f.import(&csv(NODES_HEADER, &bad), &csv(RELS_HEADER, ""));
+    assert!(matches!(
+        located(r, &n, 10_002, 4),
+        ImportErrorKind::BadInteger { .. }
+    ));
+    // Relationships: an unknown endpoint far down the file, then a bad float.
+    let mut rels = String::new();
+    for i in 0..20_000 {
+        let end = if i == 12_345 { 99_999 } else { i };
+        let weight = if i == 17_000 { "w" } else { "0.5" };
+        rels.push_str(&format!("{i},{end},KNOWS,{weight}\n"));
+    }
+    let (_, rp, r) = f.import(&csv(NODES_HEADER, &nodes), &csv(RELS_HEADER, &rels));
+    assert_eq!(
+        located(r, &rp, 12_347, 2),
+        ImportErrorKind::UnknownNodeId { id: "99999".into() }
+    );
+    let (_, _, r) = f.import(
+        &csv(NODES_HEADER, &nodes),
+        &csv(RELS_HEADER, &rels.replace(",99999,", ",1,")),
+    );
+    assert!(matches!(
+        r.unwrap_err(),
+        ImportError::Malformed {
+            line: 17_002,
+            column: 4,
+            ..
+        }
+    ));
+    let g = f
+        .import(
+            &csv(NODES_HEADER, &nodes),
+            &csv(
+                RELS_HEADER,
+                &rels.replace(",99999,", ",1,").replace(",w\n", ",0.5\n"),
+            ),
+        )
+        .2
+        .unwrap();
+    assert_eq!((g.node_count(), g.relationship_count()), (20_000, 20_000));
+}
+
 #[test]
 fn bad_utf8_and_wrong_field_counts() {
     let f = Files::new();

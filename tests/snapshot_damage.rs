@@ -1,13 +1,16 @@
 //! Damaged, foreign and future snapshots are refused with their own typed errors, never a
-//! panic; the committed fixture of format version 1 still opens with exactly its contents.
+//! panic; the committed fixtures of every format version still open with exactly their
+//! contents.
 //!
-//! `KGRAPH_WRITE_FIXTURES=1 cargo test --test snapshot_damage` rewrites `tests/data/v1.kgs`
-//! (only ever do that together with a new format version: old fixtures must stay).
+//! `KGRAPH_WRITE_FIXTURES=1 cargo test --test snapshot_damage` rewrites the fixture of the
+//! current version, `tests/data/v2.kgs` (only ever do that together with a new format version:
+//! old fixtures must stay).
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
 mod common;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use common::{dump, fixture_graph};
 use kgraph::{Graph, GraphError, SnapshotError, Value};
@@ -15,9 +18,11 @@ use xxhash_rust::xxh3::xxh3_64;
 
 const MAGIC: &[u8; 8] = b"\x89KGS\r\n\x1a\n";
 const HEADER_LEN: usize = 40;
+/// The version this build writes.
+const CURRENT: u32 = 2;
 
-fn fixture_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/v1.kgs")
+fn fixture_path(version: u32) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/data/v{version}.kgs"))
 }
 
 fn saved_bytes(g: &Graph) -> Vec<u8> {
@@ -51,14 +56,15 @@ fn write_fixture_when_asked() {
     if std::env::var("KGRAPH_WRITE_FIXTURES").as_deref() != Ok("1") {
         return;
     }
-    let path = fixture_path();
+    let path = fixture_path(CURRENT);
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     fixture_graph().save(&path).unwrap();
 }
 
-#[test]
-fn fixture_v1_opens_with_exactly_its_contents() {
-    let g = Graph::open(fixture_path()).expect("tests/data/v1.kgs opens");
+/// Opens the fixture of `version` and checks every fact of the fixture graph.
+fn check_fixture(version: u32) {
+    let g = Graph::open(fixture_path(version))
+        .unwrap_or_else(|e| panic!("tests/data/v{version}.kgs does not open: {e}"));
     assert_eq!(dump(&g), dump(&fixture_graph()));
 
     // Explicit facts, so a change of the fixture graph itself cannot hide a regression.
@@ -94,19 +100,43 @@ fn fixture_v1_opens_with_exactly_its_contents() {
     let mut g = g;
     let err = g.add_node(&["Company"], [("name", "Pfizer")]).unwrap_err();
     assert!(matches!(err, GraphError::ConstraintViolation { .. }), "{err}");
+}
 
-    // This build still writes version 1 byte for byte; if not, bump the format version and
+#[test]
+fn fixture_v1_opens_with_exactly_its_contents() {
+    check_fixture(1);
+    assert_eq!(std::fs::read(fixture_path(1)).unwrap()[8], 1);
+}
+
+#[test]
+fn fixture_v2_opens_with_exactly_its_contents() {
+    check_fixture(2);
+    // This build still writes version 2 byte for byte; if not, bump the format version and
     // add a new fixture beside this one.
     assert_eq!(
         saved_bytes(&fixture_graph()),
-        std::fs::read(fixture_path()).unwrap(),
-        "the writer's output changed: bump FORMAT_VERSION, document it, keep v1.kgs and add a fixture"
+        std::fs::read(fixture_path(CURRENT)).unwrap(),
+        "the writer's output changed: bump FORMAT_VERSION, document it, keep the old fixtures and add one"
     );
+}
+
+/// What each damage test damages: the current writer's output and every older fixture.
+fn every_version_bytes() -> Vec<Vec<u8>> {
+    let mut all = vec![saved_bytes(&fixture_graph())];
+    for version in 1..CURRENT {
+        all.push(std::fs::read(fixture_path(version)).unwrap());
+    }
+    all
 }
 
 #[test]
 fn every_truncation_is_refused() {
-    let bytes = saved_bytes(&fixture_graph());
+    for bytes in every_version_bytes() {
+        every_truncation_of(&bytes);
+    }
+}
+
+fn every_truncation_of(bytes: &[u8]) {
     assert!(bytes.len() > HEADER_LEN);
     for len in 0..bytes.len() {
         let err = open_err(&bytes[..len]);
@@ -124,10 +154,15 @@ fn every_truncation_is_refused() {
 
 #[test]
 fn every_bit_flip_is_refused() {
-    let bytes = saved_bytes(&fixture_graph());
+    for bytes in every_version_bytes() {
+        every_bit_flip_of(&bytes);
+    }
+}
+
+fn every_bit_flip_of(bytes: &[u8]) {
     for at in 0..bytes.len() {
         for bit in 0..8 {
-            let mut damaged = bytes.clone();
+            let mut damaged = bytes.to_vec();
             damaged[at] ^= 1 << bit;
             let err = open_err(&damaged);
             let ok = match at {
@@ -168,15 +203,15 @@ fn empty_foreign_and_future_files_get_their_own_errors() {
 
     // A future version, with a consistent header: refused as such, not as damage of ours.
     let mut future = saved_bytes(&fixture_graph());
-    future[8..12].copy_from_slice(&2u32.to_le_bytes());
+    future[8..12].copy_from_slice(&(CURRENT + 1).to_le_bytes());
     let sum = xxh3_64(&future[..32]);
     future[32..40].copy_from_slice(&sum.to_le_bytes());
     match open_err(&future) {
         SnapshotError::FutureVersion {
-            version: 2,
-            supported: 1,
+            version,
+            supported: CURRENT,
             ..
-        } => {}
+        } if version == CURRENT + 1 => {}
         other => panic!("{other:?}"),
     }
 
@@ -223,10 +258,10 @@ fn string(s: &str, out: &mut Vec<u8>) {
     out.extend_from_slice(s.as_bytes());
 }
 
-/// A header (docs/snapshot-format.md) around `payload`.
-fn snapshot(payload: &[u8]) -> Vec<u8> {
+/// A header (docs/snapshot-format.md) of `version` around `payload`.
+fn snapshot(version: u32, payload: &[u8]) -> Vec<u8> {
     let mut out = MAGIC.to_vec();
-    out.extend_from_slice(&1u32.to_le_bytes());
+    out.extend_from_slice(&version.to_le_bytes());
     out.extend_from_slice(&0u32.to_le_bytes());
     out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
     out.extend_from_slice(&xxh3_64(payload).to_le_bytes());
@@ -239,12 +274,15 @@ fn snapshot(payload: &[u8]) -> Vec<u8> {
 /// Encoded properties: (key id, encoded value).
 type RawProps = Vec<(u64, Vec<u8>)>;
 
-/// A payload: symbol tables, nodes (id, labels, props), relationships (id, start, end, type,
-/// props), constraints; property values are given already encoded.
+/// A payload of version 1 or 2: symbol tables, (version 2) the string table, nodes (id, labels,
+/// props), relationships (id, start, end, type, props), constraints; property values are given
+/// already encoded.
 struct Payload {
+    version: u32,
     labels: Vec<&'static str>,
     types: Vec<&'static str>,
     keys: Vec<&'static str>,
+    strings: Vec<String>,
     nodes: Vec<(u64, Vec<u64>, RawProps)>,
     rels: Vec<(u64, u64, u64, u64, RawProps)>,
     constraints: Vec<(u64, u64)>,
@@ -252,15 +290,39 @@ struct Payload {
 
 impl Payload {
     /// One node `(:A {name: 'x'})` and a loop `[:T]` on it.
-    fn valid() -> Payload {
-        Payload {
+    fn valid(version: u32) -> Payload {
+        let mut p = Payload {
+            version,
             labels: vec!["A"],
             types: vec!["T"],
             keys: vec!["name"],
-            nodes: vec![(0, vec![0], vec![(0, str_value("x"))])],
+            strings: Vec::new(),
+            nodes: Vec::new(),
             rels: vec![(0, 0, 0, 0, vec![])],
             constraints: vec![],
+        };
+        let x = p.str_value("x");
+        p.nodes.push((0, vec![0], vec![(0, x)]));
+        p
+    }
+
+    /// A string value: inline in version 1, its number in the string table (added if new) in
+    /// version 2.
+    fn str_value(&mut self, s: &str) -> Vec<u8> {
+        let mut out = vec![4];
+        if self.version == 1 {
+            string(s, &mut out);
+        } else {
+            let i = match self.strings.iter().position(|t| t == s) {
+                Some(i) => i,
+                None => {
+                    self.strings.push(s.to_owned());
+                    self.strings.len() - 1
+                }
+            };
+            varint(i as u64, &mut out);
         }
+        out
     }
 
     fn bytes(&self) -> Vec<u8> {
@@ -271,6 +333,12 @@ impl Payload {
                 string(s, &mut out);
             }
         }
+        if self.version >= 2 {
+            varint(self.strings.len() as u64, &mut out);
+            for s in &self.strings {
+                string(s, &mut out);
+            }
+        }
         let props = |props: &[(u64, Vec<u8>)], out: &mut Vec<u8>| {
             varint(props.len() as u64, out);
             for (k, v) in props {
@@ -278,21 +346,39 @@ impl Payload {
                 out.extend_from_slice(v);
             }
         };
-        varint(self.nodes.len() as u64, &mut out);
+        let mut nodes = Vec::new();
+        varint(self.nodes.len() as u64, &mut nodes);
         for (id, labels, p) in &self.nodes {
-            varint(*id, &mut out);
-            varint(labels.len() as u64, &mut out);
+            varint(*id, &mut nodes);
+            varint(labels.len() as u64, &mut nodes);
             for l in labels {
-                varint(*l, &mut out);
+                varint(*l, &mut nodes);
             }
-            props(p, &mut out);
+            props(p, &mut nodes);
         }
-        varint(self.rels.len() as u64, &mut out);
+        let mut rels = Vec::new();
+        varint(self.rels.len() as u64, &mut rels);
         for (id, s, e, t, p) in &self.rels {
             for n in [id, s, e, t] {
-                varint(*n, &mut out);
+                varint(*n, &mut rels);
             }
-            props(p, &mut out);
+            props(p, &mut rels);
+        }
+        if self.version == 1 {
+            out.extend_from_slice(&nodes);
+            out.extend_from_slice(&rels);
+        } else {
+            // The nodes as one byte string, the relationships as byte strings of blocks (one
+            // here, none when there are no relationships).
+            varint(nodes.len() as u64, &mut out);
+            out.extend_from_slice(&nodes);
+            if self.rels.is_empty() {
+                varint(0, &mut out);
+            } else {
+                varint(1, &mut out);
+                varint(rels.len() as u64, &mut out);
+                out.extend_from_slice(&rels);
+            }
         }
         varint(self.constraints.len() as u64, &mut out);
         for (l, k) in &self.constraints {
@@ -301,12 +387,10 @@ impl Payload {
         }
         out
     }
-}
 
-fn str_value(s: &str) -> Vec<u8> {
-    let mut out = vec![4];
-    string(s, &mut out);
-    out
+    fn snapshot(&self) -> Vec<u8> {
+        snapshot(self.version, &self.bytes())
+    }
 }
 
 fn int_value(i: i64) -> Vec<u8> {
@@ -316,7 +400,7 @@ fn int_value(i: i64) -> Vec<u8> {
 }
 
 fn corrupt(p: &Payload) -> String {
-    match open_err(&snapshot(&p.bytes())) {
+    match open_err(&p.snapshot()) {
         SnapshotError::Corrupt { reason, .. } => reason,
         other => panic!("expected Corrupt, got {other:?}"),
     }
@@ -328,104 +412,195 @@ fn the_documented_layout_is_what_save_writes() {
     let a = g.add_node(&["A"], [("name", "x")]).unwrap();
     g.add_relationship(a, a, "T", Vec::<(&str, Value)>::new())
         .unwrap();
-    assert_eq!(saved_bytes(&g), snapshot(&Payload::valid().bytes()));
+    assert_eq!(saved_bytes(&g), Payload::valid(CURRENT).snapshot());
 
-    let mut p = Payload::valid();
-    p.keys.push("n");
-    p.nodes[0].2.push((1, int_value(-300)));
+    // The 33-byte payload of docs/snapshot-format.md.
+    let documented: &[u8] = &[
+        0x01, 0x01, 0x41, //
+        0x01, 0x01, 0x54, //
+        0x01, 0x04, 0x6E, 0x61, 0x6D, 0x65, //
+        0x01, 0x01, 0x78, //
+        0x08, 0x01, 0x00, 0x01, 0x00, 0x01, 0x00, 0x04, 0x00, //
+        0x01, 0x06, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, //
+        0x00,
+    ];
+    assert_eq!(Payload::valid(2).bytes(), documented);
+
+    // Hand-made files of every version open.
+    for version in 1..=CURRENT {
+        let mut p = Payload::valid(version);
+        p.keys.push("n");
+        p.nodes[0].2.push((1, int_value(-300)));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hand.kgs");
+        std::fs::write(&path, p.snapshot()).unwrap();
+        let back = Graph::open(&path).unwrap();
+        assert_eq!(back.node(a).unwrap().property("n"), Some(&Value::Int(-300)));
+        assert_eq!(back.resolve("X").unwrap(), a);
+    }
+}
+
+#[test]
+fn repeated_strings_are_stored_once_and_shared_when_opened() {
+    let mut g = Graph::new();
+    let a = g.add_node(&["A"], [("name", "a")]).unwrap();
+    let source = Value::from("a-source-document");
+    let mut rels = Vec::new();
+    for _ in 0..3 {
+        rels.push(
+            g.add_relationship(a, a, "T", [("source", source.clone())])
+                .unwrap(),
+        );
+    }
+    // Equal text in separate allocations, each held by more than one value.
+    let other = Value::from("a-source-document");
+    g.add_relationship(a, a, "T", [("source", other.clone()), ("copy", other)])
+        .unwrap();
+    let bytes = saved_bytes(&g);
+    let text = b"a-source-document";
+    assert_eq!(bytes.windows(text.len()).filter(|w| *w == text).count(), 1);
+
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("hand.kgs");
-    std::fs::write(&path, snapshot(&p.bytes())).unwrap();
+    let path = dir.path().join("shared.kgs");
+    std::fs::write(&path, &bytes).unwrap();
     let back = Graph::open(&path).unwrap();
-    assert_eq!(back.node(a).unwrap().property("n"), Some(&Value::Int(-300)));
-    assert_eq!(back.resolve("X").unwrap(), a);
+    let text_of = |r: kgraph::RelId| match back.relationship(r).unwrap().property("source") {
+        Some(Value::String(s)) => Arc::clone(s),
+        other => panic!("{other:?}"),
+    };
+    let first = text_of(rels[0]);
+    assert_eq!(&*first, "a-source-document");
+    for r in back.relationships() {
+        assert!(Arc::ptr_eq(&first, &text_of(r)), "{r} holds its own copy");
+    }
 }
 
 #[test]
 fn decoded_inconsistencies_are_corrupt() {
-    let mut p = Payload::valid();
+    for version in 1..=CURRENT {
+        decoded_inconsistencies_of(version);
+    }
+}
+
+fn decoded_inconsistencies_of(version: u32) {
+    let valid = || Payload::valid(version);
+    let mut p = valid();
     p.rels[0].2 = 7;
     assert!(corrupt(&p).contains("endpoint 7"));
 
-    let mut p = Payload::valid();
+    let mut p = valid();
     p.nodes[0].1 = vec![3];
     assert!(corrupt(&p).contains("label 3"));
 
-    let mut p = Payload::valid();
+    let mut p = valid();
     p.nodes.push((0, vec![], vec![]));
     assert!(corrupt(&p).contains("not increasing"));
 
-    let mut p = Payload::valid();
+    let mut p = valid();
     p.rels[0].3 = 1;
     assert!(corrupt(&p).contains("type 1"));
 
-    let mut p = Payload::valid();
-    p.nodes[0].2 = vec![(5, str_value("y"))];
+    let mut p = valid();
+    let y = p.str_value("y");
+    p.nodes[0].2 = vec![(5, y)];
     assert!(corrupt(&p).contains("key 5"));
 
-    let mut p = Payload::valid();
+    let mut p = valid();
     p.labels = vec!["A", "A"];
     assert!(corrupt(&p).contains("twice"));
 
-    let mut p = Payload::valid();
+    let mut p = valid();
     p.keys = vec!["name", "k"];
-    p.nodes[0].2 = vec![(1, str_value("y")), (0, str_value("x"))];
+    let (x, y) = (p.str_value("x"), p.str_value("y"));
+    p.nodes[0].2 = vec![(1, y), (0, x)];
     assert!(corrupt(&p).contains("sorted"));
 
-    let mut p = Payload::valid();
+    let mut p = valid();
     p.constraints = vec![(0, 9)];
     assert!(corrupt(&p).contains("constraint"));
 
     // Two :A nodes with the same name under a unique constraint on it.
-    let mut p = Payload::valid();
-    p.nodes.push((1, vec![0], vec![(0, str_value("x"))]));
+    let mut p = valid();
+    let x = p.str_value("x");
+    p.nodes.push((1, vec![0], vec![(0, x)]));
     p.constraints = vec![(0, 0)];
     assert!(corrupt(&p).contains("unique constraint"));
 
     // An unknown value tag, and a date out of range.
-    let mut p = Payload::valid();
+    let mut p = valid();
     p.nodes[0].2 = vec![(0, vec![9])];
     assert!(corrupt(&p).contains("tag 9"));
-    let mut p = Payload::valid();
+    let mut p = valid();
     let mut d = vec![5];
     varint(u64::from(u32::MAX), &mut d);
     p.nodes[0].2 = vec![(0, d)];
     assert!(corrupt(&p).contains("decode"));
 
     // Bytes left over after a complete payload.
-    let mut bytes = Payload::valid().bytes();
+    let mut bytes = valid().bytes();
     bytes.push(0);
-    match open_err(&snapshot(&bytes)) {
+    match open_err(&snapshot(version, &bytes)) {
         SnapshotError::Corrupt { reason, .. } => assert!(reason.contains("left over"), "{reason}"),
         other => panic!("{other:?}"),
     }
 }
 
 #[test]
+fn a_string_number_outside_the_table_is_corrupt() {
+    let mut p = Payload::valid(2);
+    p.nodes[0].2 = vec![(0, vec![4, 1])];
+    assert!(corrupt(&p).contains("not in the table"));
+    // Invalid UTF-8 in the table.
+    let mut p = Payload::valid(2);
+    p.strings = vec!["\u{e9}".to_owned()];
+    let mut bytes = p.bytes();
+    let at = bytes.iter().position(|b| *b == 0xC3).unwrap();
+    bytes[at] = 0xFF;
+    match open_err(&snapshot(2, &bytes)) {
+        SnapshotError::Corrupt { reason, .. } => assert!(reason.contains("UTF-8"), "{reason}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
 fn a_damaged_length_cannot_ask_for_gigabytes() {
+    for version in 1..=CURRENT {
+        damaged_lengths_of(version);
+    }
+    // A string table claiming 2^40 entries.
+    let p = Payload::valid(2);
+    let mut bytes = p.bytes();
+    let at = bytes.iter().position(|b| *b == b'e').unwrap() + 1; // after "name"
+    bytes[at] = 253;
+    bytes.splice(at + 1..at + 1, (1u64 << 40).to_le_bytes());
+    let err = open_err(&snapshot(2, &bytes));
+    assert!(matches!(err, SnapshotError::Corrupt { .. }), "{err:?}");
+}
+
+fn damaged_lengths_of(version: u32) {
     // A string claiming 2^40 bytes: refused by the allocation limit, nothing reserved.
-    let mut p = Payload::valid();
+    let mut p = Payload::valid(version);
     let mut v = vec![4];
     varint(1 << 40, &mut v);
     p.nodes[0].2 = vec![(0, v)];
     assert!(corrupt(&p).contains("decode"));
 
     // A list claiming 2^60 elements: it ends with the payload.
-    let mut p = Payload::valid();
+    let mut p = Payload::valid(version);
     let mut v = vec![6];
     varint(1 << 60, &mut v);
     p.nodes[0].2 = vec![(0, v)];
     assert!(corrupt(&p).contains("decode"));
 
     // A node id near the top of the index space: its slots cannot be reserved.
-    let mut p = Payload::valid();
+    let mut p = Payload::valid(version);
     p.nodes[0].0 = u64::from(u32::MAX) - 1;
     p.rels.clear();
-    let err = open_err(&snapshot(&p.bytes()));
+    let err = open_err(&p.snapshot());
     assert!(matches!(err, SnapshotError::Corrupt { .. }), "{err:?}");
 
     // Nesting deeper than the decoder allows: refused, not a stack overflow.
-    let mut p = Payload::valid();
+    let mut p = Payload::valid(version);
     let mut v = Vec::new();
     for _ in 0..100_000 {
         v.extend_from_slice(&[6, 1]);

@@ -41,7 +41,7 @@ impl Props {
     /// Properties from pairs already sorted by key, without duplicate keys or `Null` values.
     pub(crate) fn from_sorted(pairs: Vec<(KeyId, Value)>) -> Props {
         debug_assert!(pairs.windows(2).all(|w| w[0].0 < w[1].0));
-        Props(pairs)
+        Props(pairs.into_boxed_slice())
     }
 
     /// The (key, value) pairs, sorted by key number.
@@ -148,5 +148,35 @@ impl Graph {
     /// The unique constraints, as (label, key) pairs in the order they were declared.
     pub(crate) fn constraint_pairs(&self) -> Vec<(LabelId, KeyId)> {
         self.constraints.iter().map(|c| (c.label, c.key)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn items_stay_narrow() {
+        // Per-item overhead is paid a million times over in a large graph: a relationship's
+        // data is its type and a two-word property slice.
+        assert_eq!(std::mem::size_of::<Props>(), 16);
+        assert_eq!(std::mem::size_of::<RelData>(), 24);
+        assert_eq!(std::mem::size_of::<(KeyId, Value)>(), 40);
+    }
+
+    #[test]
+    fn set_inserts_replaces_and_removes_in_key_order() {
+        let mut p = Props::default();
+        assert_eq!(p.set(KeyId(2), Value::Int(2)), None);
+        assert_eq!(p.set(KeyId(0), Value::Int(0)), None);
+        assert_eq!(p.set(KeyId(1), Value::Int(1)), None);
+        assert_eq!(p.set(KeyId(1), Value::Int(10)), Some(Value::Int(1)));
+        assert_eq!(p.set(KeyId(5), Value::Null), None);
+        let keys: Vec<u32> = p.iter().map(|(k, _)| k.0).collect();
+        assert_eq!(keys, [0, 1, 2]);
+        assert_eq!(p.set(KeyId(0), Value::Null), Some(Value::Int(0)));
+        assert_eq!(p.get(KeyId(1)), Some(&Value::Int(10)));
+        assert_eq!(p.get(KeyId(0)), None);
+        assert_eq!(p.as_slice().len(), 2);
     }
 }

@@ -79,12 +79,13 @@ pub(crate) struct NameIndex {
     map: IndexMap<Box<str>, Vec<NodeId>>,
 }
 
-fn names_in(value: &Value) -> Vec<&str> {
-    match value {
-        Value::String(s) => vec![&**s],
-        Value::List(items) => items.iter().filter_map(Value::as_str).collect(),
-        _ => Vec::new(),
-    }
+fn names_in(value: &Value) -> impl Iterator<Item = &str> {
+    let (one, list) = match value {
+        Value::String(s) => (Some(&**s), &[][..]),
+        Value::List(items) => (None, items.as_slice()),
+        _ => (None, &[][..]),
+    };
+    one.into_iter().chain(list.iter().filter_map(Value::as_str))
 }
 
 impl NameIndex {
@@ -149,6 +150,36 @@ mod tests {
         assert_eq!(normalize_name("ＡＳＴＲＡ　ＺＥＮＥＣＡ"), "astrazeneca");
         assert_eq!(normalize_name("阿斯利康（中国）"), "阿斯利康(中国)");
         assert_eq!(normalize_name("ÉCOLE"), "école");
+    }
+
+    /// The definition: NFKC, then white space dropped and letters lower-cased.
+    fn reference(text: &str) -> String {
+        let mut out = String::new();
+        fold_into(text.nfkc(), &mut out);
+        out
+    }
+
+    #[test]
+    fn the_fast_paths_agree_with_the_definition() {
+        let samples = [
+            "AstraZeneca",
+            " Pfizer\tChina\n",
+            "a\u{b}b\u{1c}c",
+            "阿斯利康 （中国）",
+            "北京经开区",
+            "ＡＳＴＲＡ　ＺＥＮＥＣＡ",
+            "ﬁnance",
+            "e\u{301}cole",
+            "École",
+            "x\u{85}y\u{a0}z",
+            "Σίσυφος",
+            "İstanbul",
+            "",
+        ];
+        for s in samples {
+            assert_eq!(normalize_name(s), reference(s), "{s:?}");
+        }
+        assert_eq!(normalize_name("a\u{b}b\u{1c}c"), "ab\u{1c}c");
     }
 
     #[test]

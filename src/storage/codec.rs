@@ -1,13 +1,18 @@
 //! The snapshot codec: the only module that touches bincode, and the only one that knows the
-//! byte layout of a snapshot (documented in `docs/snapshot-format.md`).
+//! byte layout of a snapshot (documented in `docs/snapshot-format.md`). This file holds the
+//! header, the version-1 decoder (serde and bincode) and the checks both versions share;
+//! `codec/v2.rs` writes and reads the current payload.
 //!
 //! Architecture invariants:
 //! - Every integer of the header has a fixed width and is little-endian; nothing in the file
 //!   depends on the width of `usize`.
 //! - `decode` trusts nothing: it checks the magic number, the version, the header checksum,
-//!   the length and the payload checksum before decoding, decodes under an allocation limit
-//!   derived from the payload length, and validates the decoded graph (symbol ids in range,
-//!   sorted unique labels and keys, live endpoints, increasing ids) before building it.
+//!   the length and the payload checksum before decoding, decodes without letting a length
+//!   read from the file reserve more than the payload justifies (version 1: bincode's
+//!   allocation limit; version 2: every length checked against the bytes left), and validates
+//!   the decoded graph (symbol ids in range, sorted unique labels and keys, live endpoints,
+//!   increasing ids, string numbers in the table) before building it.
+//! - Every version ever written stays readable (`tests/data/v*.kgs`).
 
 use std::cell::RefCell;
 use std::fmt;
@@ -18,12 +23,11 @@ use bincode::config::{self, Config};
 use bincode::error::DecodeError;
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};
 use serde::de::{self, DeserializeSeed, EnumAccess, MapAccess, SeqAccess, VariantAccess, Visitor};
-use serde::ser::{self, SerializeMap, SerializeSeq, SerializeTuple};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use xxhash_rust::xxh3::xxh3_64;
+use serde::{Deserialize, Deserializer};
+use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 
-use super::csv::RecentStrings;
 use super::error::SnapshotError;
+use super::strings::StringPool;
 use crate::graph::bulk::{BulkError, Storage};
 use crate::graph::intern::Interner;
 use crate::graph::{Graph, KeyId, LabelId, NodeData, Props, RelData, Symbols, TypeId, Value};
@@ -33,30 +37,37 @@ use crate::Date;
 /// shows damage), the letters `KGS`, a DOS line end, a DOS end-of-file and a Unix line end
 /// (so a text-mode transfer shows damage).
 pub(crate) const MAGIC: [u8; 8] = *b"\x89KGS\r\n\x1a\n";
-/// The newest format version this build writes and reads.
-pub(crate) const FORMAT_VERSION: u32 = 1;
-/// The length of the version-1 header.
+mod v2;
+
+/// The newest format version this build writes and reads (it reads every older one too).
+pub(crate) const FORMAT_VERSION: u32 = 2;
+/// The length of the header (the same in every version so far).
 pub(crate) const HEADER_LEN: usize = 40;
 /// Lists and maps nested deeper than this are refused on save and on open, so decoding a
 /// crafted file cannot overflow the stack.
 pub(crate) const MAX_VALUE_DEPTH: usize = 128;
 
-/// A whole snapshot, ready to be written: the header, then the payload.
+/// A whole snapshot, ready to be written: the header, then the payload, in parts (written one
+/// after the other; the payload is their concatenation, which is never built).
 pub(crate) struct Encoded {
     pub(crate) header: [u8; HEADER_LEN],
-    pub(crate) payload: Vec<u8>,
+    pub(crate) payload: Vec<Vec<u8>>,
 }
 
 /// Encodes the graph; the error says what the format cannot hold.
 pub(crate) fn encode(graph: &Graph) -> Result<Encoded, String> {
-    let payload =
-        bincode::serde::encode_to_vec(PayloadOut(graph), config::standard()).map_err(|e| e.to_string())?;
+    let payload = v2::encode_payload(graph)?;
+    let len: usize = payload.iter().map(Vec::len).sum();
+    let mut sum = Xxh3::with_seed(0);
+    for part in &payload {
+        sum.update(part);
+    }
     let mut header = [0u8; HEADER_LEN];
     header[0..8].copy_from_slice(&MAGIC);
     header[8..12].copy_from_slice(&FORMAT_VERSION.to_le_bytes());
     header[12..16].copy_from_slice(&0u32.to_le_bytes());
-    header[16..24].copy_from_slice(&(payload.len() as u64).to_le_bytes());
-    header[24..32].copy_from_slice(&xxh3_64(&payload).to_le_bytes());
+    header[16..24].copy_from_slice(&(len as u64).to_le_bytes());
+    header[24..32].copy_from_slice(&sum.digest().to_le_bytes());
     let header_sum = xxh3_64(&header[0..32]);
     header[32..40].copy_from_slice(&header_sum.to_le_bytes());
     Ok(Encoded { header, payload })
@@ -164,6 +175,9 @@ pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<Graph, SnapshotError> 
             actual: sum,
         });
     }
+    if version >= 2 {
+        return v2::decode_payload(payload).map_err(|reason| SnapshotError::corrupt(path, reason));
+    }
     let decoded = decode_payload(payload)
         .map_err(|e| SnapshotError::corrupt(path, format!("cannot decode the payload: {e}")))?;
     build(decoded).map_err(|reason| SnapshotError::corrupt(path, reason))
@@ -207,162 +221,19 @@ fn decode_with<C: Config>(payload: &[u8], cfg: C) -> Result<PayloadIn, DecodeErr
     Ok(decoded)
 }
 
-// ---- encoding ----------------------------------------------------------------------------
+// ---- the version-1 decoder -----------------------------------------------------------------
+//
+// Version 1 is no longer written; its files are decoded through serde and bincode, into
+// intermediate structures checked by `build`.
 
-/// The payload of version 1, in field order: labels, types, keys, nodes, relationships,
-/// constraints (see `docs/snapshot-format.md`).
-struct PayloadOut<'a>(&'a Graph);
-
-impl Serialize for PayloadOut<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let g = self.0;
-        let mut t = s.serialize_tuple(6)?;
-        t.serialize_element(&NamesOut(&g.symbols.labels))?;
-        t.serialize_element(&NamesOut(&g.symbols.types))?;
-        t.serialize_element(&NamesOut(&g.symbols.keys))?;
-        t.serialize_element(&NodesOut(g))?;
-        t.serialize_element(&RelsOut(g))?;
-        let constraints: Vec<(u32, u32)> = g.constraint_pairs().iter().map(|(l, k)| (l.0, k.0)).collect();
-        t.serialize_element(&constraints)?;
-        t.end()
-    }
-}
-
-struct NamesOut<'a>(&'a Interner);
-
-impl Serialize for NamesOut<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut seq = s.serialize_seq(Some(self.0.len()))?;
-        for name in self.0.iter() {
-            seq.serialize_element(name)?;
-        }
-        seq.end()
-    }
-}
-
-struct NodesOut<'a>(&'a Graph);
-
-impl Serialize for NodesOut<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let inner = &self.0.inner;
-        let mut seq = s.serialize_seq(Some(inner.node_count()))?;
-        for ix in inner.node_indices() {
-            if let Some(data) = inner.node_weight(ix) {
-                seq.serialize_element(&(ix.index() as u32, LabelsOut(&data.labels), PropsOut(&data.props)))?;
-            }
-        }
-        seq.end()
-    }
-}
-
-struct RelsOut<'a>(&'a Graph);
-
-impl Serialize for RelsOut<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let inner = &self.0.inner;
-        let mut seq = s.serialize_seq(Some(inner.edge_count()))?;
-        for ix in inner.edge_indices() {
-            if let (Some(data), Some((a, b))) = (inner.edge_weight(ix), inner.edge_endpoints(ix)) {
-                seq.serialize_element(&(
-                    ix.index() as u32,
-                    a.index() as u32,
-                    b.index() as u32,
-                    data.ty.0,
-                    PropsOut(&data.props),
-                ))?;
-            }
-        }
-        seq.end()
-    }
-}
-
-struct LabelsOut<'a>(&'a [LabelId]);
-
-impl Serialize for LabelsOut<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.iter().map(|l| l.0))
-    }
-}
-
-struct PropsOut<'a>(&'a Props);
-
-impl Serialize for PropsOut<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let pairs = self.0.as_slice();
-        let mut seq = s.serialize_seq(Some(pairs.len()))?;
-        for (k, v) in pairs {
-            seq.serialize_element(&(k.0, ValueOut(v, 0)))?;
-        }
-        seq.end()
-    }
-}
-
-/// A value and its nesting depth. Tags: 0 null, 1 bool, 2 int, 3 float, 4 string, 5 date,
+/// The enum of a version-1 value. Tags: 0 null, 1 bool, 2 int, 3 float, 4 string, 5 date,
 /// 6 list, 7 map.
-struct ValueOut<'a>(&'a Value, usize);
-
 const VALUE: &str = "Value";
 const VARIANTS: &[&str] = &["Null", "Bool", "Int", "Float", "String", "Date", "List", "Map"];
-
-impl Serialize for ValueOut<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let depth = self.1;
-        match self.0 {
-            Value::Null => s.serialize_unit_variant(VALUE, 0, "Null"),
-            Value::Bool(b) => s.serialize_newtype_variant(VALUE, 1, "Bool", b),
-            Value::Int(i) => s.serialize_newtype_variant(VALUE, 2, "Int", i),
-            Value::Float(x) => s.serialize_newtype_variant(VALUE, 3, "Float", x),
-            Value::String(t) => s.serialize_newtype_variant(VALUE, 4, "String", &**t),
-            Value::Date(d) => s.serialize_newtype_variant(VALUE, 5, "Date", &d.days()),
-            Value::List(items) => {
-                if depth >= MAX_VALUE_DEPTH {
-                    return Err(ser::Error::custom(too_deep()));
-                }
-                s.serialize_newtype_variant(VALUE, 6, "List", &ListOut(items, depth + 1))
-            }
-            Value::Map(m) => {
-                if depth >= MAX_VALUE_DEPTH {
-                    return Err(ser::Error::custom(too_deep()));
-                }
-                s.serialize_newtype_variant(VALUE, 7, "Map", &MapOut(m, depth + 1))
-            }
-            other => Err(ser::Error::custom(format!(
-                "a {} cannot be stored as a property",
-                other.type_name()
-            ))),
-        }
-    }
-}
 
 fn too_deep() -> String {
     format!("a list or map is nested more than {MAX_VALUE_DEPTH} levels deep")
 }
-
-struct ListOut<'a>(&'a [Value], usize);
-
-impl Serialize for ListOut<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut seq = s.serialize_seq(Some(self.0.len()))?;
-        for v in self.0 {
-            seq.serialize_element(&ValueOut(v, self.1))?;
-        }
-        seq.end()
-    }
-}
-
-struct MapOut<'a>(&'a std::collections::BTreeMap<String, Value>, usize);
-
-impl Serialize for MapOut<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(self.0.len()))?;
-        for (k, v) in self.0 {
-            map.serialize_entry(k, &ValueOut(v, self.1))?;
-        }
-        map.end()
-    }
-}
-
-// ---- decoding ----------------------------------------------------------------------------
 
 #[derive(Deserialize)]
 struct PayloadIn {
@@ -430,7 +301,7 @@ thread_local! {
     /// The recent string values of each property key during one decode: a snapshot repeats
     /// values as import data does, and sharing them keeps an opened graph as small as the
     /// imported one (and saves the allocations). Cleared before and after every decode.
-    static RECENT: RefCell<Vec<RecentStrings>> = const { RefCell::new(Vec::new()) };
+    static RECENT: RefCell<Vec<StringPool>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Clears `RECENT` when dropped, so no string outlives its decode in the cache.
@@ -529,7 +400,7 @@ impl<'de> Visitor<'de> for StrSeed {
             Some(k) if k < SHARED_KEYS => Ok(RECENT.with(|r| {
                 let mut recent = r.borrow_mut();
                 if recent.len() <= k {
-                    recent.resize_with(k + 1, RecentStrings::default);
+                    recent.resize_with(k + 1, StringPool::default);
                 }
                 match recent.get_mut(k) {
                     Some(cache) => cache.get(v),
@@ -613,7 +484,7 @@ impl<'de> Visitor<'de> for MapSeed {
 
 // ---- building ----------------------------------------------------------------------------
 
-fn interner(names: Vec<String>, what: &str) -> Result<Interner, String> {
+pub(super) fn interner(names: Vec<String>, what: &str) -> Result<Interner, String> {
     let mut interner = Interner::default();
     for (i, name) in names.iter().enumerate() {
         if name.is_empty() {
@@ -687,22 +558,7 @@ fn build(p: PayloadIn) -> Result<Graph, String> {
         last = Some(r.id);
     }
     let rel_slots = last.map_or(0, |l| l as usize + 1);
-    // u32::MAX is petgraph's "no index"; a real graph never reaches it.
-    if node_slots > u32::MAX as usize || rel_slots > u32::MAX as usize {
-        return Err("an id is out of the index range".into());
-    }
-    // The live graph held these slots, so a genuine file's slots fit in memory; a damaged or
-    // crafted id must not abort the process on allocation.
-    let mut probe: Vec<[u64; 4]> = Vec::new();
-    if probe
-        .try_reserve_exact(node_slots.saturating_add(rel_slots))
-        .is_err()
-    {
-        return Err(format!(
-            "{node_slots} node slots and {rel_slots} relationship slots cannot be allocated"
-        ));
-    }
-    drop(probe);
+    check_slots(node_slots, rel_slots)?;
     let mut live = vec![false; node_slots];
 
     let mut nodes = Vec::with_capacity(p.nodes.len());
@@ -752,8 +608,38 @@ fn build(p: PayloadIn) -> Result<Graph, String> {
             },
         ));
     }
-    let mut constraints = Vec::with_capacity(p.constraints.len().min(RESERVE_CAP));
-    for (l, k) in p.constraints {
+    let constraints = constraints(p.constraints, n_labels, n_keys)?;
+    assemble(symbols, nodes, vec![rels], node_slots, rel_slots, &constraints)
+}
+
+/// Checks that the slots for the ids fit the index range and can be allocated.
+pub(super) fn check_slots(node_slots: usize, rel_slots: usize) -> Result<(), String> {
+    // u32::MAX is petgraph's "no index"; a real graph never reaches it.
+    if node_slots > u32::MAX as usize || rel_slots > u32::MAX as usize {
+        return Err("an id is out of the index range".into());
+    }
+    // The live graph held these slots, so a genuine file's slots fit in memory; a damaged or
+    // crafted id must not abort the process on allocation.
+    let mut probe: Vec<[u64; 4]> = Vec::new();
+    if probe
+        .try_reserve_exact(node_slots.saturating_add(rel_slots))
+        .is_err()
+    {
+        return Err(format!(
+            "{node_slots} node slots and {rel_slots} relationship slots cannot be allocated"
+        ));
+    }
+    Ok(())
+}
+
+/// Checks the unique constraints (label, key) against the symbol counts.
+pub(super) fn constraints(
+    raw: Vec<(u32, u32)>,
+    n_labels: usize,
+    n_keys: usize,
+) -> Result<Vec<(LabelId, KeyId)>, String> {
+    let mut constraints = Vec::with_capacity(raw.len().min(RESERVE_CAP));
+    for (l, k) in raw {
         if l as usize >= n_labels || k as usize >= n_keys {
             return Err(format!(
                 "a unique constraint names label {l} and key {k}, out of range"
@@ -767,9 +653,24 @@ fn build(p: PayloadIn) -> Result<Graph, String> {
         }
         constraints.push(pair);
     }
+    Ok(constraints)
+}
 
+/// A relationship decoded from a snapshot: id, start, end, data.
+pub(super) type RelItem = (u32, u32, u32, RelData);
+
+/// Builds the graph from validated items (ids increasing, symbols in range, endpoints live);
+/// the relationships come in blocks, in id order.
+pub(super) fn assemble(
+    symbols: Symbols,
+    nodes: Vec<(u32, NodeData)>,
+    rels: Vec<Vec<RelItem>>,
+    node_slots: usize,
+    rel_slots: usize,
+    constraints: &[(LabelId, KeyId)],
+) -> Result<Graph, String> {
     let inner = storage(nodes, rels, node_slots, rel_slots)?;
-    Graph::from_storage(inner, symbols, &constraints).map_err(|e| match e {
+    Graph::from_storage(inner, symbols, constraints).map_err(|e| match e {
         BulkError::ConstraintBroken { label, key, value } => {
             format!("two :{label} nodes have {key} = {value}, against a unique constraint")
         }
@@ -780,12 +681,14 @@ fn build(p: PayloadIn) -> Result<Graph, String> {
 /// Builds petgraph's storage with every item at its id; the gaps become vacant slots.
 fn storage(
     nodes: Vec<(u32, NodeData)>,
-    rels: Vec<(u32, u32, u32, RelData)>,
+    rels: Vec<Vec<RelItem>>,
     node_slots: usize,
     rel_slots: usize,
 ) -> Result<Storage, String> {
     let full = |e: petgraph::graph::GraphError| format!("cannot build the graph: {e:?}");
-    if nodes.len() == node_slots && rels.len() == rel_slots {
+    let rel_count: usize = rels.iter().map(Vec::len).sum();
+    let rels = rels.into_iter().flatten();
+    if nodes.len() == node_slots && rel_count == rel_slots {
         // No gaps: the items go straight in, in id order.
         let mut g = Storage::with_capacity(node_slots, rel_slots);
         for (_, data) in nodes {
@@ -806,7 +709,7 @@ fn storage(
         let data = nodes.next_if(|(id, _)| *id as usize == slot).map(|(_, d)| d);
         g.try_add_node(data).map_err(full)?;
     }
-    let mut rels = rels.into_iter().peekable();
+    let mut rels = rels.peekable();
     for slot in 0..rel_slots {
         let (a, b, data) = match rels.next_if(|(id, ..)| *id as usize == slot) {
             Some((_, a, b, data)) => (a, b, Some(data)),
@@ -829,9 +732,11 @@ mod tests {
         assert_eq!(&enc.header[0..8], &MAGIC);
         assert_eq!(le_u32(&enc.header, 8), FORMAT_VERSION);
         assert_eq!(le_u32(&enc.header, 12), 0);
-        assert_eq!(le_u64(&enc.header, 16), enc.payload.len() as u64);
+        let payload = enc.payload.concat();
+        assert_eq!(le_u64(&enc.header, 16), payload.len() as u64);
+        assert_eq!(le_u64(&enc.header, 24), xxh3_64(&payload));
         let mut bytes = enc.header.to_vec();
-        bytes.extend_from_slice(&enc.payload);
+        bytes.extend_from_slice(&payload);
         let back = decode(Path::new("x"), &bytes).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(back.node_count(), 0);
     }

@@ -3,21 +3,22 @@
 //! (relationships), property types `STRING`, `INT`, `FLOAT`, `BOOL`, `DATE` and lists `T[]`
 //! split on `;`, `IGNORE`d columns, an empty cell for an absent property, RFC 4180 quoting.
 //!
-//! The importer is a bulk path: whole files are read once, capacity is reserved from a count
-//! of their lines, petgraph's storage is filled directly, and the label and name indexes are
-//! built once at the end (`Graph::from_storage`).
+//! The importer is a bulk path: each file is streamed once (never held whole in memory),
+//! petgraph's storage is filled directly, repeated string values share one allocation per
+//! column (`StringPool`), and the label and name indexes are built once at the end
+//! (`Graph::from_storage`).
 
 use std::collections::HashMap;
 use std::fs::{self, File};
-use std::io::{self, BufWriter};
+use std::io::{self, BufWriter, Read};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use csv::{ByteRecord, ReaderBuilder, WriterBuilder};
 
 use super::error::{ExportError, ExportItem, ImportError, ImportErrorKind};
+use super::strings::StringPool;
 use crate::graph::bulk::Storage;
-use crate::graph::{Graph, KeyId, LabelId, NodeData, NodeId, Props, RelData, Symbols, Value};
+use crate::graph::{Graph, KeyId, LabelId, NodeData, NodeId, Props, RelData, Symbols, TypeId, Value};
 use crate::Date;
 
 // ---- import ------------------------------------------------------------------------------
@@ -109,16 +110,30 @@ struct Header {
     props_by_key: Vec<usize>,
 }
 
-/// Reads one whole file; a leading UTF-8 byte-order mark is dropped.
-fn read_file(path: &Path) -> Result<Vec<u8>, ImportError> {
-    let mut bytes = fs::read(path).map_err(|source| ImportError::Io {
+/// A CSV file being read: the bytes come in pieces, never the whole file at once.
+type CsvReader = csv::Reader<io::Chain<io::Cursor<Vec<u8>>, File>>;
+
+/// Opens a file for streaming; a leading UTF-8 byte-order mark is dropped. Also returns the
+/// file's length.
+fn open_csv(path: &Path) -> Result<(CsvReader, u64), ImportError> {
+    let io_err = |source| ImportError::Io {
         path: path.to_owned(),
         source,
-    })?;
-    if bytes.starts_with(b"\xEF\xBB\xBF") {
-        bytes.drain(..3);
+    };
+    let mut file = File::open(path).map_err(io_err)?;
+    let len = file.metadata().map_err(io_err)?.len();
+    // The first three bytes, put back unless they are the byte-order mark.
+    let mut head = Vec::with_capacity(3);
+    (&mut file).take(3).read_to_end(&mut head).map_err(io_err)?;
+    if head == b"\xEF\xBB\xBF" {
+        head.clear();
     }
-    Ok(bytes)
+    let rdr = ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .buffer_capacity(1 << 16)
+        .from_reader(io::Cursor::new(head).chain(file));
+    Ok((rdr, len))
 }
 
 struct Ctx<'a> {
@@ -267,10 +282,15 @@ fn parse_header(
     Ok(header)
 }
 
-fn parse_scalar(scalar: Scalar, text: &str, column: &str) -> Result<Value, ImportErrorKind> {
+fn parse_scalar(
+    scalar: Scalar,
+    text: &str,
+    column: &str,
+    pool: &mut StringPool,
+) -> Result<Value, ImportErrorKind> {
     let bad = |make: fn(String, String) -> ImportErrorKind| make(column.to_owned(), text.to_owned());
     Ok(match scalar {
-        Scalar::String => Value::String(Arc::from(text)),
+        Scalar::String => Value::String(pool.get(text)),
         Scalar::Int => Value::Int(
             text.parse::<i64>()
                 .map_err(|_| bad(|column, text| ImportErrorKind::BadInteger { column, text }))?,
@@ -295,59 +315,38 @@ fn parse_scalar(scalar: Scalar, text: &str, column: &str) -> Result<Value, Impor
     })
 }
 
-fn parse_value(ty: ColType, text: &str, column: &str) -> Result<Value, ImportErrorKind> {
+fn parse_value(
+    ty: ColType,
+    text: &str,
+    column: &str,
+    pool: &mut StringPool,
+) -> Result<Value, ImportErrorKind> {
     if !ty.list {
-        return parse_scalar(ty.scalar, text, column);
+        return parse_scalar(ty.scalar, text, column, pool);
     }
     text.split(';')
-        .map(|item| parse_scalar(ty.scalar, item, column))
+        .map(|item| parse_scalar(ty.scalar, item, column, pool))
         .collect::<Result<Vec<_>, _>>()
         .map(Value::List)
-}
-
-/// Recently seen values of one `STRING` column, shared instead of allocated again: bulk data
-/// repeats values (a source document over consecutive rows, a currency), and sharing saves
-/// both the allocation and the memory.
-#[derive(Default)]
-pub(crate) struct RecentStrings {
-    values: Vec<Arc<str>>,
-    next: usize,
-}
-
-impl RecentStrings {
-    const SIZE: usize = 8;
-
-    pub(crate) fn get(&mut self, text: &str) -> Arc<str> {
-        if let Some(v) = self.values.iter().find(|v| &***v == text) {
-            return Arc::clone(v);
-        }
-        let v: Arc<str> = Arc::from(text);
-        if self.values.len() < Self::SIZE {
-            self.values.push(Arc::clone(&v));
-        } else if let Some(slot) = self.values.get_mut(self.next) {
-            *slot = Arc::clone(&v);
-            self.next = (self.next + 1) % Self::SIZE;
-        }
-        v
-    }
 }
 
 /// State reused from row to row.
 struct Rows {
     pairs: Vec<(KeyId, Value)>,
-    recent: Vec<RecentStrings>,
+    /// One pool per column (only string columns use theirs).
+    pools: Vec<StringPool>,
 }
 
 impl Rows {
     fn new(header: &Header) -> Rows {
         Rows {
             pairs: Vec::with_capacity(header.columns.len()),
-            recent: header.columns.iter().map(|_| RecentStrings::default()).collect(),
+            pools: header.columns.iter().map(|_| StringPool::default()).collect(),
         }
     }
 }
 
-/// The properties of one row, sorted by key, in a vector of exactly their number.
+/// The properties of one row, sorted by key, in a slice of exactly their number.
 fn row_props(
     ctx: &Ctx<'_>,
     header: &Header,
@@ -357,7 +356,8 @@ fn row_props(
 ) -> Result<Props, ImportError> {
     rows.pairs.clear();
     for &i in &header.props_by_key {
-        let Some(Column::Prop { key, ty }) = header.columns.get(i) else {
+        let (Some(Column::Prop { key, ty }), Some(pool)) = (header.columns.get(i), rows.pools.get_mut(i))
+        else {
             continue;
         };
         let raw = record.get(i).unwrap_or_default();
@@ -365,19 +365,8 @@ fn row_props(
             continue;
         }
         let text = std::str::from_utf8(raw).map_err(|_| ctx.err(line, i, ImportErrorKind::BadUtf8))?;
-        let value = match (ty, rows.recent.get_mut(i)) {
-            (
-                ColType {
-                    scalar: Scalar::String,
-                    list: false,
-                },
-                Some(recent),
-            ) => Value::String(recent.get(text)),
-            _ => {
-                let name = header.names.get(i).map_or("", String::as_str);
-                parse_value(*ty, text, name).map_err(|kind| ctx.err(line, i, kind))?
-            }
-        };
+        let value = parse_value(*ty, text, header.names.get(i).map_or("", String::as_str), pool)
+            .map_err(|kind| ctx.err(line, i, kind))?;
         rows.pairs.push((*key, value));
     }
     Ok(Props::from_sorted(rows.pairs.drain(..).collect()))
@@ -405,6 +394,10 @@ fn id_field(
     line: u64,
     i: usize,
 ) -> Result<u64, ImportError> {
+    let raw = record.get(i).unwrap_or_default();
+    if let Some(id) = digits(raw) {
+        return Ok(id);
+    }
     let text = field_str(ctx, record, line, i)?;
     let name = || header.names.get(i).cloned().unwrap_or_default();
     if text.is_empty() {
@@ -422,29 +415,48 @@ fn id_field(
     })
 }
 
+/// The value of 1 to 19 ASCII digits (which cannot overflow a `u64`); `None` for anything
+/// else, which then takes `str::parse` and its errors.
+fn digits(raw: &[u8]) -> Option<u64> {
+    if raw.is_empty() || raw.len() > 19 {
+        return None;
+    }
+    let mut n = 0u64;
+    for &b in raw {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        n = n * 10 + u64::from(d);
+    }
+    Some(n)
+}
+
 /// File id -> node id: a dense table for small ids (the usual `0..N`), a hash map beyond.
 struct IdMap {
     dense: Vec<u32>,
+    /// Ids below this go in the dense table: its size stays proportional to the file's.
+    dense_limit: u64,
     sparse: HashMap<u64, u32>,
 }
 
 const NO_NODE: u32 = u32::MAX;
 
 impl IdMap {
-    fn new(expected: usize) -> IdMap {
+    /// A map for a nodes file of `file_len` bytes: a record takes at least four bytes
+    /// (`0,L` and a line end), so a dense table of up to half the file's length in ids costs
+    /// at most twice the file's size, and holds `0..N` whatever the order of the records.
+    fn new(file_len: u64) -> IdMap {
         IdMap {
-            dense: Vec::with_capacity(expected),
+            dense: Vec::new(),
+            dense_limit: (file_len / 2).max(1 << 16),
             sparse: HashMap::new(),
         }
     }
 
-    fn dense_limit(&self) -> u64 {
-        (self.dense.capacity() as u64).saturating_mul(4).max(1 << 16)
-    }
-
     /// Records `id -> node`; returns the node already recorded for `id`, if any.
     fn insert(&mut self, id: u64, node: u32) -> Option<u32> {
-        if id < self.dense_limit() {
+        if id < self.dense_limit {
             let i = id as usize;
             if i >= self.dense.len() {
                 self.dense.resize(i + 1, NO_NODE);
@@ -475,27 +487,107 @@ impl IdMap {
     }
 }
 
-/// An upper bound of the records of a file: its line count.
-fn count_lines(bytes: &[u8]) -> usize {
-    bytes.iter().filter(|b| **b == b'\n').count() + 1
+/// Interned labels or types by their bytes, so a repeated one costs a hash lookup and no
+/// UTF-8 check.
+type SymbolCache<T> = HashMap<Box<[u8]>, T, foldhash::fast::RandomState>;
+
+/// Rows parsed ahead by the reading thread, per message.
+const BATCH: usize = 4096;
+/// Messages the reading thread may be ahead by (bounds the memory in flight).
+const QUEUE: usize = 4;
+
+/// Runs `next` on a second thread, which reads and parses rows and sends them in batches,
+/// while this thread hands each row to `take` in file order. The first error in file order
+/// wins: `next` stops at its first error, which arrives after every row before it, and an
+/// error of `take` stops the reader (its channel closes).
+fn pipeline<R: Send>(
+    path: &Path,
+    mut next: impl FnMut() -> Result<Option<R>, ImportError> + Send,
+    mut take: impl FnMut(R) -> Result<(), ImportError>,
+) -> Result<(), ImportError> {
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<R>, ImportError>>(QUEUE);
+        let reader = move || {
+            let mut batch = Vec::with_capacity(BATCH);
+            loop {
+                match next() {
+                    Ok(Some(row)) => {
+                        batch.push(row);
+                        if batch.len() == BATCH {
+                            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                            if tx.send(Ok(full)).is_err() {
+                                return;
+                            }
+                        }
+                    }
+                    Ok(None) => {
+                        let _ = tx.send(Ok(batch));
+                        return;
+                    }
+                    Err(e) => {
+                        if tx.send(Ok(batch)).is_ok() {
+                            let _ = tx.send(Err(e));
+                        }
+                        return;
+                    }
+                }
+            }
+        };
+        let handle = std::thread::Builder::new()
+            .name("kgraph-csv".into())
+            .spawn_scoped(scope, reader)
+            .map_err(|source| ImportError::Io {
+                path: path.to_owned(),
+                source,
+            })?;
+        for batch in rx.iter() {
+            for row in batch? {
+                take(row)?;
+            }
+        }
+        if let Err(panic) = handle.join() {
+            std::panic::resume_unwind(panic);
+        }
+        Ok(())
+    })
 }
 
-fn reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
-    ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes)
+/// A parsed node row: its id in the file, line, labels and properties.
+struct NodeRow {
+    file_id: u64,
+    line: u64,
+    data: NodeData,
+}
+
+/// A parsed relationship row: its endpoints, line and data.
+struct RelRow {
+    start: NodeId,
+    end: NodeId,
+    line: u64,
+    data: RelData,
 }
 
 pub(crate) fn import(nodes_path: &Path, rels_path: &Path) -> Result<Graph, ImportError> {
-    let node_bytes = read_file(nodes_path)?;
-    let rel_bytes = read_file(rels_path)?;
     let mut symbols = Symbols::default();
-    let mut storage = Storage::with_capacity(count_lines(&node_bytes), count_lines(&rel_bytes));
+    let mut storage = Storage::default();
+    let ids = import_nodes(nodes_path, &mut symbols, &mut storage)?;
+    import_rels(rels_path, &mut symbols, &ids, &mut storage)?;
+    Graph::from_storage(storage, symbols, &[]).map_err(|e| {
+        Ctx { path: rels_path }.err(
+            0,
+            0,
+            ImportErrorKind::BadRecord {
+                message: format!("{e:?}"),
+            },
+        )
+    })
+}
 
-    // Nodes.
-    let ctx = Ctx { path: nodes_path };
-    let mut rdr = reader(&node_bytes);
+/// Reads the nodes file into `storage`: a second thread parses, this one inserts and checks
+/// that ids are unique. Returns the map from file ids to node ids.
+fn import_nodes(path: &Path, symbols: &mut Symbols, storage: &mut Storage) -> Result<IdMap, ImportError> {
+    let ctx = Ctx { path };
+    let (mut rdr, file_len) = open_csv(path)?;
     let mut record = ByteRecord::new();
     if !rdr.read_byte_record(&mut record).map_err(|e| ctx.csv_err(e))? {
         return Err(ctx.err(1, 0, ImportErrorKind::MissingColumn { column: "ID" }));
@@ -505,53 +597,70 @@ pub(crate) fn import(nodes_path: &Path, rels_path: &Path) -> Result<Graph, Impor
         &record,
         &[Structural::Id, Structural::Label],
         &[Structural::Id, Structural::Label],
-        &mut symbols,
+        symbols,
     )?;
     let id_col = header.structural.get("ID").copied().unwrap_or(0);
     let label_col = header.structural.get("LABEL").copied().unwrap_or(0);
-    let mut ids = IdMap::new(count_lines(&node_bytes));
-    let mut lines: Vec<u64> = Vec::with_capacity(count_lines(&node_bytes));
-    let mut last_label: Option<(Vec<u8>, LabelId)> = None;
+    let mut labels_seen: SymbolCache<LabelId> = SymbolCache::default();
     let mut rows = Rows::new(&header);
-    while rdr.read_byte_record(&mut record).map_err(|e| ctx.csv_err(e))? {
+    let (ctx, header) = (&ctx, &header);
+    let next = move || -> Result<Option<NodeRow>, ImportError> {
+        if !rdr.read_byte_record(&mut record).map_err(|e| ctx.csv_err(e))? {
+            return Ok(None);
+        }
         let line = record.position().map_or(0, |p| p.line());
-        check_len(&ctx, &header, &record, line)?;
-        let file_id = id_field(&ctx, &header, &record, line, id_col)?;
-        let label_text = field_str(&ctx, &record, line, label_col)?;
-        let labels = if label_text.is_empty() {
+        check_len(ctx, header, &record, line)?;
+        let file_id = id_field(ctx, header, &record, line, id_col)?;
+        let raw_label = record.get(label_col).unwrap_or_default();
+        let labels = if raw_label.is_empty() {
             Vec::new()
+        } else if let Some(l) = labels_seen.get(raw_label) {
+            vec![*l]
         } else {
-            let l = match &last_label {
-                Some((text, l)) if text.as_slice() == label_text.as_bytes() => *l,
-                _ => {
-                    let l = symbols.label(label_text);
-                    last_label = Some((label_text.as_bytes().to_vec(), l));
-                    l
-                }
-            };
+            let l = symbols.label(field_str(ctx, &record, line, label_col)?);
+            labels_seen.insert(raw_label.into(), l);
             vec![l]
         };
-        let props = row_props(&ctx, &header, &mut rows, &record, line)?;
+        let props = row_props(ctx, header, &mut rows, &record, line)?;
+        Ok(Some(NodeRow {
+            file_id,
+            line,
+            data: NodeData { labels, props },
+        }))
+    };
+    let mut ids = IdMap::new(file_len);
+    let mut lines: Vec<u64> = Vec::new();
+    pipeline(path, next, |row| {
         let node = storage
-            .try_add_node(NodeData { labels, props })
-            .map_err(|_| ctx.err(line, id_col, too_many()))?;
-        if let Some(first) = ids.insert(file_id, node.index() as u32) {
+            .try_add_node(row.data)
+            .map_err(|_| ctx.err(row.line, id_col, too_many()))?;
+        if let Some(first) = ids.insert(row.file_id, node.index() as u32) {
             return Err(ctx.err(
-                line,
+                row.line,
                 id_col,
                 ImportErrorKind::DuplicateNodeId {
-                    id: file_id.to_string(),
+                    id: row.file_id.to_string(),
                     first_line: lines.get(first as usize).copied().unwrap_or(0),
                 },
             ));
         }
-        lines.push(line);
-    }
-    drop(lines);
+        lines.push(row.line);
+        Ok(())
+    })?;
+    Ok(ids)
+}
 
-    // Relationships.
-    let ctx = Ctx { path: rels_path };
-    let mut rdr = reader(&rel_bytes);
+/// Reads the relationships file into `storage`: a second thread parses and resolves the
+/// endpoints, this one links the relationships into petgraph's adjacency lists.
+fn import_rels(
+    path: &Path,
+    symbols: &mut Symbols,
+    ids: &IdMap,
+    storage: &mut Storage,
+) -> Result<(), ImportError> {
+    let ctx = Ctx { path };
+    let (mut rdr, _) = open_csv(path)?;
+    let mut record = ByteRecord::new();
     if !rdr.read_byte_record(&mut record).map_err(|e| ctx.csv_err(e))? {
         return Err(ctx.err(1, 0, ImportErrorKind::MissingColumn { column: "START_ID" }));
     }
@@ -560,19 +669,23 @@ pub(crate) fn import(nodes_path: &Path, rels_path: &Path) -> Result<Graph, Impor
         &record,
         &[Structural::StartId, Structural::EndId, Structural::Type],
         &[Structural::StartId, Structural::EndId, Structural::Type],
-        &mut symbols,
+        symbols,
     )?;
     let start_col = header.structural.get("START_ID").copied().unwrap_or(0);
     let end_col = header.structural.get("END_ID").copied().unwrap_or(0);
     let type_col = header.structural.get("TYPE").copied().unwrap_or(0);
-    let mut last_type = None;
+    let mut types_seen: SymbolCache<TypeId> = SymbolCache::default();
     let mut rows = Rows::new(&header);
-    while rdr.read_byte_record(&mut record).map_err(|e| ctx.csv_err(e))? {
+    let (ctx, header) = (&ctx, &header);
+    let next = move || -> Result<Option<RelRow>, ImportError> {
+        if !rdr.read_byte_record(&mut record).map_err(|e| ctx.csv_err(e))? {
+            return Ok(None);
+        }
         let line = record.position().map_or(0, |p| p.line());
-        check_len(&ctx, &header, &record, line)?;
+        check_len(ctx, header, &record, line)?;
         let mut ends = [NodeId::from_index(0); 2];
         for (slot, col) in ends.iter_mut().zip([start_col, end_col]) {
-            let file_id = id_field(&ctx, &header, &record, line, col)?;
+            let file_id = id_field(ctx, header, &record, line, col)?;
             let node = ids.get(file_id).ok_or_else(|| {
                 ctx.err(
                     line,
@@ -584,32 +697,32 @@ pub(crate) fn import(nodes_path: &Path, rels_path: &Path) -> Result<Graph, Impor
             })?;
             *slot = NodeId::from_index(node);
         }
-        let type_text = field_str(&ctx, &record, line, type_col)?;
-        if type_text.is_empty() {
-            let column = header.names.get(type_col).cloned().unwrap_or_default();
-            return Err(ctx.err(line, type_col, ImportErrorKind::MissingValue { column }));
-        }
-        let ty = match &last_type {
-            Some((text, t)) if text == type_text => *t,
-            _ => {
-                let t = symbols.rel_type(type_text);
-                last_type = Some((type_text.to_owned(), t));
-                t
+        let raw_type = record.get(type_col).unwrap_or_default();
+        let ty = if let Some(t) = types_seen.get(raw_type) {
+            *t
+        } else {
+            let type_text = field_str(ctx, &record, line, type_col)?;
+            if type_text.is_empty() {
+                let column = header.names.get(type_col).cloned().unwrap_or_default();
+                return Err(ctx.err(line, type_col, ImportErrorKind::MissingValue { column }));
             }
+            let t = symbols.rel_type(type_text);
+            types_seen.insert(raw_type.into(), t);
+            t
         };
-        let props = row_props(&ctx, &header, &mut rows, &record, line)?;
+        let props = row_props(ctx, header, &mut rows, &record, line)?;
+        Ok(Some(RelRow {
+            start: ends[0],
+            end: ends[1],
+            line,
+            data: RelData { ty, props },
+        }))
+    };
+    pipeline(path, next, |row| {
         storage
-            .try_add_edge(ends[0].ix(), ends[1].ix(), RelData { ty, props })
-            .map_err(|_| ctx.err(line, start_col, too_many()))?;
-    }
-    Graph::from_storage(storage, symbols, &[]).map_err(|e| {
-        ctx.err(
-            0,
-            0,
-            ImportErrorKind::BadRecord {
-                message: format!("{e:?}"),
-            },
-        )
+            .try_add_edge(row.start.ix(), row.end.ix(), row.data)
+            .map_err(|_| ctx.err(row.line, start_col, too_many()))?;
+        Ok(())
     })
 }
 

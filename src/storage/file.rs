@@ -132,9 +132,34 @@ pub(crate) fn write_atomic(
             .map_err(|e| SnapshotError::io(&tmp, "cannot create the temporary file", e))?;
         fs.write(&tmp, &enc.header)
             .map_err(|e| SnapshotError::io(&tmp, "cannot write the temporary file", e))?;
-        for chunk in enc.payload.chunks(CHUNK) {
+        let mut write = |chunk: &[u8]| {
             fs.write(&tmp, chunk)
-                .map_err(|e| SnapshotError::io(&tmp, "cannot write the temporary file", e))?;
+                .map_err(|e| SnapshotError::io(&tmp, "cannot write the temporary file", e))
+        };
+        // The payload's parts, concatenated, in pieces of CHUNK: a piece that spans parts is
+        // gathered first.
+        let mut pending: Vec<u8> = Vec::new();
+        for part in &enc.payload {
+            let mut rest = part.as_slice();
+            while !rest.is_empty() {
+                if pending.is_empty() && rest.len() >= CHUNK {
+                    let (chunk, tail) = rest.split_at(CHUNK);
+                    write(chunk)?;
+                    rest = tail;
+                    continue;
+                }
+                let take = (CHUNK - pending.len()).min(rest.len());
+                let (head, tail) = rest.split_at(take);
+                pending.extend_from_slice(head);
+                rest = tail;
+                if pending.len() == CHUNK {
+                    write(&pending)?;
+                    pending.clear();
+                }
+            }
+        }
+        if !pending.is_empty() {
+            write(&pending)?;
         }
         fs.sync_file(&tmp)
             .map_err(|e| SnapshotError::io(&tmp, "cannot sync the temporary file", e))?;
@@ -150,4 +175,52 @@ pub(crate) fn write_atomic(
     let dir = parent_dir(target);
     fs.sync_dir(&dir)
         .map_err(|e| SnapshotError::io(&dir, "cannot sync the directory", e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::codec::HEADER_LEN;
+
+    /// Records the writes; every other operation succeeds.
+    #[derive(Default)]
+    struct Recorder {
+        writes: Vec<Vec<u8>>,
+    }
+
+    impl SnapshotFs for Recorder {
+        fn create(&mut self, _: &Path) -> io::Result<()> {
+            Ok(())
+        }
+        fn write(&mut self, _: &Path, data: &[u8]) -> io::Result<()> {
+            self.writes.push(data.to_vec());
+            Ok(())
+        }
+        fn sync_file(&mut self, _: &Path) -> io::Result<()> {
+            Ok(())
+        }
+        fn rename(&mut self, _: &Path, _: &Path) -> io::Result<()> {
+            Ok(())
+        }
+        fn sync_dir(&mut self, _: &Path) -> io::Result<()> {
+            Ok(())
+        }
+        fn remove(&mut self, _: &Path) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn the_parts_are_written_as_one_payload_in_pieces_of_a_chunk() {
+        let parts: Vec<Vec<u8>> = vec![vec![1; 3], vec![2; CHUNK + 5], vec![], vec![3; 10]];
+        let enc = Encoded {
+            header: [9; HEADER_LEN],
+            payload: parts.clone(),
+        };
+        let mut fs = Recorder::default();
+        write_atomic(&mut fs, Path::new("dir/g.kgs"), &enc).unwrap_or_else(|e| panic!("{e}"));
+        let sizes: Vec<usize> = fs.writes.iter().map(Vec::len).collect();
+        assert_eq!(sizes, [HEADER_LEN, CHUNK, 18]);
+        assert_eq!(fs.writes[1..].concat(), parts.concat());
+    }
 }

@@ -18,6 +18,7 @@ pub(crate) mod error;
 pub(crate) mod file;
 pub(crate) mod jsonl;
 pub(crate) mod kuzu;
+pub(crate) mod strings;
 
 use std::path::Path;
 

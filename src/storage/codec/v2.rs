@@ -1,0 +1,803 @@
+//! The payload of format version 2: version 1's layout plus a table of the distinct string
+//! values, which property strings refer to by number (see `docs/snapshot-format.md`).
+//!
+//! Bulk data repeats string values (a source document on thousands of relationships): the table
+//! stores each once, so the file is smaller and an opened graph shares one `Arc<str>` per
+//! distinct value, as an imported one does, with one allocation per distinct value instead of
+//! one per occurrence.
+//!
+//! The primitives are bincode 2's standard encoding, as in version 1 (variable-length integers,
+//! zig-zag for signed ones, length-prefixed strings and sequences); they are written and read
+//! here by hand, in one pass over a byte slice and straight into the graph's own types, because
+//! going through serde's visitors and intermediate structures was most of the time of an open.
+//!
+//! Architecture invariant: the decoder trusts nothing. Every length is checked against the
+//! bytes left before anything is allocated for it (an element takes at least one byte), every
+//! id and symbol number is checked as version 1's are, and any inconsistency is an error, never
+//! a panic.
+
+use std::collections::BTreeMap;
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+use super::{assemble, check_slots, constraints, date_range, interner, too_deep, RelItem, MAX_VALUE_DEPTH};
+use crate::graph::{Graph, KeyId, LabelId, NodeData, Props, RelData, Symbols, TypeId, Value};
+use crate::Date;
+
+type FastHash = foldhash::fast::RandomState;
+
+// ---- encoding ----------------------------------------------------------------------------
+
+/// Bytes in bincode 2's standard encoding.
+#[derive(Default)]
+struct Out {
+    buf: Vec<u8>,
+}
+
+impl Out {
+    fn uint(&mut self, n: u64) {
+        if n < 251 {
+            self.buf.push(n as u8);
+        } else if let Ok(n) = u16::try_from(n) {
+            self.buf.push(251);
+            self.buf.extend_from_slice(&n.to_le_bytes());
+        } else if let Ok(n) = u32::try_from(n) {
+            self.buf.push(252);
+            self.buf.extend_from_slice(&n.to_le_bytes());
+        } else {
+            self.buf.push(253);
+            self.buf.extend_from_slice(&n.to_le_bytes());
+        }
+    }
+
+    fn int(&mut self, n: i64) {
+        self.uint(((n << 1) ^ (n >> 63)) as u64);
+    }
+
+    fn len(&mut self, n: usize) {
+        self.uint(n as u64);
+    }
+
+    fn str(&mut self, s: &str) {
+        self.len(s.len());
+        self.buf.extend_from_slice(s.as_bytes());
+    }
+}
+
+/// Slots of the string table's address cache (a power of two; 256 KiB).
+const RECENT_SLOTS: usize = 1 << 14;
+
+/// The string table being built: each distinct string gets the next number, in the order of
+/// first use.
+///
+/// Most strings need no hashing. A string no other value holds (`Arc::strong_count` 1: a name,
+/// say) is written as a new entry at once; repeated values from an import or an open are
+/// shared `Arc`s, found by address in a small cache that stays in the processor's cache. Only
+/// the rest hash the text. Equal strings in separate allocations (a graph built item by item)
+/// are therefore stored once each when they are held once each, as in version 1.
+struct Table<'g> {
+    recent: Vec<(usize, u32)>,
+    by_text: HashMap<&'g str, u32, FastHash>,
+    /// Entries written to `out`.
+    count: usize,
+    out: Out,
+}
+
+impl<'g> Table<'g> {
+    fn new() -> Table<'g> {
+        Table {
+            recent: vec![(0, 0); RECENT_SLOTS],
+            by_text: HashMap::default(),
+            count: 0,
+            out: Out::default(),
+        }
+    }
+
+    fn index(&mut self, s: &'g Arc<str>) -> Result<u32, String> {
+        let next = u32::try_from(self.count).map_err(|_| "more than 2^32 distinct strings".to_owned())?;
+        if Arc::strong_count(s) == 1 {
+            self.out.str(s);
+            self.count += 1;
+            return Ok(next);
+        }
+        let addr = Arc::as_ptr(s) as *const u8 as usize;
+        // Allocations are at least 16-byte aligned: the low bits say nothing.
+        let slot = (addr >> 4) & (RECENT_SLOTS - 1);
+        if let Some((a, i)) = self.recent.get(slot) {
+            if *a == addr {
+                return Ok(*i);
+            }
+        }
+        let i = *self.by_text.entry(&**s).or_insert_with(|| {
+            self.out.str(s);
+            self.count += 1;
+            next
+        });
+        if let Some(entry) = self.recent.get_mut(slot) {
+            *entry = (addr, i);
+        }
+        Ok(i)
+    }
+}
+
+/// Relationships per block of the relationships field.
+pub(super) const REL_BLOCK: usize = 1 << 16;
+
+struct Encoder<'g> {
+    body: Out,
+    table: Table<'g>,
+    /// Relationships written so far.
+    rels_done: usize,
+}
+
+impl<'g> Encoder<'g> {
+    /// Starts a byte string: what follows goes to `scratch` until `end_block`.
+    fn begin_block(&mut self, scratch: &mut Out) {
+        std::mem::swap(&mut self.body, scratch);
+        self.body.buf.clear();
+    }
+
+    /// Ends a byte string: its length and bytes go to the body.
+    fn end_block(&mut self, scratch: &mut Out) {
+        std::mem::swap(&mut self.body, scratch);
+        self.body.len(scratch.buf.len());
+        self.body.buf.extend_from_slice(&scratch.buf);
+    }
+
+    fn props(&mut self, props: &'g Props) -> Result<(), String> {
+        let pairs = props.as_slice();
+        self.body.len(pairs.len());
+        for (k, v) in pairs {
+            self.body.uint(u64::from(k.0));
+            self.value(v, 0)?;
+        }
+        Ok(())
+    }
+
+    /// A value and its nesting depth. Tags: 0 null, 1 bool, 2 int, 3 float, 4 string (its
+    /// number in the table), 5 date, 6 list, 7 map.
+    fn value(&mut self, v: &'g Value, depth: usize) -> Result<(), String> {
+        match v {
+            Value::Null => self.body.uint(0),
+            Value::Bool(b) => {
+                self.body.uint(1);
+                self.body.buf.push(u8::from(*b));
+            }
+            Value::Int(i) => {
+                self.body.uint(2);
+                self.body.int(*i);
+            }
+            Value::Float(x) => {
+                self.body.uint(3);
+                self.body.buf.extend_from_slice(&x.to_le_bytes());
+            }
+            Value::String(s) => {
+                let i = self.table.index(s)?;
+                self.body.uint(4);
+                self.body.uint(u64::from(i));
+            }
+            Value::Date(d) => {
+                self.body.uint(5);
+                self.body.int(i64::from(d.days()));
+            }
+            Value::List(items) => {
+                if depth >= MAX_VALUE_DEPTH {
+                    return Err(too_deep());
+                }
+                self.body.uint(6);
+                self.body.len(items.len());
+                for item in items {
+                    self.value(item, depth + 1)?;
+                }
+            }
+            Value::Map(m) => {
+                if depth >= MAX_VALUE_DEPTH {
+                    return Err(too_deep());
+                }
+                self.body.uint(7);
+                self.body.len(m.len());
+                for (k, item) in m {
+                    self.body.str(k);
+                    self.value(item, depth + 1)?;
+                }
+            }
+            other => return Err(format!("a {} cannot be stored as a property", other.type_name())),
+        }
+        Ok(())
+    }
+}
+
+/// The payload of version 2: labels, types, keys, strings, nodes, relationships, constraints;
+/// in three parts to be written one after the other (the table is complete only at the end).
+pub(super) fn encode_payload(g: &Graph) -> Result<Vec<Vec<u8>>, String> {
+    let inner = &g.inner;
+    let mut enc = Encoder {
+        // About 40 bytes per relationship in the benchmark data; growing is fine too.
+        body: Out {
+            buf: Vec::with_capacity(inner.edge_count() * 40 + inner.node_count() * 64),
+        },
+        table: Table::new(),
+        rels_done: 0,
+    };
+    // Nodes: one byte string, so a reader can find what follows without decoding them.
+    let mut scratch = Out::default();
+    enc.begin_block(&mut scratch);
+    enc.body.len(inner.node_count());
+    for ix in inner.node_indices() {
+        if let Some(data) = inner.node_weight(ix) {
+            enc.body.uint(ix.index() as u64);
+            enc.body.len(data.labels.len());
+            for l in &data.labels {
+                enc.body.uint(u64::from(l.0));
+            }
+            enc.props(&data.props)?;
+        }
+    }
+    enc.end_block(&mut scratch);
+    // Relationships: blocks of REL_BLOCK, each a byte string, which a reader decodes in
+    // parallel.
+    enc.body.len(inner.edge_count().div_ceil(REL_BLOCK));
+    let mut in_block = 0;
+    for ix in inner.edge_indices() {
+        if let (Some(data), Some((a, b))) = (inner.edge_weight(ix), inner.edge_endpoints(ix)) {
+            if in_block == 0 {
+                enc.begin_block(&mut scratch);
+                enc.body.len((inner.edge_count() - enc.rels_done).min(REL_BLOCK));
+            }
+            for n in [ix.index(), a.index(), b.index(), data.ty.index()] {
+                enc.body.uint(n as u64);
+            }
+            enc.props(&data.props)?;
+            enc.rels_done += 1;
+            in_block += 1;
+            if in_block == REL_BLOCK || enc.rels_done == inner.edge_count() {
+                enc.end_block(&mut scratch);
+                in_block = 0;
+            }
+        }
+    }
+    let constraints = g.constraint_pairs();
+    enc.body.len(constraints.len());
+    for (l, k) in constraints {
+        enc.body.uint(u64::from(l.0));
+        enc.body.uint(u64::from(k.0));
+    }
+
+    let mut head = Out::default();
+    for names in [&g.symbols.labels, &g.symbols.types, &g.symbols.keys] {
+        head.len(names.len());
+        for name in names.iter() {
+            head.str(name);
+        }
+    }
+    head.len(enc.table.count);
+    Ok(vec![head.buf, enc.table.out.buf, enc.body.buf])
+}
+
+// ---- decoding ----------------------------------------------------------------------------
+
+/// A cursor over the payload; every read checks the bytes left.
+struct In<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+/// A decoding error: what was wrong, with the payload offset where it was found.
+type Res<T> = Result<T, String>;
+
+impl<'a> In<'a> {
+    fn left(&self) -> usize {
+        self.bytes.len().saturating_sub(self.pos)
+    }
+
+    fn take(&mut self, n: usize) -> Res<&'a [u8]> {
+        let end = self
+            .pos
+            .checked_add(n)
+            .filter(|end| *end <= self.bytes.len())
+            .ok_or_else(|| {
+                format!(
+                    "cannot decode the payload: {n} bytes wanted at offset {}, {} left",
+                    self.pos,
+                    self.left()
+                )
+            })?;
+        let s = &self.bytes[self.pos..end];
+        self.pos = end;
+        Ok(s)
+    }
+
+    fn byte(&mut self) -> Res<u8> {
+        match self.bytes.get(self.pos) {
+            Some(b) => {
+                self.pos += 1;
+                Ok(*b)
+            }
+            None => Err(format!(
+                "cannot decode the payload: it ends at offset {}",
+                self.pos
+            )),
+        }
+    }
+
+    fn array<const N: usize>(&mut self) -> Res<[u8; N]> {
+        let mut a = [0u8; N];
+        a.copy_from_slice(self.take(N)?);
+        Ok(a)
+    }
+
+    fn uint(&mut self) -> Res<u64> {
+        Ok(match self.byte()? {
+            b @ 0..=250 => u64::from(b),
+            251 => u64::from(u16::from_le_bytes(self.array()?)),
+            252 => u64::from(u32::from_le_bytes(self.array()?)),
+            253 => u64::from_le_bytes(self.array()?),
+            b => {
+                return Err(format!(
+                    "cannot decode the payload: integer tag {b} at offset {}",
+                    self.pos - 1
+                ))
+            }
+        })
+    }
+
+    fn u32(&mut self) -> Res<u32> {
+        let at = self.pos;
+        let n = self.uint()?;
+        u32::try_from(n).map_err(|_| format!("cannot decode the payload: {n} at offset {at} exceeds u32"))
+    }
+
+    fn int(&mut self) -> Res<i64> {
+        let n = self.uint()?;
+        Ok((n >> 1) as i64 ^ -((n & 1) as i64))
+    }
+
+    /// A length of a sequence whose elements take at least `min_bytes` each: never more than
+    /// the bytes left allow, so it can size an allocation.
+    fn len(&mut self, min_bytes: usize) -> Res<usize> {
+        let at = self.pos;
+        let n = self.uint()?;
+        match usize::try_from(n) {
+            Ok(n) if n <= self.left() / min_bytes.max(1) => Ok(n),
+            _ => Err(format!(
+                "cannot decode the payload: a length of {n} at offset {at} exceeds the {} bytes left",
+                self.left()
+            )),
+        }
+    }
+
+    fn str(&mut self) -> Res<&'a str> {
+        let n = self.len(1)?;
+        let at = self.pos;
+        std::str::from_utf8(self.take(n)?)
+            .map_err(|_| format!("cannot decode the payload: invalid UTF-8 at offset {at}"))
+    }
+
+    /// A byte string (a length, then that many bytes).
+    fn bytes(&mut self) -> Res<&'a [u8]> {
+        let n = self.len(1)?;
+        self.take(n)
+    }
+
+    fn names(&mut self) -> Res<Vec<String>> {
+        let n = self.len(1)?;
+        let mut out = Vec::with_capacity(n);
+        for _ in 0..n {
+            out.push(self.str()?.to_owned());
+        }
+        Ok(out)
+    }
+}
+
+struct Named(&'static str, u32);
+
+impl fmt::Display for Named {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.0, self.1)
+    }
+}
+
+/// What decoding an item needs besides its bytes; shared by the decoding threads.
+struct Decoder {
+    strings: Vec<Arc<str>>,
+    n_labels: usize,
+    n_types: usize,
+    n_keys: usize,
+    dates: (i32, i32),
+}
+
+impl Decoder {
+    fn props(&self, input: &mut In<'_>, item: &Named) -> Res<Props> {
+        // A property takes at least two bytes: a key and a tag.
+        let n = input.len(2)?;
+        let mut pairs = Vec::with_capacity(n);
+        let mut last: Option<u32> = None;
+        for _ in 0..n {
+            let k = input.u32()?;
+            if k as usize >= self.n_keys {
+                return Err(format!(
+                    "{item} has property key {k}, but only {} keys are interned",
+                    self.n_keys
+                ));
+            }
+            if last.is_some_and(|l| l >= k) {
+                return Err(format!("the property keys of {item} are not sorted and unique"));
+            }
+            last = Some(k);
+            let v = self.value(input, 0)?;
+            if v.is_null() {
+                return Err(format!("{item} has a null property"));
+            }
+            pairs.push((KeyId(k), v));
+        }
+        Ok(Props::from_sorted(pairs))
+    }
+
+    fn value(&self, input: &mut In<'_>, depth: usize) -> Res<Value> {
+        let nested = || {
+            if depth >= MAX_VALUE_DEPTH {
+                Err(too_deep())
+            } else {
+                Ok(depth + 1)
+            }
+        };
+        let at = input.pos;
+        Ok(match input.uint()? {
+            0 => Value::Null,
+            1 => match input.byte()? {
+                0 => Value::Bool(false),
+                1 => Value::Bool(true),
+                b => {
+                    return Err(format!(
+                        "cannot decode the payload: boolean {b} at offset {}",
+                        input.pos - 1
+                    ))
+                }
+            },
+            2 => Value::Int(input.int()?),
+            3 => Value::Float(f64::from_le_bytes(input.array()?)),
+            4 => {
+                let i = input.u32()?;
+                match self.strings.get(i as usize) {
+                    Some(s) => Value::String(Arc::clone(s)),
+                    None => {
+                        return Err(format!(
+                            "string {i} at offset {at} is not in the table of {}",
+                            self.strings.len()
+                        ))
+                    }
+                }
+            }
+            5 => {
+                let days = i32::try_from(input.int()?).ok();
+                let (lo, hi) = self.dates;
+                match days.filter(|d| (lo..=hi).contains(d)) {
+                    Some(d) => Value::Date(Date::from_days(d)),
+                    None => {
+                        return Err(format!(
+                            "cannot decode the payload: the date at offset {at} is out of range"
+                        ))
+                    }
+                }
+            }
+            6 => {
+                let depth = nested()?;
+                let n = input.len(1)?;
+                let mut items = Vec::with_capacity(n);
+                for _ in 0..n {
+                    items.push(self.value(input, depth)?);
+                }
+                Value::List(items)
+            }
+            7 => {
+                let depth = nested()?;
+                // An entry takes at least two bytes: an empty key and a null.
+                let n = input.len(2)?;
+                let mut map = BTreeMap::new();
+                for _ in 0..n {
+                    let key = input.str()?;
+                    if map
+                        .last_key_value()
+                        .is_some_and(|(last, _): (&String, _)| last.as_str() >= key)
+                    {
+                        return Err(format!(
+                            "map keys are not in increasing order at offset {}",
+                            input.pos
+                        ));
+                    }
+                    let v = self.value(input, depth)?;
+                    map.insert(key.to_owned(), v);
+                }
+                Value::Map(map)
+            }
+            other => return Err(format!("unknown value tag {other} at offset {at}")),
+        })
+    }
+
+    /// The nodes field's bytes: nodes in increasing id order.
+    fn nodes(&self, bytes: &[u8]) -> Res<Vec<(u32, NodeData)>> {
+        let mut input = In { bytes, pos: 0 };
+        // An id, labels and properties take at least three bytes.
+        let n = input.len(3)?;
+        let mut nodes: Vec<(u32, NodeData)> = Vec::with_capacity(n);
+        let mut last: Option<u32> = None;
+        for _ in 0..n {
+            let id = input.u32()?;
+            if last.is_some_and(|l| l >= id) {
+                return Err(format!(
+                    "node ids are not increasing at node {id} (duplicate or out of order)"
+                ));
+            }
+            last = Some(id);
+            let item = Named("node", id);
+            let count = input.len(1)?;
+            let mut labels = Vec::with_capacity(count);
+            for _ in 0..count {
+                let l = input.u32()?;
+                if l as usize >= self.n_labels {
+                    return Err(format!(
+                        "{item} has label {l}, but only {} labels are interned",
+                        self.n_labels
+                    ));
+                }
+                if labels.last().is_some_and(|p: &LabelId| p.0 >= l) {
+                    return Err(format!("the labels of {item} are not sorted and unique"));
+                }
+                labels.push(LabelId(l));
+            }
+            let props = self.props(&mut input, &item)?;
+            nodes.push((id, NodeData { labels, props }));
+        }
+        left_over(&input, "the nodes")?;
+        Ok(nodes)
+    }
+
+    /// One block of the relationships field: relationships in increasing id order (endpoints
+    /// are checked by the caller, which has the nodes).
+    fn rel_block(&self, bytes: &[u8]) -> Res<Vec<RelItem>> {
+        let mut input = In { bytes, pos: 0 };
+        // Id, start, end, type and properties take at least five bytes.
+        let n = input.len(5)?;
+        let mut rels: Vec<RelItem> = Vec::with_capacity(n);
+        let mut last: Option<u32> = None;
+        for _ in 0..n {
+            let id = input.u32()?;
+            if last.is_some_and(|l| l >= id) {
+                return Err(not_increasing(id));
+            }
+            last = Some(id);
+            let item = Named("relationship", id);
+            let (start, end, ty) = (input.u32()?, input.u32()?, input.u32()?);
+            if ty as usize >= self.n_types {
+                return Err(format!(
+                    "{item} has type {ty}, but only {} types are interned",
+                    self.n_types
+                ));
+            }
+            let props = self.props(&mut input, &item)?;
+            rels.push((
+                id,
+                start,
+                end,
+                RelData {
+                    ty: TypeId(ty),
+                    props,
+                },
+            ));
+        }
+        left_over(&input, "a block of relationships")?;
+        Ok(rels)
+    }
+
+    fn rel_blocks(&self, blocks: &[&[u8]]) -> Res<Vec<Vec<RelItem>>> {
+        blocks.iter().map(|b| self.rel_block(b)).collect()
+    }
+}
+
+fn not_increasing(id: u32) -> String {
+    format!("relationship ids are not increasing at relationship {id} (duplicate or out of order)")
+}
+
+fn left_over(input: &In<'_>, what: &str) -> Res<()> {
+    match input.left() {
+        0 => Ok(()),
+        n => Err(format!(
+            "cannot decode the payload: {n} bytes left over after {what}"
+        )),
+    }
+}
+
+/// Decodes and validates a version-2 payload and builds the graph. The relationship blocks
+/// of the second half of the payload are decoded on a second thread while this one decodes
+/// the nodes and the first half.
+pub(super) fn decode_payload(payload: &[u8]) -> Result<Graph, String> {
+    let mut input = In {
+        bytes: payload,
+        pos: 0,
+    };
+    let symbols = Symbols {
+        labels: interner(input.names()?, "label")?,
+        types: interner(input.names()?, "relationship type")?,
+        keys: interner(input.names()?, "property key")?,
+    };
+    let (n_labels, n_keys) = (symbols.labels.len(), symbols.keys.len());
+    let n = input.len(1)?;
+    let mut strings: Vec<Arc<str>> = Vec::with_capacity(n);
+    for _ in 0..n {
+        strings.push(Arc::from(input.str()?));
+    }
+    let node_bytes = input.bytes()?;
+    let n = input.len(1)?;
+    let mut blocks: Vec<&[u8]> = Vec::with_capacity(n);
+    for _ in 0..n {
+        blocks.push(input.bytes()?);
+    }
+    let n = input.len(2)?;
+    let mut raw = Vec::with_capacity(n);
+    for _ in 0..n {
+        raw.push((input.u32()?, input.u32()?));
+    }
+    if input.left() > 0 {
+        return Err(format!(
+            "cannot decode the payload: {} bytes left over after the payload",
+            input.left()
+        ));
+    }
+    let constraints = constraints(raw, n_labels, n_keys)?;
+
+    let d = Decoder {
+        strings,
+        n_labels,
+        n_types: symbols.types.len(),
+        n_keys,
+        dates: date_range(),
+    };
+    // Split the blocks so both threads have about as many bytes to decode.
+    let total: usize = node_bytes.len() + blocks.iter().map(|b| b.len()).sum::<usize>();
+    let mut split = 0;
+    let mut mine = node_bytes.len();
+    while split < blocks.len() && mine * 2 < total {
+        mine += blocks[split].len();
+        split += 1;
+    }
+    let (first, second) = blocks.split_at(split);
+    let (nodes, rels) = std::thread::scope(|scope| {
+        let d = &d;
+        let other = std::thread::Builder::new()
+            .name("kgraph-open".into())
+            .spawn_scoped(scope, move || d.rel_blocks(second))
+            .ok();
+        let nodes = d.nodes(node_bytes);
+        let rels = d.rel_blocks(first);
+        let rest = match other {
+            Some(handle) => match handle.join() {
+                Ok(rest) => rest,
+                Err(panic) => std::panic::resume_unwind(panic),
+            },
+            None => d.rel_blocks(second),
+        };
+        // The first error in payload order wins.
+        let rels = match (rels, rest) {
+            (Err(e), _) | (Ok(_), Err(e)) => Err(e),
+            (Ok(mut rels), Ok(rest)) => {
+                rels.extend(rest);
+                Ok(rels)
+            }
+        };
+        (nodes, rels)
+    });
+    drop(d);
+    let nodes = nodes?;
+    let rels = rels?;
+    let node_slots = nodes.last().map_or(0, |(id, _)| *id as usize + 1);
+    check_slots(node_slots, 0)?;
+    let mut live = vec![false; node_slots];
+    for (id, _) in &nodes {
+        if let Some(slot) = live.get_mut(*id as usize) {
+            *slot = true;
+        }
+    }
+    // Ids increase across blocks too, and every endpoint is a live node.
+    let mut last: Option<u32> = None;
+    for (id, start, end, _) in rels.iter().flatten() {
+        if last.is_some_and(|l| l >= *id) {
+            return Err(not_increasing(*id));
+        }
+        last = Some(*id);
+        for e in [*start, *end] {
+            if !live.get(e as usize).copied().unwrap_or(false) {
+                return Err(format!("relationship {id} has endpoint {e}, which is not a node"));
+            }
+        }
+    }
+    let rel_slots = last.map_or(0, |l| l as usize + 1);
+    check_slots(node_slots, rel_slots)?;
+    assemble(symbols, nodes, rels, node_slots, rel_slots, &constraints)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A payload by hand: label `A`, type `T`, no keys or strings, `nodes` node ids, and the
+    /// relationship ids of each block (loops on node 0).
+    fn payload(nodes: &[u32], blocks: &[&[u32]]) -> Vec<u8> {
+        let mut out = Out::default();
+        for names in [&["A"][..], &["T"], &[], &[]] {
+            out.len(names.len());
+            for n in names {
+                out.str(n);
+            }
+        }
+        let mut part = Out::default();
+        part.len(nodes.len());
+        for id in nodes {
+            part.uint(u64::from(*id));
+            part.len(0);
+            part.len(0);
+        }
+        out.len(part.buf.len());
+        out.buf.extend_from_slice(&part.buf);
+        out.len(blocks.len());
+        for block in blocks {
+            let mut part = Out::default();
+            part.len(block.len());
+            for id in *block {
+                for n in [u64::from(*id), 0, 0, 0, 0] {
+                    part.uint(n);
+                }
+            }
+            out.len(part.buf.len());
+            out.buf.extend_from_slice(&part.buf);
+        }
+        out.len(0);
+        out.buf
+    }
+
+    #[test]
+    fn blocks_are_checked_across_their_boundaries() {
+        let ok = decode_payload(&payload(&[0], &[&[0, 1], &[5], &[7, 9]]));
+        let g = ok.unwrap_or_else(|e| panic!("{e}"));
+        let ids: Vec<u32> = g.inner.edge_indices().map(|e| e.index() as u32).collect();
+        assert_eq!(ids, [0, 1, 5, 7, 9]);
+        let err = decode_payload(&payload(&[0], &[&[0, 4], &[4]]))
+            .err()
+            .unwrap_or_default();
+        assert!(err.contains("not increasing at relationship 4"), "{err}");
+        let err = decode_payload(&payload(&[1], &[&[0], &[1]]))
+            .err()
+            .unwrap_or_default();
+        assert!(err.contains("endpoint 0"), "{err}");
+    }
+
+    #[test]
+    fn many_blocks_round_trip_with_gaps() {
+        let mut g = Graph::new();
+        let shared = Value::from("doc");
+        let mut nodes = Vec::new();
+        for i in 0..50 {
+            nodes.push(g.add_node(&["N"], [("name", Value::from(format!("n{i}")))]));
+        }
+        let nodes: Vec<_> = nodes.into_iter().flatten().collect();
+        let mut rels = Vec::new();
+        for i in 0..(2 * REL_BLOCK + 100) {
+            let (a, b) = (nodes[i % 50], nodes[(i * 7) % 50]);
+            let props = [("source", shared.clone()), ("i", Value::Int(i as i64))];
+            rels.extend(g.add_relationship(a, b, "T", props));
+        }
+        assert_eq!(rels.len(), 2 * REL_BLOCK + 100);
+        for r in rels.iter().step_by(1000) {
+            assert!(g.remove_relationship(*r).is_ok());
+        }
+        let parts = encode_payload(&g).unwrap_or_else(|e| panic!("{e}"));
+        let back = decode_payload(&parts.concat()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(back.relationship_count(), g.relationship_count());
+        for ix in g.inner.edge_indices() {
+            let (a, b) = (&g.inner[ix], &back.inner[ix]);
+            assert_eq!((a.ty, &a.props), (b.ty, &b.props));
+            assert_eq!(g.inner.edge_endpoints(ix), back.inner.edge_endpoints(ix));
+        }
+        assert!(back.inner.edge_weight(rels[1000].ix()).is_none());
+    }
+}
