@@ -463,7 +463,7 @@ impl<'a, 'g> Binder<'a, 'g> {
         Ok(Plan {
             parts,
             union_distinct: q.union_all.iter().any(|a| !*a),
-            columns: columns.unwrap_or_default(),
+            columns: columns.unwrap_or_default().into(),
             outputs,
             width: self.width,
             writes,

@@ -34,8 +34,11 @@ use syntax::Query;
 /// assert_eq!(p.get("name"), Some(&Value::from("Pfizer")));
 /// # Ok::<_, serde_json::Error>(())
 /// ```
+///
+/// Cloning is cheap (the map is shared until one of the clones changes it), so a caller can
+/// keep one `Params` and hand a clone to every run.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Params(pub(crate) BTreeMap<String, Value>);
+pub struct Params(pub(crate) std::sync::Arc<BTreeMap<String, Value>>);
 
 impl Params {
     /// No parameters.
@@ -55,7 +58,7 @@ impl Params {
     /// ```
     #[must_use]
     pub fn with(mut self, name: &str, value: impl Into<Value>) -> Params {
-        self.0.insert(name.to_owned(), value.into());
+        std::sync::Arc::make_mut(&mut self.0).insert(name.to_owned(), value.into());
         self
     }
 
@@ -67,7 +70,7 @@ impl Params {
     /// assert!(p.get("x").is_some());
     /// ```
     pub fn insert(&mut self, name: &str, value: impl Into<Value>) {
-        self.0.insert(name.to_owned(), value.into());
+        std::sync::Arc::make_mut(&mut self.0).insert(name.to_owned(), value.into());
     }
 
     /// A parameter's value.
@@ -108,7 +111,7 @@ impl Params {
     pub fn from_serialize<T: Serialize>(value: &T) -> Result<Params, serde_json::Error> {
         let json = serde_json::to_value(value)?;
         match serde_json::from_value::<Value>(json)? {
-            Value::Map(m) => Ok(Params(m)),
+            Value::Map(m) => Ok(Params(std::sync::Arc::new(m))),
             Value::Null => Ok(Params::new()),
             other => Err(serde::de::Error::custom(format!(
                 "parameters must be a map, not a {}",
@@ -407,7 +410,7 @@ fn read(
 pub(crate) struct PlanCache(std::sync::Mutex<Vec<CachedPlan>>);
 
 /// A key, the names of the parameters the plan was bound with, and the plan.
-type CachedPlan = (PlanKey, Vec<String>, std::sync::Arc<plan::Plan>);
+type CachedPlan = (PlanKey<'static>, Vec<String>, std::sync::Arc<plan::Plan>);
 
 const PLAN_CACHE_ENTRIES: usize = 16;
 
@@ -423,18 +426,19 @@ impl std::fmt::Debug for PlanCache {
     }
 }
 
+/// Borrows the text to look a plan up (no allocation per query); owns it once cached.
 #[derive(PartialEq)]
-pub(crate) struct PlanKey {
-    text: Box<str>,
+pub(crate) struct PlanKey<'t> {
+    text: std::borrow::Cow<'t, str>,
     optimize: bool,
     max_var_length: u32,
     symbols: (usize, usize, usize),
 }
 
-impl PlanKey {
-    fn new(text: &str, options: &Options, symbols: &crate::graph::Symbols) -> PlanKey {
+impl<'t> PlanKey<'t> {
+    fn new(text: &'t str, options: &Options, symbols: &crate::graph::Symbols) -> PlanKey<'t> {
         PlanKey {
-            text: text.into(),
+            text: std::borrow::Cow::Borrowed(text),
             optimize: options.optimize,
             max_var_length: options.limits.max_var_length,
             symbols: (symbols.labels.len(), symbols.types.len(), symbols.keys.len()),
@@ -443,7 +447,7 @@ impl PlanKey {
 }
 
 impl PlanCache {
-    fn get(&self, key: &PlanKey, params: &BTreeMap<String, Value>) -> Option<std::sync::Arc<plan::Plan>> {
+    fn get(&self, key: &PlanKey<'_>, params: &BTreeMap<String, Value>) -> Option<std::sync::Arc<plan::Plan>> {
         if key.text.len() > PARSE_CACHE_MAX_TEXT {
             return None;
         }
@@ -459,10 +463,14 @@ impl PlanCache {
         Some(plan)
     }
 
-    fn put(&self, key: PlanKey, params: &BTreeMap<String, Value>, plan: std::sync::Arc<plan::Plan>) {
+    fn put(&self, key: PlanKey<'_>, params: &BTreeMap<String, Value>, plan: std::sync::Arc<plan::Plan>) {
         if key.text.len() > PARSE_CACHE_MAX_TEXT {
             return;
         }
+        let key = PlanKey {
+            text: std::borrow::Cow::Owned(key.text.into_owned()),
+            ..key
+        };
         if let Ok(mut plans) = self.0.lock() {
             plans.truncate(PLAN_CACHE_ENTRIES - 1);
             plans.insert(0, (key, params.keys().cloned().collect(), plan));
@@ -545,7 +553,7 @@ fn on_deep_stack<T: Send>(depth: u32, f: impl FnOnce() -> T + Send) -> Result<T,
 
 fn explain(plan: &plan::Plan) -> QueryResult {
     QueryResult {
-        columns: vec!["plan".to_owned()],
+        columns: vec!["plan".to_owned()].into(),
         rows: plan.to_string().lines().map(|l| vec![Value::from(l)]).collect(),
         stats: exec::Stats::default(),
     }

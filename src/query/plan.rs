@@ -439,7 +439,8 @@ pub(crate) struct Plan {
     pub(crate) parts: Vec<Pipeline>,
     /// `UNION` (true: de-duplicate) between consecutive parts.
     pub(crate) union_distinct: bool,
-    pub(crate) columns: Vec<String>,
+    /// Shared with every result of the plan, so a cached plan's results copy no names.
+    pub(crate) columns: std::sync::Arc<[String]>,
     /// The slots holding the output columns, per part.
     pub(crate) outputs: Vec<Vec<Slot>>,
     pub(crate) width: usize,

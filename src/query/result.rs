@@ -17,7 +17,7 @@ use crate::query::exec::Stats;
 /// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryResult {
-    pub(crate) columns: Vec<String>,
+    pub(crate) columns: std::sync::Arc<[String]>,
     pub(crate) rows: Vec<Vec<Value>>,
     pub(crate) stats: Stats,
 }

@@ -207,7 +207,7 @@ impl<'g> Ctx<'g> {
     fn chain<'a>(&'a self, ops: &'a [Op], mut rows: RowIter<'a>) -> RowIter<'a> {
         // An expand takes the filters right after it, which then test each relationship
         // before its row is allocated (see `Ctx::expand`).
-        let mut units: Vec<(&'a Op, &'a [Op])> = Vec::new();
+        let mut units: Vec<(&'a Op, &'a [Op])> = Vec::with_capacity(ops.len());
         let mut i = 0;
         while let Some(op) = ops.get(i) {
             let post = if matches!(op, Op::Expand { .. }) {
