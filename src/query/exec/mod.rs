@@ -207,10 +207,17 @@ impl<'g> Ctx<'g> {
     fn chain<'a>(&'a self, ops: &'a [Op], mut rows: RowIter<'a>) -> RowIter<'a> {
         // An expand takes the filters right after it, which then test each relationship
         // before its row is allocated (see `Ctx::expand`).
-        let mut units: Vec<(&'a Op, &'a [Op])> = Vec::with_capacity(ops.len());
+        let mut chained = 0;
         let mut i = 0;
         while let Some(op) = ops.get(i) {
-            let post = if matches!(op, Op::Expand { .. }) {
+            if chained == MAX_CHAINED_OPS {
+                rows = match rows.collect::<ExecResult<Vec<Row>>>() {
+                    Ok(all) => Box::new(all.into_iter().map(Ok)),
+                    Err(e) => fail(e),
+                };
+                chained = 0;
+            }
+            let post: &'a [Op] = if matches!(op, Op::Expand { .. }) {
                 let after = ops.get(i + 1..).unwrap_or_default();
                 let n = after
                     .iter()
@@ -221,21 +228,12 @@ impl<'g> Ctx<'g> {
             } else {
                 &[]
             };
-            units.push((op, post));
-            i += 1 + post.len();
-        }
-        let mut chunks = units.chunks(MAX_CHAINED_OPS).peekable();
-        while let Some(chunk) = chunks.next() {
-            rows = chunk.iter().fold(rows, |rows, &(op, post)| match op {
+            rows = match op {
                 Op::Expand { .. } => each_row(rows, move |row| self.expand(op, post, row)),
                 _ => self.apply(op, rows),
-            });
-            if chunks.peek().is_some() {
-                rows = match rows.collect::<ExecResult<Vec<Row>>>() {
-                    Ok(all) => Box::new(all.into_iter().map(Ok)),
-                    Err(e) => fail(e),
-                };
-            }
+            };
+            chained += 1;
+            i += 1 + post.len();
         }
         rows
     }
@@ -906,16 +904,27 @@ pub(crate) fn run_read(
     for (part, outputs) in plan.parts.iter().zip(&plan.outputs) {
         let rows = ctx.read(&part.ops, one_row(vec![Value::Null; plan.width]));
         for row in rows {
-            let row = row?;
-            out.push(
-                outputs
-                    .iter()
-                    .map(|s| row.get(*s).cloned().unwrap_or_default())
-                    .collect(),
-            );
+            out.push(output_row(row?, outputs));
         }
     }
     Ok(finish_union(plan, out))
+}
+
+/// The output columns of a finished row: each value moved out of its slot (no reference count
+/// to touch), or cloned when a later column reads the same slot.
+fn output_row(mut row: Row, outputs: &[usize]) -> Row {
+    outputs
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let again = outputs.get(i + 1..).is_some_and(|rest| rest.contains(s));
+            match row.get_mut(*s) {
+                Some(v) if again => v.clone(),
+                Some(v) => std::mem::take(v),
+                None => Value::Null,
+            }
+        })
+        .collect()
 }
 
 /// Runs a plan that may write; the caller restores the graph if this fails.
@@ -962,12 +971,7 @@ pub(crate) fn run_write(
             continue;
         }
         for row in rows {
-            out.push(
-                outputs
-                    .iter()
-                    .map(|s| row.get(*s).cloned().unwrap_or_default())
-                    .collect(),
-            );
+            out.push(output_row(row, outputs));
         }
     }
     let mut stats = changes.stats(graph);
