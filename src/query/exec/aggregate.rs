@@ -365,22 +365,12 @@ impl Ctx<'_> {
         keys: &[(Slot, Expr)],
         aggs: &[(Slot, AggFn, bool, Vec<Expr>)],
     ) -> ExecResult<Groups> {
-        let mut sink = GroupSink {
-            groups: IndexMap::default(),
-            key: Vec::with_capacity(keys.len()),
-            values: Vec::new(),
-            keys,
-            aggs,
-        };
-        for row in input {
-            let mut row = row?;
-            if tail.is_empty() {
-                sink.add(self, &row)?;
-            } else {
-                self.push(tail, &mut row, &mut |row| sink.add(self, row))?;
+        self.push_aggregate(tail, keys, aggs, |each| {
+            for row in input {
+                each(&mut row?)?;
             }
-        }
-        Ok(sink.groups)
+            Ok(())
+        })
     }
 
     /// Groups the rows that `feed` pushes, each run through `tail`, as `partial_aggregate`

@@ -258,65 +258,34 @@ impl<'g> Ctx<'g> {
     /// written into a scratch copy of the row (made once) and tested there, so a row is
     /// allocated only for the relationships that pass.
     fn expand<'a>(&'a self, op: &'a Op, post: &'a [Op], row: Row) -> RowIter<'a> {
-        let Op::Expand {
-            from,
-            rel,
-            to,
-            dir,
-            types,
-            rel_props,
-            check,
-            to_bound,
-            rel_bound,
-            exclude,
-        } = op
-        else {
-            return self.apply(op, one_row(row));
-        };
-        let Some(Value::Node(start)) = row.get(*from).cloned() else {
+        let Some(step) = ExpandStep::of(self, op, &row) else {
             return no_rows();
         };
-        if !self.graph.contains_node(start) {
-            return no_rows();
-        }
-        let want_rel = if *rel_bound { row.get(*rel).cloned() } else { None };
-        let excluded = paths::excluded_rels(&row, exclude);
-        let want_to = if *to_bound { row.get(*to).cloned() } else { None };
         let mut scratch: Option<Row> = None;
-        Box::new(self.graph.expand(start, *dir).filter_map(move |(r, other, ty)| {
-            if !types.matches(ty) || excluded.contains(&r) {
-                return None;
-            }
-            if want_rel.as_ref().is_some_and(|w| *w != Value::Relationship(r)) {
-                return None;
-            }
-            if want_to.as_ref().is_some_and(|w| *w != Value::Node(other)) {
-                return None;
-            }
-            let keep = self
-                .check_rel(r, rel_props, &row)
-                .and_then(|ok| Ok(ok && (*to_bound || self.check_node(other, check, &row)?)));
-            match keep {
-                Ok(false) => None,
-                Ok(true) if post.is_empty() => {
-                    let mut next = row.clone();
-                    set_slot(&mut next, *rel, Value::Relationship(r));
-                    set_slot(&mut next, *to, Value::Node(other));
-                    Some(Ok(next))
-                }
-                Ok(true) => {
-                    let next = scratch.get_or_insert_with(|| row.clone());
-                    set_slot(next, *rel, Value::Relationship(r));
-                    set_slot(next, *to, Value::Node(other));
-                    match self.passes(post, next) {
-                        Ok(true) => Some(Ok(next.clone())),
+        Box::new(
+            self.graph
+                .expand(step.start, step.dir)
+                .filter_map(
+                    move |(r, other, ty)| match step.accepts(self, r, other, ty, &row) {
                         Ok(false) => None,
+                        Ok(true) if post.is_empty() => {
+                            let mut next = row.clone();
+                            step.bind(&mut next, r, other);
+                            Some(Ok(next))
+                        }
+                        Ok(true) => {
+                            let next = scratch.get_or_insert_with(|| row.clone());
+                            step.bind(next, r, other);
+                            match self.passes(post, next) {
+                                Ok(true) => Some(Ok(next.clone())),
+                                Ok(false) => None,
+                                Err(e) => Some(Err(e)),
+                            }
+                        }
                         Err(e) => Some(Err(e)),
-                    }
-                }
-                Err(e) => Some(Err(e)),
-            }
-        }))
+                    },
+                ),
+        )
     }
 
     /// Counts one relationship followed by a path search; past the limit, an error.
@@ -728,6 +697,95 @@ impl<'g> Ctx<'g> {
             }
         }
         Ok(path.map_or(Value::Null, Value::Path))
+    }
+}
+
+/// An `Expand` from one input row: the start node and what each relationship around it must
+/// meet, shared by the pulled (`Ctx::expand`) and the pushed (`push.rs`) expansion.
+pub(crate) struct ExpandStep<'a> {
+    pub(crate) start: NodeId,
+    pub(crate) dir: Direction,
+    rel: usize,
+    to: usize,
+    types: &'a crate::query::plan::TypeFilter,
+    rel_props: &'a [(Option<crate::graph::KeyId>, crate::query::plan::Expr)],
+    check: &'a NodeCheck,
+    to_bound: bool,
+    want_rel: Option<Value>,
+    want_to: Option<Value>,
+    excluded: paths::RelSet,
+}
+
+impl<'a> ExpandStep<'a> {
+    /// The step for `op` (an `Expand`) from `row`; `None` when it yields nothing (the start
+    /// is not a live node).
+    pub(crate) fn of(ctx: &Ctx<'_>, op: &'a Op, row: &Row) -> Option<ExpandStep<'a>> {
+        let Op::Expand {
+            from,
+            rel,
+            to,
+            dir,
+            types,
+            rel_props,
+            check,
+            to_bound,
+            rel_bound,
+            exclude,
+        } = op
+        else {
+            return None;
+        };
+        let Some(Value::Node(start)) = row.get(*from) else {
+            return None;
+        };
+        if !ctx.graph.contains_node(*start) {
+            return None;
+        }
+        Some(ExpandStep {
+            start: *start,
+            dir: *dir,
+            rel: *rel,
+            to: *to,
+            types,
+            rel_props,
+            check,
+            to_bound: *to_bound,
+            want_rel: if *rel_bound { row.get(*rel).cloned() } else { None },
+            want_to: if *to_bound { row.get(*to).cloned() } else { None },
+            excluded: paths::excluded_rels(row, exclude),
+        })
+    }
+
+    /// True if the relationship `r` of type `ty` to `other` matches.
+    pub(crate) fn accepts(
+        &self,
+        ctx: &Ctx<'_>,
+        r: crate::RelId,
+        other: NodeId,
+        ty: crate::graph::TypeId,
+        row: &Row,
+    ) -> ExecResult<bool> {
+        if !self.types.matches(ty) || self.excluded.contains(&r) {
+            return Ok(false);
+        }
+        if self
+            .want_rel
+            .as_ref()
+            .is_some_and(|w| *w != Value::Relationship(r))
+        {
+            return Ok(false);
+        }
+        if self.want_to.as_ref().is_some_and(|w| *w != Value::Node(other)) {
+            return Ok(false);
+        }
+        Ok(ctx.check_rel(r, self.rel_props, row)?
+            && (self.to_bound || ctx.check_node(other, self.check, row)?))
+    }
+
+    /// Writes the relationship and the node it reaches into `row`.
+    pub(crate) fn bind(&self, row: &mut Row, r: crate::RelId, other: NodeId) {
+        set_slot(row, self.rel, Value::Relationship(r));
+        set_slot(row, self.to, Value::Node(other));
     }
 }
 

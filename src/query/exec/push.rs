@@ -11,9 +11,8 @@
 //! the operators after it, so the buffer never needs restoring between relationships.
 
 use super::error::ExecResult;
-use super::eval::{set_slot, Row};
-use super::{distinct_rels, paths, Ctx};
-use crate::graph::Value;
+use super::eval::Row;
+use super::{distinct_rels, Ctx, ExpandStep};
 use crate::query::plan::Op;
 
 /// At most this many operators run push-style before an aggregation: each one is a level of
@@ -64,46 +63,15 @@ impl Ctx<'_> {
                 }
                 Ok(())
             }
-            Op::Expand {
-                from,
-                rel,
-                to,
-                dir,
-                types,
-                rel_props,
-                check,
-                to_bound,
-                rel_bound,
-                exclude,
-            } => {
-                let Some(Value::Node(start)) = row.get(*from).cloned() else {
+            Op::Expand { .. } => {
+                let Some(step) = ExpandStep::of(self, op, row) else {
                     return Ok(());
                 };
-                if !self.graph.contains_node(start) {
-                    return Ok(());
-                }
-                let want_rel = if *rel_bound { row.get(*rel).cloned() } else { None };
-                let want_to = if *to_bound { row.get(*to).cloned() } else { None };
-                let excluded = paths::excluded_rels(row, exclude);
-                for (r, other, ty) in self.graph.expand(start, *dir) {
-                    if !types.matches(ty) || excluded.contains(&r) {
-                        continue;
+                for (r, other, ty) in self.graph.expand(step.start, step.dir) {
+                    if step.accepts(self, r, other, ty, row)? {
+                        step.bind(row, r, other);
+                        self.push(rest, row, sink)?;
                     }
-                    if want_rel.as_ref().is_some_and(|w| *w != Value::Relationship(r)) {
-                        continue;
-                    }
-                    if want_to.as_ref().is_some_and(|w| *w != Value::Node(other)) {
-                        continue;
-                    }
-                    if !self.check_rel(r, rel_props, row)? {
-                        continue;
-                    }
-                    if !*to_bound && !self.check_node(other, check, row)? {
-                        continue;
-                    }
-                    set_slot(row, *rel, Value::Relationship(r));
-                    set_slot(row, *to, Value::Node(other));
-                    self.push(rest, row, sink)?;
                 }
                 Ok(())
             }
@@ -131,6 +99,7 @@ impl Ctx<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::graph::Value;
     use crate::query::plan::Expr;
 
     #[test]
