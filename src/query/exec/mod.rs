@@ -700,16 +700,71 @@ impl<'g> Ctx<'g> {
     }
 }
 
+/// What an `Expand` asks of each relationship it follows and of the node it reaches, and
+/// where it writes them: shared by the expand from a bound node (`ExpandStep`) and the
+/// relationship scan (`ScanParts`).
+struct ExpandChecks<'a> {
+    rel: usize,
+    to: usize,
+    dir: Direction,
+    types: &'a crate::query::plan::TypeFilter,
+    rel_props: &'a [(Option<crate::graph::KeyId>, crate::query::plan::Expr)],
+    check: &'a NodeCheck,
+}
+
+impl<'a> ExpandChecks<'a> {
+    fn of(op: &'a Op) -> Option<ExpandChecks<'a>> {
+        let Op::Expand {
+            rel,
+            to,
+            dir,
+            types,
+            rel_props,
+            check,
+            ..
+        } = op
+        else {
+            return None;
+        };
+        Some(ExpandChecks {
+            rel: *rel,
+            to: *to,
+            dir: *dir,
+            types,
+            rel_props,
+            check,
+        })
+    }
+
+    /// True if the relationship's type and properties match.
+    fn rel_ok(
+        &self,
+        ctx: &Ctx<'_>,
+        r: crate::RelId,
+        ty: crate::graph::TypeId,
+        row: &Row,
+    ) -> ExecResult<bool> {
+        Ok(self.types.matches(ty) && ctx.check_rel(r, self.rel_props, row)?)
+    }
+
+    /// True if the node reached passes the node check.
+    fn end_ok(&self, ctx: &Ctx<'_>, other: NodeId, row: &Row) -> ExecResult<bool> {
+        ctx.check_node(other, self.check, row)
+    }
+
+    /// Writes the relationship and the node it reaches into `row`.
+    fn bind(&self, row: &mut Row, r: crate::RelId, other: NodeId) {
+        set_slot(row, self.rel, Value::Relationship(r));
+        set_slot(row, self.to, Value::Node(other));
+    }
+}
+
 /// An `Expand` from one input row: the start node and what each relationship around it must
 /// meet, shared by the pulled (`Ctx::expand`) and the pushed (`push.rs`) expansion.
 pub(crate) struct ExpandStep<'a> {
     pub(crate) start: NodeId,
     pub(crate) dir: Direction,
-    rel: usize,
-    to: usize,
-    types: &'a crate::query::plan::TypeFilter,
-    rel_props: &'a [(Option<crate::graph::KeyId>, crate::query::plan::Expr)],
-    check: &'a NodeCheck,
+    checks: ExpandChecks<'a>,
     to_bound: bool,
     want_rel: Option<Value>,
     want_to: Option<Value>,
@@ -724,13 +779,10 @@ impl<'a> ExpandStep<'a> {
             from,
             rel,
             to,
-            dir,
-            types,
-            rel_props,
-            check,
             to_bound,
             rel_bound,
             exclude,
+            ..
         } = op
         else {
             return None;
@@ -741,14 +793,11 @@ impl<'a> ExpandStep<'a> {
         if !ctx.graph.contains_node(*start) {
             return None;
         }
+        let checks = ExpandChecks::of(op)?;
         Some(ExpandStep {
             start: *start,
-            dir: *dir,
-            rel: *rel,
-            to: *to,
-            types,
-            rel_props,
-            check,
+            dir: checks.dir,
+            checks,
             to_bound: *to_bound,
             want_rel: if *rel_bound { row.get(*rel).cloned() } else { None },
             want_to: if *to_bound { row.get(*to).cloned() } else { None },
@@ -765,7 +814,7 @@ impl<'a> ExpandStep<'a> {
         ty: crate::graph::TypeId,
         row: &Row,
     ) -> ExecResult<bool> {
-        if !self.types.matches(ty) || self.excluded.contains(&r) {
+        if self.excluded.contains(&r) {
             return Ok(false);
         }
         if self
@@ -778,14 +827,12 @@ impl<'a> ExpandStep<'a> {
         if self.want_to.as_ref().is_some_and(|w| *w != Value::Node(other)) {
             return Ok(false);
         }
-        Ok(ctx.check_rel(r, self.rel_props, row)?
-            && (self.to_bound || ctx.check_node(other, self.check, row)?))
+        Ok(self.checks.rel_ok(ctx, r, ty, row)? && (self.to_bound || self.checks.end_ok(ctx, other, row)?))
     }
 
     /// Writes the relationship and the node it reaches into `row`.
     pub(crate) fn bind(&self, row: &mut Row, r: crate::RelId, other: NodeId) {
-        set_slot(row, self.rel, Value::Relationship(r));
-        set_slot(row, self.to, Value::Node(other));
+        self.checks.bind(row, r, other);
     }
 }
 
@@ -793,12 +840,7 @@ impl<'a> ExpandStep<'a> {
 struct ScanParts<'a> {
     from_slot: usize,
     from_check: &'a NodeCheck,
-    rel: usize,
-    to: usize,
-    dir: Direction,
-    types: &'a crate::query::plan::TypeFilter,
-    rel_props: &'a [(Option<crate::graph::KeyId>, crate::query::plan::Expr)],
-    check: &'a NodeCheck,
+    expand: ExpandChecks<'a>,
     /// The relationship's own properties are at hand (its type was just read): they are
     /// checked before the start node is read, unless a check could fail with an error, which
     /// must then come only for start nodes that passed, as in the scan and the expand.
@@ -807,26 +849,16 @@ struct ScanParts<'a> {
 
 impl<'a> ScanParts<'a> {
     fn of(ctx: &Ctx<'_>, scan: &'a Op, expand: &'a Op) -> Option<ScanParts<'a>> {
-        let (
-            Op::NodeScan {
-                slot: from_slot,
-                check: from_check,
-                ..
-            },
-            Op::Expand {
-                rel,
-                to,
-                dir,
-                types,
-                rel_props,
-                check,
-                ..
-            },
-        ) = (scan, expand)
+        let Op::NodeScan {
+            slot: from_slot,
+            check: from_check,
+            ..
+        } = scan
         else {
             return None;
         };
-        let rel_first = rel_props.iter().all(|(_, e)| match e {
+        let expand = ExpandChecks::of(expand)?;
+        let rel_first = expand.rel_props.iter().all(|(_, e)| match e {
             crate::query::plan::Expr::Const(_) => true,
             crate::query::plan::Expr::Param(name) => ctx.params.contains_key(&**name),
             _ => false,
@@ -834,19 +866,14 @@ impl<'a> ScanParts<'a> {
         Some(ScanParts {
             from_slot: *from_slot,
             from_check,
-            rel: *rel,
-            to: *to,
-            dir: *dir,
-            types,
-            rel_props,
-            check,
+            expand,
             rel_first,
         })
     }
 
     /// The (scanned, reached) ends of a relationship from `a` to `b`.
     fn ends(&self, a: NodeId, b: NodeId) -> (NodeId, NodeId) {
-        match self.dir {
+        match self.expand.dir {
             Direction::Incoming => (b, a),
             Direction::Outgoing | Direction::Both => (a, b),
         }
@@ -862,26 +889,25 @@ impl<'a> ScanParts<'a> {
         other: NodeId,
         row: &Row,
     ) -> ExecResult<bool> {
-        if !self.types.matches(ty) {
+        if !self.expand.types.matches(ty) {
             return Ok(false);
         }
-        if self.rel_first && !ctx.check_rel(r, self.rel_props, row)? {
+        if self.rel_first && !self.expand.rel_ok(ctx, r, ty, row)? {
             return Ok(false);
         }
         if !ctx.check_node(from, self.from_check, row)? {
             return Ok(false);
         }
-        if !self.rel_first && !ctx.check_rel(r, self.rel_props, row)? {
+        if !self.rel_first && !self.expand.rel_ok(ctx, r, ty, row)? {
             return Ok(false);
         }
-        ctx.check_node(other, self.check, row)
+        self.expand.end_ok(ctx, other, row)
     }
 
     /// Writes the relationship and its ends into `row`.
     fn bind(&self, row: &mut Row, from: NodeId, r: crate::RelId, other: NodeId) {
         set_slot(row, self.from_slot, Value::Node(from));
-        set_slot(row, self.rel, Value::Relationship(r));
-        set_slot(row, self.to, Value::Node(other));
+        self.expand.bind(row, r, other);
     }
 }
 

@@ -67,11 +67,10 @@ impl Ctx<'_> {
             if !self.use_rel_scan(scan) {
                 // As the node scan and the expand, which the loop below shares out.
                 rest.splice(0..1, [(**scan).clone(), (**expand).clone()]);
-            } else if self.rel_scan_bound(expand) >= MIN_ROWS {
+            } else if let total @ MIN_ROWS.. = self.rel_scan_bound(expand) {
                 // Each thread takes ranges of the relationships to scan in turn.
                 let base = rows.pop().unwrap_or_default();
                 let after = pre.get(1..).unwrap_or_default();
-                let total = self.rel_scan_bound(expand);
                 let parts = (self.limits.threads * 16).min(total).max(1);
                 let size = total.div_ceil(parts);
                 let groups = self.run_parallel(total.div_ceil(size), |i| {
