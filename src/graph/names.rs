@@ -23,6 +23,22 @@ pub(crate) const NAME_KEYS: [&str; 3] = ["name", "name_zh", "aliases"];
 /// assert_eq!(normalize_name("辉瑞 中国"), "辉瑞中国");
 /// ```
 pub fn normalize_name(text: &str) -> String {
+    normalized(text).into_owned()
+}
+
+/// `normalize_name`, borrowing `text` when it is already normal: lower-case ASCII without
+/// white space, CJK ideographs and Hangul, as most names are. A name seek then allocates
+/// nothing and touches no table.
+pub(crate) fn normalized(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().all(|c| {
+        if c.is_ascii() {
+            !c.is_ascii_uppercase() && !c.is_whitespace()
+        } else {
+            is_stable_cjk(c)
+        }
+    }) {
+        return std::borrow::Cow::Borrowed(text);
+    }
     let mut out = String::with_capacity(text.len());
     if text.is_ascii() {
         // ASCII is its own NFKC form.
@@ -31,7 +47,7 @@ pub fn normalize_name(text: &str) -> String {
                 .filter(|c| !c.is_whitespace())
                 .map(|c| c.to_ascii_lowercase()),
         );
-        return out;
+        return std::borrow::Cow::Owned(out);
     }
     if text.chars().all(|c| c.is_ascii() || is_stable_cjk(c))
         || unicode_normalization::is_nfkc_quick(text.chars()) == IsNormalized::Yes
@@ -40,7 +56,7 @@ pub fn normalize_name(text: &str) -> String {
     } else {
         fold_into(text.nfkc(), &mut out);
     }
-    out
+    std::borrow::Cow::Owned(out)
 }
 
 /// Appends `chars` to `out`, case-folded, without white space.
@@ -74,9 +90,55 @@ fn is_caseless_cjk(c: char) -> bool {
 }
 
 /// Normalised name -> the nodes carrying it (a short list; usually one node).
+///
+/// Hashed with foldhash, seeded per map: a seek hashes one short name, and SipHash was most
+/// of the index's share of a point lookup.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct NameIndex {
-    map: IndexMap<Box<str>, Vec<NodeId>>,
+    map: IndexMap<Box<str>, Holders, foldhash::quality::RandomState>,
+}
+
+/// The nodes that carry one name: one, inline, or several.
+#[derive(Clone, Debug)]
+enum Holders {
+    One(NodeId),
+    Many(Vec<NodeId>),
+}
+
+impl Holders {
+    fn as_slice(&self) -> &[NodeId] {
+        match self {
+            Holders::One(n) => std::slice::from_ref(n),
+            Holders::Many(nodes) => nodes,
+        }
+    }
+
+    fn add(&mut self, node: NodeId) {
+        match self {
+            Holders::One(n) if *n == node => {}
+            Holders::One(n) => *self = Holders::Many(vec![*n, node]),
+            Holders::Many(nodes) if !nodes.contains(&node) => nodes.push(node),
+            Holders::Many(_) => {}
+        }
+    }
+
+    /// Takes `node` out; true if no node is left.
+    fn remove(&mut self, node: NodeId) -> bool {
+        match self {
+            Holders::One(n) => *n == node,
+            Holders::Many(nodes) => {
+                nodes.retain(|n| *n != node);
+                match nodes.as_slice() {
+                    [] => true,
+                    [one] => {
+                        *self = Holders::One(*one);
+                        false
+                    }
+                    _ => false,
+                }
+            }
+        }
+    }
 }
 
 fn names_in(value: &Value) -> impl Iterator<Item = &str> {
@@ -96,9 +158,11 @@ impl NameIndex {
             if key.is_empty() {
                 continue;
             }
-            let nodes = self.map.entry(key.into_boxed_str()).or_default();
-            if !nodes.contains(&node) {
-                nodes.push(node);
+            match self.map.entry(key.into_boxed_str()) {
+                indexmap::map::Entry::Occupied(mut e) => e.get_mut().add(node),
+                indexmap::map::Entry::Vacant(e) => {
+                    e.insert(Holders::One(node));
+                }
             }
         }
     }
@@ -108,11 +172,12 @@ impl NameIndex {
     pub(crate) fn remove(&mut self, node: NodeId, value: &Value) {
         for name in names_in(value) {
             let key = normalize_name(name);
-            if let Some(nodes) = self.map.get_mut(key.as_str()) {
-                nodes.retain(|n| *n != node);
-                if nodes.is_empty() {
-                    self.map.swap_remove(key.as_str());
-                }
+            if self
+                .map
+                .get_mut(key.as_str())
+                .is_some_and(|nodes| nodes.remove(node))
+            {
+                self.map.swap_remove(key.as_str());
             }
         }
     }
@@ -124,11 +189,11 @@ impl NameIndex {
 
     /// The nodes that carry a name normalising to the same key as `name`.
     pub(crate) fn get(&self, name: &str) -> &[NodeId] {
-        self.get_normalized(&normalize_name(name))
+        self.get_normalized(&normalized(name))
     }
 
     pub(crate) fn get_normalized(&self, key: &str) -> &[NodeId] {
-        self.map.get(key).map_or(&[], Vec::as_slice)
+        self.map.get(key).map_or(&[], Holders::as_slice)
     }
 
     pub(crate) fn len(&self) -> usize {

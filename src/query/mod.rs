@@ -235,6 +235,15 @@ macro_rules! builder_methods {
             self.options.limits.max_sort_rows = rows;
             self
         }
+
+        /// Pulls every row through the operator chain, pushing none into the result, so that
+        /// tests can check the two ways of running a plan give the same answer. Not part of
+        /// the stable API.
+        #[doc(hidden)]
+        pub fn pull_only(mut self) -> Self {
+            self.options.limits.pull_only = true;
+            self
+        }
     };
 }
 
@@ -282,6 +291,20 @@ impl ReadQuery<'_> {
     /// # Ok::<_, kgraph::QueryError>(())
     /// ```
     pub fn run(self) -> Result<QueryResult, QueryError> {
+        // A statement run before with the same shape of parameters has its plan cached: it
+        // runs without being parsed again (parsing is a pure function of the text).
+        let key = PlanKey::new(self.text, &self.options, &self.graph.symbols);
+        if let Some(hit) = self.graph.plans.get(&key, &self.params.0) {
+            if hit.shallow && !hit.explain {
+                return read(self.graph, &hit.plan, self.text, &self.params, &self.options);
+            }
+        }
+        self.run_uncached()
+    }
+
+    /// `run` for a statement whose plan is not cached, or that needs more than a plain run.
+    #[inline(never)]
+    fn run_uncached(self) -> Result<QueryResult, QueryError> {
         let parsed = parse_cached(self.text)?;
         let parsed: &Query = &parsed;
         on_deep_stack(parsed.depth(), move || self.run_parsed(parsed))?
@@ -291,12 +314,17 @@ impl ReadQuery<'_> {
         let stmt = parsed.statement();
         let key = PlanKey::new(self.text, &self.options, &self.graph.symbols);
         let plan = match self.graph.plans.get(&key, &self.params.0) {
-            Some(plan) => plan,
+            Some(hit) => hit.plan,
             None => {
                 let mut resolver = Resolver::Read(&self.graph.symbols);
                 let plan =
                     std::sync::Arc::new(bind(&mut resolver, self.text, &self.params, &self.options, stmt)?);
-                self.graph.plans.put(key, &self.params.0, plan.clone());
+                let hit = CachedPlan {
+                    plan: plan.clone(),
+                    shallow: parsed.depth() <= SHALLOW,
+                    explain: stmt.explain,
+                };
+                self.graph.plans.put(key, &self.params.0, hit);
                 plan
             }
         };
@@ -407,10 +435,20 @@ fn read(
 /// tables only grow, so their sizes tell whether a name was added since. A clone of the graph
 /// starts with an empty cache (a restored backup cannot see plans bound after it was taken).
 #[derive(Default)]
-pub(crate) struct PlanCache(std::sync::Mutex<Vec<CachedPlan>>);
+pub(crate) struct PlanCache(std::sync::Mutex<Vec<CacheEntry>>);
 
 /// A key, the names of the parameters the plan was bound with, and the plan.
-type CachedPlan = (PlanKey<'static>, Vec<String>, std::sync::Arc<plan::Plan>);
+type CacheEntry = (PlanKey<'static>, Vec<String>, CachedPlan);
+
+/// A cached plan, with what its run needs to know of the parsed statement.
+#[derive(Clone)]
+struct CachedPlan {
+    plan: std::sync::Arc<plan::Plan>,
+    /// Nested shallowly enough to run on the caller's stack (see `on_deep_stack`).
+    shallow: bool,
+    /// An `EXPLAIN`: the plan is the answer.
+    explain: bool,
+}
 
 const PLAN_CACHE_ENTRIES: usize = 16;
 
@@ -447,7 +485,7 @@ impl<'t> PlanKey<'t> {
 }
 
 impl PlanCache {
-    fn get(&self, key: &PlanKey<'_>, params: &BTreeMap<String, Value>) -> Option<std::sync::Arc<plan::Plan>> {
+    fn get(&self, key: &PlanKey<'_>, params: &BTreeMap<String, Value>) -> Option<CachedPlan> {
         if key.text.len() > PARSE_CACHE_MAX_TEXT {
             return None;
         }
@@ -455,15 +493,15 @@ impl PlanCache {
         let i = plans
             .iter()
             .position(|(k, names, _)| k == key && names.iter().eq(params.keys()))?;
-        let plan = plans.get(i).map(|(_, _, p)| p.clone())?;
+        let hit = plans.get(i).map(|(_, _, hit)| hit.clone())?;
         if i > 0 {
             let entry = plans.remove(i);
             plans.insert(0, entry);
         }
-        Some(plan)
+        Some(hit)
     }
 
-    fn put(&self, key: PlanKey<'_>, params: &BTreeMap<String, Value>, plan: std::sync::Arc<plan::Plan>) {
+    fn put(&self, key: PlanKey<'_>, params: &BTreeMap<String, Value>, plan: CachedPlan) {
         if key.text.len() > PARSE_CACHE_MAX_TEXT {
             return;
         }

@@ -457,7 +457,7 @@ impl Op {
         )
     }
 
-    fn name(&self) -> &'static str {
+    pub(crate) fn name(&self) -> &'static str {
         match self {
             Op::NodeScan { start, .. } => match start {
                 Start::All => "AllNodesScan",

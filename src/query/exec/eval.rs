@@ -48,7 +48,7 @@ impl Ctx<'_> {
             Expr::Const(v) => Ok(Cow::Borrowed(v)),
             Expr::Param(name) => match self.params.get(&**name) {
                 Some(v) => Ok(Cow::Borrowed(v)),
-                None => self.eval(e, row).map(Cow::Owned),
+                None => self.eval_full(e, row).map(Cow::Owned),
             },
             Expr::Slot(s) => Ok(row.get(*s).map_or(Cow::Owned(Value::Null), Cow::Borrowed)),
             Expr::Prop(base, name, key) => {
@@ -65,11 +65,25 @@ impl Ctx<'_> {
                     _ => self.property(&base, name, *key).map(Cow::Owned),
                 }
             }
-            _ => self.eval(e, row).map(Cow::Owned),
+            _ => self.eval_full(e, row).map(Cow::Owned),
         }
     }
 
+    /// The value of `e` in `row`. Constants, slots, parameters and properties are read here;
+    /// the rest in `eval_full`, whose frame is large, so that a short query's projections
+    /// stay on a few lines of code and stack.
+    #[inline]
     pub(crate) fn eval(&self, e: &Expr, row: &Row) -> ExecResult<Value> {
+        match e {
+            Expr::Const(v) => Ok(v.clone()),
+            Expr::Slot(s) => Ok(row.get(*s).cloned().unwrap_or(Value::Null)),
+            Expr::Param(_) | Expr::Prop(..) => self.eval_ref(e, row).map(Cow::into_owned),
+            _ => self.eval_full(e, row),
+        }
+    }
+
+    #[inline(never)]
+    fn eval_full(&self, e: &Expr, row: &Row) -> ExecResult<Value> {
         match e {
             Expr::Const(v) => Ok(v.clone()),
             Expr::Param(name) => self.params.get(&**name).cloned().ok_or_else(|| {

@@ -44,6 +44,9 @@ pub(crate) struct Limits {
     pub(crate) max_expansions: u64,
     /// Threads an aggregation may use (1: never more than the caller's).
     pub(crate) threads: usize,
+    /// Rows are pulled through every operator, none pushed into the result (to check that
+    /// both ways agree).
+    pub(crate) pull_only: bool,
 }
 
 impl Default for Limits {
@@ -53,6 +56,7 @@ impl Default for Limits {
             max_var_length: 100,
             max_expansions: 100_000_000,
             threads: default_threads(),
+            pull_only: false,
         }
     }
 }
@@ -583,26 +587,28 @@ impl<'g> Ctx<'g> {
     }
 
     /// `rel_scan` push-style: each matching relationship and its ends are written into `row`,
-    /// which is then handed to `each` (see `push.rs`).
+    /// which is then handed to `each` (see `push.rs`), until it says stop.
     pub(crate) fn rel_scan_each(
         &self,
         scan: &Op,
         expand: &Op,
         row: &mut Row,
         range: std::ops::Range<usize>,
-        each: &mut dyn FnMut(&mut Row) -> ExecResult<()>,
-    ) -> ExecResult<()> {
+        each: &mut dyn FnMut(&mut Row) -> ExecResult<push::Flow>,
+    ) -> ExecResult<push::Flow> {
         let Some(parts) = ScanParts::of(self, scan, expand) else {
-            return Ok(());
+            return Ok(push::Flow::More);
         };
         for (r, a, b, ty) in self.scan_rels(expand, range) {
             let (from, other) = parts.ends(a, b);
             if parts.keep(self, r, ty, from, other, row)? {
                 parts.bind(row, from, r, other);
-                each(row)?;
+                if each(row)? == push::Flow::Stop {
+                    return Ok(push::Flow::Stop);
+                }
             }
         }
-        Ok(())
+        Ok(push::Flow::More)
     }
 
     fn scan<'a>(&'a self, slot: usize, start: &'a Start, check: &'a NodeCheck, row: Row) -> RowIter<'a> {
@@ -986,12 +992,59 @@ pub(crate) fn run_read(
     };
     let mut out = Vec::new();
     for (part, outputs) in plan.parts.iter().zip(&plan.outputs) {
-        let rows = ctx.read(&part.ops, one_row(vec![Value::Null; plan.width]));
-        for row in rows {
-            out.push(output_row(row?, outputs));
+        // The operators at the end push their rows straight into the result (see `push.rs`).
+        let (head, tail) = if limits.pull_only {
+            (&part.ops[..], &[][..])
+        } else {
+            push::output_tail(&part.ops)
+        };
+        let start = vec![Value::Null; plan.width];
+        if tail.is_empty() {
+            for row in ctx.read(head, one_row(start)) {
+                out.push(output_row(row?, outputs));
+            }
+            continue;
+        }
+        let mut pusher = push::Pusher::new(&ctx, tail)?;
+        if pusher.is_empty() {
+            continue;
+        }
+        let movable = push::movable_slots(tail);
+        let mut sink = |row: &mut Row| {
+            out.push(take_output(row, outputs, movable));
+            Ok(push::Flow::More)
+        };
+        if head.is_empty() {
+            // The whole pipeline pushes, from one row.
+            let mut row = start;
+            ctx.push_from(&mut pusher, 0, &mut row, &mut sink)?;
+            continue;
+        }
+        for row in ctx.read(head, one_row(start)) {
+            let mut row = row?;
+            if ctx.push_from(&mut pusher, 0, &mut row, &mut sink)? == push::Flow::Stop {
+                break;
+            }
         }
     }
     Ok(finish_union(plan, out))
+}
+
+/// The output columns of a row pushed to the result: values moved out of the slots the last
+/// projection wrote (it puts them back itself), cloned from the others.
+fn take_output(row: &mut Row, outputs: &[usize], movable: &[(usize, crate::query::plan::Expr)]) -> Row {
+    outputs
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let again = outputs.get(i + 1..).is_some_and(|rest| rest.contains(s));
+            match row.get_mut(*s) {
+                Some(v) if !again && movable.iter().any(|(m, _)| m == s) => std::mem::take(v),
+                Some(v) => v.clone(),
+                None => Value::Null,
+            }
+        })
+        .collect()
 }
 
 /// The output columns of a finished row: each value moved out of its slot (no reference count

@@ -80,7 +80,10 @@ impl Ctx<'_> {
                         // Every row of the scan goes straight into the groups.
                         let mut row = base.clone();
                         return self.push_aggregate(tail, keys, aggs, |each| {
-                            self.rel_scan_each(scan, expand, &mut row, range, each)
+                            self.rel_scan_each(scan, expand, &mut row, range, &mut |row| {
+                                each(row).map(|()| super::push::Flow::More)
+                            })
+                            .map(|_| ())
                         });
                     }
                     let rows = self.rel_scan(scan, expand, base.clone(), range);
