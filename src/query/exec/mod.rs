@@ -1000,9 +1000,7 @@ pub(crate) fn run_read(
         };
         let start = vec![Value::Null; plan.width];
         if tail.is_empty() {
-            for row in ctx.read(head, one_row(start)) {
-                out.push(output_row(row?, outputs));
-            }
+            pull_into(&ctx, head, start, outputs, &mut out)?;
             continue;
         }
         let mut pusher = push::Pusher::new(&ctx, tail)?;
@@ -1020,14 +1018,36 @@ pub(crate) fn run_read(
             ctx.push_from(&mut pusher, 0, &mut row, &mut sink)?;
             continue;
         }
-        for row in ctx.read(head, one_row(start)) {
-            let mut row = row?;
-            if ctx.push_from(&mut pusher, 0, &mut row, &mut sink)? == push::Flow::Stop {
-                break;
-            }
-        }
+        pull_then_push(&ctx, head, start, &mut pusher, &mut sink)?;
     }
     Ok(finish_union(plan, out))
+}
+
+/// The rows of `ops` over `start`, pulled, as output rows into `out`.
+#[inline(never)]
+fn pull_into(ctx: &Ctx<'_>, ops: &[Op], start: Row, outputs: &[usize], out: &mut Vec<Row>) -> ExecResult<()> {
+    for row in ctx.read(ops, one_row(start)) {
+        out.push(output_row(row?, outputs));
+    }
+    Ok(())
+}
+
+/// The rows of `head` over `start`, pulled, each pushed through the operators of `pusher`.
+#[inline(never)]
+fn pull_then_push(
+    ctx: &Ctx<'_>,
+    head: &[Op],
+    start: Row,
+    pusher: &mut push::Pusher<'_>,
+    sink: &mut push::Sink<'_>,
+) -> ExecResult<()> {
+    for row in ctx.read(head, one_row(start)) {
+        let mut row = row?;
+        if ctx.push_from(pusher, 0, &mut row, sink)? == push::Flow::Stop {
+            break;
+        }
+    }
+    Ok(())
 }
 
 /// The output columns of a row pushed to the result: values moved out of the slots the last

@@ -226,7 +226,8 @@ pub(crate) type Sink<'s> = dyn FnMut(&mut Row) -> ExecResult<Flow> + 's;
 
 impl Ctx<'_> {
     /// Runs the operators of `p` from position `at` over `row`, handing each resulting row to
-    /// `sink`.
+    /// `sink`. A small dispatcher: each operator's loop is a function of its own, so a short
+    /// query touches only the code and the stack of the operators it has.
     pub(crate) fn push_from(
         &self,
         p: &mut Pusher<'_>,
@@ -251,20 +252,7 @@ impl Ctx<'_> {
                 }
                 Ok(Flow::More)
             }
-            Op::Expand { .. } => {
-                let Some(step) = ExpandStep::of(self, op, row) else {
-                    return Ok(Flow::More);
-                };
-                for (r, other, ty) in self.graph.expand(step.start, step.dir) {
-                    if step.accepts(self, r, other, ty, row)? {
-                        step.bind(row, r, other);
-                        if self.push_from(p, next, row, sink)? == Flow::Stop {
-                            return Ok(Flow::Stop);
-                        }
-                    }
-                }
-                Ok(Flow::More)
-            }
+            Op::Expand { .. } => self.push_expand(p, op, next, row, sink),
             Op::RelScan { scan, expand } if self.use_rel_scan(scan) => {
                 let range = 0..self.rel_scan_bound(expand);
                 self.rel_scan_each(scan, expand, row, range, &mut |row| {
@@ -272,58 +260,8 @@ impl Ctx<'_> {
                 })
             }
             Op::NodeScan { slot, start, check } => self.push_scan(p, next, *slot, start, check, row, sink),
-            Op::Project { items, clear } => {
-                let base = p.saved.len();
-                for (_, e) in items {
-                    match self.eval(e, row) {
-                        Ok(v) => p.saved.push(v),
-                        Err(e) => {
-                            p.saved.truncate(base);
-                            return Err(e);
-                        }
-                    }
-                }
-                // As pulled: the cleared slots are emptied, then the new values stored. The
-                // old values wait in `saved` and go back in reverse order.
-                for s in clear {
-                    let old = std::mem::take(slot_mut(row, *s));
-                    p.saved.push(old);
-                }
-                for (i, (s, _)) in items.iter().enumerate() {
-                    if let Some(v) = p.saved.get_mut(base + i) {
-                        std::mem::swap(slot_mut(row, *s), v);
-                    }
-                }
-                let flow = self.push_from(p, next, row, sink);
-                for (i, (s, _)) in items.iter().enumerate().rev() {
-                    if let Some(v) = p.saved.get_mut(base + i) {
-                        std::mem::swap(slot_mut(row, *s), v);
-                    }
-                }
-                for (j, s) in clear.iter().enumerate().rev() {
-                    if let Some(v) = p.saved.get_mut(base + items.len() + j) {
-                        *slot_mut(row, *s) = std::mem::take(v);
-                    }
-                }
-                p.saved.truncate(base);
-                flow
-            }
-            Op::Unwind { expr, slot } => match self.eval(expr, row)? {
-                Value::Null => Ok(Flow::More),
-                Value::List(items) => {
-                    for v in items {
-                        set_slot(row, *slot, v);
-                        if self.push_from(p, next, row, sink)? == Flow::Stop {
-                            return Ok(Flow::Stop);
-                        }
-                    }
-                    Ok(Flow::More)
-                }
-                other => {
-                    set_slot(row, *slot, other);
-                    self.push_from(p, next, row, sink)
-                }
-            },
+            Op::Project { items, clear } => self.push_project(p, next, items, clear, row, sink),
+            Op::Unwind { expr, slot } => self.push_unwind(p, next, expr, *slot, row, sink),
             Op::BuildPath { slot, parts } => {
                 let path = self.build_path(row, parts)?;
                 set_slot(row, *slot, path);
@@ -363,13 +301,7 @@ impl Ctx<'_> {
             // Path searches, OPTIONAL MATCH and a relationship scan that runs as a node scan
             // and an expand: this operator's rows for this row are pulled, then pushed on.
             Op::RelScan { .. } | Op::VarExpand { .. } | Op::ShortestPath { .. } | Op::Optional { .. } => {
-                for pulled in self.read(std::slice::from_ref(op), one_row(row.clone())) {
-                    let mut pulled = pulled?;
-                    if self.push_from(p, next, &mut pulled, sink)? == Flow::Stop {
-                        return Ok(Flow::Stop);
-                    }
-                }
-                Ok(Flow::More)
+                self.push_pulled(p, op, next, row, sink)
             }
             Op::Aggregate { .. }
             | Op::Sort { .. }
@@ -382,8 +314,129 @@ impl Ctx<'_> {
         }
     }
 
+    /// An expand pushed: each accepted relationship and the node it reaches, written into
+    /// the buffer.
+    #[inline(never)]
+    fn push_expand(
+        &self,
+        p: &mut Pusher<'_>,
+        op: &Op,
+        next: usize,
+        row: &mut Row,
+        sink: &mut Sink<'_>,
+    ) -> ExecResult<Flow> {
+        let Some(step) = ExpandStep::of(self, op, row) else {
+            return Ok(Flow::More);
+        };
+        for (r, other, ty) in self.graph.expand(step.start, step.dir) {
+            if step.accepts(self, r, other, ty, row)? {
+                step.bind(row, r, other);
+                if self.push_from(p, next, row, sink)? == Flow::Stop {
+                    return Ok(Flow::Stop);
+                }
+            }
+        }
+        Ok(Flow::More)
+    }
+
+    /// A projection pushed: the values are all computed, then swapped into their slots; the
+    /// old values wait in `saved` and go back, in reverse order, when the rows after return.
+    #[inline(never)]
+    fn push_project(
+        &self,
+        p: &mut Pusher<'_>,
+        next: usize,
+        items: &[(usize, crate::query::plan::Expr)],
+        clear: &[usize],
+        row: &mut Row,
+        sink: &mut Sink<'_>,
+    ) -> ExecResult<Flow> {
+        let base = p.saved.len();
+        for (_, e) in items {
+            match self.eval(e, row) {
+                Ok(v) => p.saved.push(v),
+                Err(e) => {
+                    p.saved.truncate(base);
+                    return Err(e);
+                }
+            }
+        }
+        // As pulled: the cleared slots are emptied, then the new values stored.
+        for s in clear {
+            let old = std::mem::take(slot_mut(row, *s));
+            p.saved.push(old);
+        }
+        for (i, (s, _)) in items.iter().enumerate() {
+            if let Some(v) = p.saved.get_mut(base + i) {
+                std::mem::swap(slot_mut(row, *s), v);
+            }
+        }
+        let flow = self.push_from(p, next, row, sink);
+        for (i, (s, _)) in items.iter().enumerate().rev() {
+            if let Some(v) = p.saved.get_mut(base + i) {
+                std::mem::swap(slot_mut(row, *s), v);
+            }
+        }
+        for (j, s) in clear.iter().enumerate().rev() {
+            if let Some(v) = p.saved.get_mut(base + items.len() + j) {
+                *slot_mut(row, *s) = std::mem::take(v);
+            }
+        }
+        p.saved.truncate(base);
+        flow
+    }
+
+    /// An UNWIND pushed: each item of the list in the slot.
+    #[inline(never)]
+    fn push_unwind(
+        &self,
+        p: &mut Pusher<'_>,
+        next: usize,
+        expr: &crate::query::plan::Expr,
+        slot: usize,
+        row: &mut Row,
+        sink: &mut Sink<'_>,
+    ) -> ExecResult<Flow> {
+        match self.eval(expr, row)? {
+            Value::Null => Ok(Flow::More),
+            Value::List(items) => {
+                for v in items {
+                    set_slot(row, slot, v);
+                    if self.push_from(p, next, row, sink)? == Flow::Stop {
+                        return Ok(Flow::Stop);
+                    }
+                }
+                Ok(Flow::More)
+            }
+            other => {
+                set_slot(row, slot, other);
+                self.push_from(p, next, row, sink)
+            }
+        }
+    }
+
+    /// An operator pulled for one row, its rows pushed on.
+    #[inline(never)]
+    fn push_pulled(
+        &self,
+        p: &mut Pusher<'_>,
+        op: &Op,
+        next: usize,
+        row: &mut Row,
+        sink: &mut Sink<'_>,
+    ) -> ExecResult<Flow> {
+        for pulled in self.read(std::slice::from_ref(op), one_row(row.clone())) {
+            let mut pulled = pulled?;
+            if self.push_from(p, next, &mut pulled, sink)? == Flow::Stop {
+                return Ok(Flow::Stop);
+            }
+        }
+        Ok(Flow::More)
+    }
+
     /// A node scan pushed: each start node that passes `check`, written into `slot`.
     #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
     fn push_scan(
         &self,
         p: &mut Pusher<'_>,
