@@ -31,21 +31,37 @@ enum Acc {
 
 /// The distinct values of one aggregate, in first-seen order. While every value is a node (as
 /// in `count(DISTINCT x)` over a pattern) the set holds bare node ids: four bytes an entry,
-/// hashed as an integer, instead of a `Value` hashed under Cypher's equivalence.
+/// hashed as an integer, instead of a `Value` hashed under Cypher's equivalence. When the order
+/// does not matter (a count) and the set grows past a sixty-fourth of the graph's node slots,
+/// it becomes a bitset over them: a bit an entry, no hashing, and workers' sets merge by OR.
 #[derive(Default)]
 enum Distinct {
     #[default]
     Empty,
     Nodes(IndexSet<NodeId, FastHash>),
+    /// One bit per node slot, and how many are set.
+    NodeBits(Vec<u64>, usize),
     Values(IndexSet<Equiv, FastHash>),
 }
 
 impl Distinct {
-    fn insert(&mut self, v: Value) {
+    /// Adds `v`. `bitset_bound`: the graph's node slots, when the order of the values does
+    /// not matter (the set may then become a bitset).
+    fn insert(&mut self, v: Value, bitset_bound: Option<usize>) {
         match (&mut *self, v) {
             (Distinct::Nodes(set), Value::Node(id)) => {
                 set.insert(id);
+                if let Some(bound) = bitset_bound {
+                    if set.len().saturating_mul(64) >= bound {
+                        let mut bits = Distinct::NodeBits(vec![0; bound.div_ceil(64)], 0);
+                        for id in std::mem::take(set) {
+                            bits.set_bit(id);
+                        }
+                        *self = bits;
+                    }
+                }
             }
+            (Distinct::NodeBits(..), Value::Node(id)) => self.set_bit(id),
             (Distinct::Values(set), v) => {
                 set.insert(Equiv(v));
             }
@@ -62,11 +78,29 @@ impl Distinct {
         }
     }
 
+    /// Sets the bit of `id` in a bitset (growing it if the node is beyond it).
+    fn set_bit(&mut self, id: NodeId) {
+        if let Distinct::NodeBits(bits, n) = self {
+            let i = id.index() as usize;
+            if bits.len() <= i / 64 {
+                bits.resize(i / 64 + 1, 0);
+            }
+            if let Some(word) = bits.get_mut(i / 64) {
+                let mask = 1u64 << (i % 64);
+                if *word & mask == 0 {
+                    *word |= mask;
+                    *n += 1;
+                }
+            }
+        }
+    }
+
     /// The set as values, leaving `Empty`.
     fn take_values(&mut self) -> IndexSet<Equiv, FastHash> {
         match std::mem::take(self) {
             Distinct::Empty => IndexSet::default(),
             Distinct::Nodes(set) => set.into_iter().map(|id| Equiv(Value::Node(id))).collect(),
+            Distinct::NodeBits(bits, _) => bit_nodes(&bits).map(|id| Equiv(Value::Node(id))).collect(),
             Distinct::Values(set) => set,
         }
     }
@@ -77,6 +111,27 @@ impl Distinct {
             (_, Distinct::Empty) => {}
             (Distinct::Empty, other) => *self = other,
             (Distinct::Nodes(mine), Distinct::Nodes(theirs)) => mine.extend(theirs),
+            (Distinct::NodeBits(mine, n), Distinct::NodeBits(theirs, _)) => {
+                if mine.len() < theirs.len() {
+                    mine.resize(theirs.len(), 0);
+                }
+                for (a, b) in mine.iter_mut().zip(&theirs) {
+                    *a |= b;
+                }
+                *n = mine.iter().map(|w| w.count_ones() as usize).sum();
+            }
+            (Distinct::NodeBits(..), Distinct::Nodes(theirs)) => {
+                for id in theirs {
+                    self.set_bit(id);
+                }
+            }
+            (Distinct::Nodes(mine), Distinct::NodeBits(theirs, n)) => {
+                let mine = std::mem::take(mine);
+                *self = Distinct::NodeBits(theirs, n);
+                for id in mine {
+                    self.set_bit(id);
+                }
+            }
             (_, mut other) => {
                 let mut set = self.take_values();
                 set.extend(other.take_values());
@@ -85,9 +140,26 @@ impl Distinct {
         }
     }
 
+    /// How many distinct values, if the set is a bitset (its order is not kept).
+    fn bit_count(&self) -> Option<usize> {
+        match self {
+            Distinct::NodeBits(_, n) => Some(*n),
+            _ => None,
+        }
+    }
+
     fn into_values(mut self) -> impl Iterator<Item = Value> {
         self.take_values().into_iter().map(|Equiv(v)| v)
     }
+}
+
+/// The nodes whose bits are set, in id order.
+fn bit_nodes(bits: &[u64]) -> impl Iterator<Item = NodeId> + '_ {
+    bits.iter().enumerate().flat_map(|(w, word)| {
+        (0..64u32)
+            .filter(move |b| word & (1u64 << b) != 0)
+            .map(move |b| NodeId::from_index((w as u32).saturating_mul(64).saturating_add(b)))
+    })
 }
 
 /// One aggregate of one group. With DISTINCT, values are only collected (in first-seen
@@ -124,7 +196,8 @@ impl Accumulator {
         }
     }
 
-    fn add(&mut self, mut args: impl Iterator<Item = Value>) -> ExecResult<()> {
+    /// Adds one row's arguments; `node_bound`: the graph's node slots.
+    fn add(&mut self, mut args: impl Iterator<Item = Value>, node_bound: usize) -> ExecResult<()> {
         if self.f == AggFn::CountStar {
             if let Acc::Count(n) = &mut self.acc {
                 *n += 1;
@@ -139,7 +212,8 @@ impl Accumulator {
             if self.extra.is_empty() {
                 self.extra = args.collect();
             }
-            seen.insert(v);
+            // Only a count ignores the order of its distinct values.
+            seen.insert(v, (self.f == AggFn::Count).then_some(node_bound));
             return Ok(());
         }
         self.fold(v, args)
@@ -245,6 +319,10 @@ impl Accumulator {
 
     fn finish(mut self) -> ExecResult<Value> {
         if let Some(seen) = self.seen.take() {
+            if let (Some(n), Acc::Count(count)) = (seen.bit_count(), &mut self.acc) {
+                *count += i64::try_from(n).unwrap_or(i64::MAX);
+                return Ok(self.finish_folded());
+            }
             let extra = std::mem::take(&mut self.extra);
             for value in seen.into_values() {
                 self.fold(value, extra.iter().cloned())?;
@@ -305,12 +383,17 @@ struct GroupSink<'p> {
     values: Vec<Value>,
     keys: &'p [(Slot, Expr)],
     aggs: &'p [(Slot, AggFn, bool, Vec<Expr>)],
+    /// The graph's node slots: the size of a DISTINCT count's bitset.
+    node_bound: usize,
 }
 
 impl GroupSink<'_> {
     /// Folds one row into its group.
     fn add(&mut self, ctx: &Ctx<'_>, row: &Row) -> ExecResult<()> {
-        let found = if let [(_, e)] = self.keys {
+        let found = if self.keys.is_empty() {
+            // No key: one group, the first.
+            (!self.groups.is_empty()).then_some(0)
+        } else if let [(_, e)] = self.keys {
             // One key: looked up by reference, cloned only for a new group.
             let k = ctx.eval_ref(e, row)?;
             let found = self.groups.get_index_of(&KeyRef(std::slice::from_ref(&*k)));
@@ -349,7 +432,7 @@ impl GroupSink<'_> {
             for a in args {
                 self.values.push(ctx.eval_ref(a, row)?.into_owned());
             }
-            acc.add(self.values.drain(..))?;
+            acc.add(self.values.drain(..), self.node_bound)?;
         }
         Ok(())
     }
@@ -388,6 +471,7 @@ impl Ctx<'_> {
             values: Vec::new(),
             keys,
             aggs,
+            node_bound: self.graph.node_bound(),
         };
         feed(&mut |row| {
             if tail.is_empty() {
@@ -528,11 +612,11 @@ mod tests {
     fn distinct_nodes_stay_ids_until_another_value_comes() {
         let mut d = Distinct::default();
         for v in [node(3), node(1), node(3)] {
-            d.insert(v);
+            d.insert(v, None);
         }
         assert!(matches!(&d, Distinct::Nodes(s) if s.len() == 2));
-        d.insert(Value::Int(7));
-        d.insert(node(1));
+        d.insert(Value::Int(7), None);
+        d.insert(node(1), None);
         assert!(matches!(&d, Distinct::Values(s) if s.len() == 3));
         assert_eq!(
             d.into_values().collect::<Vec<_>>(),
@@ -543,11 +627,11 @@ mod tests {
     #[test]
     fn merging_keeps_first_seen_order_across_kinds() {
         let mut a = Distinct::default();
-        a.insert(node(2));
+        a.insert(node(2), None);
         let mut b = Distinct::default();
-        b.insert(Value::from("x"));
-        b.insert(node(2));
-        b.insert(node(5));
+        b.insert(Value::from("x"), None);
+        b.insert(node(2), None);
+        b.insert(node(5), None);
         a.merge(b);
         assert_eq!(
             a.into_values().collect::<Vec<_>>(),
@@ -556,5 +640,65 @@ mod tests {
         let mut c = Distinct::default();
         c.merge(Distinct::default());
         assert_eq!(c.into_values().count(), 0);
+    }
+
+    #[test]
+    fn a_large_distinct_count_becomes_a_bitset_and_counts_the_same() {
+        // 1,000 node slots: past 16 nodes (a sixty-fourth), the set becomes a bitset.
+        let mut d = Distinct::default();
+        for i in [5, 900, 5, 17, 999] {
+            d.insert(node(i), Some(1000));
+        }
+        assert!(matches!(&d, Distinct::Nodes(s) if s.len() == 4));
+        for i in 0..40 {
+            d.insert(node(i * 20), Some(1000));
+        }
+        // 5, 17, 900, 999 and the forty multiples of 20 below 800.
+        assert_eq!(d.bit_count(), Some(44));
+        // A node beyond the slots counted when the set was made still counts.
+        d.insert(node(5000), Some(1000));
+        assert_eq!(d.bit_count(), Some(45));
+        let values: Vec<Value> = d.into_values().collect();
+        assert_eq!(values.len(), 45);
+        assert_eq!(values.first(), Some(&node(0)));
+        assert_eq!(values.last(), Some(&node(5000)));
+    }
+
+    #[test]
+    fn bitsets_merge_with_sets_and_values() {
+        let bits = |ids: &[u32]| {
+            let mut d = Distinct::default();
+            for i in 0..20 {
+                d.insert(node(i), Some(64));
+            }
+            for i in ids {
+                d.insert(node(*i), Some(64));
+            }
+            d
+        };
+        let mut a = bits(&[40]);
+        a.merge(bits(&[50]));
+        assert_eq!(a.bit_count(), Some(22));
+        let mut set = Distinct::default();
+        set.insert(node(60), None);
+        a.merge(set);
+        assert_eq!(a.bit_count(), Some(23));
+        let mut set = Distinct::default();
+        set.insert(node(61), None);
+        set.merge(bits(&[]));
+        assert_eq!(set.bit_count(), Some(21));
+        set.merge(bits(&[]));
+        let mut values = Distinct::default();
+        values.insert(Value::Int(1), None);
+        set.merge(values);
+        assert_eq!(set.bit_count(), None);
+        assert_eq!(set.into_values().count(), 22);
+        // A count over a bitset folds its size.
+        let mut acc = Accumulator::new(AggFn::Count, true);
+        for i in 0..30 {
+            acc.add(std::iter::once(node(i % 25)), 64).ok();
+        }
+        assert!(matches!(&acc.seen, Some(d) if d.bit_count() == Some(25)));
+        assert_eq!(acc.finish().ok(), Some(Value::Int(25)));
     }
 }
