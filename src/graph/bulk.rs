@@ -58,61 +58,42 @@ impl Graph {
         symbols: Symbols,
         constraints: &[(LabelId, KeyId)],
     ) -> Result<Graph, BulkError> {
-        let label_count = symbols.labels.len();
-        // Count first (a cheap pass over the label vectors) so every set is allocated once.
-        let mut per_label = vec![0usize; label_count];
-        for data in inner.node_weights() {
-            for l in &data.labels {
-                if let Some(c) = per_label.get_mut(l.index()) {
-                    *c += 1;
-                }
-            }
-        }
-        let mut label_index: Vec<super::labels::LabelSet> = per_label
-            .iter()
-            .map(|n| super::labels::LabelSet::with_capacity(*n))
-            .collect();
-        let name_keys: Vec<KeyId> = NAME_KEYS.iter().filter_map(|k| symbols.find_key(k)).collect();
-        let mut names = NameIndex::default();
-        if !name_keys.is_empty() {
-            names.reserve(inner.node_count());
-        }
-        let mut owners: Vec<HashMap<Value, NodeId>> = Vec::with_capacity(constraints.len());
-        for (l, k) in constraints {
-            if l.index() >= label_count || k.index() >= symbols.keys.len() {
-                return Err(BulkError::UnknownSymbol);
-            }
-            owners.push(HashMap::with_capacity(per_label[l.index()]));
-        }
-        for ix in inner.node_indices() {
-            let id = NodeId::from_ix(ix);
-            let Some(data) = inner.node_weight(ix) else {
-                continue;
-            };
-            for l in &data.labels {
-                if let Some(set) = label_index.get_mut(l.index()) {
-                    set.insert(id);
-                }
-            }
-            for k in &name_keys {
-                if let Some(v) = data.props.get(*k) {
-                    names.insert(id, v);
-                }
-            }
-            for ((l, k), owned) in constraints.iter().zip(owners.iter_mut()) {
-                if data.labels.binary_search(l).is_err() {
-                    continue;
-                }
-                let Some(v) = data.props.get(*k) else { continue };
-                if owned.insert(v.clone(), id).is_some() {
-                    return Err(BulkError::ConstraintBroken {
-                        label: symbols.label_name(*l).to_owned(),
-                        key: symbols.key_name(*k).to_owned(),
-                        value: v.to_string(),
-                    });
-                }
-            }
-        }
+        // The adjacency lists (a pass over the relationships) and the node indexes (a pass
+        // over the nodes) read the storage independently: on a large graph, on two threads.
+        let build_adjacency = || {
+            super::adjacency::Adjacency::build(
+                petgraph::visit::NodeIndexable::node_bound(&inner),
+                inner.edge_references().map(|e| {
+                    (
+                        RelId::from_ix(e.id()),
+                        NodeId::from_ix(e.source()),
+                        NodeId::from_ix(e.target()),
+                        e.weight().ty,
+                    )
+                }),
+            )
+        };
+        let (adjacency, indexes) = if inner.edge_count() >= PARALLEL_BUILD_RELS {
+            std::thread::scope(|s| {
+                let worker = std::thread::Builder::new()
+                    .name("kgraph-build".into())
+                    .spawn_scoped(s, build_adjacency);
+                let indexes = node_indexes(&inner, &symbols, constraints);
+                // Built here if no thread could be started.
+                let adjacency = match worker.map(|w| w.join()) {
+                    Ok(Ok(adjacency)) => adjacency,
+                    _ => build_adjacency(),
+                };
+                (adjacency, indexes)
+            })
+        } else {
+            (build_adjacency(), node_indexes(&inner, &symbols, constraints))
+        };
+        let NodeIndexes {
+            label_index,
+            names,
+            owners,
+        } = indexes?;
         let constraints = constraints
             .iter()
             .zip(owners)
@@ -122,17 +103,6 @@ impl Graph {
                 owners,
             })
             .collect();
-        let adjacency = super::adjacency::Adjacency::build(
-            petgraph::visit::NodeIndexable::node_bound(&inner),
-            inner.edge_references().map(|e| {
-                (
-                    RelId::from_ix(e.id()),
-                    NodeId::from_ix(e.source()),
-                    NodeId::from_ix(e.target()),
-                    e.weight().ty,
-                )
-            }),
-        );
         Ok(Graph {
             inner,
             symbols,
@@ -149,6 +119,86 @@ impl Graph {
     pub(crate) fn constraint_pairs(&self) -> Vec<(LabelId, KeyId)> {
         self.constraints.iter().map(|c| (c.label, c.key)).collect()
     }
+}
+
+/// From this many relationships on, `from_storage` builds the adjacency lists on a thread of
+/// their own (below, starting a thread costs more than it saves).
+const PARALLEL_BUILD_RELS: usize = 50_000;
+
+/// The indexes built from the nodes: the label sets, the name index and the owners of each
+/// unique constraint.
+struct NodeIndexes {
+    label_index: Vec<super::labels::LabelSet>,
+    names: NameIndex,
+    owners: Vec<HashMap<Value, NodeId>>,
+}
+
+/// Builds the node indexes in one pass over the nodes.
+fn node_indexes(
+    inner: &Storage,
+    symbols: &Symbols,
+    constraints: &[(LabelId, KeyId)],
+) -> Result<NodeIndexes, BulkError> {
+    let label_count = symbols.labels.len();
+    // Count first (a cheap pass over the label vectors) so every set is allocated once.
+    let mut per_label = vec![0usize; label_count];
+    for data in inner.node_weights() {
+        for l in &data.labels {
+            if let Some(c) = per_label.get_mut(l.index()) {
+                *c += 1;
+            }
+        }
+    }
+    let mut label_index: Vec<super::labels::LabelSet> = per_label
+        .iter()
+        .map(|n| super::labels::LabelSet::with_capacity(*n))
+        .collect();
+    let name_keys: Vec<KeyId> = NAME_KEYS.iter().filter_map(|k| symbols.find_key(k)).collect();
+    let mut names = NameIndex::default();
+    if !name_keys.is_empty() {
+        names.reserve(inner.node_count());
+    }
+    let mut owners: Vec<HashMap<Value, NodeId>> = Vec::with_capacity(constraints.len());
+    for (l, k) in constraints {
+        if l.index() >= label_count || k.index() >= symbols.keys.len() {
+            return Err(BulkError::UnknownSymbol);
+        }
+        owners.push(HashMap::with_capacity(per_label[l.index()]));
+    }
+    for ix in inner.node_indices() {
+        let id = NodeId::from_ix(ix);
+        let Some(data) = inner.node_weight(ix) else {
+            continue;
+        };
+        for l in &data.labels {
+            if let Some(set) = label_index.get_mut(l.index()) {
+                set.insert(id);
+            }
+        }
+        for k in &name_keys {
+            if let Some(v) = data.props.get(*k) {
+                names.insert(id, v);
+            }
+        }
+        for ((l, k), owned) in constraints.iter().zip(owners.iter_mut()) {
+            if data.labels.binary_search(l).is_err() {
+                continue;
+            }
+            let Some(v) = data.props.get(*k) else { continue };
+            if owned.insert(v.clone(), id).is_some() {
+                return Err(BulkError::ConstraintBroken {
+                    label: symbols.label_name(*l).to_owned(),
+                    key: symbols.key_name(*k).to_owned(),
+                    value: v.to_string(),
+                });
+            }
+        }
+    }
+    Ok(NodeIndexes {
+        label_index,
+        names,
+        owners,
+    })
 }
 
 #[cfg(test)]

@@ -1053,31 +1053,26 @@ fn pull_then_push(
 /// The output columns of a row pushed to the result: values moved out of the slots the last
 /// projection wrote (it puts them back itself), cloned from the others.
 fn take_output(row: &mut Row, outputs: &[usize], movable: &[(usize, crate::query::plan::Expr)]) -> Row {
-    outputs
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let again = outputs.get(i + 1..).is_some_and(|rest| rest.contains(s));
-            match row.get_mut(*s) {
-                Some(v) if !again && movable.iter().any(|(m, _)| m == s) => std::mem::take(v),
-                Some(v) => v.clone(),
-                None => Value::Null,
-            }
-        })
-        .collect()
+    output_values(row, outputs, |s| movable.iter().any(|(m, _)| *m == s))
 }
 
 /// The output columns of a finished row: each value moved out of its slot (no reference count
-/// to touch), or cloned when a later column reads the same slot.
+/// to touch).
 fn output_row(mut row: Row, outputs: &[usize]) -> Row {
+    output_values(&mut row, outputs, |_| true)
+}
+
+/// The values of the slots `outputs` of `row`: moved out where `may_move` allows it and no later
+/// column reads the same slot, cloned otherwise.
+fn output_values(row: &mut Row, outputs: &[usize], may_move: impl Fn(usize) -> bool) -> Row {
     outputs
         .iter()
         .enumerate()
         .map(|(i, s)| {
             let again = outputs.get(i + 1..).is_some_and(|rest| rest.contains(s));
             match row.get_mut(*s) {
-                Some(v) if again => v.clone(),
-                Some(v) => std::mem::take(v),
+                Some(v) if !again && may_move(*s) => std::mem::take(v),
+                Some(v) => v.clone(),
                 None => Value::Null,
             }
         })

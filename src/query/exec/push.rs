@@ -54,23 +54,7 @@ fn feeds_aggregate(op: &Op) -> bool {
 /// each row into rows without seeing the others, and `SKIP`, `LIMIT`, `DISTINCT`, which keep a
 /// count or a set. Aggregations, sorts and writes need all their input first, and are pulled.
 fn feeds_output(op: &Op) -> bool {
-    matches!(
-        op,
-        Op::NodeScan { .. }
-            | Op::Expand { .. }
-            | Op::RelScan { .. }
-            | Op::VarExpand { .. }
-            | Op::ShortestPath { .. }
-            | Op::DistinctRels { .. }
-            | Op::BuildPath { .. }
-            | Op::Filter(_)
-            | Op::Optional { .. }
-            | Op::Unwind { .. }
-            | Op::Project { .. }
-            | Op::Distinct { .. }
-            | Op::Skip(_)
-            | Op::Limit(_)
-    )
+    super::parallel::per_row(op) || matches!(op, Op::Distinct { .. } | Op::Skip(_) | Op::Limit(_))
 }
 
 /// How many operators at the end of `ops` can push their rows into an aggregation.
