@@ -473,12 +473,16 @@ impl Ctx<'_> {
             aggs,
             node_bound: self.graph.node_bound(),
         };
+        // One pusher for every row fed in: the tail has no counts to keep between rows.
+        let mut pusher = super::push::Pusher::new(self, tail)?;
         feed(&mut |row| {
             if tail.is_empty() {
-                sink.add(self, row)
-            } else {
-                self.push(tail, row, &mut |row| sink.add(self, row))
+                return sink.add(self, row);
             }
+            self.push_from(&mut pusher, 0, row, &mut |row| {
+                sink.add(self, row).map(|()| super::push::Flow::More)
+            })
+            .map(|_| ())
         })?;
         Ok(sink.groups)
     }

@@ -497,19 +497,6 @@ impl Ctx<'_> {
         }
         Ok(Flow::More)
     }
-
-    /// Runs `ops` (all accepted by `pushable_tail`) over `row`, handing each resulting row to
-    /// `sink` as a reference into the buffer.
-    pub(crate) fn push(
-        &self,
-        ops: &[Op],
-        row: &mut Row,
-        sink: &mut dyn FnMut(&Row) -> ExecResult<()>,
-    ) -> ExecResult<()> {
-        let mut p = Pusher::new(self, ops)?;
-        self.push_from(&mut p, 0, row, &mut |row| sink(row).map(|()| Flow::More))
-            .map(|_| ())
-    }
 }
 
 /// The slot `s` of `row`, which grows to hold it.
