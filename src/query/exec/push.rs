@@ -577,15 +577,23 @@ mod tests {
             Box::new(Expr::Slot(0)),
             Box::new(Expr::Const(Value::Int(5))),
         ));
+        // UNWIND [1, 2] AS s0 UNWIND [10, 20] AS s1.
+        let loops = || {
+            [
+                Op::Unwind {
+                    expr: ints(&[1, 2]),
+                    slot: 0,
+                },
+                Op::Unwind {
+                    expr: ints(&[10, 20]),
+                    slot: 1,
+                },
+            ]
+        };
+        let [outer, inner] = loops();
         let ops = [
-            Op::Unwind {
-                expr: ints(&[1, 2]),
-                slot: 0,
-            },
-            Op::Unwind {
-                expr: ints(&[10, 20]),
-                slot: 1,
-            },
+            outer,
+            inner,
             filter.clone(),
             Op::Project {
                 items: vec![(0, Expr::Slot(1))],
@@ -595,15 +603,10 @@ mod tests {
         let want: Vec<Value> = [10, 20, 10, 20].into_iter().map(Value::Int).collect();
         assert_eq!(pushed(&ops).ok(), Some(want.clone()));
         // The same with a projection that clears s0 and writes another slot first.
+        let [outer, inner] = loops();
         let ops = [
-            Op::Unwind {
-                expr: ints(&[1, 2]),
-                slot: 0,
-            },
-            Op::Unwind {
-                expr: ints(&[10, 20]),
-                slot: 1,
-            },
+            outer,
+            inner,
             filter,
             Op::Project {
                 items: vec![(2, Expr::Slot(1))],
