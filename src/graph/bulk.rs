@@ -9,22 +9,24 @@
 
 use std::collections::HashMap;
 
-use petgraph::stable_graph::StableDiGraph;
+use petgraph::stable_graph::{NodeIndex, StableDiGraph};
 
+use super::adjacency::Adjacency;
 use super::names::{NameIndex, NAME_KEYS};
 use petgraph::visit::{EdgeRef, IntoEdgeReferences};
 
 use super::{
-    Graph, KeyId, LabelId, NodeData, NodeId, Props, RelData, RelId, Symbols, UniqueConstraint, Value,
+    Graph, KeyId, LabelId, NodeData, NodeId, Props, RelData, RelId, Symbols, TypeId, UniqueConstraint, Value,
 };
 
 /// The storage of a graph: petgraph's stable graph of node and relationship data.
 pub(crate) type Storage = StableDiGraph<NodeData, RelData, u32>;
 
 /// Why storage handed to [`Graph::from_storage`] was refused.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub(crate) enum BulkError {
     /// Two nodes carrying `label` hold the same value of `key`, against a unique constraint.
+    #[error("two :{label} nodes have {key} = {value}, against a unique constraint")]
     ConstraintBroken {
         /// The constrained label.
         label: String,
@@ -34,7 +36,44 @@ pub(crate) enum BulkError {
         value: String,
     },
     /// A constraint names a label or key that is not interned.
+    #[error("a unique constraint names an unknown symbol")]
     UnknownSymbol,
+    /// petgraph refused an item: more ids than its index type holds.
+    #[error("the graph has more items than its index type holds")]
+    TooLarge,
+}
+
+/// A relationship's place in the graph: its id, endpoints and type. Its properties travel
+/// apart (see [`RelBlock`]), so the adjacency lists can be built from the heads on one thread
+/// while another moves the properties into the storage.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct RelHead {
+    pub(crate) id: u32,
+    pub(crate) start: u32,
+    pub(crate) end: u32,
+    pub(crate) ty: TypeId,
+}
+
+/// Relationships in increasing id order: the heads, and the properties of each, in the same
+/// order.
+#[derive(Debug, Default)]
+pub(crate) struct RelBlock {
+    pub(crate) heads: Vec<RelHead>,
+    pub(crate) props: Vec<Props>,
+}
+
+/// The items of a graph, as a snapshot decoder yields them, for [`Graph::from_items`].
+///
+/// The caller guarantees what the decoder validates: node ids strictly increasing and below
+/// `node_slots`; relationship ids strictly increasing across the blocks and below
+/// `rel_slots`; every endpoint a node of `nodes`; every block with as many properties as
+/// heads; symbols in range, labels and property keys sorted and unique per item.
+#[derive(Debug, Default)]
+pub(crate) struct Items {
+    pub(crate) nodes: Vec<(u32, NodeData)>,
+    pub(crate) rels: Vec<RelBlock>,
+    pub(crate) node_slots: usize,
+    pub(crate) rel_slots: usize,
 }
 
 impl Props {
@@ -58,42 +97,92 @@ impl Graph {
         symbols: Symbols,
         constraints: &[(LabelId, KeyId)],
     ) -> Result<Graph, BulkError> {
+        let nodes = || {
+            inner
+                .node_indices()
+                .filter_map(|ix| inner.node_weight(ix).map(|d| (NodeId::from_ix(ix), d)))
+        };
+        let rels = || {
+            inner.edge_references().map(|e| {
+                (
+                    RelId::from_ix(e.id()),
+                    NodeId::from_ix(e.source()),
+                    NodeId::from_ix(e.target()),
+                    e.weight().ty,
+                )
+            })
+        };
+        let node_bound = petgraph::visit::NodeIndexable::node_bound(&inner);
         // The adjacency lists (a pass over the relationships) and the node indexes (a pass
         // over the nodes) read the storage independently: on a large graph, on two threads.
-        let build_adjacency = || {
-            super::adjacency::Adjacency::build(
-                petgraph::visit::NodeIndexable::node_bound(&inner),
-                inner.edge_references().map(|e| {
-                    (
-                        RelId::from_ix(e.id()),
-                        NodeId::from_ix(e.source()),
-                        NodeId::from_ix(e.target()),
-                        e.weight().ty,
-                    )
-                }),
-            )
-        };
-        let (adjacency, indexes) = if inner.edge_count() >= PARALLEL_BUILD_RELS {
-            std::thread::scope(|s| {
-                let worker = std::thread::Builder::new()
-                    .name("kgraph-build".into())
-                    .spawn_scoped(s, build_adjacency);
-                let indexes = node_indexes(&inner, &symbols, constraints);
-                // Built here if no thread could be started.
-                let adjacency = match worker.map(|w| w.join()) {
-                    Ok(Ok(adjacency)) => adjacency,
-                    _ => build_adjacency(),
-                };
-                (adjacency, indexes)
-            })
-        } else {
-            (build_adjacency(), node_indexes(&inner, &symbols, constraints))
-        };
+        let (adjacency, indexes) = beside(
+            inner.edge_count() >= PARALLEL_BUILD_RELS,
+            || Adjacency::build(node_bound, rels()),
+            || node_indexes(nodes(), inner.node_count(), &symbols, constraints),
+        );
+        Graph::assemble(inner, symbols, constraints, adjacency, indexes?)
+    }
+
+    /// Builds a graph from validated items in id order (see [`Items`]). The adjacency lists
+    /// are built from the relationship heads on a second thread while this one builds the
+    /// node indexes and moves the items into petgraph's storage.
+    pub(crate) fn from_items(
+        items: Items,
+        symbols: Symbols,
+        constraints: &[(LabelId, KeyId)],
+    ) -> Result<Graph, BulkError> {
+        let Items {
+            nodes,
+            rels,
+            node_slots,
+            rel_slots,
+        } = items;
+        let (heads, props): (Vec<Vec<RelHead>>, Vec<Vec<Props>>) =
+            rels.into_iter().map(|b| (b.heads, b.props)).unzip();
+        let rel_count: usize = heads.iter().map(Vec::len).sum();
+        let (adjacency, built) = beside(
+            rel_count >= PARALLEL_BUILD_RELS,
+            || {
+                Adjacency::build(
+                    node_slots,
+                    heads.iter().flatten().map(|h| {
+                        (
+                            RelId::from_index(h.id),
+                            NodeId::from_index(h.start),
+                            NodeId::from_index(h.end),
+                            h.ty,
+                        )
+                    }),
+                )
+            },
+            || {
+                let indexes = node_indexes(
+                    nodes.iter().map(|(id, d)| (NodeId::from_index(*id), d)),
+                    nodes.len(),
+                    &symbols,
+                    constraints,
+                )?;
+                let inner = storage(nodes, &heads, props, node_slots, rel_slots)?;
+                Ok::<_, BulkError>((inner, indexes))
+            },
+        );
+        let (inner, indexes) = built?;
+        Graph::assemble(inner, symbols, constraints, adjacency, indexes)
+    }
+
+    /// The graph of storage and indexes built from it.
+    fn assemble(
+        inner: Storage,
+        symbols: Symbols,
+        constraints: &[(LabelId, KeyId)],
+        adjacency: Adjacency,
+        indexes: NodeIndexes,
+    ) -> Result<Graph, BulkError> {
         let NodeIndexes {
             label_index,
             names,
             owners,
-        } = indexes?;
+        } = indexes;
         let constraints = constraints
             .iter()
             .zip(owners)
@@ -121,9 +210,31 @@ impl Graph {
     }
 }
 
-/// From this many relationships on, `from_storage` builds the adjacency lists on a thread of
-/// their own (below, starting a thread costs more than it saves).
+/// From this many relationships on, the adjacency lists are built on a thread of their own
+/// (below, starting a thread costs more than it saves).
 const PARALLEL_BUILD_RELS: usize = 50_000;
+
+/// Runs `side` on a second thread while this one runs `main`, when `parallel` holds and a
+/// thread can be started; otherwise one after the other, here.
+fn beside<A: Send, B>(parallel: bool, side: impl Fn() -> A + Sync, main: impl FnOnce() -> B) -> (A, B) {
+    if !parallel {
+        return (side(), main());
+    }
+    std::thread::scope(|s| {
+        let side = &side;
+        let worker = std::thread::Builder::new()
+            .name("kgraph-build".into())
+            .spawn_scoped(s, side);
+        let b = main();
+        let a = match worker.map(|w| w.join()) {
+            Ok(Ok(a)) => a,
+            Ok(Err(panic)) => std::panic::resume_unwind(panic),
+            // No thread could be started: the side job runs here.
+            Err(_) => side(),
+        };
+        (a, b)
+    })
+}
 
 /// The indexes built from the nodes: the label sets, the name index and the owners of each
 /// unique constraint.
@@ -133,16 +244,61 @@ struct NodeIndexes {
     owners: Vec<HashMap<Value, NodeId>>,
 }
 
+/// Builds petgraph's storage with every item at its id; the gaps become vacant slots.
+fn storage(
+    nodes: Vec<(u32, NodeData)>,
+    heads: &[Vec<RelHead>],
+    props: Vec<Vec<Props>>,
+    node_slots: usize,
+    rel_slots: usize,
+) -> Result<Storage, BulkError> {
+    let full = |_| BulkError::TooLarge;
+    let rel_count: usize = heads.iter().map(Vec::len).sum();
+    let rels = heads.iter().flatten().zip(props.into_iter().flatten());
+    if nodes.len() == node_slots && rel_count == rel_slots {
+        // No gaps: the items go straight in, in id order.
+        let mut g = Storage::with_capacity(node_slots, rel_slots);
+        for (_, data) in nodes {
+            g.try_add_node(data).map_err(full)?;
+        }
+        for (h, props) in rels {
+            let (a, b) = (NodeIndex::new(h.start as usize), NodeIndex::new(h.end as usize));
+            g.try_add_edge(a, b, RelData { ty: h.ty, props }).map_err(full)?;
+        }
+        return Ok(g);
+    }
+    // Gaps: fill every slot (vacant ones with `None`, vacant relationships as loops on node 0),
+    // then let petgraph turn the `None`s into vacancies, keeping every index.
+    let mut g: StableDiGraph<Option<NodeData>, Option<RelData>, u32> =
+        StableDiGraph::with_capacity(node_slots, rel_slots);
+    let mut nodes = nodes.into_iter().peekable();
+    for slot in 0..node_slots {
+        let data = nodes.next_if(|(id, _)| *id as usize == slot).map(|(_, d)| d);
+        g.try_add_node(data).map_err(full)?;
+    }
+    let mut rels = rels.peekable();
+    for slot in 0..rel_slots {
+        let (a, b, data) = match rels.next_if(|(h, _)| h.id as usize == slot) {
+            Some((h, props)) => (h.start, h.end, Some(RelData { ty: h.ty, props })),
+            None => (0, 0, None),
+        };
+        g.try_add_edge(NodeIndex::new(a as usize), NodeIndex::new(b as usize), data)
+            .map_err(full)?;
+    }
+    Ok(g.filter_map_owned(|_, n| n, |_, e| e))
+}
+
 /// Builds the node indexes in one pass over the nodes.
-fn node_indexes(
-    inner: &Storage,
+fn node_indexes<'a>(
+    nodes: impl Iterator<Item = (NodeId, &'a NodeData)> + Clone,
+    node_count: usize,
     symbols: &Symbols,
     constraints: &[(LabelId, KeyId)],
 ) -> Result<NodeIndexes, BulkError> {
     let label_count = symbols.labels.len();
     // Count first (a cheap pass over the label vectors) so every set is allocated once.
     let mut per_label = vec![0usize; label_count];
-    for data in inner.node_weights() {
+    for (_, data) in nodes.clone() {
         for l in &data.labels {
             if let Some(c) = per_label.get_mut(l.index()) {
                 *c += 1;
@@ -156,7 +312,7 @@ fn node_indexes(
     let name_keys: Vec<KeyId> = NAME_KEYS.iter().filter_map(|k| symbols.find_key(k)).collect();
     let mut names = NameIndex::default();
     if !name_keys.is_empty() {
-        names.reserve(inner.node_count());
+        names.reserve(node_count);
     }
     let mut owners: Vec<HashMap<Value, NodeId>> = Vec::with_capacity(constraints.len());
     for (l, k) in constraints {
@@ -165,11 +321,7 @@ fn node_indexes(
         }
         owners.push(HashMap::with_capacity(per_label[l.index()]));
     }
-    for ix in inner.node_indices() {
-        let id = NodeId::from_ix(ix);
-        let Some(data) = inner.node_weight(ix) else {
-            continue;
-        };
+    for (id, data) in nodes {
         for l in &data.labels {
             if let Some(set) = label_index.get_mut(l.index()) {
                 set.insert(id);

@@ -21,16 +21,15 @@ use std::sync::Arc;
 
 use bincode::config::{self, Config};
 use bincode::error::DecodeError;
-use petgraph::stable_graph::{NodeIndex, StableDiGraph};
 use serde::de::{self, DeserializeSeed, EnumAccess, MapAccess, SeqAccess, VariantAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 
 use super::error::SnapshotError;
 use super::strings::StringPool;
-use crate::graph::bulk::{BulkError, Storage};
+use crate::graph::bulk::{Items, RelBlock, RelHead};
 use crate::graph::intern::Interner;
-use crate::graph::{Graph, KeyId, LabelId, NodeData, Props, RelData, Symbols, TypeId, Value};
+use crate::graph::{Graph, KeyId, LabelId, NodeData, Props, Symbols, TypeId, Value};
 use crate::Date;
 
 /// The first eight bytes of every snapshot, PNG-style: a high-bit byte (so a 7-bit channel
@@ -583,7 +582,10 @@ fn build(p: PayloadIn) -> Result<Graph, String> {
         let props = props(n.props, n_keys, &item)?;
         nodes.push((n.id, NodeData { labels, props }));
     }
-    let mut rels = Vec::with_capacity(p.rels.len());
+    let mut rels = RelBlock {
+        heads: Vec::with_capacity(p.rels.len()),
+        props: Vec::with_capacity(p.rels.len()),
+    };
     for r in p.rels {
         let item = Named("relationship", r.id);
         if r.ty as usize >= n_types {
@@ -597,19 +599,22 @@ fn build(p: PayloadIn) -> Result<Graph, String> {
                 return Err(format!("{item} has endpoint {end}, which is not a node"));
             }
         }
-        let props = props(r.props, n_keys, &item)?;
-        rels.push((
-            r.id,
-            r.start,
-            r.end,
-            RelData {
-                ty: TypeId(r.ty),
-                props,
-            },
-        ));
+        rels.props.push(props(r.props, n_keys, &item)?);
+        rels.heads.push(RelHead {
+            id: r.id,
+            start: r.start,
+            end: r.end,
+            ty: TypeId(r.ty),
+        });
     }
     let constraints = constraints(p.constraints, n_labels, n_keys)?;
-    assemble(symbols, nodes, vec![rels], node_slots, rel_slots, &constraints)
+    let items = Items {
+        nodes,
+        rels: vec![rels],
+        node_slots,
+        rel_slots,
+    };
+    assemble(symbols, items, &constraints)
 }
 
 /// Checks that the slots for the ids fit the index range and can be allocated.
@@ -656,69 +661,13 @@ pub(super) fn constraints(
     Ok(constraints)
 }
 
-/// A relationship decoded from a snapshot: id, start, end, data.
-pub(super) type RelItem = (u32, u32, u32, RelData);
-
-/// Builds the graph from validated items (ids increasing, symbols in range, endpoints live);
-/// the relationships come in blocks, in id order.
+/// Builds the graph from validated items (ids increasing, symbols in range, endpoints live).
 pub(super) fn assemble(
     symbols: Symbols,
-    nodes: Vec<(u32, NodeData)>,
-    rels: Vec<Vec<RelItem>>,
-    node_slots: usize,
-    rel_slots: usize,
+    items: Items,
     constraints: &[(LabelId, KeyId)],
 ) -> Result<Graph, String> {
-    let inner = storage(nodes, rels, node_slots, rel_slots)?;
-    Graph::from_storage(inner, symbols, constraints).map_err(|e| match e {
-        BulkError::ConstraintBroken { label, key, value } => {
-            format!("two :{label} nodes have {key} = {value}, against a unique constraint")
-        }
-        BulkError::UnknownSymbol => "a unique constraint names an unknown symbol".into(),
-    })
-}
-
-/// Builds petgraph's storage with every item at its id; the gaps become vacant slots.
-fn storage(
-    nodes: Vec<(u32, NodeData)>,
-    rels: Vec<Vec<RelItem>>,
-    node_slots: usize,
-    rel_slots: usize,
-) -> Result<Storage, String> {
-    let full = |e: petgraph::graph::GraphError| format!("cannot build the graph: {e:?}");
-    let rel_count: usize = rels.iter().map(Vec::len).sum();
-    let rels = rels.into_iter().flatten();
-    if nodes.len() == node_slots && rel_count == rel_slots {
-        // No gaps: the items go straight in, in id order.
-        let mut g = Storage::with_capacity(node_slots, rel_slots);
-        for (_, data) in nodes {
-            g.try_add_node(data).map_err(full)?;
-        }
-        for (_, a, b, data) in rels {
-            g.try_add_edge(NodeIndex::new(a as usize), NodeIndex::new(b as usize), data)
-                .map_err(full)?;
-        }
-        return Ok(g);
-    }
-    // Gaps: fill every slot (vacant ones with `None`, vacant relationships as loops on node 0),
-    // then let petgraph turn the `None`s into vacancies, keeping every index.
-    let mut g: StableDiGraph<Option<NodeData>, Option<RelData>, u32> =
-        StableDiGraph::with_capacity(node_slots, rel_slots);
-    let mut nodes = nodes.into_iter().peekable();
-    for slot in 0..node_slots {
-        let data = nodes.next_if(|(id, _)| *id as usize == slot).map(|(_, d)| d);
-        g.try_add_node(data).map_err(full)?;
-    }
-    let mut rels = rels.peekable();
-    for slot in 0..rel_slots {
-        let (a, b, data) = match rels.next_if(|(id, ..)| *id as usize == slot) {
-            Some((_, a, b, data)) => (a, b, Some(data)),
-            None => (0, 0, None),
-        };
-        g.try_add_edge(NodeIndex::new(a as usize), NodeIndex::new(b as usize), data)
-            .map_err(full)?;
-    }
-    Ok(g.filter_map_owned(|_, n| n, |_, e| e))
+    Graph::from_items(items, symbols, constraints).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -577,7 +577,7 @@ pub(crate) fn import(nodes_path: &Path, rels_path: &Path) -> Result<Graph, Impor
             0,
             0,
             ImportErrorKind::BadRecord {
-                message: format!("{e:?}"),
+                message: e.to_string(),
             },
         )
     })

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize, Serializer};
 
 use super::csv::io_err;
 use super::error::{ExportError, ExportItem, ImportError, ImportErrorKind};
-use crate::graph::bulk::{BulkError, Storage};
+use crate::graph::bulk::Storage;
 use crate::graph::{Graph, LabelId, NodeData, NodeId, Props, RelData, RelId, Symbols, Value};
 
 // ---- export ------------------------------------------------------------------------------
@@ -339,12 +339,12 @@ pub(crate) fn import(path: &Path) -> Result<Graph, ImportError> {
             })?;
     }
     Graph::from_storage(storage, symbols, &constraints).map_err(|e| {
-        let message = match e {
-            BulkError::ConstraintBroken { label, key, value } => {
-                format!("two :{label} nodes have {key} = {value}, against a unique constraint")
-            }
-            BulkError::UnknownSymbol => "a constraint names an unknown symbol".into(),
-        };
-        err(line_no, 1, ImportErrorKind::BadRecord { message })
+        err(
+            line_no,
+            1,
+            ImportErrorKind::BadRecord {
+                message: e.to_string(),
+            },
+        )
     })
 }

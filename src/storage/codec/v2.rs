@@ -19,10 +19,12 @@
 use std::collections::BTreeMap;
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use super::{assemble, check_slots, constraints, date_range, interner, too_deep, RelItem, MAX_VALUE_DEPTH};
-use crate::graph::{Graph, KeyId, LabelId, NodeData, Props, RelData, Symbols, TypeId, Value};
+use super::{assemble, check_slots, constraints, date_range, interner, too_deep, MAX_VALUE_DEPTH};
+use crate::graph::bulk::{Items, RelBlock, RelHead};
+use crate::graph::{Graph, KeyId, LabelId, NodeData, Props, Symbols, TypeId, Value};
 use crate::Date;
 
 type FastHash = foldhash::fast::RandomState;
@@ -555,11 +557,14 @@ impl Decoder {
 
     /// One block of the relationships field: relationships in increasing id order (endpoints
     /// are checked by the caller, which has the nodes).
-    fn rel_block(&self, bytes: &[u8]) -> Res<Vec<RelItem>> {
+    fn rel_block(&self, bytes: &[u8]) -> Res<RelBlock> {
         let mut input = In { bytes, pos: 0 };
         // Id, start, end, type and properties take at least five bytes.
         let n = input.len(5)?;
-        let mut rels: Vec<RelItem> = Vec::with_capacity(n);
+        let mut block = RelBlock {
+            heads: Vec::with_capacity(n),
+            props: Vec::with_capacity(n),
+        };
         let mut last: Option<u32> = None;
         for _ in 0..n {
             let id = input.u32()?;
@@ -575,24 +580,91 @@ impl Decoder {
                     self.n_types
                 ));
             }
-            let props = self.props(&mut input, &item)?;
-            rels.push((
+            block.props.push(self.props(&mut input, &item)?);
+            block.heads.push(RelHead {
                 id,
                 start,
                 end,
-                RelData {
-                    ty: TypeId(ty),
-                    props,
-                },
-            ));
+                ty: TypeId(ty),
+            });
         }
         left_over(&input, "a block of relationships")?;
-        Ok(rels)
+        Ok(block)
     }
 
-    fn rel_blocks(&self, blocks: &[&[u8]]) -> Res<Vec<Vec<RelItem>>> {
-        blocks.iter().map(|b| self.rel_block(b)).collect()
+    /// Decodes blocks, each time the next one no thread has taken, until none is left or a
+    /// block fails; returns them with their numbers.
+    fn take_blocks(&self, work: &Work<'_>) -> Vec<(usize, Res<RelBlock>)> {
+        let mut done = Vec::new();
+        while !work.failed.load(Ordering::Relaxed) {
+            let i = work.next.fetch_add(1, Ordering::Relaxed);
+            let Some(bytes) = work.blocks.get(i) else {
+                break;
+            };
+            let block = self.rel_block(bytes);
+            if block.is_err() {
+                work.failed.store(true, Ordering::Relaxed);
+            }
+            done.push((i, block));
+        }
+        done
     }
+
+    /// Decodes the nodes and the relationship blocks on two threads. This one decodes the
+    /// nodes, then both take the next block no thread has taken, so a thread that the machine
+    /// slows down decodes fewer. The first error in payload order wins: blocks are taken in
+    /// order, so every block before a failed one is decoded before the threads stop.
+    fn items(&self, node_bytes: &[u8], blocks: &[&[u8]]) -> Res<NodesAndRels> {
+        let work = Work {
+            blocks,
+            next: AtomicUsize::new(0),
+            failed: AtomicBool::new(false),
+        };
+        let (nodes, mut decoded) = std::thread::scope(|scope| {
+            let other = std::thread::Builder::new()
+                .name("kgraph-open".into())
+                .spawn_scoped(scope, || self.take_blocks(&work))
+                .ok();
+            let nodes = self.nodes(node_bytes);
+            if nodes.is_err() {
+                work.failed.store(true, Ordering::Relaxed);
+            }
+            let mut decoded = self.take_blocks(&work);
+            if let Some(handle) = other {
+                match handle.join() {
+                    Ok(theirs) => decoded.extend(theirs),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
+            (nodes, decoded)
+        });
+        Ok((nodes?, in_order(&mut decoded, blocks.len())?))
+    }
+}
+
+/// The decoded blocks in payload order, or the error of the first failed one.
+fn in_order(decoded: &mut Vec<(usize, Res<RelBlock>)>, count: usize) -> Res<Vec<RelBlock>> {
+    decoded.sort_unstable_by_key(|(i, _)| *i);
+    let mut rels = Vec::with_capacity(count);
+    for (_, block) in decoded.drain(..) {
+        rels.push(block?);
+    }
+    if rels.len() != count {
+        return Err("cannot decode the payload: a block of relationships was not decoded".into());
+    }
+    Ok(rels)
+}
+
+/// The decoded nodes (with their ids) and relationship blocks, in payload order.
+type NodesAndRels = (Vec<(u32, NodeData)>, Vec<RelBlock>);
+
+/// The relationship blocks shared by the decoding threads, and how far they got.
+struct Work<'a> {
+    blocks: &'a [&'a [u8]],
+    /// The number of the next block no thread has taken.
+    next: AtomicUsize,
+    /// Set when a thread's item failed: no thread takes another block.
+    failed: AtomicBool,
 }
 
 fn not_increasing(id: u32) -> String {
@@ -653,43 +725,8 @@ pub(super) fn decode_payload(payload: &[u8]) -> Result<Graph, String> {
         n_keys,
         dates: date_range(),
     };
-    // Split the blocks so both threads have about as many bytes to decode.
-    let total: usize = node_bytes.len() + blocks.iter().map(|b| b.len()).sum::<usize>();
-    let mut split = 0;
-    let mut mine = node_bytes.len();
-    while split < blocks.len() && mine * 2 < total {
-        mine += blocks[split].len();
-        split += 1;
-    }
-    let (first, second) = blocks.split_at(split);
-    let (nodes, rels) = std::thread::scope(|scope| {
-        let d = &d;
-        let other = std::thread::Builder::new()
-            .name("kgraph-open".into())
-            .spawn_scoped(scope, move || d.rel_blocks(second))
-            .ok();
-        let nodes = d.nodes(node_bytes);
-        let rels = d.rel_blocks(first);
-        let rest = match other {
-            Some(handle) => match handle.join() {
-                Ok(rest) => rest,
-                Err(panic) => std::panic::resume_unwind(panic),
-            },
-            None => d.rel_blocks(second),
-        };
-        // The first error in payload order wins.
-        let rels = match (rels, rest) {
-            (Err(e), _) | (Ok(_), Err(e)) => Err(e),
-            (Ok(mut rels), Ok(rest)) => {
-                rels.extend(rest);
-                Ok(rels)
-            }
-        };
-        (nodes, rels)
-    });
+    let (nodes, rels) = d.items(node_bytes, &blocks)?;
     drop(d);
-    let nodes = nodes?;
-    let rels = rels?;
     let node_slots = nodes.last().map_or(0, |(id, _)| *id as usize + 1);
     check_slots(node_slots, 0)?;
     let mut live = vec![false; node_slots];
@@ -700,20 +737,29 @@ pub(super) fn decode_payload(payload: &[u8]) -> Result<Graph, String> {
     }
     // Ids increase across blocks too, and every endpoint is a live node.
     let mut last: Option<u32> = None;
-    for (id, start, end, _) in rels.iter().flatten() {
-        if last.is_some_and(|l| l >= *id) {
-            return Err(not_increasing(*id));
+    for h in rels.iter().flat_map(|b| &b.heads) {
+        if last.is_some_and(|l| l >= h.id) {
+            return Err(not_increasing(h.id));
         }
-        last = Some(*id);
-        for e in [*start, *end] {
+        last = Some(h.id);
+        for e in [h.start, h.end] {
             if !live.get(e as usize).copied().unwrap_or(false) {
-                return Err(format!("relationship {id} has endpoint {e}, which is not a node"));
+                return Err(format!(
+                    "relationship {} has endpoint {e}, which is not a node",
+                    h.id
+                ));
             }
         }
     }
     let rel_slots = last.map_or(0, |l| l as usize + 1);
     check_slots(node_slots, rel_slots)?;
-    assemble(symbols, nodes, rels, node_slots, rel_slots, &constraints)
+    let items = Items {
+        nodes,
+        rels,
+        node_slots,
+        rel_slots,
+    };
+    assemble(symbols, items, &constraints)
 }
 
 #[cfg(test)]
@@ -799,5 +845,49 @@ mod tests {
             assert_eq!(g.inner.edge_endpoints(ix), back.inner.edge_endpoints(ix));
         }
         assert!(back.inner.edge_weight(rels[1000].ix()).is_none());
+        assert_eq!(back.check_invariants(), Ok(()));
+    }
+
+    #[test]
+    fn blocks_are_put_in_payload_order_and_the_first_error_wins() {
+        let ok = |id: u32| {
+            Ok(RelBlock {
+                heads: vec![RelHead {
+                    id,
+                    start: 0,
+                    end: 0,
+                    ty: TypeId(0),
+                }],
+                props: vec![Props::default()],
+            })
+        };
+        let mut decoded = vec![(2, ok(20)), (0, ok(0)), (1, ok(10))];
+        let rels = in_order(&mut decoded, 3).unwrap_or_else(|e| panic!("{e}"));
+        let ids: Vec<u32> = rels.iter().map(|b| b.heads[0].id).collect();
+        assert_eq!(ids, [0, 10, 20]);
+        // The second thread finished block 3 before the first failed on block 1.
+        let mut decoded = vec![(3, Err("three".to_owned())), (0, ok(0)), (1, Err("one".into()))];
+        assert_eq!(in_order(&mut decoded, 4).err().as_deref(), Some("one"));
+        let mut decoded = vec![(0, ok(0))];
+        let err = in_order(&mut decoded, 2).err().unwrap_or_default();
+        assert!(err.contains("was not decoded"), "{err}");
+    }
+
+    #[test]
+    fn the_first_bad_block_in_payload_order_is_reported() {
+        // Blocks are decoded by two threads in whatever order they take them; the error must
+        // still be the first one in the file, every time.
+        let blocks: Vec<Vec<u32>> = (0..12u32)
+            .map(|b| match b {
+                3 | 7 | 11 => vec![b * 10 + 1, b * 10],
+                _ => vec![b * 10, b * 10 + 1],
+            })
+            .collect();
+        let refs: Vec<&[u32]> = blocks.iter().map(Vec::as_slice).collect();
+        let bytes = payload(&[0], &refs);
+        for _ in 0..50 {
+            let err = decode_payload(&bytes).err().unwrap_or_default();
+            assert!(err.contains("not increasing at relationship 30 "), "{err}");
+        }
     }
 }
