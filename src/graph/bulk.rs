@@ -62,15 +62,58 @@ pub(crate) struct RelBlock {
     pub(crate) props: Vec<Props>,
 }
 
+/// Nodes in increasing id order, with the indexes built from them and the unique constraints
+/// they were checked against. A decoder builds them as soon as it has the nodes, so the work
+/// overlaps the decoding of the relationships; the fields are private, so the indexes cannot
+/// disagree with the nodes.
+#[derive(Debug)]
+pub(crate) struct IndexedNodes {
+    nodes: Vec<(u32, NodeData)>,
+    indexes: NodeIndexes,
+    constraints: Vec<(LabelId, KeyId)>,
+}
+
+impl IndexedNodes {
+    /// Indexes `nodes` (ids strictly increasing) with `symbols`, checking the unique
+    /// `constraints`.
+    pub(crate) fn new(
+        nodes: Vec<(u32, NodeData)>,
+        symbols: &Symbols,
+        constraints: Vec<(LabelId, KeyId)>,
+    ) -> Result<IndexedNodes, BulkError> {
+        let indexes = node_indexes(
+            nodes.iter().map(|(id, d)| (NodeId::from_index(*id), d)),
+            nodes.len(),
+            symbols,
+            &constraints,
+        )?;
+        Ok(IndexedNodes {
+            nodes,
+            indexes,
+            constraints,
+        })
+    }
+
+    /// The node ids, increasing.
+    pub(crate) fn ids(&self) -> impl Iterator<Item = u32> + '_ {
+        self.nodes.iter().map(|(id, _)| *id)
+    }
+
+    /// One more than the largest node id: the node slots the storage needs.
+    pub(crate) fn slots(&self) -> usize {
+        self.nodes.last().map_or(0, |(id, _)| *id as usize + 1)
+    }
+}
+
 /// The items of a graph, as a snapshot decoder yields them, for [`Graph::from_items`].
 ///
 /// The caller guarantees what the decoder validates: node ids strictly increasing and below
 /// `node_slots`; relationship ids strictly increasing across the blocks and below
 /// `rel_slots`; every endpoint a node of `nodes`; every block with as many properties as
 /// heads; symbols in range, labels and property keys sorted and unique per item.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Items {
-    pub(crate) nodes: Vec<(u32, NodeData)>,
+    pub(crate) nodes: IndexedNodes,
     pub(crate) rels: Vec<RelBlock>,
     pub(crate) node_slots: usize,
     pub(crate) rel_slots: usize,
@@ -123,24 +166,26 @@ impl Graph {
         Graph::assemble(inner, symbols, constraints, adjacency, indexes?)
     }
 
-    /// Builds a graph from validated items in id order (see [`Items`]). The adjacency lists
-    /// are built from the relationship heads on a second thread while this one builds the
-    /// node indexes and moves the items into petgraph's storage.
-    pub(crate) fn from_items(
-        items: Items,
-        symbols: Symbols,
-        constraints: &[(LabelId, KeyId)],
-    ) -> Result<Graph, BulkError> {
+    /// Builds a graph from validated items in id order (see [`Items`]) and `symbols`, which
+    /// must be the symbols the nodes were indexed with. The adjacency lists are built from the
+    /// relationship heads on a second thread while this one moves the items into petgraph's
+    /// storage.
+    pub(crate) fn from_items(items: Items, symbols: Symbols) -> Result<Graph, BulkError> {
         let Items {
             nodes,
             rels,
             node_slots,
             rel_slots,
         } = items;
+        let IndexedNodes {
+            nodes,
+            indexes,
+            constraints,
+        } = nodes;
         let (heads, props): (Vec<Vec<RelHead>>, Vec<Vec<Props>>) =
             rels.into_iter().map(|b| (b.heads, b.props)).unzip();
         let rel_count: usize = heads.iter().map(Vec::len).sum();
-        let (adjacency, built) = beside(
+        let (adjacency, inner) = beside(
             rel_count >= PARALLEL_BUILD_RELS,
             || {
                 Adjacency::build(
@@ -155,19 +200,9 @@ impl Graph {
                     }),
                 )
             },
-            || {
-                let indexes = node_indexes(
-                    nodes.iter().map(|(id, d)| (NodeId::from_index(*id), d)),
-                    nodes.len(),
-                    &symbols,
-                    constraints,
-                )?;
-                let inner = storage(nodes, &heads, props, node_slots, rel_slots)?;
-                Ok::<_, BulkError>((inner, indexes))
-            },
+            || storage(nodes, &heads, props, node_slots, rel_slots),
         );
-        let (inner, indexes) = built?;
-        Graph::assemble(inner, symbols, constraints, adjacency, indexes)
+        Graph::assemble(inner?, symbols, &constraints, adjacency, indexes)
     }
 
     /// The graph of storage and indexes built from it.
@@ -238,6 +273,7 @@ fn beside<A: Send, B>(parallel: bool, side: impl Fn() -> A + Sync, main: impl Fn
 
 /// The indexes built from the nodes: the label sets, the name index and the owners of each
 /// unique constraint.
+#[derive(Debug)]
 struct NodeIndexes {
     label_index: Vec<super::labels::LabelSet>,
     names: NameIndex,

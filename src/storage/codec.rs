@@ -27,7 +27,7 @@ use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 
 use super::error::SnapshotError;
 use super::strings::StringPool;
-use crate::graph::bulk::{Items, RelBlock, RelHead};
+use crate::graph::bulk::{IndexedNodes, Items, RelBlock, RelHead};
 use crate::graph::intern::Interner;
 use crate::graph::{Graph, KeyId, LabelId, NodeData, Props, Symbols, TypeId, Value};
 use crate::Date;
@@ -608,13 +608,14 @@ fn build(p: PayloadIn) -> Result<Graph, String> {
         });
     }
     let constraints = constraints(p.constraints, n_labels, n_keys)?;
+    let nodes = IndexedNodes::new(nodes, &symbols, constraints).map_err(|e| e.to_string())?;
     let items = Items {
         nodes,
         rels: vec![rels],
         node_slots,
         rel_slots,
     };
-    assemble(symbols, items, &constraints)
+    assemble(symbols, items)
 }
 
 /// Checks that the slots for the ids fit the index range and can be allocated.
@@ -662,12 +663,8 @@ pub(super) fn constraints(
 }
 
 /// Builds the graph from validated items (ids increasing, symbols in range, endpoints live).
-pub(super) fn assemble(
-    symbols: Symbols,
-    items: Items,
-    constraints: &[(LabelId, KeyId)],
-) -> Result<Graph, String> {
-    Graph::from_items(items, symbols, constraints).map_err(|e| e.to_string())
+pub(super) fn assemble(symbols: Symbols, items: Items) -> Result<Graph, String> {
+    Graph::from_items(items, symbols).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

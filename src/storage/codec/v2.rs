@@ -23,7 +23,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use super::{assemble, check_slots, constraints, date_range, interner, too_deep, MAX_VALUE_DEPTH};
-use crate::graph::bulk::{Items, RelBlock, RelHead};
+use crate::graph::bulk::{IndexedNodes, Items, RelBlock, RelHead};
 use crate::graph::{Graph, KeyId, LabelId, NodeData, Props, Symbols, TypeId, Value};
 use crate::Date;
 
@@ -610,11 +610,19 @@ impl Decoder {
         done
     }
 
-    /// Decodes the nodes and the relationship blocks on two threads. This one decodes the
-    /// nodes, then both take the next block no thread has taken, so a thread that the machine
-    /// slows down decodes fewer. The first error in payload order wins: blocks are taken in
-    /// order, so every block before a failed one is decoded before the threads stop.
-    fn items(&self, node_bytes: &[u8], blocks: &[&[u8]]) -> Res<NodesAndRels> {
+    /// Decodes the nodes and the relationship blocks on two threads. This one decodes and
+    /// indexes the nodes while the other starts on the blocks; then both take the next block
+    /// no thread has taken, so a thread that the machine slows down decodes fewer. The first
+    /// decoding error in payload order wins (blocks are taken in order, so every block before
+    /// a failed one is decoded before the threads stop); a broken unique constraint comes
+    /// after those.
+    fn items(
+        &self,
+        node_bytes: &[u8],
+        blocks: &[&[u8]],
+        symbols: &Symbols,
+        constraints: Vec<(LabelId, KeyId)>,
+    ) -> Res<(IndexedNodes, Vec<RelBlock>)> {
         let work = Work {
             blocks,
             next: AtomicUsize::new(0),
@@ -625,10 +633,19 @@ impl Decoder {
                 .name("kgraph-open".into())
                 .spawn_scoped(scope, || self.take_blocks(&work))
                 .ok();
-            let nodes = self.nodes(node_bytes);
-            if nodes.is_err() {
-                work.failed.store(true, Ordering::Relaxed);
-            }
+            // The slots are checked before indexing: a label set is a bitset as wide as the
+            // largest id.
+            let nodes = self.nodes(node_bytes).and_then(|nodes| {
+                check_slots(nodes.last().map_or(0, |(id, _)| *id as usize + 1), 0)?;
+                Ok(nodes)
+            });
+            let nodes = match nodes {
+                Ok(nodes) => Ok(IndexedNodes::new(nodes, symbols, constraints)),
+                Err(e) => {
+                    work.failed.store(true, Ordering::Relaxed);
+                    Err(e)
+                }
+            };
             let mut decoded = self.take_blocks(&work);
             if let Some(handle) = other {
                 match handle.join() {
@@ -638,7 +655,9 @@ impl Decoder {
             }
             (nodes, decoded)
         });
-        Ok((nodes?, in_order(&mut decoded, blocks.len())?))
+        let nodes = nodes?;
+        let rels = in_order(&mut decoded, blocks.len())?;
+        Ok((nodes.map_err(|e| e.to_string())?, rels))
     }
 }
 
@@ -654,9 +673,6 @@ fn in_order(decoded: &mut Vec<(usize, Res<RelBlock>)>, count: usize) -> Res<Vec<
     }
     Ok(rels)
 }
-
-/// The decoded nodes (with their ids) and relationship blocks, in payload order.
-type NodesAndRels = (Vec<(u32, NodeData)>, Vec<RelBlock>);
 
 /// The relationship blocks shared by the decoding threads, and how far they got.
 struct Work<'a> {
@@ -680,9 +696,8 @@ fn left_over(input: &In<'_>, what: &str) -> Res<()> {
     }
 }
 
-/// Decodes and validates a version-2 payload and builds the graph. The relationship blocks
-/// of the second half of the payload are decoded on a second thread while this one decodes
-/// the nodes and the first half.
+/// Decodes and validates a version-2 payload and builds the graph, on two threads (see
+/// `Decoder::items` and `Graph::from_items`).
 pub(super) fn decode_payload(payload: &[u8]) -> Result<Graph, String> {
     let mut input = In {
         bytes: payload,
@@ -725,13 +740,12 @@ pub(super) fn decode_payload(payload: &[u8]) -> Result<Graph, String> {
         n_keys,
         dates: date_range(),
     };
-    let (nodes, rels) = d.items(node_bytes, &blocks)?;
+    let (nodes, rels) = d.items(node_bytes, &blocks, &symbols, constraints)?;
     drop(d);
-    let node_slots = nodes.last().map_or(0, |(id, _)| *id as usize + 1);
-    check_slots(node_slots, 0)?;
+    let node_slots = nodes.slots();
     let mut live = vec![false; node_slots];
-    for (id, _) in &nodes {
-        if let Some(slot) = live.get_mut(*id as usize) {
+    for id in nodes.ids() {
+        if let Some(slot) = live.get_mut(id as usize) {
             *slot = true;
         }
     }
@@ -759,7 +773,7 @@ pub(super) fn decode_payload(payload: &[u8]) -> Result<Graph, String> {
         node_slots,
         rel_slots,
     };
-    assemble(symbols, items, &constraints)
+    assemble(symbols, items)
 }
 
 #[cfg(test)]
