@@ -18,6 +18,7 @@ pub(crate) mod error;
 pub(crate) mod file;
 pub(crate) mod jsonl;
 pub(crate) mod kuzu;
+pub(crate) mod read;
 pub(crate) mod strings;
 
 use std::path::Path;
@@ -85,7 +86,7 @@ impl Graph {
     /// ```
     pub fn open(path: impl AsRef<Path>) -> Result<Graph, SnapshotError> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|e| SnapshotError::io(path, "cannot read", e))?;
+        let bytes = read::read_whole(path).map_err(|e| SnapshotError::io(path, "cannot read", e))?;
         codec::decode(path, &bytes)
     }
 

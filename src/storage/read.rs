@@ -1,0 +1,99 @@
+//! Reading a whole snapshot file into memory.
+//!
+//! A large file is read in two halves on two threads, each through its own handle: most of
+//! the cost of reading a file the page cache holds is faulting in the fresh pages of the
+//! buffer, and two threads fault their halves in at once.
+//!
+//! Architecture invariant: the bytes returned are the file's bytes from its start to its end
+//! as it was read; a file that shrinks while it is read is an I/O error, one that grows is
+//! read to its new end (the codec then refuses the length or the checksum). Nothing here
+//! interprets the bytes.
+
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::path::Path;
+
+/// Files smaller than this are read on the calling thread alone.
+const PARALLEL_READ_BYTES: u64 = 4 << 20;
+
+/// Reads the whole file at `path`.
+pub(crate) fn read_whole(path: &Path) -> io::Result<Vec<u8>> {
+    let mut file = File::open(path)?;
+    let len = file.metadata()?.len();
+    let Ok(size) = usize::try_from(len) else {
+        return Err(io::Error::new(
+            io::ErrorKind::OutOfMemory,
+            "the file is larger than the address space",
+        ));
+    };
+    if len < PARALLEL_READ_BYTES {
+        let mut bytes = Vec::with_capacity(size);
+        file.read_to_end(&mut bytes)?;
+        return Ok(bytes);
+    }
+    let mut bytes = vec![0u8; size];
+    let mid = size / 2;
+    let (first, second) = bytes.split_at_mut(mid);
+    let rest = std::thread::scope(|s| -> io::Result<Option<Vec<u8>>> {
+        let Ok(other) = std::thread::Builder::new()
+            .name("kgraph-read".into())
+            .spawn_scoped(s, || read_from(path, mid as u64, second))
+        else {
+            return Ok(None);
+        };
+        file.read_exact(first)?;
+        match other.join() {
+            Ok(rest) => rest.map(Some),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    })?;
+    match rest {
+        Some(rest) => bytes.extend_from_slice(&rest),
+        None => {
+            // No thread could be started: one handle reads it all.
+            bytes.clear();
+            file.seek(SeekFrom::Start(0))?;
+            file.read_to_end(&mut bytes)?;
+        }
+    }
+    Ok(bytes)
+}
+
+/// Fills `buf` from `offset` of the file on a handle of its own, and returns what lies beyond
+/// (if the file grew).
+fn read_from(path: &Path, offset: u64, buf: &mut [u8]) -> io::Result<Vec<u8>> {
+    let mut file = File::open(path)?;
+    file.seek(SeekFrom::Start(offset))?;
+    file.read_exact(buf)?;
+    let mut rest = Vec::new();
+    file.read_to_end(&mut rest)?;
+    Ok(rest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp(name: &str) -> std::path::PathBuf {
+        std::env::temp_dir().join(format!("kgraph-read-{}-{name}", std::process::id()))
+    }
+
+    #[test]
+    fn small_and_large_files_read_back_byte_for_byte() {
+        for (name, len) in [("empty", 0usize), ("small", 1000), ("large", 9 << 20 | 7)] {
+            let path = temp(name);
+            let data: Vec<u8> = (0..len).map(|i| (i % 251) as u8 ^ (i >> 12) as u8).collect();
+            std::fs::write(&path, &data).unwrap_or_else(|e| panic!("{e}"));
+            let back = read_whole(&path).unwrap_or_else(|e| panic!("{e}"));
+            let _ = std::fs::remove_file(&path);
+            assert_eq!(back.len(), data.len(), "{name}");
+            assert!(back == data, "{name}: the bytes differ");
+        }
+    }
+
+    #[test]
+    fn a_missing_file_is_an_error() {
+        let err = read_whole(&temp("missing")).err().map(|e| e.kind());
+        assert_eq!(err, Some(io::ErrorKind::NotFound));
+    }
+}
