@@ -107,15 +107,14 @@ impl IndexedNodes {
 
 /// The items of a graph, as a snapshot decoder yields them, for [`Graph::from_items`].
 ///
-/// The caller guarantees what the decoder validates: node ids strictly increasing and below
-/// `node_slots`; relationship ids strictly increasing across the blocks and below
-/// `rel_slots`; every endpoint a node of `nodes`; every block with as many properties as
+/// The caller guarantees what the decoder validates: node ids strictly increasing (their
+/// slots are [`IndexedNodes::slots`]); relationship ids strictly increasing across the blocks
+/// and below `rel_slots`; every endpoint a node of `nodes`; every block with as many properties as
 /// heads; symbols in range, labels and property keys sorted and unique per item.
 #[derive(Debug)]
 pub(crate) struct Items {
     pub(crate) nodes: IndexedNodes,
     pub(crate) rels: Vec<RelBlock>,
-    pub(crate) node_slots: usize,
     pub(crate) rel_slots: usize,
 }
 
@@ -174,9 +173,9 @@ impl Graph {
         let Items {
             nodes,
             rels,
-            node_slots,
             rel_slots,
         } = items;
+        let node_slots = nodes.slots();
         let IndexedNodes {
             nodes,
             indexes,

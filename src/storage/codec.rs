@@ -612,7 +612,6 @@ fn build(p: PayloadIn) -> Result<Graph, String> {
     let items = Items {
         nodes,
         rels: vec![rels],
-        node_slots,
         rel_slots,
     };
     assemble(symbols, items)

@@ -771,7 +771,6 @@ pub(super) fn decode_payload(payload: &[u8]) -> Result<Graph, String> {
     let items = Items {
         nodes,
         rels,
-        node_slots,
         rel_slots,
     };
     assemble(symbols, items)
