@@ -56,7 +56,7 @@ pub(crate) struct RelHead {
 
 /// Relationships in increasing id order: the heads, and the properties of each, in the same
 /// order.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct RelBlock {
     pub(crate) heads: Vec<RelHead>,
     pub(crate) props: Vec<Props>,
