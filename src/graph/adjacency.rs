@@ -97,21 +97,38 @@ impl Adjacency {
         });
     }
 
-    /// Forgets the relationship `rel` from `start` to `end`.
-    pub(crate) fn remove(&mut self, rel: RelId, start: NodeId, end: NodeId) {
+    /// Forgets the relationship `rel` from `start` to `end`; returns where it was among the
+    /// outgoing entries of `start` and the incoming entries of `end` (for [`Adjacency::restore`]).
+    pub(crate) fn remove(&mut self, rel: RelId, start: NodeId, end: NodeId) -> (usize, usize) {
+        let mut at = (0, 0);
         if let Some(l) = self.nodes.get_mut(start.index() as usize) {
             let out = l.entries.get(..l.split).unwrap_or_default();
             if let Some(i) = out.iter().position(|a| a.rel == rel) {
                 l.entries.remove(i);
                 l.split -= 1;
+                at.0 = i;
             }
         }
         if let Some(l) = self.nodes.get_mut(end.index() as usize) {
             let inc = l.entries.get(l.split..).unwrap_or_default();
             if let Some(i) = inc.iter().position(|a| a.rel == rel) {
                 l.entries.remove(l.split + i);
+                at.1 = i;
             }
         }
+        at
+    }
+
+    /// Undoes the `remove` that returned `at`: the entries go back where they were, so the
+    /// order of every list is as before the removal.
+    pub(crate) fn restore(&mut self, rel: RelId, start: NodeId, end: NodeId, ty: TypeId, at: (usize, usize)) {
+        let l = self.lists_mut(end);
+        let i = (l.split + at.1).min(l.entries.len());
+        l.entries.insert(i, Adj { rel, other: start, ty });
+        let l = self.lists_mut(start);
+        let i = at.0.min(l.split);
+        l.entries.insert(i, Adj { rel, other: end, ty });
+        l.split += 1;
     }
 
     /// The outgoing entries of `node`.

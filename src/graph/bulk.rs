@@ -234,7 +234,8 @@ impl Graph {
             adjacency,
             type_index: Default::default(),
             constraints,
-            plans: Default::default(),
+            journal: None,
+            cache_id: Default::default(),
         })
     }
 

@@ -64,6 +64,13 @@ pub enum GraphError {
         /// The name asked for.
         name: String,
     },
+    /// A copy of the graph kept up to date by replaying another copy's changes no longer
+    /// matches it (an internal error: the copy is dropped and rebuilt).
+    #[error("a replica of the graph diverged at its {what}")]
+    Diverged {
+        /// What differed.
+        what: String,
+    },
     /// Several nodes carry this name; the candidates are listed with their canonical names.
     #[error("'{name}' names {} nodes: {}", candidates.len(), candidate_list(candidates))]
     AmbiguousName {

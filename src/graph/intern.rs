@@ -62,6 +62,11 @@ impl Interner {
     pub(crate) fn iter(&self) -> impl Iterator<Item = &str> {
         self.names.iter().map(|s| &**s)
     }
+
+    /// Forgets every name interned after the first `len`.
+    pub(crate) fn truncate(&mut self, len: usize) {
+        self.names.truncate(len);
+    }
 }
 
 /// The three symbol tables of a graph.
@@ -72,7 +77,22 @@ pub(crate) struct Symbols {
     pub(crate) keys: Interner,
 }
 
+/// The sizes of the three symbol tables (labels, types, keys): tables only grow, so two
+/// states of one graph with equal sizes have equal tables.
+pub(crate) type SymbolSizes = (usize, usize, usize);
+
 impl Symbols {
+    pub(crate) fn sizes(&self) -> SymbolSizes {
+        (self.labels.len(), self.types.len(), self.keys.len())
+    }
+
+    /// Forgets the names interned since the tables had `sizes`.
+    pub(crate) fn truncate(&mut self, sizes: SymbolSizes) {
+        self.labels.truncate(sizes.0);
+        self.types.truncate(sizes.1);
+        self.keys.truncate(sizes.2);
+    }
+
     pub(crate) fn label(&mut self, name: &str) -> LabelId {
         LabelId(self.labels.intern(name))
     }

@@ -39,12 +39,23 @@ impl LabelSet {
         self.members.insert(id)
     }
 
-    pub(crate) fn swap_remove(&mut self, id: &NodeId) -> bool {
+    /// Removes `id`, moving the last member into its place; returns the place it had.
+    pub(crate) fn swap_remove_at(&mut self, id: &NodeId) -> Option<usize> {
         let i = id.index() as usize;
         if let Some(w) = self.bits.get_mut(i / 64) {
             *w &= !(1 << (i % 64));
         }
-        self.members.swap_remove(id)
+        self.members.swap_remove_full(id).map(|(at, _)| at)
+    }
+
+    /// Undoes the `swap_remove_at` that returned `at`: `id` goes back to its place and the
+    /// member that took it goes back to the end, so the scan order is as before.
+    pub(crate) fn restore(&mut self, id: NodeId, at: usize) {
+        self.insert(id);
+        let last = self.members.len() - 1;
+        if at < last {
+            self.members.swap_indices(at, last);
+        }
     }
 
     pub(crate) fn contains(&self, id: NodeId) -> bool {
@@ -75,7 +86,7 @@ mod tests {
         let (a, b) = (NodeId::from_index(3), NodeId::from_index(200));
         assert!(s.insert(a) && s.insert(b) && !s.insert(a));
         assert!(s.contains(a) && s.contains(b) && !s.contains(NodeId::from_index(4)));
-        assert!(s.swap_remove(&a));
+        assert!(s.swap_remove_at(&a).is_some());
         assert!(!s.contains(a) && s.contains(b));
         assert_eq!(s.as_slice().iter().copied().collect::<Vec<_>>(), [b]);
         assert!(!s.contains(NodeId::from_index(100_000)));

@@ -15,6 +15,7 @@ pub(crate) mod date;
 pub(crate) mod error;
 pub(crate) mod id;
 pub(crate) mod intern;
+pub(crate) mod journal;
 pub(crate) mod labels;
 pub(crate) mod names;
 pub(crate) mod type_index;
@@ -26,7 +27,7 @@ use petgraph::stable_graph::StableDiGraph;
 
 pub use error::GraphError;
 pub use id::{NodeId, RelId};
-pub(crate) use intern::{KeyId, LabelId, Symbols, TypeId};
+pub(crate) use intern::{KeyId, LabelId, SymbolSizes, Symbols, TypeId};
 use names::{NameIndex, NAME_KEYS};
 pub use value::Value;
 
@@ -134,7 +135,7 @@ struct UniqueConstraint {
 /// assert_eq!(g.relationship(out[0])?.property("amount"), Some(&2.5e9.into()));
 /// # Ok::<_, kgraph::GraphError>(())
 /// ```
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct Graph {
     pub(crate) inner: StableDiGraph<NodeData, RelData, u32>,
     pub(crate) symbols: Symbols,
@@ -146,8 +147,27 @@ pub struct Graph {
     /// The relationships of each type, built on demand (see `type_index.rs`).
     type_index: std::sync::OnceLock<type_index::TypeIndex>,
     constraints: Vec<UniqueConstraint>,
-    /// Plans of recent read queries (see `query::PlanCache`); a clone starts empty.
-    pub(crate) plans: crate::query::PlanCache,
+    /// While on, the record of every change (see `journal.rs`); a clone starts without one.
+    journal: Option<Box<journal::Journal>>,
+    /// The identity that caches of plans key on (see `journal::CacheId`).
+    pub(crate) cache_id: journal::CacheId,
+}
+
+impl Clone for Graph {
+    /// A copy of the graph's state; it has its own plan-cache identity and no journal.
+    fn clone(&self) -> Graph {
+        Graph {
+            inner: self.inner.clone(),
+            symbols: self.symbols.clone(),
+            label_index: self.label_index.clone(),
+            names: self.names.clone(),
+            adjacency: self.adjacency.clone(),
+            type_index: self.type_index.clone(),
+            constraints: self.constraints.clone(),
+            journal: None,
+            cache_id: journal::CacheId::default(),
+        }
+    }
 }
 
 /// A read-only view of one node.
@@ -466,6 +486,10 @@ impl Graph {
         }
         self.index_names(id, &props, true);
         self.constraint_insert(id, &labels, &props);
+        if self.journaling() {
+            let (labels, props) = (labels.clone(), props.clone());
+            self.record(|| journal::Change::NodeAdded { id, labels, props });
+        }
         if let Some(slot) = self.inner.node_weight_mut(id.ix()) {
             *slot = NodeData { labels, props };
         }
@@ -518,9 +542,19 @@ impl Graph {
         ty: TypeId,
         props: Props,
     ) -> RelId {
+        let copy = self.journaling().then(|| props.clone());
         let rel = RelId::from_ix(self.inner.add_edge(start.ix(), end.ix(), RelData { ty, props }));
         self.adjacency.add(rel, start, end, ty);
         self.type_index.take();
+        if let Some(props) = copy {
+            self.record(|| journal::Change::RelAdded {
+                id: rel,
+                start,
+                end,
+                ty,
+                props,
+            });
+        }
         rel
     }
 
@@ -851,12 +885,28 @@ impl Graph {
         if data.props.get(key).is_some_and(|old| *old == value) {
             return Ok(Some(value));
         }
-        let mut props = data.props.clone();
-        props.set(key, value.clone());
-        let labels = data.labels.clone();
-        self.check_constraints_for(Some(id), &labels, &props)?;
+        if !self.constraints.is_empty() {
+            let mut props = data.props.clone();
+            props.set(key, value.clone());
+            self.check_constraints_for(Some(id), &data.labels, &props)?;
+        }
+        let new = self.journaling().then(|| value.clone());
+        let old = self.set_node_prop_unchecked(id, key, value);
+        if let Some(new) = new {
+            let old = old.clone().unwrap_or(Value::Null);
+            self.record(|| journal::Change::NodePropSet { id, key, old, new });
+        }
+        Ok(old)
+    }
+
+    /// Sets (or with `Null` removes) a node property, keeping the name index and the
+    /// constraints' owners, without checking the constraints or recording the change.
+    fn set_node_prop_unchecked(&mut self, id: NodeId, key: KeyId, value: Value) -> Option<Value> {
         let is_name = NAME_KEYS.contains(&self.symbols.key_name(key));
-        let old_props = std::mem::take(&mut self.node_mut(id)?.props);
+        let (labels, old_props) = match self.inner.node_weight_mut(id.ix()) {
+            Some(data) => (std::mem::take(&mut data.labels), std::mem::take(&mut data.props)),
+            None => return None,
+        };
         self.constraint_remove(id, &labels, &old_props);
         if is_name {
             self.index_names(id, &old_props, false);
@@ -867,8 +917,10 @@ impl Graph {
             self.index_names(id, &props, true);
         }
         self.constraint_insert(id, &labels, &props);
-        self.node_mut(id)?.props = props;
-        Ok(old)
+        if let Some(data) = self.inner.node_weight_mut(id.ix()) {
+            *data = NodeData { labels, props };
+        }
+        old
     }
 
     /// Removes a node property; returns its value, if it had one.
@@ -921,7 +973,13 @@ impl Graph {
             .inner
             .edge_weight_mut(id.ix())
             .ok_or(GraphError::RelationshipNotFound { id })?;
-        Ok(data.props.set(key, value))
+        let new = self.journal.is_some().then(|| value.clone());
+        let old = data.props.set(key, value);
+        if let Some(new) = new {
+            let old = old.clone().unwrap_or(Value::Null);
+            self.record(|| journal::Change::RelPropSet { id, key, old, new });
+        }
+        Ok(old)
     }
 
     /// Removes a relationship property; returns its value, if it had one.
@@ -974,6 +1032,7 @@ impl Graph {
         self.constraint_insert(id, &labels, &props);
         self.node_mut(id)?.labels = labels;
         self.label_set_mut(l).insert(id);
+        self.record(|| journal::Change::LabelAdded { id, label: l });
         Ok(true)
     }
 
@@ -1002,7 +1061,8 @@ impl Graph {
         let props = data.props.clone();
         self.constraint_remove(id, &[l], &props);
         self.node_mut(id)?.labels.remove(pos);
-        self.label_set_mut(l).swap_remove(&id);
+        let at = self.label_set_mut(l).swap_remove_at(&id).unwrap_or(0);
+        self.record(|| journal::Change::LabelRemoved { id, label: l, pos: at });
         Ok(true)
     }
 
@@ -1053,11 +1113,13 @@ impl Graph {
         let Some(data) = self.inner.remove_node(id.ix()) else {
             return;
         };
+        let mut label_pos = Vec::with_capacity(data.labels.len());
         for l in &data.labels {
-            self.label_set_mut(*l).swap_remove(&id);
+            label_pos.push(self.label_set_mut(*l).swap_remove_at(&id).unwrap_or(0));
         }
         self.index_names(id, &data.props, false);
         self.constraint_remove(id, &data.labels, &data.props);
+        self.record(|| journal::Change::NodeRemoved { id, data, label_pos });
     }
 
     /// Removes a relationship.
@@ -1084,9 +1146,19 @@ impl Graph {
         let Some((a, b)) = self.inner.edge_endpoints(id.ix()) else {
             return false;
         };
-        self.inner.remove_edge(id.ix());
-        self.adjacency.remove(id, NodeId::from_ix(a), NodeId::from_ix(b));
+        let (start, end) = (NodeId::from_ix(a), NodeId::from_ix(b));
+        let data = self.inner.remove_edge(id.ix());
+        let at = self.adjacency.remove(id, start, end);
         self.type_index.take();
+        if let Some(data) = data {
+            self.record(|| journal::Change::RelRemoved {
+                id,
+                start,
+                end,
+                data,
+                at,
+            });
+        }
         true
     }
 
@@ -1160,8 +1232,17 @@ impl Graph {
     pub fn create_unique_constraint(&mut self, label: &str, key: &str) -> Result<(), GraphError> {
         check_name(label, "label")?;
         check_name(key, "property key")?;
-        let l = self.symbols.label(label);
-        let k = self.symbols.key(key);
+        let (Some(l), Some(k)) = (self.symbols.find_label(label), self.symbols.find_key(key)) else {
+            // No node can break a constraint on a name the graph has never used.
+            let l = self.symbols.label(label);
+            let k = self.symbols.key(key);
+            return self.add_constraint_ids(l, k);
+        };
+        self.add_constraint_ids(l, k)
+    }
+
+    /// `create_unique_constraint` on interned names.
+    pub(crate) fn add_constraint_ids(&mut self, l: LabelId, k: KeyId) -> Result<(), GraphError> {
         if self.constraints.iter().any(|c| c.label == l && c.key == k) {
             return Ok(());
         }
@@ -1172,8 +1253,8 @@ impl Graph {
             };
             if let Some(existing) = owners.insert(v.clone(), *id) {
                 return Err(GraphError::ConstraintViolation {
-                    label: label.to_owned(),
-                    key: key.to_owned(),
+                    label: self.symbols.label_name(l).to_owned(),
+                    key: self.symbols.key_name(k).to_owned(),
                     value: v.to_string(),
                     existing,
                 });
@@ -1184,6 +1265,7 @@ impl Graph {
             key: k,
             owners,
         });
+        self.record(|| journal::Change::ConstraintAdded { label: l, key: k });
         Ok(())
     }
 

@@ -113,12 +113,18 @@ impl Holders {
         }
     }
 
+    /// Adds `node`, keeping the holders sorted by id: the order of a look-up is then a
+    /// function of who holds the name, not of the order of past changes (a rolled-back
+    /// transaction puts holders back in whatever order it undoes them).
     fn add(&mut self, node: NodeId) {
         match self {
             Holders::One(n) if *n == node => {}
-            Holders::One(n) => *self = Holders::Many(vec![*n, node]),
-            Holders::Many(nodes) if !nodes.contains(&node) => nodes.push(node),
-            Holders::Many(_) => {}
+            Holders::One(n) => *self = Holders::Many(if *n < node { vec![*n, node] } else { vec![node, *n] }),
+            Holders::Many(nodes) => {
+                if let Err(i) = nodes.binary_search(&node) {
+                    nodes.insert(i, node);
+                }
+            }
         }
     }
 

@@ -77,6 +77,9 @@ pub enum RuntimeKind {
     Constraint,
     /// A limit of the engine was reached (rows to sort, path expansions).
     LimitExceeded,
+    /// A bug in the engine was caught (a panic while running); what the statement wrote was
+    /// undone.
+    Internal,
 }
 
 /// Any error of a query; the variants say at which stage it failed and where in the text.
@@ -162,6 +165,7 @@ impl QueryError {
                 RuntimeKind::EntityNotFound => "EntityNotFound",
                 RuntimeKind::Constraint => "ConstraintVerificationFailed",
                 RuntimeKind::LimitExceeded => "LimitExceeded",
+                RuntimeKind::Internal => "InternalError",
             },
         }
     }

@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::graph::journal::Mark;
 use crate::graph::{Graph, Value};
 use bind::{BindError, Binder, Resolver};
 use error::{QueryError, RuntimeKind, SemanticKind};
@@ -293,8 +294,8 @@ impl ReadQuery<'_> {
     pub fn run(self) -> Result<QueryResult, QueryError> {
         // A statement run before with the same shape of parameters has its plan cached: it
         // runs without being parsed again (parsing is a pure function of the text).
-        let key = PlanKey::new(self.text, &self.options, &self.graph.symbols);
-        if let Some(hit) = self.graph.plans.get(&key, &self.params.0) {
+        let key = PlanKey::new(self.text, &self.options, self.graph);
+        if let Some(hit) = plan_cache_get(&key, &self.params.0) {
             if hit.shallow && !hit.explain {
                 return read(self.graph, &hit.plan, self.text, &self.params, &self.options);
             }
@@ -312,8 +313,8 @@ impl ReadQuery<'_> {
 
     fn run_parsed(self, parsed: &Query) -> Result<QueryResult, QueryError> {
         let stmt = parsed.statement();
-        let key = PlanKey::new(self.text, &self.options, &self.graph.symbols);
-        let plan = match self.graph.plans.get(&key, &self.params.0) {
+        let key = PlanKey::new(self.text, &self.options, self.graph);
+        let plan = match plan_cache_get(&key, &self.params.0) {
             Some(hit) => hit.plan,
             None => {
                 let mut resolver = Resolver::Read(&self.graph.symbols);
@@ -324,7 +325,7 @@ impl ReadQuery<'_> {
                     shallow: parsed.depth() <= SHALLOW,
                     explain: stmt.explain,
                 };
-                self.graph.plans.put(key, &self.params.0, hit);
+                plan_cache_put(key, &self.params.0, hit);
                 plan
             }
         };
@@ -349,6 +350,20 @@ impl WriteQuery<'_> {
     /// # Ok::<_, kgraph::QueryError>(())
     /// ```
     pub fn run(self) -> Result<QueryResult, QueryError> {
+        // A statement run before with the same shape of parameters has its plan cached, as for
+        // reads; a write plan is cached under the symbol tables it left behind (binding a
+        // write interns the names it creates), which is what the next run of it sees.
+        let key = PlanKey::new(self.text, &self.options, self.graph);
+        if let Some(hit) = plan_cache_get(&key, &self.params.0) {
+            if hit.shallow && !hit.explain {
+                let plan = hit.plan;
+                if !plan.writes {
+                    return read(self.graph, &plan, self.text, &self.params, &self.options);
+                }
+                let mark = self.graph.journal_begin();
+                return write_statement(self.graph, &plan, self.text, &self.params, &self.options, mark);
+            }
+        }
         let parsed = parse_cached(self.text)?;
         let parsed: &Query = &parsed;
         on_deep_stack(parsed.depth(), move || self.run_parsed(parsed))?
@@ -356,8 +371,10 @@ impl WriteQuery<'_> {
 
     fn run_parsed(self, parsed: &Query) -> Result<QueryResult, QueryError> {
         let stmt = parsed.statement();
-        // Binding interns the names a write may create; they are taken back unless it writes.
-        let symbols = self.graph.symbols.clone();
+        // Binding interns the names a write may create: they are recorded from here on, and
+        // taken back unless the statement writes and succeeds.
+        let mark = self.graph.journal_begin();
+        let before = self.graph.symbols.sizes();
         let plan = bind(
             &mut Resolver::Write(&mut self.graph.symbols),
             self.text,
@@ -368,28 +385,95 @@ impl WriteQuery<'_> {
         let plan = match plan {
             Ok(plan) if plan.writes && !stmt.explain => plan,
             other => {
-                self.graph.symbols = symbols;
+                journal_finish(self.graph, mark, false);
                 let plan = other?;
                 if stmt.explain {
                     return Ok(explain(&plan));
                 }
+                if self.graph.symbols.sizes() == before {
+                    // Bound without a new name, the plan is the one `query` would bind.
+                    let hit = CachedPlan {
+                        plan: std::sync::Arc::new(plan),
+                        shallow: parsed.depth() <= SHALLOW,
+                        explain: false,
+                    };
+                    plan_cache_put(PlanKey::new(self.text, &self.options, self.graph), &self.params.0, hit.clone());
+                    return read(self.graph, &hit.plan, self.text, &self.params, &self.options);
+                }
                 return read(self.graph, &plan, self.text, &self.params, &self.options);
             }
         };
-        // A statement that writes is atomic: on failure the graph is put back as it was.
-        let mut backup = self.graph.clone();
-        backup.symbols = symbols;
-        match exec::run_write(self.graph, &plan, &self.params.0, &self.options.limits) {
-            Ok((rows, stats)) => Ok(QueryResult {
-                columns: plan.columns,
+        let plan = std::sync::Arc::new(plan);
+        let hit = CachedPlan {
+            plan: plan.clone(),
+            shallow: parsed.depth() <= SHALLOW,
+            explain: false,
+        };
+        plan_cache_put(PlanKey::new(self.text, &self.options, self.graph), &self.params.0, hit);
+        write_statement(self.graph, &plan, self.text, &self.params, &self.options, mark)
+    }
+}
+
+/// Runs a bound write plan as one statement: if it fails or panics, every change it made (and
+/// every name it interned) since `mark` is undone, so the graph is as it was.
+fn write_statement(
+    graph: &mut Graph,
+    plan: &plan::Plan,
+    text: &str,
+    params: &Params,
+    options: &Options,
+    mark: (Mark, bool),
+) -> Result<QueryResult, QueryError> {
+    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        exec::run_write(graph, plan, &params.0, &options.limits)
+    }));
+    match run {
+        Ok(Ok((rows, stats))) => {
+            journal_finish(graph, mark, true);
+            Ok(QueryResult {
+                columns: plan.columns.clone(),
                 rows,
                 stats,
-            }),
-            Err(e) => {
-                *self.graph = backup;
-                Err(runtime(self.text, e))
-            }
+            })
         }
+        Ok(Err(e)) => {
+            journal_finish(graph, mark, false);
+            Err(runtime(text, e))
+        }
+        Err(panic) => {
+            journal_finish(graph, mark, false);
+            Err(QueryError::Runtime {
+                kind: RuntimeKind::Internal,
+                message: format!(
+                    "internal error (a panic) while writing; the statement was undone: {}",
+                    panic_message(&panic)
+                ),
+                line: None,
+                column: None,
+            })
+        }
+    }
+}
+
+/// Keeps (`keep`) or undoes what was recorded since `mark`; turns the journal off if the mark
+/// turned it on.
+fn journal_finish(graph: &mut Graph, (mark, owner): (Mark, bool), keep: bool) {
+    if !keep {
+        graph.rollback_to(mark);
+    }
+    if owner {
+        graph.journal_end();
+    }
+}
+
+/// The text of a caught panic's payload.
+pub(crate) fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "no message".to_owned()
     }
 }
 
@@ -428,16 +512,16 @@ fn read(
     })
 }
 
-/// The plans of the last few read queries run on one graph, so that a query repeated with
-/// new parameter values skips binding. A plan depends on the text, the options the binder
-/// reads, the names of the parameters given (a missing one is a bind error) and the graph's
-/// symbols (names the graph has never used bind to `None`): all of it is the key. Symbol
-/// tables only grow, so their sizes tell whether a name was added since. A clone of the graph
-/// starts with an empty cache (a restored backup cannot see plans bound after it was taken).
-#[derive(Default)]
-pub(crate) struct PlanCache(std::sync::Mutex<Vec<CacheEntry>>);
-
-/// A key, the names of the parameters the plan was bound with, and the plan.
+/// A cache entry: a key, the names of the parameters the plan was bound with, and the plan.
+///
+/// The plans of the last few statements run on this thread, so that a statement repeated
+/// with new parameter values skips parsing and binding. A plan depends on the graph it was
+/// bound for (its `CacheId`), the text, the options the binder reads, the names of the
+/// parameters given (a missing one is a bind error) and the graph's symbols (names the graph
+/// has never used bind to `None`; a write interns them): all of it is the key. Symbol tables
+/// only grow, except when a roll-back forgets names, which gives the graph a new `CacheId`; so
+/// their sizes tell whether a name was added since. The cache lives in the query layer, per
+/// thread: the graph knows nothing of plans.
 type CacheEntry = (PlanKey<'static>, Vec<String>, CachedPlan);
 
 /// A cached plan, with what its run needs to know of the parsed statement.
@@ -452,44 +536,39 @@ struct CachedPlan {
 
 const PLAN_CACHE_ENTRIES: usize = 16;
 
-impl Clone for PlanCache {
-    fn clone(&self) -> PlanCache {
-        PlanCache::default()
-    }
-}
-
-impl std::fmt::Debug for PlanCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("PlanCache")
-    }
-}
-
 /// Borrows the text to look a plan up (no allocation per query); owns it once cached.
 #[derive(PartialEq)]
 pub(crate) struct PlanKey<'t> {
+    graph: u64,
     text: std::borrow::Cow<'t, str>,
     optimize: bool,
     max_var_length: u32,
-    symbols: (usize, usize, usize),
+    symbols: crate::graph::SymbolSizes,
 }
 
 impl<'t> PlanKey<'t> {
-    fn new(text: &'t str, options: &Options, symbols: &crate::graph::Symbols) -> PlanKey<'t> {
+    fn new(text: &'t str, options: &Options, graph: &Graph) -> PlanKey<'t> {
         PlanKey {
+            graph: graph.cache_id.0,
             text: std::borrow::Cow::Borrowed(text),
             optimize: options.optimize,
             max_var_length: options.limits.max_var_length,
-            symbols: (symbols.labels.len(), symbols.types.len(), symbols.keys.len()),
+            symbols: graph.symbols.sizes(),
         }
     }
 }
 
-impl PlanCache {
-    fn get(&self, key: &PlanKey<'_>, params: &BTreeMap<String, Value>) -> Option<CachedPlan> {
-        if key.text.len() > PARSE_CACHE_MAX_TEXT {
-            return None;
-        }
-        let mut plans = self.0.lock().ok()?;
+thread_local! {
+    /// Recent plans, most recent first (see `CacheEntry`).
+    static PLANS: std::cell::RefCell<Vec<CacheEntry>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn plan_cache_get(key: &PlanKey<'_>, params: &BTreeMap<String, Value>) -> Option<CachedPlan> {
+    if key.text.len() > PARSE_CACHE_MAX_TEXT {
+        return None;
+    }
+    PLANS.with(|plans| {
+        let mut plans = plans.try_borrow_mut().ok()?;
         let i = plans
             .iter()
             .position(|(k, names, _)| k == key && names.iter().eq(params.keys()))?;
@@ -499,21 +578,23 @@ impl PlanCache {
             plans.insert(0, entry);
         }
         Some(hit)
-    }
+    })
+}
 
-    fn put(&self, key: PlanKey<'_>, params: &BTreeMap<String, Value>, plan: CachedPlan) {
-        if key.text.len() > PARSE_CACHE_MAX_TEXT {
-            return;
-        }
-        let key = PlanKey {
-            text: std::borrow::Cow::Owned(key.text.into_owned()),
-            ..key
-        };
-        if let Ok(mut plans) = self.0.lock() {
+fn plan_cache_put(key: PlanKey<'_>, params: &BTreeMap<String, Value>, plan: CachedPlan) {
+    if key.text.len() > PARSE_CACHE_MAX_TEXT {
+        return;
+    }
+    let key = PlanKey {
+        text: std::borrow::Cow::Owned(key.text.into_owned()),
+        ..key
+    };
+    PLANS.with(|plans| {
+        if let Ok(mut plans) = plans.try_borrow_mut() {
             plans.truncate(PLAN_CACHE_ENTRIES - 1);
             plans.insert(0, (key, params.keys().cloned().collect(), plan));
         }
-    }
+    });
 }
 
 /// How many parsed statements each thread keeps, and the longest text it keeps one for.
