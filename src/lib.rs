@@ -1,12 +1,14 @@
 #![doc = include_str!("../README.md")]
 #![doc(test(attr(deny(warnings))))]
 
+mod database;
 mod dataset;
 mod error;
 mod graph;
 mod query;
 mod storage;
 
+pub use database::{Database, ReadTxn, WriteTxn};
 pub use dataset::{DatasetError, DatasetFile};
 pub use error::Error;
 pub use graph::date::{Date, DateError};

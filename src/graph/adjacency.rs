@@ -124,7 +124,14 @@ impl Adjacency {
     pub(crate) fn restore(&mut self, rel: RelId, start: NodeId, end: NodeId, ty: TypeId, at: (usize, usize)) {
         let l = self.lists_mut(end);
         let i = (l.split + at.1).min(l.entries.len());
-        l.entries.insert(i, Adj { rel, other: start, ty });
+        l.entries.insert(
+            i,
+            Adj {
+                rel,
+                other: start,
+                ty,
+            },
+        );
         let l = self.lists_mut(start);
         let i = at.0.min(l.split);
         l.entries.insert(i, Adj { rel, other: end, ty });

@@ -81,6 +81,8 @@ pub(crate) struct Journal {
     changes: Vec<Change>,
     /// The symbol tables' sizes when the journal was turned on.
     start: SymbolSizes,
+    /// Who turned it on (a transaction's number; 0 for a statement).
+    owner: u64,
 }
 
 /// A point in the journal to roll back to.
@@ -124,18 +126,41 @@ impl Graph {
                 self.journal = Some(Box::new(Journal {
                     changes: Vec::new(),
                     start: symbols,
+                    owner: 0,
                 }));
                 (Mark { changes: 0, symbols }, true)
             }
         }
     }
 
-    /// The current point of the journal (the journal must be on).
-    pub(crate) fn journal_mark(&self) -> Mark {
+    /// Turns the journal on for a transaction numbered `owner` (not 0), dropping any record
+    /// left; returns the mark of its start.
+    pub(crate) fn journal_begin_owned(&mut self, owner: u64) -> Mark {
+        let symbols = self.symbols.sizes();
+        self.journal = Some(Box::new(Journal {
+            changes: Vec::new(),
+            start: symbols,
+            owner,
+        }));
+        Mark { changes: 0, symbols }
+    }
+
+    /// The current point of the journal, to roll back to later.
+    pub(crate) fn journal_mark_now(&self) -> Mark {
         Mark {
-            changes: self.journal.as_ref().map_or(0, |j| j.changes.len()),
+            changes: self.journal_len(),
             symbols: self.symbols.sizes(),
         }
+    }
+
+    /// The number of the transaction whose journal is on (`None`: off).
+    pub(crate) fn journal_owner(&self) -> Option<u64> {
+        self.journal.as_ref().map(|j| j.owner)
+    }
+
+    /// The number of changes recorded so far.
+    pub(crate) fn journal_len(&self) -> usize {
+        self.journal.as_ref().map_or(0, |j| j.changes.len())
     }
 
     /// Turns the journal off, keeping every change; returns what it recorded.

@@ -1062,7 +1062,11 @@ impl Graph {
         self.constraint_remove(id, &[l], &props);
         self.node_mut(id)?.labels.remove(pos);
         let at = self.label_set_mut(l).swap_remove_at(&id).unwrap_or(0);
-        self.record(|| journal::Change::LabelRemoved { id, label: l, pos: at });
+        self.record(|| journal::Change::LabelRemoved {
+            id,
+            label: l,
+            pos: at,
+        });
         Ok(true)
     }
 

@@ -170,6 +170,56 @@ impl QueryError {
         }
     }
 
+    /// The same error for a statement whose text starts at byte `offset` of `script`: the
+    /// line and column are given in the script.
+    pub(crate) fn shifted(self, script: &str, offset: usize) -> QueryError {
+        let (l0, c0) = crate::query::syntax::span::line_col(script, offset);
+        let shift = |line: usize, column: usize| {
+            if line <= 1 {
+                (l0, c0 + column.saturating_sub(1))
+            } else {
+                (l0 + line - 1, column)
+            }
+        };
+        match self {
+            QueryError::Syntax(e) => QueryError::Syntax(e.shifted(script, offset)),
+            QueryError::Semantic {
+                kind,
+                message,
+                line,
+                column,
+            } => {
+                let (line, column) = shift(line, column);
+                QueryError::Semantic {
+                    kind,
+                    message,
+                    line,
+                    column,
+                }
+            }
+            QueryError::Runtime {
+                kind,
+                message,
+                line,
+                column,
+            } => {
+                let (line, column) = match (line, column) {
+                    (Some(l), Some(c)) => {
+                        let (l, c) = shift(l, c);
+                        (Some(l), Some(c))
+                    }
+                    _ => (line, column),
+                };
+                QueryError::Runtime {
+                    kind,
+                    message,
+                    line,
+                    column,
+                }
+            }
+        }
+    }
+
     /// `compile` for errors found before any data was read or written, `runtime` otherwise.
     ///
     /// ```

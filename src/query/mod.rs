@@ -397,7 +397,11 @@ impl WriteQuery<'_> {
                         shallow: parsed.depth() <= SHALLOW,
                         explain: false,
                     };
-                    plan_cache_put(PlanKey::new(self.text, &self.options, self.graph), &self.params.0, hit.clone());
+                    plan_cache_put(
+                        PlanKey::new(self.text, &self.options, self.graph),
+                        &self.params.0,
+                        hit.clone(),
+                    );
                     return read(self.graph, &hit.plan, self.text, &self.params, &self.options);
                 }
                 return read(self.graph, &plan, self.text, &self.params, &self.options);
@@ -409,7 +413,11 @@ impl WriteQuery<'_> {
             shallow: parsed.depth() <= SHALLOW,
             explain: false,
         };
-        plan_cache_put(PlanKey::new(self.text, &self.options, self.graph), &self.params.0, hit);
+        plan_cache_put(
+            PlanKey::new(self.text, &self.options, self.graph),
+            &self.params.0,
+            hit,
+        );
         write_statement(self.graph, &plan, self.text, &self.params, &self.options, mark)
     }
 }
@@ -475,6 +483,11 @@ pub(crate) fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
     } else {
         "no message".to_owned()
     }
+}
+
+/// The statements of a script separated by `;`, each with the byte offset of its text.
+pub(crate) fn split_script(script: &str) -> Result<Vec<(usize, &str)>, QueryError> {
+    syntax::split_statements(script).map_err(QueryError::Syntax)
 }
 
 /// Binds a parsed statement into a plan.

@@ -161,6 +161,17 @@ impl ParseError {
         ParseError { inner }
     }
 
+    /// The same error for a statement that starts at byte `offset` of `script`: its position
+    /// and excerpt are given in the script.
+    pub(crate) fn shifted(self, script: &str, offset: usize) -> ParseError {
+        let mut d = self.inner;
+        d.start = (d.start + offset).min(script.len());
+        d.end = (d.end + offset).clamp(d.start, script.len());
+        (d.line, d.column) = line_col(script, d.start);
+        (d.snippet, d.caret_pad, d.caret_len) = excerpt(script, d.start, d.end);
+        ParseError { inner: d }
+    }
+
     /// What kind of problem this is.
     ///
     /// ```

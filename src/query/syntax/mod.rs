@@ -128,6 +128,16 @@ impl Query {
             return Err(ParseError::from_raw(text, raw));
         }
         let tokens = lexer::tokenize(text).map_err(|e| ParseError::from_raw(text, e))?;
+        if let Some(second) = second_statement(&tokens) {
+            let raw = RawError::new(
+                ParseErrorKind::Syntax,
+                second,
+                "a query holds one statement, and a second one starts here; run several statements \
+                 as a script (`Database::execute_script`, `WriteTxn::execute_script`)"
+                    .to_owned(),
+            );
+            return Err(ParseError::from_raw(text, raw));
+        }
         let (stmt, depth) = parser::parse_tokens(text, &tokens).map_err(|e| ParseError::from_raw(text, e))?;
         Ok(Query { stmt, depth })
     }
@@ -142,6 +152,55 @@ impl Query {
         &self.stmt
     }
 }
+
+/// The span of the first token after a `;` that has tokens after it, if any.
+fn second_statement(tokens: &[lexer::Token]) -> Option<Span> {
+    let semi = tokens.iter().position(|t| t.kind.is(lexer::Punct::Semi))?;
+    tokens
+        .get(semi + 1)
+        .filter(|t| !matches!(t.kind, lexer::Tok::Eof))
+        .map(|t| t.span)
+}
+
+/// The statements of a script separated by `;`: each with the byte offset where its text
+/// starts. Statements with no tokens (`;;`, a trailing `;`) are skipped. Fails only where the
+/// text cannot be split into tokens.
+pub(crate) fn split_statements(script: &str) -> Result<Vec<(usize, &str)>, ParseError> {
+    if script.len() > MAX_SCRIPT_BYTES {
+        let raw = RawError::new(
+            ParseErrorKind::TooLong,
+            Span::new(0, 0),
+            format!(
+                "script is too long: {} bytes (at most {MAX_SCRIPT_BYTES})",
+                script.len()
+            ),
+        );
+        return Err(ParseError::from_raw(script, raw));
+    }
+    let tokens = lexer::tokenize(script).map_err(|e| ParseError::from_raw(script, e))?;
+    let mut out = Vec::new();
+    let mut first: Option<usize> = None;
+    for t in &tokens {
+        if matches!(t.kind, lexer::Tok::Eof) {
+            break;
+        }
+        if t.kind.is(lexer::Punct::Semi) {
+            if let Some(start) = first.take() {
+                out.push((start, script.get(start..t.span.start as usize).unwrap_or("")));
+            }
+        } else if first.is_none() {
+            first = Some(t.span.start as usize);
+        }
+    }
+    if let Some(start) = first {
+        out.push((start, script.get(start..).unwrap_or("")));
+    }
+    Ok(out)
+}
+
+/// The longest script `split_statements` takes (each statement is still held to
+/// [`MAX_QUERY_BYTES`]).
+pub const MAX_SCRIPT_BYTES: usize = 1 << 30;
 
 impl fmt::Display for Query {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -1,0 +1,507 @@
+//! The database handle: many threads share one graph; readers see a committed state for their
+//! whole life; one writer at a time changes it in transactions of several statements.
+//!
+//! Design (see ARCHITECTURE.md, "Transactions"): the committed state is an `Arc<Graph>`.
+//! A reader clones that `Arc` (a lock held for a pointer copy) and reads its graph without any
+//! further synchronisation: a commit never changes a graph a reader holds. The writer works on
+//! a second copy of the graph, its *spare*, which equals the committed state when a transaction
+//! begins; the graph's journal records every change. A commit publishes the spare as the new
+//! committed state (a pointer swap) and takes the old state back as the next spare, replaying
+//! the transaction's records on it, so a commit costs what the transaction changed. If a
+//! reader still holds the old state, the commit does not wait for it: the old state is
+//! retired, and a later transaction catches it up from the records once its readers are gone,
+//! or, if every older state is still held when a transaction begins, copies the committed
+//! graph (the one case where a write costs the size of the graph).
+//!
+//! Invariants:
+//! - `committed` is only ever replaced whole, under its lock, by a commit.
+//! - The writer's spare, when present and not in a transaction, equals `committed`; a retired
+//!   state of version `v` becomes equal to `committed` after the logs of versions `v+1..` are
+//!   replayed on it in order.
+//! - A transaction that ends without a commit (rollback, drop, panic) undoes its records, so
+//!   its copy equals `committed` again.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use crate::graph::journal::{Mark, Redo};
+use crate::graph::Graph;
+use crate::query::error::QueryError;
+use crate::query::{QueryResult, ReadQuery, WriteQuery};
+use crate::Params;
+
+/// A graph shared by many threads, with snapshot readers and one writer at a time.
+///
+/// Cloning the handle is cheap; every clone names the same database.
+///
+/// ```
+/// use kgraph::{Database, Value};
+/// let db = Database::new();
+/// let mut tx = db.write();
+/// tx.execute("CREATE (:Company {name: 'Pfizer'})").run()?;
+/// tx.execute("CREATE (:Company {name: 'Roche'})").run()?;
+/// tx.commit();
+/// let r = db.read().query("MATCH (c:Company) RETURN count(*) AS n").run()?;
+/// assert_eq!(r.get(0, "n"), Some(&Value::Int(2)));
+/// # Ok::<_, kgraph::QueryError>(())
+/// ```
+#[derive(Clone, Default)]
+pub struct Database {
+    shared: Arc<Shared>,
+}
+
+#[derive(Default)]
+struct Shared {
+    /// The committed state readers start from.
+    committed: Mutex<Arc<Graph>>,
+    /// The writer's side; held by a write transaction for its whole life.
+    writer: Mutex<Writer>,
+}
+
+/// What the writer keeps between transactions.
+#[derive(Default)]
+struct Writer {
+    /// The number of the last commit.
+    version: u64,
+    /// A copy equal to the committed state, free for the next transaction.
+    spare: Option<Graph>,
+    /// Earlier committed states still held by readers, with their versions.
+    retired: Vec<(u64, Arc<Graph>)>,
+    /// The records of the commits after the oldest retired state: (version it made, records).
+    logs: VecDeque<(u64, Arc<Redo>)>,
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let g = self.read();
+        f.debug_struct("Database")
+            .field("nodes", &g.node_count())
+            .field("relationships", &g.relationship_count())
+            .finish()
+    }
+}
+
+/// Numbers transactions, so a journal is known to be the one its transaction began.
+static TXN_NUMBERS: AtomicU64 = AtomicU64::new(1);
+
+impl Database {
+    /// An empty database in memory.
+    ///
+    /// ```
+    /// assert_eq!(kgraph::Database::new().read().node_count(), 0);
+    /// ```
+    pub fn new() -> Database {
+        Database::default()
+    }
+
+    /// A database whose first committed state is `graph`.
+    ///
+    /// ```
+    /// let db = kgraph::Database::from_graph(kgraph::Graph::ecosystem()?);
+    /// assert!(db.read().resolve("阿斯利康").is_ok());
+    /// # Ok::<_, kgraph::Error>(())
+    /// ```
+    pub fn from_graph(graph: Graph) -> Database {
+        Database {
+            shared: Arc::new(Shared {
+                committed: Mutex::new(Arc::new(graph)),
+                writer: Mutex::new(Writer::default()),
+            }),
+        }
+    }
+
+    /// A read transaction: the committed state as of now, for as long as it is kept. It never
+    /// waits for a writer, and no writer waits for it.
+    ///
+    /// ```
+    /// let db = kgraph::Database::new();
+    /// let before = db.read();
+    /// db.execute("CREATE (:A)")?;
+    /// assert_eq!(before.node_count(), 0);
+    /// assert_eq!(db.read().node_count(), 1);
+    /// # Ok::<_, kgraph::QueryError>(())
+    /// ```
+    pub fn read(&self) -> ReadTxn {
+        ReadTxn {
+            graph: lock(&self.shared.committed).clone(),
+        }
+    }
+
+    /// A write transaction; waits while another one is open.
+    ///
+    /// ```
+    /// let db = kgraph::Database::new();
+    /// let mut tx = db.write();
+    /// tx.execute("CREATE (:A {x: 1})").run()?;
+    /// assert_eq!(tx.graph().node_count(), 1);
+    /// assert_eq!(db.read().node_count(), 0);
+    /// tx.commit();
+    /// assert_eq!(db.read().node_count(), 1);
+    /// # Ok::<_, kgraph::QueryError>(())
+    /// ```
+    pub fn write(&self) -> WriteTxn<'_> {
+        self.begin(lock(&self.shared.writer))
+    }
+
+    /// A write transaction if none is open, else `None` at once.
+    ///
+    /// ```
+    /// let db = kgraph::Database::new();
+    /// let tx = db.write();
+    /// assert!(db.try_write().is_none());
+    /// drop(tx);
+    /// assert!(db.try_write().is_some());
+    /// ```
+    pub fn try_write(&self) -> Option<WriteTxn<'_>> {
+        let guard = match self.shared.writer.try_lock() {
+            Ok(g) => g,
+            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => return None,
+        };
+        Some(self.begin(guard))
+    }
+
+    /// Runs one statement in a transaction of its own and commits it.
+    ///
+    /// ```
+    /// let db = kgraph::Database::new();
+    /// let r = db.execute("CREATE (n:A) RETURN id(n) AS id")?;
+    /// assert_eq!(r.len(), 1);
+    /// # Ok::<_, kgraph::QueryError>(())
+    /// ```
+    pub fn execute(&self, text: &str) -> Result<QueryResult, QueryError> {
+        let mut tx = self.write();
+        let r = tx.execute(text).run()?;
+        tx.commit();
+        Ok(r)
+    }
+
+    /// Runs a script of statements separated by `;` in one transaction: all of them, or, if
+    /// one fails, none. Returns each statement's result.
+    ///
+    /// ```
+    /// let db = kgraph::Database::new();
+    /// let results = db.execute_script("CREATE (:A); CREATE (:B); MATCH (n) RETURN count(n) AS n", &kgraph::Params::new())?;
+    /// assert_eq!(results.len(), 3);
+    /// assert!(db.execute_script("CREATE (:C); RETURN 1/0", &kgraph::Params::new()).is_err());
+    /// assert_eq!(db.read().node_count(), 2);
+    /// # Ok::<_, kgraph::QueryError>(())
+    /// ```
+    pub fn execute_script(&self, script: &str, params: &Params) -> Result<Vec<QueryResult>, QueryError> {
+        let mut tx = self.write();
+        let results = tx.execute_script(script, params)?;
+        tx.commit();
+        Ok(results)
+    }
+
+    fn begin<'db>(&'db self, mut writer: MutexGuard<'db, Writer>) -> WriteTxn<'db> {
+        let mut graph = match writer.spare.take() {
+            Some(g) => g,
+            None => self.catch_up(&mut writer),
+        };
+        let number = TXN_NUMBERS.fetch_add(1, Ordering::Relaxed);
+        let start = graph.journal_begin_owned(number);
+        WriteTxn {
+            db: self,
+            writer: Some(writer),
+            graph: Some(graph),
+            number,
+            start,
+        }
+    }
+
+    /// A copy equal to the committed state: a retired state whose readers are gone, brought
+    /// up to date from the logs, or else a clone of the committed graph.
+    fn catch_up(&self, writer: &mut Writer) -> Graph {
+        // Free retired states, newest first (fewest records to replay).
+        let mut copy = None;
+        let retired = std::mem::take(&mut writer.retired);
+        for (version, state) in retired.into_iter().rev() {
+            match Arc::try_unwrap(state) {
+                Ok(g) if copy.is_none() => copy = Some((version, g)),
+                Ok(_) => {} // another free copy: dropped
+                Err(held) => writer.retired.push((version, held)),
+            }
+        }
+        writer.retired.reverse();
+        let replayed = copy.and_then(|(version, mut g)| {
+            for (v, redo) in &writer.logs {
+                if *v > version && g.redo(redo).is_err() {
+                    return None;
+                }
+            }
+            Some(g)
+        });
+        writer.prune_logs();
+        match replayed {
+            Some(g) => g,
+            None => lock(&self.shared.committed).as_ref().clone(),
+        }
+    }
+}
+
+impl Writer {
+    /// Drops the logs no retired state needs.
+    fn prune_logs(&mut self) {
+        let oldest = self.retired.iter().map(|(v, _)| *v).min();
+        match oldest {
+            None => self.logs.clear(),
+            Some(oldest) => {
+                while self.logs.front().is_some_and(|(v, _)| *v <= oldest) {
+                    self.logs.pop_front();
+                }
+            }
+        }
+    }
+}
+
+/// Locks a mutex, taking it over if a thread panicked while holding it: every holder keeps
+/// the data consistent at each step (a transaction undoes itself when dropped, also while
+/// unwinding), so the data behind a poisoned lock is sound.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// A read transaction: one committed state, unchanged for as long as it is kept. It derefs to
+/// the [`Graph`], so every read method and petgraph's algorithms work on it.
+///
+/// ```
+/// let db = kgraph::Database::from_graph(kgraph::Graph::ecosystem()?);
+/// let snapshot = db.read();
+/// let r = snapshot.query("MATCH (c:Company) RETURN count(*) AS n").run()?;
+/// assert!(r.get(0, "n").and_then(|v| v.as_int()).unwrap_or(0) > 0);
+/// # Ok::<_, kgraph::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct ReadTxn {
+    graph: Arc<Graph>,
+}
+
+impl ReadTxn {
+    /// The committed state this transaction reads.
+    ///
+    /// ```
+    /// let db = kgraph::Database::new();
+    /// assert_eq!(db.read().graph().node_count(), 0);
+    /// ```
+    pub fn graph(&self) -> &Graph {
+        &self.graph
+    }
+
+    /// A read-only query on this transaction's state.
+    ///
+    /// ```
+    /// let db = kgraph::Database::new();
+    /// let tx = db.read();
+    /// assert_eq!(tx.query("RETURN 1 AS x").run()?.len(), 1);
+    /// # Ok::<_, kgraph::QueryError>(())
+    /// ```
+    pub fn query<'t>(&'t self, text: &'t str) -> ReadQuery<'t> {
+        self.graph.query(text)
+    }
+}
+
+impl std::ops::Deref for ReadTxn {
+    type Target = Graph;
+    fn deref(&self) -> &Graph {
+        &self.graph
+    }
+}
+
+/// A write transaction: statements run one after another on the writer's copy, each atomic;
+/// [`commit`](WriteTxn::commit) publishes them all at once, [`rollback`](WriteTxn::rollback) or
+/// dropping the transaction uncommitted (also while a panic unwinds) undoes them all.
+///
+/// ```
+/// let db = kgraph::Database::new();
+/// {
+///     let mut tx = db.write();
+///     tx.execute("CREATE (:A)").run()?;
+///     // dropped without commit: undone
+/// }
+/// assert_eq!(db.read().node_count(), 0);
+/// # Ok::<_, kgraph::QueryError>(())
+/// ```
+pub struct WriteTxn<'db> {
+    db: &'db Database,
+    /// The writer lock; `None` once the transaction has ended.
+    writer: Option<MutexGuard<'db, Writer>>,
+    /// The writer's copy; `None` once the transaction has ended.
+    graph: Option<Graph>,
+    number: u64,
+    start: Mark,
+}
+
+impl WriteTxn<'_> {
+    /// A statement in this transaction; it sees the transaction's earlier writes. If it fails,
+    /// only what it did is undone and the transaction goes on.
+    ///
+    /// ```
+    /// let db = kgraph::Database::new();
+    /// let mut tx = db.write();
+    /// tx.execute("CREATE (:A)").run()?;
+    /// assert!(tx.execute("CREATE (:B {x: 1/0})").run().is_err());
+    /// tx.commit();
+    /// assert_eq!(db.read().node_count(), 1);
+    /// # Ok::<_, kgraph::QueryError>(())
+    /// ```
+    pub fn execute<'t>(&'t mut self, text: &'t str) -> WriteQuery<'t> {
+        self.graph_mut().execute(text)
+    }
+
+    /// A read-only query that sees the transaction's writes.
+    ///
+    /// ```
+    /// let db = kgraph::Database::new();
+    /// let mut tx = db.write();
+    /// tx.execute("CREATE (:A)").run()?;
+    /// assert_eq!(tx.query("MATCH (n) RETURN n").run()?.len(), 1);
+    /// # Ok::<_, kgraph::QueryError>(())
+    /// ```
+    pub fn query<'t>(&'t self, text: &'t str) -> ReadQuery<'t> {
+        self.graph().query(text)
+    }
+
+    /// Runs a script of statements separated by `;`, in order, with the same parameters; if
+    /// one fails, what the script did is undone (the transaction's earlier work stays) and
+    /// the error names the failing statement's line and column in the script.
+    ///
+    /// ```
+    /// let db = kgraph::Database::new();
+    /// let mut tx = db.write();
+    /// let err = tx.execute_script("CREATE (:A);\nCREATE (:B {x: $p / 0})", &kgraph::Params::new().with("p", 1)).unwrap_err();
+    /// assert_eq!(err.line(), Some(2));
+    /// assert_eq!(tx.graph().node_count(), 0);
+    /// ```
+    pub fn execute_script(&mut self, script: &str, params: &Params) -> Result<Vec<QueryResult>, QueryError> {
+        let statements = crate::query::split_script(script)?;
+        let graph = self.graph_mut();
+        let mark = graph.journal_mark_now();
+        let mut results = Vec::with_capacity(statements.len());
+        for (offset, text) in statements {
+            match graph.execute(text).params(params.clone()).run() {
+                Ok(r) => results.push(r),
+                Err(e) => {
+                    graph.rollback_to(mark);
+                    return Err(e.shifted(script, offset));
+                }
+            }
+        }
+        Ok(results)
+    }
+
+    /// The transaction's state, with its writes so far.
+    ///
+    /// ```
+    /// let db = kgraph::Database::new();
+    /// let mut tx = db.write();
+    /// tx.graph_mut().add_node(&["A"], [("k", 1)])?;
+    /// assert_eq!(tx.graph().node_count(), 1);
+    /// # Ok::<_, kgraph::GraphError>(())
+    /// ```
+    pub fn graph(&self) -> &Graph {
+        // `graph` is `Some` until the transaction ends, which consumes or drops it.
+        self.graph.as_ref().unwrap_or(&EMPTY)
+    }
+
+    /// The transaction's state, for the Rust mutation API; every change made through it is
+    /// part of the transaction.
+    ///
+    /// ```
+    /// let db = kgraph::Database::new();
+    /// let mut tx = db.write();
+    /// let n = tx.graph_mut().add_node(&["A"], [("name", "a")])?;
+    /// tx.commit();
+    /// assert_eq!(db.read().resolve("a")?, n);
+    /// # Ok::<_, kgraph::GraphError>(())
+    /// ```
+    pub fn graph_mut(&mut self) -> &mut Graph {
+        self.graph.get_or_insert_with(Graph::new)
+    }
+
+    /// Publishes the transaction's writes to new readers, at once and all together. It does
+    /// not wait for readers of the old state.
+    ///
+    /// ```
+    /// let db = kgraph::Database::new();
+    /// let mut tx = db.write();
+    /// tx.execute("CREATE (:A)").run()?;
+    /// tx.commit();
+    /// assert_eq!(db.read().node_count(), 1);
+    /// # Ok::<_, kgraph::QueryError>(())
+    /// ```
+    pub fn commit(mut self) {
+        let (Some(mut writer), Some(mut graph)) = (self.writer.take(), self.graph.take()) else {
+            return;
+        };
+        // The records are the transaction's own only if its journal is still the one it
+        // began (a caller may have swapped the graph through `graph_mut`).
+        let ours = graph.journal_owner() == Some(self.number);
+        let redo = graph.journal_end();
+        if ours && redo.is_empty() {
+            // Nothing changed: the committed state stays, and the copy stays spare.
+            writer.spare = Some(graph);
+            return;
+        }
+        let new = Arc::new(graph);
+        let old = std::mem::replace(&mut *lock(&self.db.shared.committed), new);
+        let old_version = writer.version;
+        writer.version += 1;
+        let version = writer.version;
+        if !ours {
+            // No records to catch the old state up with: let its readers keep it alone, and
+            // forget the retired states the missing records would have caught up.
+            writer.retired.clear();
+            writer.logs.clear();
+            return;
+        }
+        match Arc::try_unwrap(old) {
+            Ok(mut g) => {
+                if g.redo(&redo).is_ok() {
+                    writer.spare = Some(g);
+                }
+            }
+            Err(held) => writer.retired.push((old_version, held)),
+        }
+        // Every retired state needs this commit's records to catch up.
+        if !writer.retired.is_empty() {
+            writer.logs.push_back((version, Arc::new(redo)));
+        }
+    }
+
+    /// Undoes every write of the transaction.
+    ///
+    /// ```
+    /// let db = kgraph::Database::new();
+    /// let mut tx = db.write();
+    /// tx.execute("CREATE (:A)").run()?;
+    /// tx.rollback();
+    /// assert_eq!(db.read().node_count(), 0);
+    /// # Ok::<_, kgraph::QueryError>(())
+    /// ```
+    pub fn rollback(mut self) {
+        self.end_uncommitted();
+    }
+
+    fn end_uncommitted(&mut self) {
+        let (Some(mut writer), Some(mut graph)) = (self.writer.take(), self.graph.take()) else {
+            return;
+        };
+        if graph.journal_owner() == Some(self.number) {
+            graph.rollback_to(self.start);
+            graph.journal_end();
+            writer.spare = Some(graph);
+        }
+        // Otherwise the copy is not known to equal the committed state: it is dropped, and
+        // the next transaction makes another.
+    }
+}
+
+impl Drop for WriteTxn<'_> {
+    fn drop(&mut self) {
+        self.end_uncommitted();
+    }
+}
+
+static EMPTY: std::sync::LazyLock<Graph> = std::sync::LazyLock::new(Graph::new);
