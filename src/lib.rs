@@ -14,6 +14,7 @@ pub use error::Error;
 pub use graph::date::{Date, DateError};
 pub use graph::names::normalize_name;
 pub use graph::value::Path;
+pub use graph::visit::{EdgeReference, EdgeReferences, Edges, Neighbors, NodeIdentifiers, VisitSet};
 pub use graph::{Direction, Graph, GraphError, NodeId, NodeRef, RelId, RelRef, Value};
 pub use query::error::{QueryError, RuntimeKind, SemanticKind};
 pub use query::exec::Stats;

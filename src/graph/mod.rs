@@ -20,6 +20,7 @@ pub(crate) mod labels;
 pub(crate) mod names;
 pub(crate) mod type_index;
 pub(crate) mod value;
+pub(crate) mod visit;
 
 use std::collections::HashMap;
 
