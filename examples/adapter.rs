@@ -6,9 +6,7 @@
 use std::io::{self, BufRead, Write};
 use std::time::Instant;
 
-use kgraph::{
-    Graph, ImportError, NodeId, Params, QueryError, QueryResult, RelId, SemanticKind, SnapshotError, Value,
-};
+use kgraph::{Graph, ImportError, NodeId, Params, QueryError, QueryResult, RelId, SnapshotError, Value};
 use serde_json::{json, Map, Value as Json};
 
 fn error(kind: &str, phase: &str, message: impl Into<String>) -> Json {
@@ -133,15 +131,10 @@ fn stats_json(r: &QueryResult) -> Json {
     Json::Object(m)
 }
 
-/// Runs a query read-only when it can, as a write otherwise.
+/// Runs a query: `execute` takes reads and writes alike (a read runs as `query` would, from
+/// the same plan cache), and a write is one atomic statement.
 fn run(g: &mut Graph, text: &str, params: &Params) -> Result<QueryResult, QueryError> {
-    match g.query(text).params(params.clone()).run() {
-        Err(QueryError::Semantic {
-            kind: SemanticKind::ReadOnly,
-            ..
-        }) => g.execute(text).params(params.clone()).run(),
-        other => other,
-    }
+    g.execute(text).params(params.clone()).run()
 }
 
 fn handle(g: &mut Graph, req: &Json) -> Json {

@@ -90,6 +90,33 @@ fn a_failed_statement_leaves_the_graph_as_it_was() {
 }
 
 #[test]
+fn a_panic_inside_a_statement_leaves_the_graph_as_it_was() {
+    let mut g = sample();
+    let (before, ids) = (fingerprint(&g), next_ids(&g));
+    let err = g
+        .execute("MATCH (n) DETACH DELETE n CREATE (:L0 {name: 'n0'})-[:T0]->(:New {aliases: ['alias']})")
+        .panic_after_writes()
+        .run()
+        .unwrap_err();
+    assert_eq!(err.kind_name(), "InternalError");
+    assert_eq!(fingerprint(&g), before);
+    assert_eq!(next_ids(&g), ids);
+    // Inside a transaction: only the statement is undone.
+    let db = Database::from_graph(sample());
+    let mut tx = db.write();
+    tx.execute("CREATE (:Kept)").run().unwrap();
+    assert!(tx
+        .execute("MATCH (n:L0) DETACH DELETE n")
+        .panic_after_writes()
+        .run()
+        .is_err());
+    tx.commit();
+    let mut expected = sample();
+    expected.execute("CREATE (:Kept)").run().unwrap();
+    assert_eq!(fingerprint(&db.read()), fingerprint(&expected));
+}
+
+#[test]
 fn a_rolled_back_or_dropped_transaction_leaves_the_database_as_it_was() {
     for end in ["rollback", "drop"] {
         let db = Database::from_graph(sample());
@@ -169,6 +196,21 @@ fn a_reader_keeps_its_snapshot_while_a_commit_finishes() {
             .unwrap();
     }
     assert_eq!(fingerprint(&db.read()), fingerprint(&plain));
+}
+
+#[test]
+fn a_cached_write_plan_is_never_run_as_a_read() {
+    let mut g = Graph::new();
+    for _ in 0..3 {
+        g.execute("CREATE (:A)").run().unwrap();
+    }
+    let err = g.query("CREATE (:A)").run().unwrap_err();
+    assert_eq!(err.kind_name(), "SyntaxError", "{err}");
+    assert_eq!(g.node_count(), 3);
+    // And a read cached by `query` runs as a read through `execute`.
+    g.query("MATCH (n:A) RETURN count(n) AS n").run().unwrap();
+    let r = g.execute("MATCH (n:A) RETURN count(n) AS n").run().unwrap();
+    assert_eq!(r.get(0, "n"), Some(&Value::Int(3)));
 }
 
 #[test]

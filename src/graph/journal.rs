@@ -85,6 +85,13 @@ pub(crate) struct Journal {
     owner: u64,
 }
 
+impl Journal {
+    /// See `Graph::journal_redoes`.
+    pub(crate) fn redoes(&self) -> bool {
+        self.owner != 0
+    }
+}
+
 /// A point in the journal to roll back to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Mark {
@@ -214,15 +221,26 @@ impl Graph {
         self.journal.is_some()
     }
 
+    /// True while the journal is on for a transaction, whose records are replayed on another
+    /// copy: then a record keeps what redoing needs (the new values), not only what undoing
+    /// needs. A statement's own journal only ever undoes.
+    #[inline]
+    pub(super) fn journal_redoes(&self) -> bool {
+        self.journal.as_ref().is_some_and(|j| j.redoes())
+    }
+
     fn undo(&mut self, change: Change) {
         match change {
-            Change::NodeAdded { id, labels, props } => {
+            Change::NodeAdded { id, .. } => {
+                // Every later change is undone: the node is as it was added.
+                let Some(NodeData { labels, props }) = self.inner.remove_node(id.ix()) else {
+                    return;
+                };
                 for l in &labels {
                     self.label_set_mut(*l).swap_remove_at(&id);
                 }
                 self.index_names(id, &props, false);
                 self.constraint_remove(id, &labels, &props);
-                self.inner.remove_node(id.ix());
             }
             Change::NodeRemoved { id, data, label_pos } => {
                 let back = NodeId::from_ix(self.inner.add_node(NodeData {

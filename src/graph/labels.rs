@@ -15,14 +15,15 @@ use super::id::NodeId;
 /// The nodes carrying one label.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct LabelSet {
-    members: IndexSet<NodeId>,
+    /// Hashed with foldhash: membership changes hash one small id.
+    members: IndexSet<NodeId, foldhash::fast::RandomState>,
     bits: Vec<u64>,
 }
 
 impl LabelSet {
     pub(crate) fn with_capacity(n: usize) -> LabelSet {
         LabelSet {
-            members: IndexSet::with_capacity(n),
+            members: IndexSet::with_capacity_and_hasher(n, Default::default()),
             bits: Vec::new(),
         }
     }

@@ -488,7 +488,10 @@ impl Graph {
         self.index_names(id, &props, true);
         self.constraint_insert(id, &labels, &props);
         if self.journaling() {
-            let (labels, props) = (labels.clone(), props.clone());
+            let (labels, props) = match self.journal_redoes() {
+                true => (labels.clone(), props.clone()),
+                false => (Vec::new(), Props::default()),
+            };
             self.record(|| journal::Change::NodeAdded { id, labels, props });
         }
         if let Some(slot) = self.inner.node_weight_mut(id.ix()) {
@@ -543,7 +546,10 @@ impl Graph {
         ty: TypeId,
         props: Props,
     ) -> RelId {
-        let copy = self.journaling().then(|| props.clone());
+        let copy = self.journaling().then(|| match self.journal_redoes() {
+            true => props.clone(),
+            false => Props::default(),
+        });
         let rel = RelId::from_ix(self.inner.add_edge(start.ix(), end.ix(), RelData { ty, props }));
         self.adjacency.add(rel, start, end, ty);
         self.type_index.take();
@@ -760,6 +766,11 @@ impl Graph {
             .map_or(Default::default(), |s| s.as_slice())
     }
 
+    /// For each label id, whether some node carries it (write statistics compare these).
+    pub(crate) fn labels_in_use(&self) -> Vec<bool> {
+        self.label_index.iter().map(|set| set.len() > 0).collect()
+    }
+
     /// How many nodes carry each label in use, in the order the labels were first used.
     ///
     /// ```
@@ -891,7 +902,10 @@ impl Graph {
             props.set(key, value.clone());
             self.check_constraints_for(Some(id), &data.labels, &props)?;
         }
-        let new = self.journaling().then(|| value.clone());
+        let new = self.journaling().then(|| match self.journal_redoes() {
+            true => value.clone(),
+            false => Value::Null,
+        });
         let old = self.set_node_prop_unchecked(id, key, value);
         if let Some(new) = new {
             let old = old.clone().unwrap_or(Value::Null);
@@ -974,7 +988,10 @@ impl Graph {
             .inner
             .edge_weight_mut(id.ix())
             .ok_or(GraphError::RelationshipNotFound { id })?;
-        let new = self.journal.is_some().then(|| value.clone());
+        let new = self.journal.as_ref().map(|j| match j.redoes() {
+            true => value.clone(),
+            false => Value::Null,
+        });
         let old = data.props.set(key, value);
         if let Some(new) = new {
             let old = old.clone().unwrap_or(Value::Null);

@@ -126,6 +126,8 @@ impl Params {
 struct Options {
     optimize: bool,
     limits: Limits,
+    /// Panic once the statement's writes are done (tests of panic safety).
+    panic_after_writes: bool,
 }
 
 impl Default for Options {
@@ -133,6 +135,7 @@ impl Default for Options {
         Options {
             optimize: true,
             limits: Limits::default(),
+            panic_after_writes: false,
         }
     }
 }
@@ -295,7 +298,7 @@ impl ReadQuery<'_> {
         // A statement run before with the same shape of parameters has its plan cached: it
         // runs without being parsed again (parsing is a pure function of the text).
         let key = PlanKey::new(self.text, &self.options, self.graph);
-        if let Some(hit) = plan_cache_get(&key, &self.params.0) {
+        if let Some(hit) = plan_cache_get(&key, &self.params.0).filter(|hit| !hit.plan.writes) {
             if hit.shallow && !hit.explain {
                 return read(self.graph, &hit.plan, self.text, &self.params, &self.options);
             }
@@ -314,7 +317,7 @@ impl ReadQuery<'_> {
     fn run_parsed(self, parsed: &Query) -> Result<QueryResult, QueryError> {
         let stmt = parsed.statement();
         let key = PlanKey::new(self.text, &self.options, self.graph);
-        let plan = match plan_cache_get(&key, &self.params.0) {
+        let plan = match plan_cache_get(&key, &self.params.0).filter(|hit| !hit.plan.writes) {
             Some(hit) => hit.plan,
             None => {
                 let mut resolver = Resolver::Read(&self.graph.symbols);
@@ -338,6 +341,15 @@ impl ReadQuery<'_> {
 
 impl WriteQuery<'_> {
     builder_methods!();
+
+    /// Makes the statement panic once its writes are done, before it returns, so that tests
+    /// can check a panic inside a statement leaves the graph as it was. Not part of the
+    /// stable API.
+    #[doc(hidden)]
+    pub fn panic_after_writes(mut self) -> Self {
+        self.options.panic_after_writes = true;
+        self
+    }
 
     /// Parses, plans and runs the query; on any error the graph is restored.
     ///
@@ -433,7 +445,14 @@ fn write_statement(
     mark: (Mark, bool),
 ) -> Result<QueryResult, QueryError> {
     let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        exec::run_write(graph, plan, &params.0, &options.limits)
+        let result = exec::run_write(graph, plan, &params.0, &options.limits);
+        if options.panic_after_writes && result.is_ok() {
+            #[allow(clippy::panic)] // the test hook's whole purpose
+            {
+                panic!("panic injected after the statement's writes");
+            }
+        }
+        result
     }));
     match run {
         Ok(Ok((rows, stats))) => {
@@ -576,6 +595,8 @@ thread_local! {
     static PLANS: std::cell::RefCell<Vec<CacheEntry>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
+/// The cached plan for `key`; a read query must not take a write plan that `execute` cached
+/// under the same key (its callers filter on `plan.writes`).
 fn plan_cache_get(key: &PlanKey<'_>, params: &BTreeMap<String, Value>) -> Option<CachedPlan> {
     if key.text.len() > PARSE_CACHE_MAX_TEXT {
         return None;

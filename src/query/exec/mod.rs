@@ -1087,11 +1087,7 @@ pub(crate) fn run_write(
     limits: &Limits,
 ) -> ExecResult<(Vec<Row>, Stats)> {
     let mut changes = write::Changes::default();
-    let labels_before = graph
-        .label_counts()
-        .into_iter()
-        .map(|(l, _)| l.to_owned())
-        .collect::<HashSet<_>>();
+    let labels_before = graph.labels_in_use();
     let mut out = Vec::new();
     for (part, outputs) in plan.parts.iter().zip(&plan.outputs) {
         let mut rows = vec![vec![Value::Null; plan.width]];
@@ -1127,13 +1123,17 @@ pub(crate) fn run_write(
         }
     }
     let mut stats = changes.stats(graph);
-    let labels_after = graph
-        .label_counts()
-        .into_iter()
-        .map(|(l, _)| l.to_owned())
-        .collect::<HashSet<_>>();
-    stats.labels_added = labels_after.difference(&labels_before).count();
-    stats.labels_removed = labels_before.difference(&labels_after).count();
+    let labels_after = graph.labels_in_use();
+    // Both are indexed by label id; a label interned by this statement is past the end of
+    // `labels_before`.
+    let used = |v: &[bool], i: usize| v.get(i).copied().unwrap_or(false);
+    for i in 0..labels_before.len().max(labels_after.len()) {
+        match (used(&labels_before, i), used(&labels_after, i)) {
+            (false, true) => stats.labels_added += 1,
+            (true, false) => stats.labels_removed += 1,
+            _ => {}
+        }
+    }
     Ok((finish_union(plan, out), stats))
 }
 

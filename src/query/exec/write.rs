@@ -1,6 +1,10 @@
 //! The write operators: CREATE, MERGE, SET, REMOVE, DELETE, with the TCK's statistics.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+// foldhash: these sets are keyed by small ids and rebuilt per statement; SipHash was a
+// visible share of a one-node write.
+use foldhash::{HashMap, HashSet, HashSetExt};
 
 use super::error::{ExecError, ExecKind, ExecResult};
 use super::eval::{set_slot, Row};
