@@ -20,6 +20,7 @@ pub(crate) mod jsonl;
 pub(crate) mod kuzu;
 pub(crate) mod read;
 pub(crate) mod strings;
+pub(crate) mod wal;
 
 use std::path::Path;
 
