@@ -1,5 +1,6 @@
 //! The umbrella error of the crate.
 
+use crate::database::DbError;
 use crate::dataset::DatasetError;
 use crate::graph::GraphError;
 use crate::query::error::QueryError;
@@ -41,4 +42,7 @@ pub enum Error {
     /// An export failed.
     #[error(transparent)]
     Export(#[from] ExportError),
+    /// A database directory or its log failed.
+    #[error(transparent)]
+    Database(#[from] DbError),
 }

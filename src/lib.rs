@@ -8,7 +8,9 @@ mod graph;
 mod query;
 mod storage;
 
-pub use database::{Database, ReadTxn, WriteTxn};
+pub use database::{
+    Database, DbError, DbOptions, Durability, ReadTxn, Recovery, WriteTxn, DEFAULT_CHECKPOINT_BYTES,
+};
 pub use dataset::{DatasetError, DatasetFile};
 pub use error::Error;
 pub use graph::date::{Date, DateError};
@@ -22,4 +24,6 @@ pub use query::syntax::{
     ParseError, ParseErrorKind, Query, MAX_NESTING_DEPTH, MAX_QUERY_BYTES, MAX_STRING_LITERAL_BYTES,
 };
 pub use query::{Params, QueryResult, ReadQuery, WriteQuery};
+#[doc(hidden)]
+pub use storage::dir::{DbFs, LogHandle, StdDbFs};
 pub use storage::{ExportError, ExportItem, ImportError, ImportErrorKind, SnapshotError, SnapshotFs};

@@ -109,13 +109,13 @@ fn readers_never_see_a_broken_invariant() {
                     let _ = tx
                         .execute("MATCH (n:Acct) SET n.v = 0 WITH count(*) AS c RETURN 1 / (c - c)")
                         .run();
-                    tx.commit();
+                    tx.commit().unwrap();
                 }
                 1 => {
                     tx.execute("MATCH (n:Acct) SET n.v = 0").run().unwrap();
                     tx.rollback();
                 }
-                _ => tx.commit(),
+                _ => tx.commit().unwrap(),
             }
             if i % 50 == 0 {
                 std::thread::yield_now();

@@ -110,7 +110,7 @@ fn a_panic_inside_a_statement_leaves_the_graph_as_it_was() {
         .panic_after_writes()
         .run()
         .is_err());
-    tx.commit();
+    tx.commit().unwrap();
     let mut expected = sample();
     expected.execute("CREATE (:Kept)").run().unwrap();
     assert_eq!(fingerprint(&db.read()), fingerprint(&expected));
@@ -170,7 +170,7 @@ fn a_reader_keeps_its_snapshot_while_a_commit_finishes() {
             let mut tx = db.write();
             tx.execute("MATCH (n) DETACH DELETE n").run().unwrap();
             tx.execute("CREATE (:L0 {name: 'after'})").run().unwrap();
-            tx.commit();
+            tx.commit().unwrap();
         })
         .join()
         .unwrap();
@@ -241,6 +241,7 @@ fn a_script_runs_in_one_transaction_and_errors_point_into_it() {
     assert_eq!(results[2].get(0, "n"), Some(&Value::Int(2)));
     let err = db
         .execute_script("CREATE (:C);\nCREATE (:D);\nMATCH (n) RETURN n.x / 0 AS boom", &p)
+        .map_err(query_error)
         .unwrap_err();
     assert_eq!(
         (err.kind_name(), err.line(), err.column()),
@@ -253,12 +254,20 @@ fn a_script_runs_in_one_transaction_and_errors_point_into_it() {
     );
     let err = db
         .execute_script("CREATE (:C);\n  MATCH (n RETURN n", &p)
+        .map_err(query_error)
         .unwrap_err();
     assert_eq!(
         (err.kind_name(), err.line(), err.column()),
         ("SyntaxError", Some(2), Some(12))
     );
     assert_eq!(db.read().node_count(), 2);
+}
+
+fn query_error(e: kgraph::Error) -> kgraph::QueryError {
+    match e {
+        kgraph::Error::Query(q) => q,
+        other => panic!("not a query error: {other}"),
+    }
 }
 
 // ---- random sequences --------------------------------------------------------------------
@@ -331,7 +340,7 @@ proptest! {
                 0 => tx.rollback(),
                 1 => drop(tx),
                 _ => {
-                    tx.commit();
+                    tx.commit().unwrap();
                     for q in done {
                         prop_assert!(plain.execute(&q).run().is_ok(), "{}", q);
                     }

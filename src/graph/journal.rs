@@ -109,8 +109,17 @@ pub(crate) struct Redo {
     pub(crate) changes: Vec<Change>,
 }
 
-impl Redo {
-    /// True if it changes nothing.
+/// A borrowed view of what a journal recorded (see `Graph::journal_view`).
+#[derive(Default)]
+pub(crate) struct JournalView<'a> {
+    pub(crate) labels: Vec<&'a str>,
+    pub(crate) types: Vec<&'a str>,
+    pub(crate) keys: Vec<&'a str>,
+    pub(crate) changes: &'a [Change],
+}
+
+impl JournalView<'_> {
+    /// True if the journal changed nothing.
     pub(crate) fn is_empty(&self) -> bool {
         self.changes.is_empty() && self.labels.is_empty() && self.types.is_empty() && self.keys.is_empty()
     }
@@ -168,6 +177,21 @@ impl Graph {
     /// The number of changes recorded so far.
     pub(crate) fn journal_len(&self) -> usize {
         self.journal.as_ref().map_or(0, |j| j.changes.len())
+    }
+
+    /// What the journal has recorded so far, borrowed: the names interned since it began
+    /// (per table, in order) and the changes. Empty when the journal is off.
+    pub(crate) fn journal_view(&self) -> JournalView<'_> {
+        let Some(j) = self.journal.as_ref() else {
+            return JournalView::default();
+        };
+        let s = &self.symbols;
+        JournalView {
+            labels: s.labels.iter().skip(j.start.0).collect(),
+            types: s.types.iter().skip(j.start.1).collect(),
+            keys: s.keys.iter().skip(j.start.2).collect(),
+            changes: &j.changes,
+        }
     }
 
     /// Turns the journal off, keeping every change; returns what it recorded.

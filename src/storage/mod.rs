@@ -14,6 +14,7 @@
 pub(crate) mod codec;
 pub(crate) mod csv;
 pub(crate) mod cypher;
+pub(crate) mod dir;
 pub(crate) mod error;
 pub(crate) mod file;
 pub(crate) mod jsonl;

@@ -107,7 +107,10 @@ fn seal_changes(out: &mut Vec<u8>, body: &mut Out, count_at: usize, count: usize
         slot.copy_from_slice(&n.to_le_bytes());
     }
     if body.buf.len() > MAX_PAYLOAD {
-        return Err(format!("a change of {} bytes is too large to log", body.buf.len()));
+        return Err(format!(
+            "a change of {} bytes is too large to log",
+            body.buf.len()
+        ));
     }
     record(out, KIND_CHANGES, &body.buf);
     body.buf.clear();
@@ -302,21 +305,22 @@ impl Out {
 /// What a log holds.
 #[derive(Debug, Default)]
 pub(crate) struct LogContents {
-    /// The complete commits, in order, with their sequence numbers.
-    pub(crate) commits: Vec<(u64, Redo)>,
+    /// The complete commits, in order: sequence number, offset of its first record, records.
+    pub(crate) commits: Vec<(u64, u64, Redo)>,
     /// The length of the prefix that holds them (the header and every complete commit).
     pub(crate) end: u64,
-    /// Where a torn or damaged tail starts, if the log has one (it is `end` or later).
+    /// Where a torn or damaged last commit starts, if the log has one (at `end`).
     pub(crate) torn_at: Option<u64>,
+    /// Damage before the last commit: its offset and what is wrong. `commits` and `end` then
+    /// describe what precedes it.
+    pub(crate) damage: Option<(u64, String)>,
 }
 
-/// Why a log cannot be read.
+/// Why a log cannot be read at all.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum LogDamage {
     /// The file header is not a log header of this generation and version.
     Header(String),
-    /// A record before the last commit is damaged.
-    Record { offset: u64, reason: String },
 }
 
 /// Reads a log of `generation`. A file shorter than a header (a log whose creation was torn)
@@ -327,6 +331,7 @@ pub(crate) fn read(bytes: &[u8], generation: u64) -> Result<LogContents, LogDama
             commits: Vec::new(),
             end: 0,
             torn_at: (!bytes.is_empty()).then_some(0),
+            damage: None,
         });
     }
     check_header(bytes, generation)?;
@@ -336,6 +341,7 @@ pub(crate) fn read(bytes: &[u8], generation: u64) -> Result<LogContents, LogDama
     };
     let mut pending: Vec<Redo> = Vec::new();
     let mut pending_bytes = 0u64;
+    let mut commit_start = HEADER_LEN as u64;
     let mut last_sequence: Option<u64> = None;
     let mut pos = HEADER_LEN;
     while pos < bytes.len() {
@@ -347,6 +353,9 @@ pub(crate) fn read(bytes: &[u8], generation: u64) -> Result<LogContents, LogDama
         match rec.kind {
             KIND_CHANGES => match decode_changes(rec.payload) {
                 Ok(redo) => {
+                    if pending.is_empty() {
+                        commit_start = pos as u64;
+                    }
                     pending.push(redo);
                     pending_bytes += (next - pos) as u64;
                 }
@@ -376,7 +385,9 @@ pub(crate) fn read(bytes: &[u8], generation: u64) -> Result<LogContents, LogDama
                     return tail_or_damage(bytes, pos, reason, contents);
                 }
                 last_sequence = Some(c.sequence);
-                contents.commits.push((c.sequence, merge(std::mem::take(&mut pending))));
+                contents
+                    .commits
+                    .push((c.sequence, commit_start, merge(std::mem::take(&mut pending))));
                 pending_bytes = 0;
                 contents.end = next as u64;
             }
@@ -398,10 +409,15 @@ fn check_header(bytes: &[u8], generation: u64) -> Result<(), LogDamage> {
     if h.get(..8) != Some(&MAGIC[..]) {
         return Err(LogDamage::Header("not a kgraph log (wrong magic number)".into()));
     }
-    let word = |r: std::ops::Range<usize>| h.get(r).map_or(0, |b| b.iter().rev().fold(0u64, |a, x| a << 8 | u64::from(*x)));
+    let word = |r: std::ops::Range<usize>| {
+        h.get(r)
+            .map_or(0, |b| b.iter().rev().fold(0u64, |a, x| a << 8 | u64::from(*x)))
+    };
     let sum = word(24..32);
     if sum != xxh3_64(h.get(..24).unwrap_or_default()) {
-        return Err(LogDamage::Header("the log header's checksum does not match".into()));
+        return Err(LogDamage::Header(
+            "the log header's checksum does not match".into(),
+        ));
     }
     let version = word(8..12) as u32;
     if version != VERSION {
@@ -411,7 +427,9 @@ fn check_header(bytes: &[u8], generation: u64) -> Result<(), LogDamage> {
     }
     let g = word(16..24);
     if g != generation {
-        return Err(LogDamage::Header(format!("the log is of generation {g}, not {generation}")));
+        return Err(LogDamage::Header(format!(
+            "the log is of generation {g}, not {generation}"
+        )));
     }
     Ok(())
 }
@@ -428,7 +446,10 @@ struct CommitFields {
 }
 
 fn commit_fields(p: &[u8]) -> CommitFields {
-    let word = |r: std::ops::Range<usize>| p.get(r).map_or(0, |b| b.iter().rev().fold(0u64, |a, x| a << 8 | u64::from(*x)));
+    let word = |r: std::ops::Range<usize>| {
+        p.get(r)
+            .map_or(0, |b| b.iter().rev().fold(0u64, |a, x| a << 8 | u64::from(*x)))
+    };
     CommitFields {
         sequence: word(0..8),
         records: word(8..12) as u32,
@@ -447,7 +468,9 @@ fn parse_record(bytes: &[u8], pos: usize) -> Result<Record<'_>, String> {
     let kind = head[4];
     let len = u32::from_le_bytes([head[8], head[9], head[10], head[11]]) as usize;
     if len > MAX_PAYLOAD {
-        return Err(format!("a record of {len} bytes is longer than any record written"));
+        return Err(format!(
+            "a record of {len} bytes is longer than any record written"
+        ));
     }
     let payload = bytes
         .get(pos + RECORD_HEADER..pos + RECORD_HEADER + len)
@@ -465,7 +488,12 @@ fn parse_record(bytes: &[u8], pos: usize) -> Result<Record<'_>, String> {
 }
 
 /// Decides whether damage at `pos` is the tail (cut it off) or earlier (an error).
-fn tail_or_damage(bytes: &[u8], pos: usize, reason: String, mut contents: LogContents) -> Result<LogContents, LogDamage> {
+fn tail_or_damage(
+    bytes: &[u8],
+    pos: usize,
+    reason: String,
+    mut contents: LogContents,
+) -> Result<LogContents, LogDamage> {
     // Every whole record after the damage.
     let mut commits_after = Vec::new();
     let mut other_after = false;
@@ -500,13 +528,10 @@ fn tail_or_damage(bytes: &[u8], pos: usize, reason: String, mut contents: LogCon
     };
     if is_tail {
         contents.torn_at = Some(contents.end);
-        Ok(contents)
     } else {
-        Err(LogDamage::Record {
-            offset: pos as u64,
-            reason,
-        })
+        contents.damage = Some((pos as u64, reason));
     }
+    Ok(contents)
 }
 
 fn find_mark(bytes: &[u8], from: usize) -> Option<usize> {
@@ -528,7 +553,10 @@ fn merge(parts: Vec<Redo>) -> Redo {
 }
 
 fn decode_changes(payload: &[u8]) -> Result<Redo, String> {
-    let mut input = In { bytes: payload, pos: 0 };
+    let mut input = In {
+        bytes: payload,
+        pos: 0,
+    };
     let mut redo = Redo::default();
     for list in [&mut redo.labels, &mut redo.types, &mut redo.keys] {
         let n = input.len(1)?;
@@ -740,7 +768,10 @@ mod tests {
     fn sample_changes() -> Vec<Change> {
         let props = Props::from_sorted(vec![
             (KeyId(0), Value::from("Pfizer")),
-            (KeyId(1), Value::List(vec![Value::Int(-3), Value::Float(2.5), Value::Bool(true)])),
+            (
+                KeyId(1),
+                Value::List(vec![Value::Int(-3), Value::Float(2.5), Value::Bool(true)]),
+            ),
         ]);
         vec![
             Change::NodeAdded {
@@ -790,11 +821,14 @@ mod tests {
         assert_eq!(log.commits.len(), 2);
         assert_eq!(log.end, bytes.len() as u64);
         assert_eq!(log.torn_at, None);
-        let (seq, redo) = &log.commits[0];
+        let (seq, _, redo) = &log.commits[0];
         assert_eq!(*seq, 10);
         assert_eq!(redo.labels, vec![Box::from("Company")]);
         assert_eq!(redo.changes.len(), 4);
-        assert_eq!(format!("{:?}", redo.changes[0]), format!("{:?}", sample_changes()[0]));
+        assert_eq!(
+            format!("{:?}", redo.changes[0]),
+            format!("{:?}", sample_changes()[0])
+        );
         assert!(matches!(read(&bytes, 6), Err(LogDamage::Header(_))));
     }
 
@@ -807,7 +841,11 @@ mod tests {
             .collect();
         for cut in 0..=bytes.len() {
             let log = read(&bytes[..cut], 5).unwrap_or_else(|e| panic!("cut {cut}: {e:?}"));
-            let whole = ends.iter().filter(|e| **e <= cut as u64).count().saturating_sub(1);
+            let whole = ends
+                .iter()
+                .filter(|e| **e <= cut as u64)
+                .count()
+                .saturating_sub(1);
             let whole = if cut < HEADER_LEN { 0 } else { whole };
             assert_eq!(log.commits.len(), whole, "cut at {cut}");
             let clean = cut == 0 || ends.contains(&(cut as u64));
@@ -824,17 +862,22 @@ mod tests {
             for bit in [0, 3, 7] {
                 let mut b = bytes.clone();
                 b[at] ^= 1 << bit;
-                match read(&b, 5) {
-                    Ok(log) => {
+                let log = read(&b, 5).unwrap_or_else(|e| panic!("flip at {at}: {e:?}"));
+                match log.damage {
+                    None => {
                         assert!(at >= last_start, "a flip at {at} before the last commit was kept");
                         assert_eq!(log.commits.len(), 2, "flip at {at}");
                         assert_eq!(log.end, last_start as u64);
+                        assert_eq!(log.torn_at, Some(last_start as u64));
                     }
-                    Err(LogDamage::Record { offset, .. }) => {
+                    Some((offset, _)) => {
                         assert!(at < last_start, "a flip at {at} in the last commit is an error");
                         assert!(offset as usize <= at, "offset {offset} after the flip at {at}");
+                        // What precedes the damage is whole.
+                        assert!(log.end <= offset);
+                        let first = log_of(&commits[..1]).len() as u64;
+                        assert_eq!(log.commits.len(), usize::from(at as u64 >= first));
                     }
-                    Err(e) => panic!("flip at {at}: {e:?}"),
                 }
             }
         }
@@ -854,7 +897,7 @@ mod tests {
         let bytes = log_of(&[changes.clone(), changes]);
         let log = read(&bytes, 5).unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(log.commits.len(), 2);
-        assert_eq!(log.commits[1].1.changes.len(), 8);
-        assert_eq!(log.commits[0].1.labels.len(), 1);
+        assert_eq!(log.commits[1].2.changes.len(), 8);
+        assert_eq!(log.commits[0].2.labels.len(), 1);
     }
 }

@@ -25,11 +25,14 @@ use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+mod durable;
+
 use crate::graph::journal::{Mark, Redo};
 use crate::graph::Graph;
 use crate::query::error::QueryError;
 use crate::query::{QueryResult, ReadQuery, WriteQuery};
-use crate::Params;
+use crate::{Error, Params};
+pub use durable::{DbError, DbOptions, Durability, Recovery, DEFAULT_CHECKPOINT_BYTES};
 
 /// A graph shared by many threads, with snapshot readers and one writer at a time.
 ///
@@ -41,10 +44,10 @@ use crate::Params;
 /// let mut tx = db.write();
 /// tx.execute("CREATE (:Company {name: 'Pfizer'})").run()?;
 /// tx.execute("CREATE (:Company {name: 'Roche'})").run()?;
-/// tx.commit();
+/// tx.commit()?;
 /// let r = db.read().query("MATCH (c:Company) RETURN count(*) AS n").run()?;
 /// assert_eq!(r.get(0, "n"), Some(&Value::Int(2)));
-/// # Ok::<_, kgraph::QueryError>(())
+/// # Ok::<_, kgraph::Error>(())
 /// ```
 #[derive(Clone, Default)]
 pub struct Database {
@@ -57,6 +60,8 @@ struct Shared {
     committed: Mutex<Arc<Graph>>,
     /// The writer's side; held by a write transaction for its whole life.
     writer: Mutex<Writer>,
+    /// The directory and its log, for a database opened from a directory.
+    durable: Option<Box<durable::Durable>>,
 }
 
 /// What the writer keeps between transactions.
@@ -107,6 +112,21 @@ impl Database {
             shared: Arc::new(Shared {
                 committed: Mutex::new(Arc::new(graph)),
                 writer: Mutex::new(Writer::default()),
+                durable: None,
+            }),
+        }
+    }
+
+    fn with_durable(graph: Graph, durable: durable::Durable) -> Database {
+        let spare = graph.clone();
+        Database {
+            shared: Arc::new(Shared {
+                committed: Mutex::new(Arc::new(graph)),
+                writer: Mutex::new(Writer {
+                    spare: Some(spare),
+                    ..Writer::default()
+                }),
+                durable: Some(Box::new(durable)),
             }),
         }
     }
@@ -120,7 +140,7 @@ impl Database {
     /// db.execute("CREATE (:A)")?;
     /// assert_eq!(before.node_count(), 0);
     /// assert_eq!(db.read().node_count(), 1);
-    /// # Ok::<_, kgraph::QueryError>(())
+    /// # Ok::<_, kgraph::Error>(())
     /// ```
     pub fn read(&self) -> ReadTxn {
         ReadTxn {
@@ -136,9 +156,9 @@ impl Database {
     /// tx.execute("CREATE (:A {x: 1})").run()?;
     /// assert_eq!(tx.graph().node_count(), 1);
     /// assert_eq!(db.read().node_count(), 0);
-    /// tx.commit();
+    /// tx.commit()?;
     /// assert_eq!(db.read().node_count(), 1);
-    /// # Ok::<_, kgraph::QueryError>(())
+    /// # Ok::<_, kgraph::Error>(())
     /// ```
     pub fn write(&self) -> WriteTxn<'_> {
         self.begin(lock(&self.shared.writer))
@@ -168,12 +188,23 @@ impl Database {
     /// let db = kgraph::Database::new();
     /// let r = db.execute("CREATE (n:A) RETURN id(n) AS id")?;
     /// assert_eq!(r.len(), 1);
-    /// # Ok::<_, kgraph::QueryError>(())
+    /// # Ok::<_, kgraph::Error>(())
     /// ```
-    pub fn execute(&self, text: &str) -> Result<QueryResult, QueryError> {
+    pub fn execute(&self, text: &str) -> Result<QueryResult, Error> {
+        self.execute_with(text, &Params::new())
+    }
+
+    /// [`Database::execute`] with parameters.
+    ///
+    /// ```
+    /// let db = kgraph::Database::new();
+    /// db.execute_with("CREATE (:A {x: $x})", &kgraph::Params::new().with("x", 1))?;
+    /// # Ok::<_, kgraph::Error>(())
+    /// ```
+    pub fn execute_with(&self, text: &str, params: &Params) -> Result<QueryResult, Error> {
         let mut tx = self.write();
-        let r = tx.execute(text).run()?;
-        tx.commit();
+        let r = tx.execute(text).params(params.clone()).run()?;
+        tx.commit()?;
         Ok(r)
     }
 
@@ -186,12 +217,12 @@ impl Database {
     /// assert_eq!(results.len(), 3);
     /// assert!(db.execute_script("CREATE (:C); RETURN 1/0", &kgraph::Params::new()).is_err());
     /// assert_eq!(db.read().node_count(), 2);
-    /// # Ok::<_, kgraph::QueryError>(())
+    /// # Ok::<_, kgraph::Error>(())
     /// ```
-    pub fn execute_script(&self, script: &str, params: &Params) -> Result<Vec<QueryResult>, QueryError> {
+    pub fn execute_script(&self, script: &str, params: &Params) -> Result<Vec<QueryResult>, Error> {
         let mut tx = self.write();
         let results = tx.execute_script(script, params)?;
-        tx.commit();
+        tx.commit()?;
         Ok(results)
     }
 
@@ -342,9 +373,9 @@ impl WriteTxn<'_> {
     /// let mut tx = db.write();
     /// tx.execute("CREATE (:A)").run()?;
     /// assert!(tx.execute("CREATE (:B {x: 1/0})").run().is_err());
-    /// tx.commit();
+    /// tx.commit()?;
     /// assert_eq!(db.read().node_count(), 1);
-    /// # Ok::<_, kgraph::QueryError>(())
+    /// # Ok::<_, kgraph::Error>(())
     /// ```
     pub fn execute<'t>(&'t mut self, text: &'t str) -> WriteQuery<'t> {
         self.graph_mut().execute(text)
@@ -412,38 +443,59 @@ impl WriteTxn<'_> {
     /// let db = kgraph::Database::new();
     /// let mut tx = db.write();
     /// let n = tx.graph_mut().add_node(&["A"], [("name", "a")])?;
-    /// tx.commit();
+    /// tx.commit()?;
     /// assert_eq!(db.read().resolve("a")?, n);
-    /// # Ok::<_, kgraph::GraphError>(())
+    /// # Ok::<_, kgraph::Error>(())
     /// ```
     pub fn graph_mut(&mut self) -> &mut Graph {
         self.graph.get_or_insert_with(Graph::new)
     }
 
     /// Publishes the transaction's writes to new readers, at once and all together. It does
-    /// not wait for readers of the old state.
+    /// not wait for readers of the old state. On a database opened from a directory, the
+    /// commit is first written to the log (and synced, in the default mode); if that fails,
+    /// the transaction is rolled back and the error returned.
     ///
     /// ```
     /// let db = kgraph::Database::new();
     /// let mut tx = db.write();
     /// tx.execute("CREATE (:A)").run()?;
-    /// tx.commit();
+    /// tx.commit()?;
     /// assert_eq!(db.read().node_count(), 1);
-    /// # Ok::<_, kgraph::QueryError>(())
+    /// # Ok::<_, kgraph::Error>(())
     /// ```
-    pub fn commit(mut self) {
+    pub fn commit(mut self) -> Result<(), DbError> {
         let (Some(mut writer), Some(mut graph)) = (self.writer.take(), self.graph.take()) else {
-            return;
+            return Ok(());
         };
         // The records are the transaction's own only if its journal is still the one it
         // began (a caller may have swapped the graph through `graph_mut`).
         let ours = graph.journal_owner() == Some(self.number);
-        let redo = graph.journal_end();
-        if ours && redo.is_empty() {
+        if ours && graph.journal_view().is_empty() {
             // Nothing changed: the committed state stays, and the copy stays spare.
+            graph.journal_end();
             writer.spare = Some(graph);
-            return;
+            return Ok(());
         }
+        if let Some(d) = self.db.shared.durable.as_deref() {
+            let logged = if ours {
+                d.append_commit(&graph)
+            } else {
+                Err(DbError::Unloggable {
+                    reason: "the transaction's graph was replaced through graph_mut; use Database::replace"
+                        .into(),
+                })
+            };
+            if let Err(e) = logged {
+                if ours {
+                    graph.rollback_to(self.start);
+                    graph.journal_end();
+                    writer.spare = Some(graph);
+                }
+                return Err(e);
+            }
+        }
+        let redo = graph.journal_end();
         let new = Arc::new(graph);
         let old = std::mem::replace(&mut *lock(&self.db.shared.committed), new);
         let old_version = writer.version;
@@ -454,7 +506,7 @@ impl WriteTxn<'_> {
             // forget the retired states the missing records would have caught up.
             writer.retired.clear();
             writer.logs.clear();
-            return;
+            return Ok(());
         }
         match Arc::try_unwrap(old) {
             Ok(mut g) => {
@@ -468,6 +520,9 @@ impl WriteTxn<'_> {
         if !writer.retired.is_empty() {
             writer.logs.push_back((version, Arc::new(redo)));
         }
+        drop(writer);
+        self.db.maybe_checkpoint();
+        Ok(())
     }
 
     /// Undoes every write of the transaction.

@@ -1,0 +1,578 @@
+//! Durable databases: commits survive a reopen; a torn log tail is cut, damage before it is an
+//! error naming its offset; a fault at any write or sync point of a commit or a checkpoint
+//! leaves exactly the acknowledged transactions; one process writes a directory at a time.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+use std::ffi::OsString;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use kgraph::{Database, DbError, DbOptions, Durability, Graph, Value};
+
+/// Everything observable, as text (export with ids, scan orders, look-ups).
+fn fingerprint(g: &Graph) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("g.jsonl");
+    g.export_jsonl(&path).unwrap();
+    let mut out = std::fs::read_to_string(&path).unwrap();
+    for q in [
+        "MATCH (n) RETURN id(n) AS n, labels(n) AS l",
+        "MATCH (n)-[r]->(m) RETURN id(n) AS n, id(r) AS r, id(m) AS m",
+        "MATCH (n:T) RETURN n.i AS i",
+    ] {
+        out.push_str(&format!("{q}: {:?}\n", g.query(q).run().unwrap().rows()));
+    }
+    out.push_str(&format!("{:?}\n", g.lookup("name 3")));
+    g.check_invariants().unwrap();
+    out
+}
+
+/// The `i` of every `:T` node, sorted.
+fn committed(g: &Graph) -> Vec<i64> {
+    let r = g.query("MATCH (n:T) RETURN n.i AS i ORDER BY i").run().unwrap();
+    r.column("i").map(|v| v.as_int().unwrap()).collect()
+}
+
+/// Commit `i`: a node `:T {i}` and, when there is one, a relationship to commit `i - 1`'s
+/// node, in two statements of one transaction.
+fn commit(db: &Database, i: i64) -> Result<(), DbError> {
+    let mut tx = db.write();
+    tx.execute("CREATE (:T {i: $i, name: 'name ' + toString($i), tags: ['a', $i]})")
+        .param("i", i)
+        .run()
+        .unwrap();
+    tx.execute("MATCH (a:T {i: $i}), (b:T {i: $j}) CREATE (a)-[:NEXT {w: 1.5}]->(b) SET b.seen = true")
+        .param("i", i)
+        .param("j", i - 1)
+        .run()
+        .unwrap();
+    tx.commit()
+}
+
+#[test]
+fn commits_survive_a_reopen_with_their_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let expected = {
+        let db = Database::open(dir.path()).unwrap();
+        for i in 0..20 {
+            commit(&db, i).unwrap();
+        }
+        db.execute("MATCH (n:T) WHERE n.i % 3 = 0 DETACH DELETE n")
+            .unwrap();
+        db.execute("MATCH (n:T {i: 4}) REMOVE n:T SET n:Gone, n.name = null")
+            .unwrap();
+        let mut tx = db.write();
+        tx.graph_mut().create_unique_constraint("T", "i").unwrap();
+        tx.commit().unwrap();
+        // A rolled-back transaction and a failed statement leave nothing in the log.
+        let mut tx = db.write();
+        tx.execute("CREATE (:T {i: 100})").run().unwrap();
+        tx.rollback();
+        assert!(db.execute("CREATE (:T {i: 1})").is_err(), "the constraint holds");
+        fingerprint(&db.read())
+    };
+    let db = Database::open(dir.path()).unwrap();
+    assert_eq!(fingerprint(&db.read()), expected);
+    // The constraint came back too, and the next ids follow on.
+    assert!(db.execute("CREATE (:T {i: 1})").is_err());
+    db.execute("CREATE (:T {i: 1000})").unwrap();
+}
+
+#[test]
+fn a_second_opener_is_refused_until_the_first_closes() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = Database::open(dir.path()).unwrap();
+    match Database::open(dir.path()) {
+        Err(DbError::Locked { dir: d }) => assert_eq!(d, dir.path()),
+        other => panic!("expected Locked, got {other:?}"),
+    }
+    drop(first);
+    Database::open(dir.path()).unwrap();
+}
+
+#[test]
+fn checkpoints_keep_every_commit_and_drop_the_old_generation() {
+    let dir = tempfile::tempdir().unwrap();
+    let expected = {
+        let db = Database::open(dir.path()).unwrap();
+        for i in 0..10 {
+            commit(&db, i).unwrap();
+        }
+        db.checkpoint().unwrap();
+        for i in 10..15 {
+            commit(&db, i).unwrap();
+        }
+        db.checkpoint().unwrap();
+        commit(&db, 15).unwrap();
+        fingerprint(&db.read())
+    };
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["LOCK", "log-000000000003.kgl", "snapshot-000000000003.kgs"]
+    );
+    let db = Database::open(dir.path()).unwrap();
+    assert_eq!(fingerprint(&db.read()), expected);
+    assert_eq!(committed(&db.read()), (0..16).collect::<Vec<_>>());
+}
+
+#[test]
+fn a_checkpoint_starts_by_itself_past_the_threshold() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Database::open_with(dir.path(), DbOptions::default().checkpoint_after(2_000)).unwrap();
+    for i in 0..60 {
+        commit(&db, i).unwrap();
+    }
+    // The background checkpoint may still be running: wait for a newer generation.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let gens: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("snapshot-") && !n.ends_with("01.kgs"))
+            .collect();
+        if !gens.is_empty() {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "no checkpoint started");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let expected = fingerprint(&db.read());
+    drop(db);
+    // Dropping the handle while a checkpoint thread holds a clone: wait for the lock.
+    let db = loop {
+        match Database::open(dir.path()) {
+            Ok(db) => break db,
+            Err(DbError::Locked { .. }) => std::thread::sleep(std::time::Duration::from_millis(20)),
+            Err(e) => panic!("{e}"),
+        }
+    };
+    assert_eq!(fingerprint(&db.read()), expected);
+}
+
+/// The log file of a closed database directory.
+fn only_log(dir: &Path) -> PathBuf {
+    let logs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "kgl"))
+        .collect();
+    assert_eq!(logs.len(), 1, "{logs:?}");
+    logs[0].clone()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+    }
+}
+
+/// A closed database with `n` commits, and the log length after each commit.
+fn logged(n: i64) -> (tempfile::TempDir, Vec<u64>) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ends = Vec::new();
+    {
+        let db = Database::open(dir.path()).unwrap();
+        ends.push(std::fs::metadata(only_log(dir.path())).unwrap().len());
+        for i in 0..n {
+            commit(&db, i).unwrap();
+            ends.push(std::fs::metadata(only_log(dir.path())).unwrap().len());
+        }
+    }
+    (dir, ends)
+}
+
+#[test]
+fn every_truncation_of_the_log_keeps_exactly_the_whole_commits() {
+    let (dir, ends) = logged(6);
+    let log = only_log(dir.path());
+    let bytes = std::fs::read(&log).unwrap();
+    // One scratch copy of the directory; each length rewrites its log.
+    let scratch = tempfile::tempdir().unwrap();
+    let d = scratch.path().join("db");
+    copy_dir(dir.path(), &d);
+    let scratch_log = d.join(log.file_name().unwrap());
+    for cut in 0..=bytes.len() {
+        std::fs::write(&scratch_log, &bytes[..cut]).unwrap();
+        let whole = ends.iter().skip(1).filter(|e| **e as usize <= cut).count() as i64;
+        // Near a commit's end, and at every 11th length, also check that the torn end is
+        // gone: a new commit follows the last whole one and survives a reopen.
+        let near_end = ends.iter().any(|e| (*e as usize).abs_diff(cut) <= 2);
+        {
+            let db = Database::open(&d).unwrap_or_else(|e| panic!("cut at {cut}: {e}"));
+            assert_eq!(
+                committed(&db.read()),
+                (0..whole).collect::<Vec<_>>(),
+                "cut at {cut}"
+            );
+            if !near_end && cut % 11 != 0 {
+                continue;
+            }
+            commit(&db, 100).unwrap();
+        }
+        let db = Database::open(&d).unwrap();
+        let mut want: Vec<i64> = (0..whole).collect();
+        want.push(100);
+        assert_eq!(committed(&db.read()), want, "cut at {cut}, reopened");
+    }
+}
+
+#[test]
+fn flipped_bits_are_cut_off_at_the_tail_and_an_error_before_it() {
+    let (dir, ends) = logged(5);
+    let log = only_log(dir.path());
+    let bytes = std::fs::read(&log).unwrap();
+    let last_start = ends[ends.len() - 2] as usize;
+    let scratch = tempfile::tempdir().unwrap();
+    // Every 7th byte after the header, one bit each.
+    for (n, at) in (32..bytes.len()).step_by(7).enumerate() {
+        let d = scratch.path().join(format!("f{at}"));
+        copy_dir(dir.path(), &d);
+        let mut b = bytes.clone();
+        b[at] ^= 1 << (n % 8);
+        std::fs::write(d.join(log.file_name().unwrap()), &b).unwrap();
+        match Database::open(&d) {
+            Ok(db) => {
+                assert!(
+                    at >= last_start,
+                    "a flip at {at}, before the last commit, was not reported"
+                );
+                assert_eq!(committed(&db.read()), (0..4).collect::<Vec<_>>(), "flip at {at}");
+            }
+            Err(DbError::Corrupt { offset, .. }) => {
+                assert!(at < last_start, "a flip at {at} in the last commit is an error");
+                assert!(offset as usize <= at);
+                // The recovery call keeps the commits before the damaged one.
+                let (db, report) = Database::recover(&d, DbOptions::default()).unwrap();
+                let report = report.expect("a recovery report");
+                assert_eq!(report.offset, offset);
+                let before = ends.iter().skip(1).filter(|e| **e <= offset).count() as i64;
+                assert_eq!(
+                    committed(&db.read()),
+                    (0..before).collect::<Vec<_>>(),
+                    "flip at {at}"
+                );
+                drop(db);
+                let db = Database::open(&d).unwrap();
+                assert_eq!(committed(&db.read()), (0..before).collect::<Vec<_>>());
+            }
+            Err(e) => panic!("flip at {at}: {e}"),
+        }
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+}
+
+#[test]
+fn backup_replace_and_the_relaxed_modes() {
+    let dir = tempfile::tempdir().unwrap();
+    for mode in [
+        Durability::EveryCommit,
+        Durability::Periodic(std::time::Duration::from_millis(5)),
+        Durability::OperatingSystem,
+    ] {
+        let d = dir
+            .path()
+            .join(format!("{mode:?}").replace(['(', ')', ' ', '.'], "_"));
+        let expected = {
+            let db = Database::open_with(&d, DbOptions::default().durability(mode)).unwrap();
+            for i in 0..5 {
+                commit(&db, i).unwrap();
+            }
+            db.backup(d.with_extension("backup")).unwrap();
+            assert!(matches!(
+                db.backup(d.with_extension("backup")),
+                Err(DbError::NotEmpty { .. })
+            ));
+            fingerprint(&db.read())
+        };
+        let db = Database::open(&d).unwrap();
+        assert_eq!(fingerprint(&db.read()), expected);
+        let backup = Database::open(d.with_extension("backup")).unwrap();
+        assert_eq!(committed(&backup.read()), (0..5).collect::<Vec<_>>());
+        // Replace: the new content is durable when it returns.
+        db.replace(Graph::ecosystem().unwrap()).unwrap();
+        commit(&db, 7).unwrap();
+        let want = fingerprint(&db.read());
+        drop(db);
+        let db = Database::open(&d).unwrap();
+        assert_eq!(fingerprint(&db.read()), want);
+        assert!(db.read().resolve("阿斯利康").is_ok());
+    }
+    assert!(matches!(
+        Database::new().checkpoint(),
+        Err(DbError::InMemory { .. })
+    ));
+}
+
+#[test]
+fn the_log_format_of_version_1_still_replays() {
+    // A directory written by the first version of the log format (see docs/wal-format.md).
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/db-log-v1");
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture, dir.path());
+    let db = Database::open(dir.path()).unwrap();
+    let g = db.read();
+    assert_eq!(committed(&g), vec![0, 1, 2, 4, 5]);
+    assert!(g.query("MATCH (n:Gone) RETURN n").run().unwrap().len() == 1);
+    assert_eq!(
+        g.query("MATCH (:T {i: 5})-[r:NEXT]->(:T {i: 4}) RETURN r.w AS w")
+            .run()
+            .unwrap()
+            .get(0, "w"),
+        Some(&Value::Float(1.5))
+    );
+    assert_eq!(g.lookup("辉瑞").len(), 1);
+}
+
+/// Writes the fixture of `the_log_format_of_version_1_still_replays` (run by hand, with
+/// `--ignored`, only when a new fixture is wanted).
+#[test]
+#[ignore]
+fn write_the_log_fixture() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/db-log-v1");
+    let _ = std::fs::remove_dir_all(&fixture);
+    let db = Database::open(&fixture).unwrap();
+    for i in 0..6 {
+        commit(&db, i).unwrap();
+    }
+    db.execute("MATCH (n:T {i: 3}) REMOVE n:T SET n:Gone").unwrap();
+    db.execute("CREATE (:Company {name: 'Pfizer', name_zh: '辉瑞', founded: date('1849-01-01')})")
+        .unwrap();
+    drop(db);
+    std::fs::remove_file(fixture.join("LOCK")).unwrap();
+}
+
+// ---- fault injection -----------------------------------------------------------------------
+
+/// The real file system, with a fault at the `fail_at`-th operation (counting from 0): that
+/// operation fails, and, if `crash`, every later one too, and at the end every log loses what
+/// was not synced (as after a power loss).
+struct FaultFs {
+    ops: AtomicUsize,
+    fail_at: usize,
+    crash: bool,
+    /// Per log file: bytes known synced.
+    synced: Mutex<Vec<(PathBuf, u64)>>,
+}
+
+impl FaultFs {
+    fn new(fail_at: usize, crash: bool) -> Arc<FaultFs> {
+        Arc::new(FaultFs {
+            ops: AtomicUsize::new(0),
+            fail_at,
+            crash,
+            synced: Mutex::new(Vec::new()),
+        })
+    }
+
+    fn op(&self) -> io::Result<()> {
+        let n = self.ops.fetch_add(1, Ordering::SeqCst);
+        if n == self.fail_at || (self.crash && n > self.fail_at) {
+            return Err(io::Error::other(format!("injected fault at operation {n}")));
+        }
+        Ok(())
+    }
+
+    fn fired(&self) -> bool {
+        self.ops.load(Ordering::SeqCst) > self.fail_at
+    }
+
+    /// A power loss: each log keeps only what was synced.
+    fn lose_unsynced(&self) {
+        for (path, len) in self.synced.lock().unwrap().iter() {
+            if let Ok(f) = std::fs::OpenOptions::new().write(true).open(path) {
+                if f.metadata().unwrap().len() > *len {
+                    f.set_len(*len).unwrap();
+                }
+            }
+        }
+    }
+
+    fn set_synced(&self, path: &Path, len: u64) {
+        let mut s = self.synced.lock().unwrap();
+        match s.iter_mut().find(|(p, _)| p == path) {
+            Some(e) => e.1 = len,
+            None => s.push((path.to_owned(), len)),
+        }
+    }
+}
+
+struct FaultLog {
+    fs: Arc<FaultFs>,
+    path: PathBuf,
+    file: std::fs::File,
+}
+
+impl kgraph::LogHandle for FaultLog {
+    fn append(&mut self, data: &[u8]) -> io::Result<()> {
+        self.fs.op()?;
+        use std::io::Write;
+        self.file.write_all(data)
+    }
+    fn sync(&mut self) -> io::Result<()> {
+        self.fs.op()?;
+        self.file.sync_data()?;
+        self.fs.set_synced(&self.path, self.file.metadata()?.len());
+        Ok(())
+    }
+    fn truncate(&mut self, len: u64) -> io::Result<()> {
+        self.fs.op()?;
+        self.file.set_len(len)
+    }
+}
+
+struct FaultSnapshotFs<'a> {
+    fs: &'a FaultFs,
+    file: Option<std::fs::File>,
+}
+
+impl kgraph::SnapshotFs for FaultSnapshotFs<'_> {
+    fn create(&mut self, path: &Path) -> io::Result<()> {
+        self.fs.op()?;
+        self.file = Some(std::fs::File::create(path)?);
+        Ok(())
+    }
+    fn write(&mut self, _: &Path, data: &[u8]) -> io::Result<()> {
+        self.fs.op()?;
+        use std::io::Write;
+        self.file.as_mut().unwrap().write_all(data)
+    }
+    fn sync_file(&mut self, _: &Path) -> io::Result<()> {
+        self.fs.op()?;
+        self.file.take().unwrap().sync_all()
+    }
+    fn rename(&mut self, from: &Path, to: &Path) -> io::Result<()> {
+        self.fs.op()?;
+        std::fs::rename(from, to)
+    }
+    fn sync_dir(&mut self, _: &Path) -> io::Result<()> {
+        self.fs.op()
+    }
+    fn remove(&mut self, path: &Path) -> io::Result<()> {
+        self.file = None;
+        std::fs::remove_file(path)
+    }
+}
+
+struct Shared(Arc<FaultFs>);
+
+impl kgraph::DbFs for Shared {
+    fn create_dir(&self, dir: &Path) -> io::Result<()> {
+        std::fs::create_dir_all(dir)
+    }
+    fn list(&self, dir: &Path) -> io::Result<Vec<OsString>> {
+        std::fs::read_dir(dir)?
+            .map(|e| e.map(|e| e.file_name()))
+            .collect()
+    }
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        std::fs::read(path)
+    }
+    fn create(&self, path: &Path) -> io::Result<Box<dyn kgraph::LogHandle>> {
+        self.0.op()?;
+        std::fs::File::create(path)?;
+        self.0.set_synced(path, 0);
+        self.open_append(path)
+    }
+    fn open_append(&self, path: &Path) -> io::Result<Box<dyn kgraph::LogHandle>> {
+        let file = std::fs::OpenOptions::new().append(true).open(path)?;
+        let len = file.metadata()?.len();
+        if !self.0.synced.lock().unwrap().iter().any(|(p, _)| p == path) {
+            self.0.set_synced(path, len);
+        }
+        Ok(Box::new(FaultLog {
+            fs: self.0.clone(),
+            path: path.to_owned(),
+            file,
+        }))
+    }
+    fn remove(&self, path: &Path) -> io::Result<()> {
+        self.0.op()?;
+        std::fs::remove_file(path)
+    }
+    fn sync_dir(&self, _: &Path) -> io::Result<()> {
+        self.0.op()
+    }
+    fn snapshot_fs(&self) -> Box<dyn kgraph::SnapshotFs + '_> {
+        Box::new(FaultSnapshotFs {
+            fs: &self.0,
+            file: None,
+        })
+    }
+}
+
+/// Runs `work` on a database whose file system fails at operation `fail_at` (after the open),
+/// then reopens it with the real file system: it must hold exactly the commits that `work`
+/// saw acknowledged (returns whether the fault fired).
+fn with_fault(fail_at: usize, crash: bool, work: &dyn Fn(&Database, &mut Vec<i64>)) -> bool {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let db = Database::open(dir.path()).unwrap();
+        for i in 0..3 {
+            commit(&db, i).unwrap();
+        }
+    }
+    let fs = FaultFs::new(usize::MAX, false);
+    let db = Database::open_with_fs(
+        dir.path(),
+        DbOptions::default().checkpoint_after(u64::MAX),
+        Arc::new(Shared(fs.clone())),
+    )
+    .unwrap();
+    // Count from here: the open's own operations are not under test.
+    let fs2 = FaultFs::new(fs.ops.load(Ordering::SeqCst) + fail_at, crash);
+    drop(db);
+    let db = Database::open_with_fs(
+        dir.path(),
+        DbOptions::default().checkpoint_after(u64::MAX),
+        Arc::new(Shared(fs2.clone())),
+    )
+    .unwrap();
+    let mut acked: Vec<i64> = vec![0, 1, 2];
+    work(&db, &mut acked);
+    drop(db);
+    let fired = fs2.fired();
+    if crash {
+        fs2.lose_unsynced();
+    }
+    let db = Database::open(dir.path()).unwrap_or_else(|e| panic!("fault at {fail_at} (crash {crash}): {e}"));
+    assert_eq!(committed(&db.read()), acked, "fault at {fail_at} (crash {crash})");
+    db.read().check_invariants().unwrap();
+    fired
+}
+
+#[test]
+fn a_fault_at_any_step_of_a_commit_or_a_checkpoint_keeps_exactly_the_acknowledged_commits() {
+    let work = |db: &Database, acked: &mut Vec<i64>| {
+        for i in 3..6 {
+            if commit(db, i).is_ok() {
+                acked.push(i);
+            }
+        }
+        let _ = db.checkpoint();
+        for i in 6..8 {
+            if commit(db, i).is_ok() {
+                acked.push(i);
+            }
+        }
+        let _ = db.checkpoint();
+        if commit(db, 8).is_ok() {
+            acked.push(8);
+        }
+    };
+    for crash in [false, true] {
+        let mut at = 0;
+        while with_fault(at, crash, &work) {
+            at += 1;
+        }
+        assert!(at > 20, "only {at} operations were under test");
+    }
+}
