@@ -281,6 +281,11 @@ fn map_projections() {
         other => unreachable!("{other:?}"),
     }
     verified("RETURN n {.name, .*, k: 1, m}, n {}");
+    // In parentheses before a minus it is not read as a node with properties.
+    parses_to(
+        "RETURN (n {.a}) - 1, (n {a: 1}) - 1",
+        "RETURN n {.a} - 1, n {a: 1} - 1",
+    );
 }
 
 #[test]

@@ -74,67 +74,101 @@ fn single_query(i: Input<'_>) -> PResult<'_, SingleQuery> {
 
 /// One clause, chosen by its first keyword. A clause keyword commits: an
 /// error after it is not backtracked.
+///
+/// The dispatch stays small: each clause's combinators live in a function of
+/// their own, and only the one that runs takes stack. (Subqueries such as
+/// `EXISTS { MATCH ... }` put clauses on a recursive path.)
 fn clause(i: Input<'_>) -> PResult<'_, Clause> {
     let start = i.span();
     let t = i.peek();
-    let after = i.advance(1);
-    let (rest, kind) = if t.is_kw("MATCH") {
-        cut(|i| match_clause(i, false)).parse(after)?
-    } else if t.is_kw("OPTIONAL") {
-        cut(preceded(kw("MATCH"), |i| match_clause(i, true))).parse(after)?
-    } else if t.is_kw("UNWIND") {
-        cut(map(
-            (expr, kw("AS"), |i| variable(i, "a variable")),
-            |(expr, _, var)| ClauseKind::Unwind { expr, var },
-        ))
-        .parse(after)?
-    } else if t.is_kw("WITH") {
-        cut(map(|i| projection(i, true), ClauseKind::With)).parse(after)?
-    } else if t.is_kw("RETURN") {
-        cut(map(|i| projection(i, false), ClauseKind::Return)).parse(after)?
-    } else if t.is_kw("CREATE") {
-        cut(map(
-            |i| comma_list1(i, pattern_part),
-            |patterns| ClauseKind::Create { patterns },
-        ))
-        .parse(after)?
-    } else if t.is_kw("MERGE") {
-        cut(merge_clause).parse(after)?
-    } else if t.is_kw("SET") {
-        cut(map(
-            |i| comma_list1(i, set_item),
-            |items| ClauseKind::Set { items },
-        ))
-        .parse(after)?
-    } else if t.is_kw("REMOVE") {
-        cut(map(
-            |i| comma_list1(i, remove_item),
-            |items| ClauseKind::Remove { items },
-        ))
-        .parse(after)?
-    } else if t.is_kw("DETACH") || t.is_kw("DELETE") {
-        let detach = t.is_kw("DETACH");
-        let after = if detach {
-            cut(kw("DELETE")).parse(after)?.0
-        } else {
-            after
-        };
-        cut(map(
-            |i| comma_list1(i, expr),
-            move |exprs| ClauseKind::Delete { detach, exprs },
-        ))
-        .parse(after)?
-    } else if let Some(kw) = UNSUPPORTED.iter().find(|k| t.is_kw(k)) {
-        return i.fatal(
-            ParseErrorKind::Syntax,
-            i.span(),
-            format!("the {kw} clause is not supported"),
-        );
-    } else {
+    let Some(body) = clause_body(t) else {
+        if let Some(kw) = UNSUPPORTED.iter().find(|k| t.is_kw(k)) {
+            return i.fatal(
+                ParseErrorKind::Syntax,
+                i.span(),
+                format!("the {kw} clause is not supported"),
+            );
+        }
         return i.fail(Expected::What("a clause"));
     };
+    let (rest, kind) = super::cut(body(i.advance(1)))?;
     let span = rest.span_from(start);
     Ok((rest, Clause { kind, span }))
+}
+
+/// What parses the rest of a clause after its first keyword `t`.
+type ClauseBody = for<'a> fn(Input<'a>) -> PResult<'a, ClauseKind>;
+
+fn clause_body(t: &Tok) -> Option<ClauseBody> {
+    let table: [(&str, ClauseBody); 11] = [
+        ("MATCH", |i| match_clause(i, false)),
+        ("OPTIONAL", optional_match),
+        ("UNWIND", unwind_clause),
+        ("WITH", |i| {
+            map(|i| projection(i, true), ClauseKind::With).parse(i)
+        }),
+        ("RETURN", |i| {
+            map(|i| projection(i, false), ClauseKind::Return).parse(i)
+        }),
+        ("CREATE", create_clause),
+        ("MERGE", merge_clause),
+        ("SET", set_clause),
+        ("REMOVE", remove_clause),
+        ("DETACH", detach_delete),
+        ("DELETE", |i| delete_clause(i, false)),
+    ];
+    table.iter().find(|(k, _)| t.is_kw(k)).map(|(_, body)| *body)
+}
+
+#[inline(never)]
+fn optional_match(i: Input<'_>) -> PResult<'_, ClauseKind> {
+    preceded(kw("MATCH"), |i| match_clause(i, true)).parse(i)
+}
+
+#[inline(never)]
+fn unwind_clause(i: Input<'_>) -> PResult<'_, ClauseKind> {
+    map(
+        (expr, kw("AS"), |i| variable(i, "a variable")),
+        |(expr, _, var)| ClauseKind::Unwind { expr, var },
+    )
+    .parse(i)
+}
+
+#[inline(never)]
+fn create_clause(i: Input<'_>) -> PResult<'_, ClauseKind> {
+    map(
+        |i| comma_list1(i, pattern_part),
+        |patterns| ClauseKind::Create { patterns },
+    )
+    .parse(i)
+}
+
+#[inline(never)]
+fn set_clause(i: Input<'_>) -> PResult<'_, ClauseKind> {
+    map(|i| comma_list1(i, set_item), |items| ClauseKind::Set { items }).parse(i)
+}
+
+#[inline(never)]
+fn remove_clause(i: Input<'_>) -> PResult<'_, ClauseKind> {
+    map(
+        |i| comma_list1(i, remove_item),
+        |items| ClauseKind::Remove { items },
+    )
+    .parse(i)
+}
+
+fn detach_delete(i: Input<'_>) -> PResult<'_, ClauseKind> {
+    let (i, _) = kw("DELETE")(i)?;
+    delete_clause(i, true)
+}
+
+#[inline(never)]
+fn delete_clause(i: Input<'_>, detach: bool) -> PResult<'_, ClauseKind> {
+    map(
+        |i| comma_list1(i, expr),
+        move |exprs| ClauseKind::Delete { detach, exprs },
+    )
+    .parse(i)
 }
 
 /// `WHERE expr` if present.
@@ -142,6 +176,7 @@ fn opt_where(i: Input<'_>) -> PResult<'_, Option<Expr>> {
     opt(preceded(opt_kw("WHERE"), cut(expr))).parse(i)
 }
 
+#[inline(never)]
 fn match_clause(i: Input<'_>, optional: bool) -> PResult<'_, ClauseKind> {
     let (i, (patterns, where_)) = (|i| comma_list1(i, pattern_part), opt_where).parse(i)?;
     Ok((
@@ -180,6 +215,7 @@ fn on_what(i: Input<'_>) -> PResult<'_, bool> {
     r
 }
 
+#[inline(never)]
 fn merge_clause(i: Input<'_>) -> PResult<'_, ClauseKind> {
     map((pattern_part, many0(merge_action)), |(pattern, actions)| {
         ClauseKind::Merge { pattern, actions }
@@ -199,6 +235,7 @@ fn proj_items(i: Input<'_>) -> PResult<'_, (bool, Vec<ProjItem>)> {
 }
 
 /// The body of `WITH` (with `WHERE`) and `RETURN`.
+#[inline(never)]
 fn projection(i: Input<'_>, with_where: bool) -> PResult<'_, Projection> {
     let start = i.span();
     let order_by = preceded(
