@@ -61,6 +61,13 @@ pub enum SemanticKind {
 }
 
 /// A construct the parser reads but the engine does not run yet.
+///
+/// ```
+/// use kgraph::{Graph, QueryError, UnsupportedKind};
+/// let err = Graph::new().query("MATCH (n)\nCALL db.labels() YIELD label RETURN n").run().unwrap_err();
+/// assert!(matches!(err, QueryError::Unsupported { kind: UnsupportedKind::ProcedureCall, .. }));
+/// assert_eq!((err.kind_name(), err.line(), err.column()), ("Unsupported", Some(2), Some(1)));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum UnsupportedKind {
