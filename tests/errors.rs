@@ -490,6 +490,24 @@ fn subquery_expressions_parse_but_are_unsupported() {
         1,
         8,
     );
+    // A subquery that writes is wrong whatever the engine supports.
+    let err = check(
+        "MATCH (n) WHERE exists {\n  MATCH (n)-->(m)\n  SET m.prop = 'fail'\n} RETURN n",
+        &Expect {
+            display: "EXISTS { ... } cannot contain a write clause (line 3, column 3)",
+            kind: "SyntaxError",
+            phase: "compile",
+            line: Some(3),
+            column: Some(3),
+        },
+    );
+    assert!(matches!(
+        err,
+        QueryError::Semantic {
+            kind: SemanticKind::InvalidClause,
+            ..
+        }
+    ));
     // The function and the pattern predicate still run.
     let g = Graph::ecosystem().expect("the embedded dataset loads");
     let q = "MATCH (c:Company) WHERE exists((c)-->()) AND (c)-->() RETURN count(c) AS n";

@@ -1986,14 +1986,7 @@ impl<'a, 'g> Binder<'a, 'g> {
                 }
                 Expr::MapProj(Box::new(base), out, p)
             }
-            ExprKind::Subquery { kind, .. } => {
-                let kind = match kind {
-                    ast::SubqueryKind::Exists => UnsupportedKind::ExistsSubquery,
-                    ast::SubqueryKind::Count => UnsupportedKind::CountSubquery,
-                    ast::SubqueryKind::Collect => UnsupportedKind::CollectSubquery,
-                };
-                return unsupported(kind, e.span);
-            }
+            ExprKind::Subquery { kind, body } => return refuse_subquery(*kind, body, e.span),
             _ => {
                 return err(
                     SemanticKind::InvalidArgument,
@@ -2369,6 +2362,37 @@ fn children(e: &ast::Expr) -> Vec<&ast::Expr> {
         _ => {}
     }
     out
+}
+
+/// A subquery expression: a write inside it is wrong whatever the engine supports (openCypher's
+/// InvalidClauseComposition); otherwise it is refused as not supported yet.
+fn refuse_subquery(kind: ast::SubqueryKind, body: &ast::SubqueryBody, span: Span) -> BindResult<Expr> {
+    let (keyword, unsupported_kind) = match kind {
+        ast::SubqueryKind::Exists => ("EXISTS", UnsupportedKind::ExistsSubquery),
+        ast::SubqueryKind::Count => ("COUNT", UnsupportedKind::CountSubquery),
+        ast::SubqueryKind::Collect => ("COLLECT", UnsupportedKind::CollectSubquery),
+    };
+    if let ast::SubqueryBody::Query(q) = body {
+        let mut clauses = q.parts.iter().flat_map(|p| p.clauses.iter());
+        let write = clauses.find(|c| {
+            matches!(
+                c.kind,
+                ClauseKind::Create { .. }
+                    | ClauseKind::Merge { .. }
+                    | ClauseKind::Set { .. }
+                    | ClauseKind::Remove { .. }
+                    | ClauseKind::Delete { .. }
+            )
+        });
+        if let Some(c) = write {
+            return err(
+                SemanticKind::InvalidClause,
+                format!("{keyword} {{ ... }} cannot contain a write clause"),
+                c.span,
+            );
+        }
+    }
+    unsupported(unsupported_kind, span)
 }
 
 /// `CREATE (a)` or `MERGE (a)` of a node bound before: there is nothing to create.
