@@ -119,7 +119,16 @@ fn expr_text() -> impl Strategy<Value = String> {
             vec(inner.clone(), 0..3).prop_map(|xs| format!("f({})", xs.join(", "))),
             (var(), var()).prop_map(|(v, w)| format!("{v} {{.name, .*, {w}}}")),
             (var(), label()).prop_map(|(v, l)| format!("[({v})-[:T]->(:{l}) | {v}]")),
-            inner.prop_map(|a| format!("reduce(s = 0, x IN [{a}] | s + x)")),
+            inner
+                .clone()
+                .prop_map(|a| format!("reduce(s = 0, x IN [{a}] | s + x)")),
+            inner
+                .clone()
+                .prop_map(|a| format!("EXISTS {{ (a)-->(b), (c) WHERE {a} }}")),
+            inner
+                .clone()
+                .prop_map(|a| format!("count {{ MATCH (n) WHERE {a} RETURN n }}")),
+            inner.prop_map(|a| format!("COLLECT {{ UNWIND [{a}] AS x RETURN x }}")),
         ]
     })
 }
@@ -181,6 +190,15 @@ fn clause_text() -> impl Strategy<Value = String> {
         (var(), expr_text(), label()).prop_map(|(v, e, l)| format!("SET {v}.p = {e}, {v}:{l}")),
         (var(), label()).prop_map(|(v, l)| format!("REMOVE {v}.p, {v}:{l}")),
         vec(expr_text(), 1..3).prop_map(|xs| format!("DETACH DELETE {}", xs.join(", "))),
+        (vec(expr_text(), 0..3), var(), expr_text()).prop_map(|(xs, v, w)| format!(
+            "CALL db.my.proc({}) YIELD out AS {v}, x WHERE {w}",
+            xs.join(", ")
+        )),
+        Just("CALL test.doNothing".to_string()),
+        (pattern_text(), expr_text())
+            .prop_map(|(p, w)| format!("MATCH (n) WHERE exists {{ {p} WHERE {w} }}")),
+        (pattern_text(), expr_text())
+            .prop_map(|(p, e)| format!("CALL {{ MATCH {p} RETURN {e} AS x }} IN TRANSACTIONS OF 10 ROWS")),
     ]
 }
 
@@ -264,6 +282,14 @@ fn token() -> impl Strategy<Value = String> {
             "any",
             "SHORTEST",
             "ALL",
+            "CALL",
+            "YIELD",
+            "EXISTS",
+            "COUNT",
+            "COLLECT",
+            "TRANSACTIONS",
+            "ROWS",
+            "db.labels",
             "\"",
             "'",
             "`",

@@ -25,7 +25,7 @@ use crate::storage::{codec, wal, SnapshotError};
 /// let db = Database::open_with(dir.path(), DbOptions::default().durability(Durability::Periodic(std::time::Duration::from_millis(50))))?;
 /// db.execute("CREATE (:A)")?;
 /// db.sync()?; // everything committed so far is on disk now
-/// # Ok::<_, kgraph::Error>(())
+/// # Ok::<_, Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -107,7 +107,7 @@ impl DbOptions {
 /// let second = kgraph::Database::open(dir.path());
 /// assert!(matches!(second, Err(kgraph::DbError::Locked { .. })));
 /// # drop(first);
-/// # Ok::<_, kgraph::DbError>(())
+/// # Ok::<_, Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -185,7 +185,7 @@ fn io<'p>(path: &'p Path, action: &'static str) -> impl FnOnce(std::io::Error) -
 /// let (db, report) = kgraph::Database::recover(dir.path(), kgraph::DbOptions::default())?;
 /// assert!(report.is_none()); // nothing was damaged
 /// # drop(db);
-/// # Ok::<_, kgraph::DbError>(())
+/// # Ok::<_, Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Recovery {
@@ -239,7 +239,7 @@ impl Database {
     /// } // closed: the lock is released
     /// let db = kgraph::Database::open(dir.path())?;
     /// assert!(db.read().resolve("mindray").is_ok());
-    /// # Ok::<_, kgraph::Error>(())
+    /// # Ok::<_, Box<dyn std::error::Error>>(())
     /// ```
     pub fn open(dir: impl AsRef<Path>) -> Result<Database, DbError> {
         Database::open_with(dir, DbOptions::default())
@@ -251,7 +251,7 @@ impl Database {
     /// let dir = tempfile::tempdir()?;
     /// let db = kgraph::Database::open_with(dir.path(), kgraph::DbOptions::default().durability(kgraph::Durability::OperatingSystem))?;
     /// # drop(db);
-    /// # Ok::<_, kgraph::DbError>(())
+    /// # Ok::<_, Box<dyn std::error::Error>>(())
     /// ```
     pub fn open_with(dir: impl AsRef<Path>, options: DbOptions) -> Result<Database, DbError> {
         open_dir(dir.as_ref(), options, Arc::new(StdDbFs), false).map(|(db, _)| db)
@@ -278,7 +278,7 @@ impl Database {
     /// let (db, report) = kgraph::Database::recover(dir.path(), kgraph::DbOptions::default())?;
     /// assert_eq!(report, None);
     /// # drop(db);
-    /// # Ok::<_, kgraph::DbError>(())
+    /// # Ok::<_, Box<dyn std::error::Error>>(())
     /// ```
     pub fn recover(
         dir: impl AsRef<Path>,
@@ -305,7 +305,7 @@ impl Database {
     /// let db = kgraph::Database::open(dir.path())?;
     /// db.execute("CREATE (:A)")?;
     /// db.checkpoint()?;
-    /// # Ok::<_, kgraph::Error>(())
+    /// # Ok::<_, Box<dyn std::error::Error>>(())
     /// ```
     pub fn checkpoint(&self) -> Result<(), DbError> {
         let d = self.durable("a checkpoint")?;
@@ -332,7 +332,7 @@ impl Database {
     /// let dir = tempfile::tempdir()?;
     /// let db = kgraph::Database::open(dir.path())?;
     /// db.sync()?;
-    /// # Ok::<_, kgraph::DbError>(())
+    /// # Ok::<_, Box<dyn std::error::Error>>(())
     /// ```
     pub fn sync(&self) -> Result<(), DbError> {
         let d = self.durable("a sync")?;
@@ -350,7 +350,7 @@ impl Database {
     /// db.backup(dir.path().join("copy"))?;
     /// let copy = kgraph::Database::open(dir.path().join("copy"))?;
     /// assert!(copy.read().resolve("x").is_ok());
-    /// # Ok::<_, kgraph::Error>(())
+    /// # Ok::<_, Box<dyn std::error::Error>>(())
     /// ```
     pub fn backup(&self, dest: impl AsRef<Path>) -> Result<(), DbError> {
         let dest = dest.as_ref();

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use indexmap::IndexMap;
 
 use crate::graph::{Direction, KeyId, LabelId, Symbols, TypeId, Value};
-use crate::query::error::SemanticKind;
+use crate::query::error::{SemanticKind, UnsupportedKind};
 use crate::query::optimize;
 use crate::query::plan::{
     AggFn, ArithOp, CmpOp, CreateItem, Expr, Func, MapProjItem, MergePlan, NodeCheck, Op, PathPart, Pipeline,
@@ -20,12 +20,19 @@ use crate::query::plan::{
 use crate::query::syntax::ast::{self, ClauseKind, ExprKind, Ident, Literal};
 use crate::query::syntax::span::Span;
 
-/// A semantic error found while binding.
+/// A semantic error found while binding, or a construct the binder refuses.
 #[derive(Debug, Clone)]
 pub(crate) struct BindError {
-    pub(crate) kind: SemanticKind,
+    pub(crate) kind: BindErrorKind,
     pub(crate) message: String,
     pub(crate) span: Span,
+}
+
+/// Whether a [`BindError`] is a semantic error or a construct not run yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BindErrorKind {
+    Semantic(SemanticKind),
+    Unsupported(UnsupportedKind),
 }
 
 type BindResult<T> = Result<T, BindError>;
@@ -38,7 +45,29 @@ type WriteProps = (Vec<(KeyId, Expr)>, Option<Expr>);
 
 fn err<T>(kind: SemanticKind, message: impl Into<String>, span: Span) -> BindResult<T> {
     Err(BindError {
-        kind,
+        kind: BindErrorKind::Semantic(kind),
+        message: message.into(),
+        span,
+    })
+}
+
+/// Refuses a construct the parser reads but the engine does not run yet.
+fn unsupported<T>(kind: UnsupportedKind, span: Span) -> BindResult<T> {
+    let message = match kind {
+        UnsupportedKind::ProcedureCall => "procedure calls (CALL name(...)) are not supported yet",
+        UnsupportedKind::CallSubquery => "CALL { ... } subqueries are not supported yet",
+        UnsupportedKind::ExistsSubquery => {
+            "EXISTS { ... } subqueries are not supported yet; use exists((a)-->(b)) or a pattern predicate"
+        }
+        UnsupportedKind::CountSubquery => {
+            "COUNT { ... } subqueries are not supported yet; use size([(a)-->(b) | b])"
+        }
+        UnsupportedKind::CollectSubquery => {
+            "COLLECT { ... } subqueries are not supported yet; use a pattern comprehension [(a)-->(b) | b]"
+        }
+    };
+    Err(BindError {
+        kind: BindErrorKind::Unsupported(kind),
         message: message.into(),
         span,
     })
@@ -372,7 +401,8 @@ fn visit(e: &ast::Expr, f: &mut dyn FnMut(&ast::Expr)) {
         | ExprKind::Param(_)
         | ExprKind::Var(_)
         | ExprKind::CountStar
-        | ExprKind::Pattern(_) => {}
+        | ExprKind::Pattern(_)
+        | ExprKind::Subquery { .. } => {}
     }
 }
 
@@ -528,6 +558,10 @@ impl<'a, 'g> Binder<'a, 'g> {
                         .map(|i| self.remove_item(i))
                         .collect::<BindResult<_>>()?;
                     ops.push(Op::Remove(items));
+                }
+                ClauseKind::Call(_) => return unsupported(UnsupportedKind::ProcedureCall, clause.span),
+                ClauseKind::CallSubquery { .. } => {
+                    return unsupported(UnsupportedKind::CallSubquery, clause.span)
                 }
                 ClauseKind::Delete { detach, exprs } => {
                     self.require_write(clause.span)?;
@@ -1662,6 +1696,7 @@ impl<'a, 'g> Binder<'a, 'g> {
                 | ExprKind::CountStar
                 | ExprKind::Property { .. }
                 | ExprKind::Compare { .. }
+                | ExprKind::Subquery { .. }
         )
     }
 
@@ -1951,6 +1986,7 @@ impl<'a, 'g> Binder<'a, 'g> {
                 }
                 Expr::MapProj(Box::new(base), out, p)
             }
+            ExprKind::Subquery { kind, body } => return refuse_subquery(*kind, body, e.span),
             _ => {
                 return err(
                     SemanticKind::InvalidArgument,
@@ -2326,6 +2362,37 @@ fn children(e: &ast::Expr) -> Vec<&ast::Expr> {
         _ => {}
     }
     out
+}
+
+/// A subquery expression: a write inside it is wrong whatever the engine supports (openCypher's
+/// InvalidClauseComposition); otherwise it is refused as not supported yet.
+fn refuse_subquery(kind: ast::SubqueryKind, body: &ast::SubqueryBody, span: Span) -> BindResult<Expr> {
+    let (keyword, unsupported_kind) = match kind {
+        ast::SubqueryKind::Exists => ("EXISTS", UnsupportedKind::ExistsSubquery),
+        ast::SubqueryKind::Count => ("COUNT", UnsupportedKind::CountSubquery),
+        ast::SubqueryKind::Collect => ("COLLECT", UnsupportedKind::CollectSubquery),
+    };
+    if let ast::SubqueryBody::Query(q) = body {
+        let mut clauses = q.parts.iter().flat_map(|p| p.clauses.iter());
+        let write = clauses.find(|c| {
+            matches!(
+                c.kind,
+                ClauseKind::Create { .. }
+                    | ClauseKind::Merge { .. }
+                    | ClauseKind::Set { .. }
+                    | ClauseKind::Remove { .. }
+                    | ClauseKind::Delete { .. }
+            )
+        });
+        if let Some(c) = write {
+            return err(
+                SemanticKind::InvalidClause,
+                format!("{keyword} {{ ... }} cannot contain a write clause"),
+                c.span,
+            );
+        }
+    }
+    unsupported(unsupported_kind, span)
 }
 
 /// `CREATE (a)` or `MERGE (a)` of a node bound before: there is nothing to create.

@@ -60,6 +60,29 @@ pub enum SemanticKind {
     UnknownFunction,
 }
 
+/// A construct the parser reads but the engine does not run yet.
+///
+/// ```
+/// use kgraph::{Graph, QueryError, UnsupportedKind};
+/// let err = Graph::new().query("MATCH (n)\nCALL db.labels() YIELD label RETURN n").run().unwrap_err();
+/// assert!(matches!(err, QueryError::Unsupported { kind: UnsupportedKind::ProcedureCall, .. }));
+/// assert_eq!((err.kind_name(), err.line(), err.column()), ("Unsupported", Some(2), Some(1)));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UnsupportedKind {
+    /// `CALL proc(args) [YIELD ...]`: a procedure call.
+    ProcedureCall,
+    /// `CALL { ... }`: a subquery clause.
+    CallSubquery,
+    /// `EXISTS { ... }`: an existential subquery.
+    ExistsSubquery,
+    /// `COUNT { ... }`: a counting subquery.
+    CountSubquery,
+    /// `COLLECT { ... }`: a collecting subquery.
+    CollectSubquery,
+}
+
 /// What went wrong while a query ran.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -112,6 +135,19 @@ pub enum QueryError {
         /// 1-based column, in characters.
         column: usize,
     },
+    /// The query is well-formed but uses a construct the engine does not run yet
+    /// (a procedure call, a subquery); nothing was read or written.
+    #[error("{message} (line {line}, column {column})")]
+    Unsupported {
+        /// The construct.
+        kind: UnsupportedKind,
+        /// The explanation.
+        message: String,
+        /// 1-based line of the construct.
+        line: usize,
+        /// 1-based column, in characters.
+        column: usize,
+    },
     /// The query failed while running; the graph is left as it was before the query.
     #[error("{message}{}", position(*line, *column))]
     Runtime {
@@ -137,7 +173,8 @@ impl QueryError {
     /// The openCypher error class: `SyntaxError` (for semantic errors too, as openCypher
     /// classifies them), `SemanticError`, `ParameterMissing`,
     /// `TypeError`, `ArgumentError`, `ArithmeticError`, `EntityNotFound`,
-    /// `ConstraintVerificationFailed` or `LimitExceeded`.
+    /// `ConstraintVerificationFailed`, `LimitExceeded` or `Unsupported` (a construct the engine
+    /// parses but does not run yet, such as `CALL` or `EXISTS { ... }`).
     ///
     /// ```
     /// let g = kgraph::Graph::new();
@@ -158,6 +195,7 @@ impl QueryError {
             // openCypher reports what its compiler finds, semantic checks included, as
             // SyntaxError; the variant and `SemanticKind` keep the distinction for Rust callers.
             QueryError::Semantic { .. } => "SyntaxError",
+            QueryError::Unsupported { .. } => "Unsupported",
             QueryError::Runtime { kind, .. } => match kind {
                 RuntimeKind::Type => "TypeError",
                 RuntimeKind::Argument => "ArgumentError",
@@ -191,6 +229,20 @@ impl QueryError {
             } => {
                 let (line, column) = shift(line, column);
                 QueryError::Semantic {
+                    kind,
+                    message,
+                    line,
+                    column,
+                }
+            }
+            QueryError::Unsupported {
+                kind,
+                message,
+                line,
+                column,
+            } => {
+                let (line, column) = shift(line, column);
+                QueryError::Unsupported {
                     kind,
                     message,
                     line,
@@ -242,7 +294,7 @@ impl QueryError {
     pub fn line(&self) -> Option<usize> {
         match self {
             QueryError::Syntax(e) => Some(e.line()),
-            QueryError::Semantic { line, .. } => Some(*line),
+            QueryError::Semantic { line, .. } | QueryError::Unsupported { line, .. } => Some(*line),
             QueryError::Runtime { line, .. } => *line,
         }
     }
@@ -256,7 +308,7 @@ impl QueryError {
     pub fn column(&self) -> Option<usize> {
         match self {
             QueryError::Syntax(e) => Some(e.column()),
-            QueryError::Semantic { column, .. } => Some(*column),
+            QueryError::Semantic { column, .. } | QueryError::Unsupported { column, .. } => Some(*column),
             QueryError::Runtime { column, .. } => *column,
         }
     }

@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::graph::journal::Mark;
 use crate::graph::{Graph, Value};
-use bind::{BindError, Binder, Resolver};
+use bind::{BindError, BindErrorKind, Binder, Resolver};
 use error::{QueryError, RuntimeKind, SemanticKind};
 use exec::error::{ExecError, ExecKind};
 use exec::Limits;
@@ -714,11 +714,19 @@ fn explain(plan: &plan::Plan) -> QueryResult {
 
 fn semantic(text: &str, e: BindError) -> QueryError {
     let (line, column) = line_col(text, e.span.start as usize);
-    QueryError::Semantic {
-        kind: e.kind,
-        message: e.message,
-        line,
-        column,
+    match e.kind {
+        BindErrorKind::Semantic(kind) => QueryError::Semantic {
+            kind,
+            message: e.message,
+            line,
+            column,
+        },
+        BindErrorKind::Unsupported(kind) => QueryError::Unsupported {
+            kind,
+            message: e.message,
+            line,
+            column,
+        },
     }
 }
 

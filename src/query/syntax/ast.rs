@@ -57,7 +57,8 @@ pub(crate) struct Clause {
     pub(crate) span: Span,
 }
 
-/// The clauses of the supported subset.
+/// The clauses the parser reads (the binder refuses the two `CALL` forms
+/// for now).
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum ClauseKind {
     /// `[OPTIONAL] MATCH pattern, ... [WHERE expr]`
@@ -85,6 +86,74 @@ pub(crate) enum ClauseKind {
     Remove { items: Vec<RemoveItem> },
     /// `[DETACH] DELETE expr, ...`
     Delete { detach: bool, exprs: Vec<Expr> },
+    /// `CALL ns.name(args) [YIELD ...]`
+    Call(ProcedureCall),
+    /// `CALL { query } [IN TRANSACTIONS [OF rows ROWS]]`
+    CallSubquery {
+        query: Box<Query>,
+        in_transactions: Option<InTransactions>,
+    },
+}
+
+/// A procedure call: `CALL ns1.ns2.name(args) [YIELD ...]`. The name keeps
+/// its case.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct ProcedureCall {
+    pub(crate) namespace: Vec<Ident>,
+    pub(crate) name: Ident,
+    /// `None` when the name has no parentheses (`CALL db.labels`): the
+    /// arguments are implicit, taken from the parameters of the same names.
+    pub(crate) args: Option<Vec<Expr>>,
+    pub(crate) yield_: Option<Yield>,
+}
+
+/// `YIELD *` or `YIELD field [AS var], ... [WHERE expr]`.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Yield {
+    /// `*` was written; then there are no items and no `WHERE`. Only a
+    /// standalone call (the whole query) may yield `*`.
+    pub(crate) star: bool,
+    pub(crate) items: Vec<YieldItem>,
+    pub(crate) where_: Option<Expr>,
+    pub(crate) span: Span,
+}
+
+/// `field [AS var]` of a `YIELD`. Without an alias the field names the
+/// variable too.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct YieldItem {
+    pub(crate) field: Ident,
+    pub(crate) alias: Option<Ident>,
+    pub(crate) span: Span,
+}
+
+/// `IN TRANSACTIONS [OF rows ROWS]` after `CALL { ... }`.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct InTransactions {
+    pub(crate) rows: Option<Expr>,
+    pub(crate) span: Span,
+}
+
+/// Which subquery expression: `EXISTS { ... }`, `COUNT { ... }` or
+/// `COLLECT { ... }`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SubqueryKind {
+    Exists,
+    Count,
+    Collect,
+}
+
+/// What a subquery expression holds between its braces.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum SubqueryBody {
+    /// Patterns with an optional `WHERE`, as after `MATCH`:
+    /// `EXISTS { (a)-->(b), (c) WHERE a.x = c.x }`.
+    Patterns {
+        patterns: Vec<PatternPart>,
+        where_: Option<Expr>,
+    },
+    /// A whole query: `EXISTS { MATCH (a)-->(b) RETURN b }`.
+    Query(Query),
 }
 
 /// The body of `WITH` and `RETURN`.
@@ -441,6 +510,11 @@ pub(crate) enum ExprKind {
     MapProjection {
         var: Ident,
         items: Vec<MapProjItem>,
+    },
+    /// `EXISTS { ... }`, `COUNT { ... }` or `COLLECT { ... }`.
+    Subquery {
+        kind: SubqueryKind,
+        body: Box<SubqueryBody>,
     },
 }
 

@@ -51,7 +51,10 @@ pub const MAX_STRING_LITERAL_BYTES: usize = 256 * 1024;
 /// Every parenthesis, list, map, `CASE`, comprehension, function call,
 /// pattern and unary operator (`NOT`, `-`) counts one level, and so does each
 /// binary or postfix operator of a chain (`a + b + c` is two levels), because
-/// each adds a level to the tree. Deeper input is rejected with
+/// each adds a level to the tree. The braces of a subquery (`EXISTS { ... }`,
+/// `COUNT { ... }`, `COLLECT { ... }`, `CALL { ... }`) count sixteen levels,
+/// because parsing a whole query inside them takes that much more stack; up
+/// to fifteen subqueries can nest. Deeper input is rejected with
 /// [`ParseErrorKind::TooDeep`] long before the stack could run out, even on a
 /// 2 MiB thread stack in a debug build.
 ///

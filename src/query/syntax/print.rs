@@ -156,6 +156,88 @@ impl Display for Clause {
                 f.write_str("DELETE ")?;
                 comma_list(f, exprs, |f, e| e.fmt(f))
             }
+            ClauseKind::Call(call) => write!(f, "CALL {call}"),
+            ClauseKind::CallSubquery {
+                query,
+                in_transactions,
+            } => {
+                write!(f, "CALL {{ {query} }}")?;
+                if let Some(t) = in_transactions {
+                    write!(f, " {t}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Display for ProcedureCall {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        for ns in &self.namespace {
+            write_name(f, &ns.name)?;
+            f.write_char('.')?;
+        }
+        write_name(f, &self.name.name)?;
+        if let Some(args) = &self.args {
+            f.write_char('(')?;
+            comma_list(f, args, |f, a| a.fmt(f))?;
+            f.write_char(')')?;
+        }
+        if let Some(y) = &self.yield_ {
+            write!(f, " {y}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Display for Yield {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        f.write_str("YIELD ")?;
+        if self.star {
+            return f.write_char('*');
+        }
+        comma_list(f, &self.items, |f, i| i.fmt(f))?;
+        if let Some(w) = &self.where_ {
+            write!(f, " WHERE {w}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Display for YieldItem {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match &self.alias {
+            // Before `AS` the field is a name, where keywords are fine.
+            Some(alias) => {
+                write_name(f, &self.field.name)?;
+                write!(f, " AS {alias}")
+            }
+            None => self.field.fmt(f),
+        }
+    }
+}
+
+impl Display for InTransactions {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        f.write_str("IN TRANSACTIONS")?;
+        if let Some(rows) = &self.rows {
+            write!(f, " OF {rows} ROWS")?;
+        }
+        Ok(())
+    }
+}
+
+impl Display for SubqueryBody {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            SubqueryBody::Patterns { patterns, where_ } => {
+                comma_list(f, patterns, |f, p| p.fmt(f))?;
+                if let Some(w) = where_ {
+                    write!(f, " WHERE {w}")?;
+                }
+                Ok(())
+            }
+            SubqueryBody::Query(q) => q.fmt(f),
         }
     }
 }
@@ -771,6 +853,14 @@ impl Display for Expr {
                     MapProjItem::AllProps => f.write_str(".*"),
                 })?;
                 f.write_char('}')
+            }
+            ExprKind::Subquery { kind, body } => {
+                f.write_str(match kind {
+                    SubqueryKind::Exists => "EXISTS",
+                    SubqueryKind::Count => "COUNT",
+                    SubqueryKind::Collect => "COLLECT",
+                })?;
+                write!(f, " {{ {body} }}")
             }
         }
     }

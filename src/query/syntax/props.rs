@@ -6,6 +6,9 @@
 //! `XOR`, `NOT`, or as a whole `WHERE`), `RETURN` has no `WHERE`, a
 //! shortest-path range always has a length, and function names avoid the
 //! words with a syntax of their own (`count`, `any`, `reduce`, ...).
+//! Subqueries (`EXISTS { ... }`, `COUNT { ... }`, `COLLECT { ... }`,
+//! `CALL { ... }`) hold small queries built from the expression strategy of
+//! their level, and `YIELD *` appears only in a statement of one `CALL`.
 
 use proptest::collection::vec;
 use proptest::option;
@@ -325,9 +328,92 @@ pub(crate) fn expr() -> BoxedStrategy<Expr> {
                     )
                 )
                     .prop_map(|(var, items)| ex(ExprKind::MapProjection { var, items })),
+                subquery(inner.clone(), boolean.clone()),
             ]
         })
         .boxed()
+}
+
+/// `EXISTS { ... }`, `COUNT { ... }` or `COLLECT { ... }` around patterns or
+/// a small query whose expressions come from `value` (`boolean` where a
+/// pattern predicate may stand).
+fn subquery(value: BoxedStrategy<Expr>, boolean: BoxedStrategy<Expr>) -> impl Strategy<Value = Expr> {
+    let patterns = (vec(pattern_part(), 1..3), option::of(boolean.clone()))
+        .prop_map(|(patterns, where_)| SubqueryBody::Patterns { patterns, where_ });
+    (
+        prop::sample::select(vec![
+            SubqueryKind::Exists,
+            SubqueryKind::Count,
+            SubqueryKind::Collect,
+        ]),
+        prop_oneof![
+            patterns,
+            small_query(value, boolean).prop_map(SubqueryBody::Query)
+        ],
+    )
+        .prop_map(|(kind, body)| {
+            ex(ExprKind::Subquery {
+                kind,
+                body: Box::new(body),
+            })
+        })
+}
+
+/// A query of one to three simple clauses (and maybe a `UNION` of two) whose
+/// expressions come from `value`: the body of a subquery.
+fn small_query(value: BoxedStrategy<Expr>, boolean: BoxedStrategy<Expr>) -> impl Strategy<Value = Query_> {
+    let clause = prop_oneof![
+        (vec(pattern_part(), 1..3), option::of(boolean.clone())).prop_map(|(patterns, where_)| {
+            ClauseKind::Match {
+                optional: false,
+                patterns,
+                where_,
+            }
+        }),
+        (value.clone(), name()).prop_map(|(expr, var)| ClauseKind::Unwind { expr, var }),
+        projection_of(value.clone(), boolean.clone(), true).prop_map(ClauseKind::With),
+        projection_of(value.clone(), boolean.clone(), false).prop_map(ClauseKind::Return),
+        procedure_call(value, boolean).prop_map(ClauseKind::Call),
+    ]
+    .prop_map(|kind| Clause { kind, span: sp() });
+    (vec(vec(clause, 1..3), 1..3), any::<bool>()).prop_map(|(parts, all)| Query_ {
+        union_all: vec![all; parts.len() - 1],
+        parts: parts
+            .into_iter()
+            .map(|clauses| SingleQuery { clauses, span: sp() })
+            .collect(),
+        span: sp(),
+    })
+}
+
+/// `CALL ns.name[(args)] [YIELD items [WHERE ...]]`, never `YIELD *`.
+fn procedure_call(
+    value: BoxedStrategy<Expr>,
+    boolean: BoxedStrategy<Expr>,
+) -> impl Strategy<Value = ProcedureCall> {
+    let item = (name(), option::of(name())).prop_map(|(field, alias)| YieldItem {
+        field,
+        alias,
+        span: sp(),
+    });
+    let yield_ = (vec(item, 1..3), option::of(boolean)).prop_map(|(items, where_)| Yield {
+        star: false,
+        items,
+        where_,
+        span: sp(),
+    });
+    (
+        vec(name(), 0..3),
+        name(),
+        option::of(vec(value, 0..3)),
+        option::of(yield_),
+    )
+        .prop_map(|(namespace, name, args, yield_)| ProcedureCall {
+            namespace,
+            name,
+            args,
+            yield_,
+        })
 }
 
 /// A `WHERE` expression: any expression, or a bare pattern predicate.
@@ -350,14 +436,23 @@ fn pattern_part() -> impl Strategy<Value = PatternPart> {
 }
 
 fn projection(with_where: bool) -> impl Strategy<Value = Projection> {
+    projection_of(expr(), where_expr().boxed(), with_where)
+}
+
+/// A projection whose expressions come from `value`, its `WHERE` from `boolean`.
+fn projection_of(
+    value: BoxedStrategy<Expr>,
+    boolean: BoxedStrategy<Expr>,
+    with_where: bool,
+) -> impl Strategy<Value = Projection> {
     (
         any::<bool>(),
         any::<bool>(),
-        vec((expr(), option::of(name())), 0..3),
-        vec((expr(), any::<bool>()), 0..2),
-        option::of(expr()),
-        option::of(expr()),
-        option::of(where_expr()),
+        vec((value.clone(), option::of(name())), 0..3),
+        vec((value.clone(), any::<bool>()), 0..2),
+        option::of(value.clone()),
+        option::of(value),
+        option::of(boolean),
     )
         .prop_map(move |(distinct, star, items, order, skip, limit, where_)| {
             let mut items: Vec<ProjItem> = items
@@ -465,8 +560,51 @@ fn clause() -> impl Strategy<Value = Clause> {
         )
         .prop_map(|items| ClauseKind::Remove { items }),
         (any::<bool>(), vec(expr(), 1..3)).prop_map(|(detach, exprs)| ClauseKind::Delete { detach, exprs }),
+        procedure_call(expr(), where_expr().boxed()).prop_map(ClauseKind::Call),
+        (
+            small_query(expr(), where_expr().boxed()),
+            option::of(option::of(expr()))
+        )
+            .prop_map(|(query, in_transactions)| ClauseKind::CallSubquery {
+                query: Box::new(query),
+                in_transactions: in_transactions.map(|rows| InTransactions { rows, span: sp() }),
+            }),
     ]
     .prop_map(|kind| Clause { kind, span: sp() })
+}
+
+/// A standalone call: a statement of one `CALL`, which may `YIELD *`.
+fn standalone_call() -> impl Strategy<Value = Statement> {
+    (
+        any::<bool>(),
+        procedure_call(expr(), where_expr().boxed()),
+        any::<bool>(),
+    )
+        .prop_map(|(explain, mut call, star)| {
+            if star {
+                call.yield_ = Some(Yield {
+                    star: true,
+                    items: Vec::new(),
+                    where_: None,
+                    span: sp(),
+                });
+            }
+            Statement {
+                explain,
+                query: Query_ {
+                    parts: vec![SingleQuery {
+                        clauses: vec![Clause {
+                            kind: ClauseKind::Call(call),
+                            span: sp(),
+                        }],
+                        span: sp(),
+                    }],
+                    union_all: Vec::new(),
+                    span: sp(),
+                },
+                span: sp(),
+            }
+        })
 }
 
 fn statement() -> impl Strategy<Value = Statement> {
@@ -529,6 +667,30 @@ fn return_of(e: Expr) -> Statement {
     }
 }
 
+#[test]
+fn the_generator_reaches_calls_and_subqueries() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    let (mut calls, mut call_subqueries, mut subqueries) = (0, 0, 0);
+    for _ in 0..300 {
+        let Ok(tree) = statement().new_tree(&mut runner) else {
+            continue;
+        };
+        let text = tree.current().to_string();
+        calls += text.matches("CALL ").count() - text.matches("CALL {").count();
+        call_subqueries += text.matches("CALL {").count();
+        subqueries += ["EXISTS {", "COUNT {", "COLLECT {"]
+            .iter()
+            .map(|k| text.matches(k).count())
+            .sum::<usize>();
+    }
+    assert!(
+        calls > 10 && call_subqueries > 10 && subqueries > 10,
+        "{calls} calls, {call_subqueries} CALL subqueries, {subqueries} subquery expressions"
+    );
+}
+
 /// 768 cases per property unless `PROPTEST_CASES` says otherwise.
 fn config() -> ProptestConfig {
     let cases = std::env::var("PROPTEST_CASES")
@@ -571,6 +733,11 @@ proptest! {
 
     #[test]
     fn statements_print_and_parse_back(s in statement()) {
+        round_trip(&s)?;
+    }
+
+    #[test]
+    fn standalone_calls_print_and_parse_back(s in standalone_call()) {
         round_trip(&s)?;
     }
 }

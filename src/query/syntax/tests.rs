@@ -281,6 +281,11 @@ fn map_projections() {
         other => unreachable!("{other:?}"),
     }
     verified("RETURN n {.name, .*, k: 1, m}, n {}");
+    // In parentheses before a minus it is not read as a node with properties.
+    parses_to(
+        "RETURN (n {.a}) - 1, (n {a: 1}) - 1",
+        "RETURN n {.a} - 1, n {a: 1} - 1",
+    );
 }
 
 #[test]
@@ -477,9 +482,231 @@ fn errors_point_at_characters_not_bytes() {
     assert_eq!(err.expected(), ["an expression"]);
 }
 
+/// The procedure call of a statement of one `CALL` clause.
+fn procedure_call(q: &str) -> ProcedureCall {
+    let stmt = parse(q);
+    match stmt
+        .query
+        .parts
+        .first()
+        .and_then(|p| p.clauses.last())
+        .map(|c| &c.kind)
+    {
+        Some(ClauseKind::Call(call)) => call.clone(),
+        other => unreachable!("not a CALL: {other:?}"),
+    }
+}
+
+#[test]
+fn procedure_calls() {
+    verified("CALL db.labels()");
+    verified("CALL test.my.proc");
+    verified("CALL test.proc('a', 1) YIELD x");
+    verified("CALL test.proc('Stefan', 1) YIELD *");
+    verified("CALL test.proc(null) YIELD a AS b, c");
+    verified("CALL test.proc() YIELD a AS b, c WHERE b > c AND (b)-->()");
+    verified("MATCH (n) CALL test.proc(n.name, $p) YIELD x WHERE x > 1 RETURN n, x");
+    verified("WITH 1 AS a CALL test.labels() YIELD label WITH count(*) AS c CALL test.labels() YIELD label RETURN *");
+    verified("CALL `my proc`.`a.b`.match(1) YIELD end AS e, `x y`");
+    parses_to(
+        "call Db.Labels ( ) yield label as l , count",
+        "CALL Db.Labels() YIELD label AS l, count",
+    );
+    // Keywords are fine as names and as fields before AS; a field without an
+    // alias is a variable, so it is back-quoted when it is a keyword.
+    parses_to(
+        "CALL match.return() YIELD where AS w",
+        "CALL match.return() YIELD where AS w",
+    );
+    verified("CALL p() YIELD `where`");
+
+    let call = procedure_call("CALL a.b.c(1, x) YIELD x AS y WHERE y > 0");
+    let names: Vec<&str> = call.namespace.iter().map(|n| n.name.as_str()).collect();
+    assert_eq!((names, call.name.name.as_str()), (vec!["a", "b"], "c"));
+    assert_eq!(call.args.as_ref().map(Vec::len), Some(2));
+    let y = call
+        .yield_
+        .as_ref()
+        .map(|y| (y.star, y.items.len(), y.where_.is_some()));
+    assert_eq!(y, Some((false, 1, true)));
+    // Implicit arguments (no parentheses) are not the same as no arguments.
+    assert_eq!(procedure_call("CALL p").args, None);
+    assert_eq!(procedure_call("CALL p()").args, Some(Vec::new()));
+    assert_ne!(parse("CALL p"), parse("CALL p()"));
+    assert_eq!(
+        procedure_call("CALL p YIELD *").yield_.map(|y| y.star),
+        Some(true)
+    );
+}
+
+/// The subquery expression of `RETURN <q>`: its kind and body.
+fn subquery(q: &str) -> (SubqueryKind, SubqueryBody) {
+    match e(q) {
+        ExprKind::Subquery { kind, body } => (kind, *body),
+        other => unreachable!("not a subquery: {other:?}"),
+    }
+}
+
+#[test]
+fn subquery_expressions() {
+    verified("MATCH (n) WHERE EXISTS { (n)-->() } RETURN n");
+    parses_to(
+        "MATCH (n) WHERE exists {\n  (n)-->(m) WHERE n.prop = m.prop\n}\nRETURN n",
+        "MATCH (n) WHERE EXISTS { (n)-->(m) WHERE n.prop = m.prop } RETURN n",
+    );
+    verified("MATCH (n) WHERE EXISTS { (n)-->(a), p = (a)--(b) WHERE a.x = b.x AND (b)-->() } RETURN n");
+    verified(
+        "MATCH (n) WHERE EXISTS { MATCH (n)-->(m) WITH n, count(*) AS c WHERE c = 3 RETURN true } RETURN n",
+    );
+    verified("MATCH (n) WHERE EXISTS { MATCH (n)-->(m) SET m.prop = 'x' } RETURN n");
+    verified(
+        "MATCH (n) WHERE EXISTS { MATCH (m) WHERE EXISTS { (n)-->(m) } RETURN true UNION MATCH (m) RETURN false } RETURN n",
+    );
+    verified("MATCH (n) RETURN exists((n)-->()) AS a, NOT EXISTS { (n:A) } AS b, exists(n.name) AS c");
+    verified("RETURN COUNT { (n)-->() } > 1 AS c, COLLECT { MATCH (m) RETURN m.name }[0] AS first");
+    verified("RETURN [COUNT { (a)--(b) }, EXISTS { MATCH (x) RETURN x }]");
+
+    let (kind, body) = subquery("exists { (a)-->(b), (c) WHERE a.x = c.x }");
+    assert_eq!(kind, SubqueryKind::Exists);
+    assert!(matches!(body, SubqueryBody::Patterns { ref patterns, where_: Some(_) } if patterns.len() == 2));
+    let (kind, body) = subquery("Count { MATCH (a) RETURN a UNION ALL MATCH (a) RETURN a }");
+    assert_eq!(kind, SubqueryKind::Count);
+    assert!(matches!(body, SubqueryBody::Query(ref q) if q.parts.len() == 2));
+    assert_eq!(subquery("collect { RETURN 1 }").0, SubqueryKind::Collect);
+    assert_eq!(subquery("COUNT { p = (a)-->() }").0, SubqueryKind::Count);
+
+    // `count` and `collect` are not reserved: with what a map projection
+    // holds after the brace, they stay variables.
+    verified("WITH {a: 1} AS count RETURN count {.a}, count {}, count {x: 1}, count {.*}, collect {count}");
+    verified("RETURN count {MATCH: 1}, collect {x, y}");
+    assert!(matches!(e("count {.a}"), ExprKind::MapProjection { .. }));
+    // In parentheses before a minus they are not read as a node with properties.
+    parses_to("RETURN (count { (a) }) - 1", "RETURN COUNT { (a) } - 1");
+    verified("REMOVE ((COUNT { () } IN null) - null).b");
+}
+
+#[test]
+fn call_subqueries() {
+    verified("CALL { MATCH (n) RETURN n } RETURN n");
+    verified("UNWIND [1, 2] AS x CALL { WITH x CREATE (:A {x: x}) } IN TRANSACTIONS OF 10 ROWS");
+    verified("CALL { CREATE () } IN TRANSACTIONS");
+    verified("CALL { CALL { RETURN 1 AS x UNION ALL RETURN 2 AS x } RETURN x } IN TRANSACTIONS OF $n ROWS RETURN x");
+    parses_to(
+        "call { create () } in transactions of 1 row",
+        "CALL { CREATE () } IN TRANSACTIONS OF 1 ROWS",
+    );
+    let stmt = parse("CALL { RETURN 1 AS x } IN TRANSACTIONS OF 5 ROWS RETURN x");
+    let first = stmt
+        .query
+        .parts
+        .first()
+        .and_then(|p| p.clauses.first())
+        .map(|c| &c.kind);
+    let Some(ClauseKind::CallSubquery {
+        query,
+        in_transactions: Some(t),
+    }) = first
+    else {
+        unreachable!("not a CALL subquery: {first:?}")
+    };
+    assert_eq!(query.parts.len(), 1);
+    assert!(matches!(
+        t.rows.as_ref().map(|r| &r.kind),
+        Some(ExprKind::Literal(Literal::Integer(5)))
+    ));
+}
+
+/// The line, column, expected list and found text of the error for `q`.
+fn where_(q: &str) -> (usize, usize, Vec<String>, String) {
+    let err = error(q);
+    assert_eq!(err.kind(), ParseErrorKind::Syntax, "{err}");
+    (
+        err.line(),
+        err.column(),
+        err.expected().to_vec(),
+        err.found().to_string(),
+    )
+}
+
+fn strings(xs: &[&str]) -> Vec<String> {
+    xs.iter().map(|s| s.to_string()).collect()
+}
+
+#[test]
+fn bad_calls_and_subqueries_point_at_the_problem() {
+    let eoi = "end of input".to_string();
+    assert_eq!(
+        where_("CALL"),
+        (1, 5, strings(&["a procedure name", "'{'"]), eoi.clone())
+    );
+    assert_eq!(
+        where_("MATCH (n)\nCALL (n)"),
+        (2, 6, strings(&["a procedure name", "'{'"]), "(".into())
+    );
+    assert_eq!(
+        where_("CALL db.(1)"),
+        (1, 9, strings(&["a procedure name"]), "(".into())
+    );
+    assert_eq!(
+        where_("CALL db.labels() YIELD"),
+        (1, 23, strings(&["a procedure result field", "'*'"]), eoi.clone())
+    );
+    assert_eq!(
+        where_("CALL db.labels() YIELD\n  RETURN 1"),
+        (
+            2,
+            3,
+            strings(&["a procedure result field", "'*'"]),
+            "RETURN".into()
+        )
+    );
+    assert_eq!(
+        where_("CALL p() YIELD a AS"),
+        (1, 20, strings(&["a variable"]), eoi.clone())
+    );
+    assert_eq!(where_("CALL p(1,)").0, 1);
+    assert_eq!(where_("CALL p(1,)").1, 10);
+    assert_eq!(
+        where_("MATCH (n) WHERE EXISTS {} RETURN n"),
+        (1, 25, strings(&["a clause", "a pattern"]), "}".into())
+    );
+    assert_eq!(
+        where_("MATCH (n) WHERE EXISTS {\n  (n)-->() RETURN n\n} RETURN n").0,
+        2
+    );
+    assert_eq!(where_("MATCH (n) WHERE EXISTS { MATCH (n) RETURN n").1, 44);
+    // `COUNT {}` is a map projection of a variable named `COUNT`, but a
+    // pattern body must end at its brace.
+    let (_, column, expected, found) = where_("RETURN COUNT { (a) RETURN a }");
+    assert_eq!((column, found.as_str()), (20, "RETURN"));
+    assert!(expected.contains(&"'}'".to_string()), "{expected:?}");
+    assert_eq!(where_("CALL {}").2, strings(&["a clause"]));
+    assert_eq!(
+        where_("CALL { CREATE () } IN TRANSACTIONS OF 1"),
+        (1, 40, strings(&["'ROWS'"]), eoi.clone())
+    );
+    assert_eq!(where_("CALL { CREATE () } IN 1").2, strings(&["'TRANSACTIONS'"]));
+
+    // `YIELD *` only when the call is the whole statement.
+    assert!(Query::parse("EXPLAIN CALL p() YIELD *;").is_ok());
+    for (q, column) in [
+        ("CALL p() YIELD * RETURN x", 10),
+        ("MATCH (n) CALL p() YIELD * RETURN n", 20),
+        ("CALL p() YIELD * UNION CALL p() YIELD *", 10),
+        ("MATCH (n) WHERE EXISTS { CALL p() YIELD * } RETURN n", 35),
+        ("CALL { CALL p() YIELD * } RETURN 1", 17),
+    ] {
+        let err = error(q);
+        assert_eq!((err.line(), err.column()), (1, column), "{q}: {err}");
+        assert!(err.message().contains("YIELD *"), "{err}");
+    }
+}
+
 #[test]
 fn unsupported_and_bad_input() {
-    assert!(error("CALL db.labels()").message().contains("not supported"));
+    assert!(error("FOREACH (x IN [1] | CREATE ())")
+        .message()
+        .contains("not supported"));
     assert!(error("RETURN a != b").message().contains("<>"));
     assert_eq!(error("RETURN 42 — 41").kind(), ParseErrorKind::InvalidCharacter);
     assert_eq!(error("").expected(), ["a clause"]);
@@ -523,6 +750,14 @@ fn ten_thousand_levels_are_too_deep_not_a_crash() {
             "})".repeat(n)
         ),
         format!("MATCH (n) SET {}n{}.x = 1", "(".repeat(n), ")".repeat(n)),
+        format!("RETURN {}1{}", "EXISTS { RETURN ".repeat(n), " }".repeat(n)),
+        format!(
+            "RETURN {}1{}",
+            "COUNT { MATCH (a) WHERE ".repeat(n),
+            " }".repeat(n)
+        ),
+        format!("{}RETURN 1{}", "CALL { ".repeat(n), " }".repeat(n)),
+        format!("RETURN {}1{}", "EXISTS { (a {k: ".repeat(n), "}) }".repeat(n)),
     ];
     for q in cases {
         let head: String = q.chars().take(30).collect();
@@ -556,6 +791,35 @@ fn the_deepest_allowed_nesting_fits_a_small_stack() {
             "reduce(a = 0, x IN ".repeat(n / 2),
             " | 1)".repeat(n / 2)
         ),
+        // A subquery expression counts seventeen levels: the expression and
+        // its braces; the braces of CALL { ... } sixteen.
+        format!(
+            "RETURN {}1{}",
+            "EXISTS { RETURN ".repeat(n / 17),
+            " }".repeat(n / 17)
+        ),
+        format!(
+            "RETURN {}1{}",
+            "COUNT { MATCH (a) WHERE ".repeat(n / 17),
+            " }".repeat(n / 17)
+        ),
+        format!(
+            "RETURN {}1{}",
+            "EXISTS { MATCH (a) SET a.x = ".repeat(n / 17),
+            " }".repeat(n / 17)
+        ),
+        format!(
+            "RETURN {}1{}",
+            "COLLECT { CALL p() YIELD x WHERE ".repeat(n / 17),
+            " RETURN x }".repeat(n / 17)
+        ),
+        // Here the pattern and the property value count a level each.
+        format!(
+            "RETURN {}1{}",
+            "EXISTS { (a {k: ".repeat(n / 19),
+            "}) }".repeat(n / 19)
+        ),
+        format!("{}RETURN 1{}", "CALL { ".repeat(n / 16), " }".repeat(n / 16)),
     ];
     for q in ok {
         let head: String = q.chars().take(30).collect();
@@ -567,22 +831,32 @@ fn the_deepest_allowed_nesting_fits_a_small_stack() {
         ")".repeat(MAX_NESTING_DEPTH)
     );
     assert_eq!(kind_on_small_stack(too_deep), Some(Err(ParseErrorKind::TooDeep)));
+    let m = MAX_NESTING_DEPTH / 17 + 1;
+    let too_deep = format!("RETURN {}1{}", "EXISTS { RETURN ".repeat(m), " }".repeat(m));
+    assert_eq!(kind_on_small_stack(too_deep), Some(Err(ParseErrorKind::TooDeep)));
 }
 
 #[test]
 fn deep_trees_print_and_compare_on_a_small_stack() {
     let n = MAX_NESTING_DEPTH - 1;
-    let q = format!("RETURN {}1{}", "[".repeat(n), "]".repeat(n));
-    let printed = on_small_stack(move || {
-        Query::parse(&q)
-            .map(|parsed| {
-                let text = parsed.to_string();
-                let again = Query::parse(&text).ok();
-                (text == q, again.as_ref() == Some(&parsed))
-            })
-            .ok()
-    });
-    assert_eq!(printed, Some(Some((true, true))));
+    let m = MAX_NESTING_DEPTH / 17;
+    for q in [
+        format!("RETURN {}1{}", "[".repeat(n), "]".repeat(n)),
+        format!("RETURN {}1{}", "EXISTS { RETURN ".repeat(m), " }".repeat(m)),
+        format!("{}RETURN 1{}", "CALL { ".repeat(m), " }".repeat(m)),
+    ] {
+        let head: String = q.chars().take(30).collect();
+        let printed = on_small_stack(move || {
+            Query::parse(&q)
+                .map(|parsed| {
+                    let text = parsed.to_string();
+                    let again = Query::parse(&text).ok();
+                    (text == q, again.as_ref() == Some(&parsed))
+                })
+                .ok()
+        });
+        assert_eq!(printed, Some(Some((true, true))), "{head}");
+    }
 }
 
 #[test]

@@ -7,39 +7,69 @@
 //! (`RETURN (a)-->()`, `size((a)-->())`) it is a syntax error that suggests a
 //! pattern comprehension instead.
 //!
-//! The walk uses an explicit work list, not recursion, so its stack use does
-//! not grow with the depth of the tree.
+//! `YIELD *` belongs to a standalone procedure call: a `CALL` that is the
+//! whole statement. After any other `CALL` the fields must be named.
+//!
+//! The walk uses explicit work lists, not recursion, so its stack use does
+//! not grow with the depth of the tree (subqueries included).
 
 use crate::query::syntax::ast::*;
 use crate::query::syntax::error::{ParseErrorKind, RawError};
 
-/// Expressions still to visit, each with whether a pattern predicate may
-/// stand in its place.
-type Work<'a> = Vec<(&'a Expr, bool)>;
+/// What is still to visit, and the error found first in the text.
+#[derive(Default)]
+struct Work<'a> {
+    /// Expressions, each with whether a pattern predicate may stand in its place.
+    exprs: Vec<(&'a Expr, bool)>,
+    /// Queries, each with whether it is the whole statement.
+    queries: Vec<(&'a Query, bool)>,
+    first: Option<RawError>,
+}
+
+impl<'a> Work<'a> {
+    fn push(&mut self, item: (&'a Expr, bool)) {
+        self.exprs.push(item);
+    }
+
+    fn extend(&mut self, items: impl IntoIterator<Item = (&'a Expr, bool)>) {
+        self.exprs.extend(items);
+    }
+
+    /// Keeps `err` if it comes before the error found so far.
+    fn report(&mut self, err: RawError) {
+        if self.first.as_ref().is_none_or(|f| err.span.start < f.span.start) {
+            self.first = Some(err);
+        }
+    }
+}
 
 pub(crate) fn check_statement(s: &Statement) -> Result<(), RawError> {
-    let mut work: Work<'_> = Vec::new();
-    for part in &s.query.parts {
-        for clause in &part.clauses {
-            clause_exprs(clause, &mut work);
-        }
-    }
-    // Report the misplaced pattern that comes first in the text.
-    let mut first: Option<RawError> = None;
-    while let Some((e, predicate)) = work.pop() {
-        if let Err(err) = visit(e, predicate, &mut work) {
-            if first.as_ref().is_none_or(|f| err.span.start < f.span.start) {
-                first = Some(err);
+    let mut work = Work::default();
+    work.queries.push((&s.query, true));
+    loop {
+        if let Some((q, whole)) = work.queries.pop() {
+            // Only a statement of one clause is a standalone call.
+            let standalone = whole && q.parts.len() == 1 && q.parts.iter().all(|p| p.clauses.len() == 1);
+            for part in &q.parts {
+                for clause in &part.clauses {
+                    clause_exprs(clause, standalone, &mut work);
+                }
             }
+        } else if let Some((e, predicate)) = work.exprs.pop() {
+            if let Err(err) = visit(e, predicate, &mut work) {
+                work.report(err);
+            }
+        } else {
+            break;
         }
     }
-    match first {
+    match work.first {
         Some(err) => Err(err),
         None => Ok(()),
     }
 }
 
-fn clause_exprs<'a>(c: &'a Clause, work: &mut Work<'a>) {
+fn clause_exprs<'a>(c: &'a Clause, standalone: bool, work: &mut Work<'a>) {
     match &c.kind {
         ClauseKind::Match { patterns, where_, .. } => {
             for p in patterns {
@@ -84,6 +114,45 @@ fn clause_exprs<'a>(c: &'a Clause, work: &mut Work<'a>) {
             }
         }
         ClauseKind::Delete { exprs, .. } => work.extend(exprs.iter().map(|e| (e, false))),
+        ClauseKind::Call(call) => call_exprs(call, standalone, work),
+        ClauseKind::CallSubquery {
+            query,
+            in_transactions,
+        } => {
+            work.queries.push((query, false));
+            if let Some(rows) = in_transactions.as_ref().and_then(|t| t.rows.as_ref()) {
+                work.push((rows, false));
+            }
+        }
+    }
+}
+
+fn call_exprs<'a>(call: &'a ProcedureCall, standalone: bool, work: &mut Work<'a>) {
+    work.extend(call.args.iter().flatten().map(|a| (a, false)));
+    let Some(y) = &call.yield_ else { return };
+    if y.star && !standalone {
+        work.report(RawError::new(
+            ParseErrorKind::Syntax,
+            y.span,
+            "YIELD * is only allowed when the CALL is the whole query; name the fields to yield".into(),
+        ));
+    }
+    if let Some(w) = &y.where_ {
+        work.push((w, true));
+    }
+}
+
+fn subquery_exprs<'a>(body: &'a SubqueryBody, work: &mut Work<'a>) {
+    match body {
+        SubqueryBody::Patterns { patterns, where_ } => {
+            for p in patterns {
+                element_exprs(&p.element, work);
+            }
+            if let Some(w) = where_ {
+                work.push((w, true));
+            }
+        }
+        SubqueryBody::Query(q) => work.queries.push((q, false)),
     }
 }
 
@@ -197,6 +266,7 @@ fn visit<'a>(e: &'a Expr, predicate: bool, work: &mut Work<'a>) -> Result<(), Ra
             work.push((list, false));
             work.push((init, false));
         }
+        ExprKind::Subquery { body, .. } => subquery_exprs(body, work),
         ExprKind::MapProjection { items, .. } => {
             for item in items.iter().rev() {
                 if let MapProjItem::Literal(_, v) = item {

@@ -1,8 +1,11 @@
 //! Statements, queries and clauses, written with nom combinators.
 //!
-//! Clauses do not nest, so these parsers are off the recursive paths and can
-//! use nom's combinators freely; the expression parser (`expr.rs`) is where
-//! stack use per nesting level matters.
+//! Clauses nest only through subqueries (`EXISTS { MATCH ... }`,
+//! `CALL { ... }`), whose braces count many nesting levels at once (see
+//! `SUBQUERY_LEVELS`), so these parsers can use nom's combinators, which
+//! take far more stack than the expression parser (`expr.rs`) allows itself;
+//! each clause's combinators sit in a function of their own so that only the
+//! clause being read takes stack.
 
 use nom::branch::alt;
 use nom::combinator::{cut, map, opt, value};
@@ -10,9 +13,11 @@ use nom::multi::many0;
 use nom::sequence::preceded;
 use nom::Parser;
 
-use super::expr::{expr, label_list, property_target};
+use super::expr::{expr, expr_list, label_list, property_target};
 use super::pattern::pattern_part;
-use super::{at_variable, comma_list1, expect_p, kw, opt_kw, opt_p, variable, Expected, Input, PResult};
+use super::{
+    accept_p, at_variable, comma_list1, expect_p, kw, name, opt_kw, opt_p, variable, Expected, Input, PResult,
+};
 use crate::query::syntax::ast::*;
 use crate::query::syntax::error::ParseErrorKind;
 use crate::query::syntax::lexer::{Punct, Tok};
@@ -36,7 +41,7 @@ pub(crate) fn statement(i: Input<'_>) -> PResult<'_, Statement> {
 }
 
 /// Single queries joined by `UNION [ALL]`.
-fn query(i: Input<'_>) -> PResult<'_, Query> {
+pub(crate) fn query(i: Input<'_>) -> PResult<'_, Query> {
     let start = i.span();
     let union = preceded(opt_kw("UNION"), opt(opt_kw("ALL")));
     let (i, (first, rest)) = (single_query, many0((union, cut(single_query)))).parse(i)?;
@@ -58,7 +63,14 @@ fn query(i: Input<'_>) -> PResult<'_, Query> {
 }
 
 /// Keywords of clauses outside the supported subset.
-const UNSUPPORTED: &[&str] = &["CALL", "FOREACH", "LOAD", "USE", "FINISH"];
+const UNSUPPORTED: &[&str] = &["FOREACH", "LOAD", "USE", "FINISH"];
+
+/// True when the current token starts a clause, supported or refused (and
+/// is not, say, a path variable named `use` in `use = (a)-->(b)`).
+pub(crate) fn at_clause(i: Input<'_>) -> bool {
+    let t = i.peek();
+    (clause_body(t).is_some() || UNSUPPORTED.iter().any(|k| t.is_kw(k))) && !i.peek_at(1).is(Punct::Eq)
+}
 
 /// One or more clauses.
 fn single_query(i: Input<'_>) -> PResult<'_, SingleQuery> {
@@ -74,67 +86,102 @@ fn single_query(i: Input<'_>) -> PResult<'_, SingleQuery> {
 
 /// One clause, chosen by its first keyword. A clause keyword commits: an
 /// error after it is not backtracked.
+///
+/// Subqueries make this a recursive path (`EXISTS { MATCH ... }`), so the
+/// dispatch stays small: each clause's combinators live in a function of
+/// their own, and only the one that runs takes stack.
 fn clause(i: Input<'_>) -> PResult<'_, Clause> {
     let start = i.span();
     let t = i.peek();
-    let after = i.advance(1);
-    let (rest, kind) = if t.is_kw("MATCH") {
-        cut(|i| match_clause(i, false)).parse(after)?
-    } else if t.is_kw("OPTIONAL") {
-        cut(preceded(kw("MATCH"), |i| match_clause(i, true))).parse(after)?
-    } else if t.is_kw("UNWIND") {
-        cut(map(
-            (expr, kw("AS"), |i| variable(i, "a variable")),
-            |(expr, _, var)| ClauseKind::Unwind { expr, var },
-        ))
-        .parse(after)?
-    } else if t.is_kw("WITH") {
-        cut(map(|i| projection(i, true), ClauseKind::With)).parse(after)?
-    } else if t.is_kw("RETURN") {
-        cut(map(|i| projection(i, false), ClauseKind::Return)).parse(after)?
-    } else if t.is_kw("CREATE") {
-        cut(map(
-            |i| comma_list1(i, pattern_part),
-            |patterns| ClauseKind::Create { patterns },
-        ))
-        .parse(after)?
-    } else if t.is_kw("MERGE") {
-        cut(merge_clause).parse(after)?
-    } else if t.is_kw("SET") {
-        cut(map(
-            |i| comma_list1(i, set_item),
-            |items| ClauseKind::Set { items },
-        ))
-        .parse(after)?
-    } else if t.is_kw("REMOVE") {
-        cut(map(
-            |i| comma_list1(i, remove_item),
-            |items| ClauseKind::Remove { items },
-        ))
-        .parse(after)?
-    } else if t.is_kw("DETACH") || t.is_kw("DELETE") {
-        let detach = t.is_kw("DETACH");
-        let after = if detach {
-            cut(kw("DELETE")).parse(after)?.0
-        } else {
-            after
-        };
-        cut(map(
-            |i| comma_list1(i, expr),
-            move |exprs| ClauseKind::Delete { detach, exprs },
-        ))
-        .parse(after)?
-    } else if let Some(kw) = UNSUPPORTED.iter().find(|k| t.is_kw(k)) {
-        return i.fatal(
-            ParseErrorKind::Syntax,
-            i.span(),
-            format!("the {kw} clause is not supported"),
-        );
-    } else {
+    let Some(body) = clause_body(t) else {
+        if let Some(kw) = UNSUPPORTED.iter().find(|k| t.is_kw(k)) {
+            return i.fatal(
+                ParseErrorKind::Syntax,
+                i.span(),
+                format!("the {kw} clause is not supported"),
+            );
+        }
         return i.fail(Expected::What("a clause"));
     };
+    let (rest, kind) = super::cut(body(i.advance(1)))?;
     let span = rest.span_from(start);
     Ok((rest, Clause { kind, span }))
+}
+
+/// What parses the rest of a clause after its first keyword `t`.
+type ClauseBody = for<'a> fn(Input<'a>) -> PResult<'a, ClauseKind>;
+
+fn clause_body(t: &Tok) -> Option<ClauseBody> {
+    let table: [(&str, ClauseBody); 12] = [
+        ("MATCH", |i| match_clause(i, false)),
+        ("OPTIONAL", optional_match),
+        ("UNWIND", unwind_clause),
+        ("WITH", |i| {
+            map(|i| projection(i, true), ClauseKind::With).parse(i)
+        }),
+        ("RETURN", |i| {
+            map(|i| projection(i, false), ClauseKind::Return).parse(i)
+        }),
+        ("CREATE", create_clause),
+        ("MERGE", merge_clause),
+        ("SET", set_clause),
+        ("REMOVE", remove_clause),
+        ("DETACH", detach_delete),
+        ("DELETE", |i| delete_clause(i, false)),
+        ("CALL", call_clause),
+    ];
+    table.iter().find(|(k, _)| t.is_kw(k)).map(|(_, body)| *body)
+}
+
+#[inline(never)]
+fn optional_match(i: Input<'_>) -> PResult<'_, ClauseKind> {
+    preceded(kw("MATCH"), |i| match_clause(i, true)).parse(i)
+}
+
+#[inline(never)]
+fn unwind_clause(i: Input<'_>) -> PResult<'_, ClauseKind> {
+    map(
+        (expr, kw("AS"), |i| variable(i, "a variable")),
+        |(expr, _, var)| ClauseKind::Unwind { expr, var },
+    )
+    .parse(i)
+}
+
+#[inline(never)]
+fn create_clause(i: Input<'_>) -> PResult<'_, ClauseKind> {
+    map(
+        |i| comma_list1(i, pattern_part),
+        |patterns| ClauseKind::Create { patterns },
+    )
+    .parse(i)
+}
+
+#[inline(never)]
+fn set_clause(i: Input<'_>) -> PResult<'_, ClauseKind> {
+    map(|i| comma_list1(i, set_item), |items| ClauseKind::Set { items }).parse(i)
+}
+
+#[inline(never)]
+fn remove_clause(i: Input<'_>) -> PResult<'_, ClauseKind> {
+    map(
+        |i| comma_list1(i, remove_item),
+        |items| ClauseKind::Remove { items },
+    )
+    .parse(i)
+}
+
+fn detach_delete(i: Input<'_>) -> PResult<'_, ClauseKind> {
+    let (i, _) = kw("DELETE")(i)?;
+    delete_clause(i, true)
+}
+
+#[inline(never)]
+fn delete_clause(i: Input<'_>, detach: bool) -> PResult<'_, ClauseKind> {
+    map(
+        |i| comma_list1(i, expr),
+        move |exprs| ClauseKind::Delete { detach, exprs },
+    )
+    .parse(i)
 }
 
 /// `WHERE expr` if present.
@@ -142,6 +189,7 @@ fn opt_where(i: Input<'_>) -> PResult<'_, Option<Expr>> {
     opt(preceded(opt_kw("WHERE"), cut(expr))).parse(i)
 }
 
+#[inline(never)]
 fn match_clause(i: Input<'_>, optional: bool) -> PResult<'_, ClauseKind> {
     let (i, (patterns, where_)) = (|i| comma_list1(i, pattern_part), opt_where).parse(i)?;
     Ok((
@@ -180,6 +228,7 @@ fn on_what(i: Input<'_>) -> PResult<'_, bool> {
     r
 }
 
+#[inline(never)]
 fn merge_clause(i: Input<'_>) -> PResult<'_, ClauseKind> {
     map((pattern_part, many0(merge_action)), |(pattern, actions)| {
         ClauseKind::Merge { pattern, actions }
@@ -199,6 +248,7 @@ fn proj_items(i: Input<'_>) -> PResult<'_, (bool, Vec<ProjItem>)> {
 }
 
 /// The body of `WITH` (with `WHERE`) and `RETURN`.
+#[inline(never)]
 fn projection(i: Input<'_>, with_where: bool) -> PResult<'_, Projection> {
     let start = i.span();
     let order_by = preceded(
@@ -306,4 +356,156 @@ fn remove_item(i: Input<'_>) -> PResult<'_, RemoveItem> {
     let (r, (base, key)) = property_target(i)?;
     let span = r.span_from(start);
     Ok((r, RemoveItem::Property { base, key, span }))
+}
+
+/// What follows `CALL`: a procedure call or a subquery in braces.
+fn call_clause(i: Input<'_>) -> PResult<'_, ClauseKind> {
+    if i.peek().is(Punct::LBrace) {
+        return call_subquery(i);
+    }
+    match procedure_call(i) {
+        Ok((rest, call)) => Ok((rest, ClauseKind::Call(call))),
+        Err(e) => {
+            i.ctx.expect_at(i.pos(), Expected::P(Punct::LBrace));
+            Err(e)
+        }
+    }
+}
+
+/// `ns.name[(args)] [YIELD ...]`.
+fn procedure_call(i: Input<'_>) -> PResult<'_, ProcedureCall> {
+    let (mut i, mut last) = name(i, "a procedure name")?;
+    let mut namespace = Vec::new();
+    while let Some((after, _)) = accept_p(i, Punct::Dot) {
+        let (rest, next) = cut(|i| name(i, "a procedure name")).parse(after)?;
+        namespace.push(std::mem::replace(&mut last, next));
+        i = rest;
+    }
+    let (i, args) = match accept_p(i, Punct::LParen) {
+        Some((after, _)) => {
+            let (r, args) = expr_list(after, Punct::RParen)?;
+            let (r, _) = cut(|i| expect_p(i, Punct::RParen)).parse(r)?;
+            (r, Some(args))
+        }
+        None => (i, None),
+    };
+    let (i, yield_) = opt(yield_clause).parse(i)?;
+    Ok((
+        i,
+        ProcedureCall {
+            namespace,
+            name: last,
+            args,
+            yield_,
+        },
+    ))
+}
+
+/// `YIELD *` or `YIELD field [AS var], ... [WHERE expr]`.
+fn yield_clause(i: Input<'_>) -> PResult<'_, Yield> {
+    let start = i.span();
+    let (i, _) = opt_kw("YIELD")(i)?;
+    let (i, (star, items, where_)) = cut(yield_body).parse(i)?;
+    let span = i.span_from(start);
+    Ok((
+        i,
+        Yield {
+            star,
+            items,
+            where_,
+            span,
+        },
+    ))
+}
+
+/// What follows `YIELD`: `*`, or items and an optional `WHERE`.
+fn yield_body(i: Input<'_>) -> PResult<'_, (bool, Vec<YieldItem>, Option<Expr>)> {
+    if let Some((rest, _)) = accept_p(i, Punct::Star) {
+        return Ok((rest, (true, Vec::new(), None)));
+    }
+    let (i, items) = comma_list1(i, yield_item).inspect_err(|_| {
+        i.ctx.expect_at(i.pos(), Expected::P(Punct::Star));
+    })?;
+    let (i, where_) = opt_where(i)?;
+    Ok((i, (false, items, where_)))
+}
+
+/// `field AS var` or `var` (the field and the variable have the same name).
+fn yield_item(i: Input<'_>) -> PResult<'_, YieldItem> {
+    let start = i.span();
+    let named = matches!(i.peek(), Tok::Word(_) | Tok::Quoted(_)) && i.peek_at(1).is_kw("AS");
+    let (i, field, alias) = if named {
+        let (r, field) = name(i, "a procedure result field")?;
+        let (r, alias) = cut(|i| variable(i, "a variable")).parse(r.advance(1))?;
+        (r, field, Some(alias))
+    } else {
+        let (r, field) = variable(i, "a procedure result field")?;
+        (r, field, None)
+    };
+    let span = i.span_from(start);
+    Ok((i, YieldItem { field, alias, span }))
+}
+
+/// `{ query } [IN TRANSACTIONS [OF rows ROWS]]` after `CALL`.
+fn call_subquery(i: Input<'_>) -> PResult<'_, ClauseKind> {
+    let (i, query) = braced_query(i)?;
+    let (i, in_transactions) = opt(in_transactions).parse(i)?;
+    Ok((
+        i,
+        ClauseKind::CallSubquery {
+            query: Box::new(query),
+            in_transactions,
+        },
+    ))
+}
+
+/// `{ query }`; the braces count `SUBQUERY_LEVELS` levels of nesting.
+fn braced_query(i: Input<'_>) -> PResult<'_, Query> {
+    let _level = i.enter_subquery()?;
+    let (i, _) = expect_p(i, Punct::LBrace)?;
+    let (i, q) = cut(query).parse(i)?;
+    let (i, _) = cut(|i| expect_p(i, Punct::RBrace)).parse(i)?;
+    Ok((i, q))
+}
+
+/// `IN TRANSACTIONS [OF rows ROW|ROWS]`.
+fn in_transactions(i: Input<'_>) -> PResult<'_, InTransactions> {
+    let start = i.span();
+    let (i, _) = opt_kw("IN")(i)?;
+    let (i, _) = cut(kw("TRANSACTIONS")).parse(i)?;
+    let (i, rows) = opt(preceded(opt_kw("OF"), cut((expr, rows_kw)))).parse(i)?;
+    let span = i.span_from(start);
+    Ok((
+        i,
+        InTransactions {
+            rows: rows.map(|(e, _)| e),
+            span,
+        },
+    ))
+}
+
+/// `ROWS` or `ROW`.
+fn rows_kw(i: Input<'_>) -> PResult<'_, ()> {
+    match alt((opt_kw("ROWS"), opt_kw("ROW"))).parse(i) {
+        Ok((rest, _)) => Ok((rest, ())),
+        Err(_) => i.fail(Expected::Kw("ROWS")),
+    }
+}
+
+/// The inside of `EXISTS { ... }`, `COUNT { ... }` and `COLLECT { ... }`:
+/// a whole query when it starts with a clause keyword, else patterns with an
+/// optional `WHERE`.
+pub(crate) fn subquery_body(i: Input<'_>) -> PResult<'_, SubqueryBody> {
+    if at_clause(i) {
+        let (i, q) = query(i)?;
+        return Ok((i, SubqueryBody::Query(q)));
+    }
+    i.ctx.expect_at(i.pos(), Expected::What("a clause"));
+    subquery_patterns(i)
+}
+
+#[inline(never)]
+fn subquery_patterns(i: Input<'_>) -> PResult<'_, SubqueryBody> {
+    let (i, (patterns, where_)) = (|i| comma_list1(i, pattern_part), opt_where).parse(i)?;
+    Ok((i, SubqueryBody::Patterns { patterns, where_ }))
 }

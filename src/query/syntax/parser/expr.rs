@@ -19,11 +19,11 @@
 
 use nom::Err;
 
-use super::pattern;
 use super::{
     accept_kw, accept_p, at_variable, cut, expect_kw, expect_p, name, variable, DepthGuard, Expected, Input,
     PResult,
 };
+use super::{clause, pattern};
 use crate::query::syntax::ast::*;
 use crate::query::syntax::error::ParseErrorKind;
 use crate::query::syntax::lexer::{is_reserved, Punct, Tok};
@@ -408,7 +408,7 @@ enum WordAtom {
     Quantifier(QuantifierKind),
     Reduce,
     Call,
-    ExistsSubquery,
+    Subquery(SubqueryKind),
     Name,
     Reserved,
 }
@@ -459,8 +459,18 @@ fn classify_word(i: Input<'_>) -> WordAtom {
             return WordAtom::Call;
         }
     }
-    if is("EXISTS") && i.peek_at(1).is(Punct::LBrace) {
-        return WordAtom::ExistsSubquery;
+    if i.peek_at(1).is(Punct::LBrace) {
+        if is("EXISTS") {
+            return WordAtom::Subquery(SubqueryKind::Exists);
+        }
+        // `count {.x}` is a map projection of a variable named `count`.
+        let body = i.advance(2);
+        if is("COUNT") && !map_projection_ahead(body) {
+            return WordAtom::Subquery(SubqueryKind::Count);
+        }
+        if is("COLLECT") && !map_projection_ahead(body) {
+            return WordAtom::Subquery(SubqueryKind::Collect);
+        }
     }
     if is_reserved(w) {
         WordAtom::Reserved
@@ -477,6 +487,7 @@ fn word_atom(i: Input<'_>) -> PExpr<'_> {
         WordAtom::Case => case_expr(i),
         WordAtom::Quantifier(kind) => quantifier_expr(i, kind),
         WordAtom::Reduce => reduce_expr(i),
+        WordAtom::Subquery(kind) => subquery_expr(i, kind),
         other => other_word_atom(i, other),
     }
 }
@@ -490,14 +501,37 @@ fn other_word_atom(i: Input<'_>, what: WordAtom) -> PExpr<'_> {
             let span = i.span().to(i.advance(3).span());
             Ok((i.advance(4), new(ExprKind::CountStar, span)))
         }
-        WordAtom::ExistsSubquery => i.fatal(
-            ParseErrorKind::Syntax,
-            i.span(),
-            "EXISTS { ... } subqueries are not supported; use exists((a)-->(b)) or a pattern predicate"
-                .into(),
-        ),
         _ => i.fail(Expected::What("an expression")),
     }
+}
+
+/// True when the tokens after `{` read as the items of a map projection
+/// (`}`, `.key`, `key:`, `var,` or `var}`), not as the body of a subquery.
+fn map_projection_ahead(i: Input<'_>) -> bool {
+    let t = i.peek();
+    if t.is(Punct::RBrace) || t.is(Punct::Dot) {
+        return true;
+    }
+    let next = i.peek_at(1);
+    matches!(t, Tok::Word(_) | Tok::Quoted(_))
+        && (next.is(Punct::Colon) || next.is(Punct::Comma) || next.is(Punct::RBrace))
+}
+
+/// `EXISTS { ... }`, `COUNT { ... }` or `COLLECT { ... }`: the keyword, then
+/// a query or patterns in braces. The braces count `SUBQUERY_LEVELS` levels
+/// of nesting.
+#[inline(never)]
+fn subquery_expr(i: Input<'_>, kind: SubqueryKind) -> PExpr<'_> {
+    let _level = i.enter_subquery()?;
+    let start = i.span();
+    let (i, _) = expect_p(i.advance(1), Punct::LBrace)?;
+    let (i, body) = cut(clause::subquery_body(i))?;
+    let (rest, close) = cut(expect_p(i, Punct::RBrace))?;
+    let kind = ExprKind::Subquery {
+        kind,
+        body: Box::new(body),
+    };
+    Ok((rest, new(kind, start.to(close))))
 }
 
 /// A variable, or a map projection `var{...}`.
@@ -529,7 +563,7 @@ fn namespaced_call_ahead(i: Input<'_>) -> bool {
 }
 
 /// Expressions separated by commas, up to (not including) `close`.
-fn expr_list(i: Input<'_>, close: Punct) -> PResult<'_, Vec<Expr>> {
+pub(crate) fn expr_list(i: Input<'_>, close: Punct) -> PResult<'_, Vec<Expr>> {
     let mut out = Vec::new();
     if i.peek().is(close) {
         return Ok((i, out));

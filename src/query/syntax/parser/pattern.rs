@@ -120,6 +120,12 @@ fn properties(i: Input<'_>) -> PResult<'_, Option<Box<Expr>>> {
     }
 }
 
+/// True when the tokens after `{` can start a map literal: `}` or `key:`.
+fn map_literal_ahead(i: Input<'_>) -> bool {
+    i.peek().is(Punct::RBrace)
+        || (matches!(i.peek(), Tok::Word(_) | Tok::Quoted(_)) && i.peek_at(1).is(Punct::Colon))
+}
+
 /// A reserved word where a variable would fit is almost always meant as
 /// one: say so instead of listing what was expected.
 fn reserved_as_variable<'a, T>(i: Input<'a>) -> Option<PResult<'a, T>> {
@@ -161,6 +167,11 @@ pub(crate) fn node(i: Input<'_>, in_expr: bool) -> PResult<'_, Box<NodePattern>>
     } else {
         (i, Vec::new())
     };
+    if in_expr && i.peek().is(Punct::LBrace) && !map_literal_ahead(i.advance(1)) {
+        // `(n {.a}) - 1` or `(count { (a) }) - 1`: a map projection or a
+        // subquery in parentheses, not a node with properties.
+        return Err(Err::Error(super::PErr::at(i.pos())));
+    }
     let (i, props) = properties(i)?;
     let (rest, close) = expect_p(i, Punct::RParen)?;
     Ok((
