@@ -311,8 +311,7 @@ pub(crate) fn call(ctx: &Ctx<'_>, f: Func, args: Vec<Value>) -> ExecResult<Value
                 return Err(ExecError::new(
                     ExecKind::LimitExceeded,
                     format!(
-                        "range() would make {count} elements (at most {}); UNWIND range(...) \
-                         takes its items one by one, without this limit",
+                        "range() would make {count} elements (at most {})",
                         super::MAX_RANGE
                     ),
                 ));
