@@ -4,7 +4,7 @@
 //! Run with `cargo run --release --example adapter`.
 
 use std::io::{self, BufRead, Write};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use kgraph::{Graph, ImportError, NodeId, Params, QueryError, QueryResult, RelId, SnapshotError, Value};
 use serde_json::{json, Map, Value as Json};
@@ -131,10 +131,14 @@ fn stats_json(r: &QueryResult) -> Json {
     Json::Object(m)
 }
 
-/// Runs a query: `execute` takes reads and writes alike (a read runs as `query` would, from
-/// the same plan cache), and a write is one atomic statement.
-fn run(g: &mut Graph, text: &str, params: &Params) -> Result<QueryResult, QueryError> {
-    g.execute(text).params(params.clone()).run()
+/// How long a `query` may run when the request gives no `timeout_ms` (ADAPTER.md).
+const DEFAULT_TIMEOUT: Duration = Duration::from_millis(5000);
+
+/// Runs a query, stopped after `timeout` (a stopped write is undone; it fails with the class
+/// `LimitExceeded`): `execute` takes reads and writes alike (a read runs as `query` would,
+/// from the same plan cache), and a write is one atomic statement.
+fn run(g: &mut Graph, text: &str, params: &Params, timeout: Duration) -> Result<QueryResult, QueryError> {
+    g.execute(text).params(params.clone()).timeout(timeout).run()
 }
 
 fn handle(g: &mut Graph, req: &Json) -> Json {
@@ -168,12 +172,16 @@ fn handle(g: &mut Graph, req: &Json) -> Json {
                     Err(e) => return error("ProtocolError", "compile", format!("bad params: {e}")),
                 },
             };
+            let timeout = req
+                .get("timeout_ms")
+                .and_then(Json::as_u64)
+                .map_or(DEFAULT_TIMEOUT, Duration::from_millis);
             let repeat = req.get("repeat").and_then(Json::as_u64).unwrap_or(1).max(1);
             let mut times = Vec::new();
             let mut last = None;
             for _ in 0..repeat {
                 let started = Instant::now();
-                let result = run(g, text, &params);
+                let result = run(g, text, &params, timeout);
                 times.push(started.elapsed().as_nanos() as u64);
                 match result {
                     Ok(r) => last = Some(r),

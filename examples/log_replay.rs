@@ -95,7 +95,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     drop(g);
     let t = Instant::now();
     let db = Database::open(dir.path())?;
-    println!("database open (snapshot + {} MB log replayed): {:.0} ms", log_mb, ms(t));
+    println!(
+        "database open (snapshot + {} MB log replayed): {:.0} ms",
+        log_mb,
+        ms(t)
+    );
     assert_eq!(db.read().node_count(), expected);
     Ok(())
 }
@@ -111,7 +115,10 @@ fn checkpoint_waits(db: &Database) -> Result<Vec<f64>, Box<dyn std::error::Error
             let mut i = 0;
             while !stop.load(std::sync::atomic::Ordering::Acquire) {
                 let t = Instant::now();
-                if db.execute_with("CREATE (:Probe {i: $i})", &Params::new().with("i", i)).is_err() {
+                if db
+                    .execute_with("CREATE (:Probe {i: $i})", &Params::new().with("i", i))
+                    .is_err()
+                {
                     break;
                 }
                 out.push(ms(t));

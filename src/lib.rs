@@ -19,6 +19,7 @@ pub use graph::value::Path;
 pub use graph::visit::{EdgeReference, EdgeReferences, Edges, Neighbors, NodeIdentifiers, VisitSet};
 pub use graph::{Direction, Graph, GraphError, NodeId, NodeRef, RelId, RelRef, Value};
 pub use query::error::{QueryError, RuntimeKind, SemanticKind, UnsupportedKind};
+pub use query::exec::budget::CancelHandle;
 pub use query::exec::Stats;
 pub use query::syntax::{
     ParseError, ParseErrorKind, Query, MAX_NESTING_DEPTH, MAX_QUERY_BYTES, MAX_STRING_LITERAL_BYTES,

@@ -106,3 +106,21 @@ fn values_stats_and_errors_are_encoded_as_the_protocol_says() {
     assert_eq!(out[6]["elapsed_ns"].as_array().map(Vec::len), Some(3));
     assert_eq!(out[6]["rows"], json!([[1]]));
 }
+
+#[test]
+fn a_query_past_its_timeout_is_stopped_as_limit_exceeded_and_a_stopped_write_is_undone() {
+    let out = session(&[
+        json!({"op": "reset"}).to_string(),
+        json!({"op": "query", "query": "UNWIND range(1, 2000) AS i CREATE (:N {i: i})"}).to_string(),
+        json!({"op": "query", "query": "MATCH (a), (b), (c) RETURN count(*) AS n", "timeout_ms": 20})
+            .to_string(),
+        json!({"op": "query", "query": "MATCH (a), (b) CREATE (:X)", "timeout_ms": 20}).to_string(),
+        json!({"op": "query", "query": "MATCH (n) RETURN count(n) AS n", "timeout_ms": 5000}).to_string(),
+    ]);
+    for r in &out[2..4] {
+        assert_eq!(r["ok"], false, "{r}");
+        assert_eq!(r["error"]["kind"], "LimitExceeded", "{r}");
+        assert_eq!(r["error"]["phase"], "runtime", "{r}");
+    }
+    assert_eq!(out[4]["rows"], json!([[2000]]));
+}

@@ -522,7 +522,10 @@ fn a_limit_error_has_no_position() {
         .max_sort_rows(5)
         .run()
         .unwrap_err();
-    assert_eq!(err.to_string(), "ORDER BY would sort more than 5 rows");
+    assert_eq!(
+        err.to_string(),
+        "ORDER BY would hold more than 5 rows; raise the row budget with max_rows()"
+    );
     assert_eq!(err.kind_name(), "LimitExceeded");
     assert_eq!(err.phase(), "runtime");
     assert_eq!((err.line(), err.column()), (None, None));

@@ -31,8 +31,32 @@ use crate::graph::journal::{Mark, Redo};
 use crate::graph::Graph;
 use crate::query::error::QueryError;
 use crate::query::{QueryResult, ReadQuery, WriteQuery};
-use crate::{Error, Params};
+use crate::{CancelHandle, Error, Params};
 pub use durable::{DbError, DbOptions, Durability, Recovery, DEFAULT_CHECKPOINT_BYTES};
+
+/// A transaction's deadline and cancel handle, which each of its statements observes beside
+/// its own.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Stop {
+    pub(crate) deadline: Option<std::time::Instant>,
+    pub(crate) cancel: Option<CancelHandle>,
+}
+
+impl Stop {
+    fn set_deadline(&mut self, at: std::time::Instant) {
+        self.deadline = Some(at);
+    }
+
+    fn set_timeout(&mut self, limit: std::time::Duration) {
+        if let Some(at) = std::time::Instant::now().checked_add(limit) {
+            self.set_deadline(at);
+        }
+    }
+
+    fn handle(&mut self) -> CancelHandle {
+        self.cancel.get_or_insert_with(CancelHandle::new).clone()
+    }
+}
 
 /// A graph shared by many threads, with snapshot readers and one writer at a time.
 ///
@@ -145,6 +169,7 @@ impl Database {
     pub fn read(&self) -> ReadTxn {
         ReadTxn {
             graph: lock(&self.shared.committed).clone(),
+            stop: Stop::default(),
         }
     }
 
@@ -239,6 +264,7 @@ impl Database {
             graph: Some(graph),
             number,
             start,
+            stop: Stop::default(),
         }
     }
 
@@ -307,6 +333,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 #[derive(Clone)]
 pub struct ReadTxn {
     graph: Arc<Graph>,
+    stop: Stop,
 }
 
 impl ReadTxn {
@@ -329,7 +356,43 @@ impl ReadTxn {
     /// # Ok::<_, kgraph::QueryError>(())
     /// ```
     pub fn query<'t>(&'t self, text: &'t str) -> ReadQuery<'t> {
-        self.graph.query(text)
+        self.graph.query(text).in_txn(&self.stop)
+    }
+
+    /// Gives every later query of this transaction a deadline `limit` from now (beside its
+    /// own: the earlier one wins).
+    ///
+    /// ```
+    /// let mut tx = kgraph::Database::new().read();
+    /// tx.set_timeout(std::time::Duration::ZERO);
+    /// let err = tx.query("UNWIND range(1, 100000) AS x RETURN count(*) AS n").run().unwrap_err();
+    /// assert!(matches!(err, kgraph::QueryError::Runtime { kind: kgraph::RuntimeKind::Timeout, .. }));
+    /// ```
+    pub fn set_timeout(&mut self, limit: std::time::Duration) {
+        self.stop.set_timeout(limit);
+    }
+
+    /// Gives every later query of this transaction the deadline `at` (beside its own).
+    ///
+    /// ```
+    /// let mut tx = kgraph::Database::new().read();
+    /// tx.set_deadline(std::time::Instant::now() + std::time::Duration::from_secs(5));
+    /// assert!(tx.query("RETURN 1 AS x").run().is_ok());
+    /// ```
+    pub fn set_deadline(&mut self, at: std::time::Instant) {
+        self.stop.set_deadline(at);
+    }
+
+    /// The transaction's cancel handle (made on the first call): cancelling it, from any
+    /// thread, stops every query of the transaction, running or later.
+    ///
+    /// ```
+    /// let mut tx = kgraph::Database::new().read();
+    /// tx.cancel_handle().cancel();
+    /// assert!(tx.query("UNWIND [1] AS x RETURN x").run().is_err());
+    /// ```
+    pub fn cancel_handle(&mut self) -> CancelHandle {
+        self.stop.handle()
     }
 }
 
@@ -362,6 +425,7 @@ pub struct WriteTxn<'db> {
     graph: Option<Graph>,
     number: u64,
     start: Mark,
+    stop: Stop,
 }
 
 impl WriteTxn<'_> {
@@ -378,7 +442,53 @@ impl WriteTxn<'_> {
     /// # Ok::<_, kgraph::Error>(())
     /// ```
     pub fn execute<'t>(&'t mut self, text: &'t str) -> WriteQuery<'t> {
-        self.graph_mut().execute(text)
+        let stop = self.stop.clone();
+        self.graph_mut().execute(text).in_txn(&stop)
+    }
+
+    /// Gives every later statement of this transaction a deadline `limit` from now (beside
+    /// its own: the earlier one wins). A statement stopped by it is undone; the transaction
+    /// goes on.
+    ///
+    /// ```
+    /// let db = kgraph::Database::new();
+    /// let mut tx = db.write();
+    /// tx.execute("UNWIND range(1, 100) AS i CREATE (:A {i: i})").run()?;
+    /// tx.set_timeout(std::time::Duration::ZERO);
+    /// let err = tx.execute("MATCH (a), (b), (c) CREATE (:B)").run().unwrap_err();
+    /// assert!(matches!(err, kgraph::QueryError::Runtime { kind: kgraph::RuntimeKind::Timeout, .. }));
+    /// assert_eq!(tx.graph().node_count(), 100);
+    /// # Ok::<_, kgraph::QueryError>(())
+    /// ```
+    pub fn set_timeout(&mut self, limit: std::time::Duration) {
+        self.stop.set_timeout(limit);
+    }
+
+    /// Gives every later statement of this transaction the deadline `at` (beside its own).
+    ///
+    /// ```
+    /// let db = kgraph::Database::new();
+    /// let mut tx = db.write();
+    /// tx.set_deadline(std::time::Instant::now() + std::time::Duration::from_secs(5));
+    /// assert!(tx.execute("CREATE (:A)").run().is_ok());
+    /// ```
+    pub fn set_deadline(&mut self, at: std::time::Instant) {
+        self.stop.set_deadline(at);
+    }
+
+    /// The transaction's cancel handle (made on the first call): cancelling it, from any
+    /// thread, stops the running statement and every later one (each is undone).
+    ///
+    /// ```
+    /// let db = kgraph::Database::new();
+    /// let mut tx = db.write();
+    /// let h = tx.cancel_handle();
+    /// h.cancel();
+    /// assert!(tx.execute("UNWIND [1, 2] AS i CREATE (:A)").run().is_err());
+    /// assert_eq!(tx.graph().node_count(), 0);
+    /// ```
+    pub fn cancel_handle(&mut self) -> CancelHandle {
+        self.stop.handle()
     }
 
     /// A read-only query that sees the transaction's writes.
@@ -391,7 +501,7 @@ impl WriteTxn<'_> {
     /// # Ok::<_, kgraph::QueryError>(())
     /// ```
     pub fn query<'t>(&'t self, text: &'t str) -> ReadQuery<'t> {
-        self.graph().query(text)
+        self.graph().query(text).in_txn(&self.stop)
     }
 
     /// Runs a script of statements separated by `;`, in order, with the same parameters; if
@@ -407,11 +517,12 @@ impl WriteTxn<'_> {
     /// ```
     pub fn execute_script(&mut self, script: &str, params: &Params) -> Result<Vec<QueryResult>, QueryError> {
         let statements = crate::query::split_script(script)?;
+        let stop = self.stop.clone();
         let graph = self.graph_mut();
         let mark = graph.journal_mark_now();
         let mut results = Vec::with_capacity(statements.len());
         for (offset, text) in statements {
-            match graph.execute(text).params(params.clone()).run() {
+            match graph.execute(text).params(params.clone()).in_txn(&stop).run() {
                 Ok(r) => results.push(r),
                 Err(e) => {
                     graph.rollback_to(mark);

@@ -98,8 +98,14 @@ pub enum RuntimeKind {
     /// A constraint would be broken (deleting a node that still has relationships, a
     /// unique constraint).
     Constraint,
-    /// A limit of the engine was reached (rows to sort, path expansions).
+    /// A limit of the engine was reached (rows an operator holds, path expansions).
     LimitExceeded,
+    /// The query's cancel handle, or its transaction's, was cancelled; class `LimitExceeded`.
+    Cancelled,
+    /// The query ran past its deadline, or its transaction's; class `LimitExceeded`.
+    Timeout,
+    /// The values the query holds would pass its memory budget; class `LimitExceeded`.
+    MemoryLimit,
     /// A bug in the engine was caught (a panic while running); what the statement wrote was
     /// undone.
     Internal,
@@ -202,7 +208,12 @@ impl QueryError {
                 RuntimeKind::Arithmetic => "ArithmeticError",
                 RuntimeKind::EntityNotFound => "EntityNotFound",
                 RuntimeKind::Constraint => "ConstraintVerificationFailed",
-                RuntimeKind::LimitExceeded => "LimitExceeded",
+                // A stopped query is a limit reached, for openCypher and the TCK adapter;
+                // the kind tells Rust callers which one.
+                RuntimeKind::LimitExceeded
+                | RuntimeKind::Cancelled
+                | RuntimeKind::Timeout
+                | RuntimeKind::MemoryLimit => "LimitExceeded",
                 RuntimeKind::Internal => "InternalError",
             },
         }

@@ -227,16 +227,116 @@ macro_rules! builder_methods {
             self
         }
 
-        /// The most rows an `ORDER BY` may sort (10 million by default); more is a
-        /// `LimitExceeded` error.
+        /// The most rows an `ORDER BY` may sort; the same as [`max_rows`](Self::max_rows),
+        /// kept for callers written before it.
         ///
         /// ```
         /// let g = kgraph::Graph::new();
         /// let err = g.query("UNWIND range(1, 10) AS x RETURN x ORDER BY x").max_sort_rows(5).run().unwrap_err();
         /// assert_eq!(err.kind_name(), "LimitExceeded");
         /// ```
-        pub fn max_sort_rows(mut self, rows: usize) -> Self {
-            self.options.limits.max_sort_rows = rows;
+        pub fn max_sort_rows(self, rows: usize) -> Self {
+            self.max_rows(rows)
+        }
+
+        /// The most rows any one operator may hold: the rows a sort sorts, the groups of an
+        /// aggregation, the rows of a `DISTINCT`, the rows materialised before a write clause
+        /// (10 million by default). More is a `RuntimeKind::LimitExceeded` error.
+        ///
+        /// ```
+        /// let g = kgraph::Graph::new();
+        /// let err = g.query("UNWIND range(1, 10) AS x RETURN DISTINCT x").max_rows(5).run().unwrap_err();
+        /// assert!(matches!(err, kgraph::QueryError::Runtime { kind: kgraph::RuntimeKind::LimitExceeded, .. }));
+        /// ```
+        pub fn max_rows(mut self, rows: usize) -> Self {
+            self.options.limits.max_rows = rows;
+            self
+        }
+
+        /// The memory budget, in bytes: how much the values that sorts, aggregation groups,
+        /// `collect`, `DISTINCT` sets, materialised rows and lists being built may hold at
+        /// once, as estimated from their sizes (2 GiB by default). More is a
+        /// `RuntimeKind::MemoryLimit` error (class `LimitExceeded`).
+        ///
+        /// ```
+        /// let g = kgraph::Graph::new();
+        /// let err = g.query("UNWIND range(1, 100000) AS x RETURN collect(x) AS xs").max_memory(1 << 20).run().unwrap_err();
+        /// assert!(matches!(err, kgraph::QueryError::Runtime { kind: kgraph::RuntimeKind::MemoryLimit, .. }));
+        /// ```
+        pub fn max_memory(mut self, bytes: u64) -> Self {
+            self.options.limits.max_memory = bytes;
+            self
+        }
+
+        /// Stops the query with `RuntimeKind::Timeout` (class `LimitExceeded`) once `limit`
+        /// has passed, counted from this call; a write is undone. No deadline by default.
+        /// With [`deadline`](Self::deadline) or a transaction's deadline too, the earliest wins.
+        ///
+        /// ```
+        /// let g = kgraph::Graph::new();
+        /// let r = g.query("RETURN 1 AS x").timeout(std::time::Duration::from_secs(5)).run()?;
+        /// assert_eq!(r.len(), 1);
+        /// let err = g.query("UNWIND range(1, 1000000) AS x RETURN count(*) AS n")
+        ///     .timeout(std::time::Duration::ZERO).run().unwrap_err();
+        /// assert!(matches!(err, kgraph::QueryError::Runtime { kind: kgraph::RuntimeKind::Timeout, .. }));
+        /// # Ok::<_, kgraph::QueryError>(())
+        /// ```
+        pub fn timeout(self, limit: std::time::Duration) -> Self {
+            match std::time::Instant::now().checked_add(limit) {
+                Some(at) => self.deadline(at),
+                None => self,
+            }
+        }
+
+        /// Stops the query with `RuntimeKind::Timeout` once the clock passes `at` (checked
+        /// every 1,024 rows, expansions or list items of each thread). The earliest of the
+        /// deadlines given wins.
+        ///
+        /// ```
+        /// let g = kgraph::Graph::new();
+        /// let at = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        /// assert!(g.query("RETURN 1 AS x").deadline(at).run().is_ok());
+        /// ```
+        pub fn deadline(mut self, at: std::time::Instant) -> Self {
+            let limits = &mut self.options.limits;
+            limits.deadline = Some(limits.deadline.map_or(at, |d| d.min(at)));
+            self
+        }
+
+        /// Stops the query with `RuntimeKind::Cancelled` (class `LimitExceeded`) as soon as
+        /// `handle` is cancelled, from any thread; a write is undone.
+        ///
+        /// ```
+        /// let g = kgraph::Graph::new();
+        /// let h = kgraph::CancelHandle::new();
+        /// assert!(g.query("RETURN 1 AS x").cancel_handle(&h).run().is_ok());
+        /// h.cancel();
+        /// assert!(g.query("UNWIND [1, 2] AS x RETURN x").cancel_handle(&h).run().is_err());
+        /// ```
+        pub fn cancel_handle(mut self, handle: &crate::CancelHandle) -> Self {
+            if let Some(slot) = self.options.limits.cancel.first_mut() {
+                *slot = Some(handle.clone());
+            }
+            self
+        }
+
+        /// Tests only: cancels the query's handle when its first thread reaches step `step`,
+        /// as another thread could. Not part of the stable API.
+        #[doc(hidden)]
+        pub fn cancel_at_step(mut self, step: u64) -> Self {
+            self.options.limits.cancel_at_step = step;
+            self
+        }
+
+        /// The transaction's deadline and cancel handle, which its statements observe
+        /// beside their own.
+        pub(crate) fn in_txn(mut self, stop: &crate::database::Stop) -> Self {
+            if let Some(at) = stop.deadline {
+                self = self.deadline(at);
+            }
+            if let Some(slot) = self.options.limits.cancel.get_mut(1) {
+                slot.clone_from(&stop.cancel);
+            }
             self
         }
 
@@ -745,6 +845,9 @@ fn runtime(text: &str, e: ExecError) -> QueryError {
         ExecKind::EntityNotFound => RuntimeKind::EntityNotFound,
         ExecKind::Constraint => RuntimeKind::Constraint,
         ExecKind::LimitExceeded => RuntimeKind::LimitExceeded,
+        ExecKind::Cancelled => RuntimeKind::Cancelled,
+        ExecKind::Timeout => RuntimeKind::Timeout,
+        ExecKind::MemoryLimit => RuntimeKind::MemoryLimit,
         ExecKind::ParameterMissing | ExecKind::Semantic => {
             return QueryError::Semantic {
                 kind: if e.kind == ExecKind::ParameterMissing {

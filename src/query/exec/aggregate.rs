@@ -3,6 +3,7 @@
 use indexmap::{IndexMap, IndexSet};
 use std::cmp::Ordering;
 
+use super::budget::{row_bytes, value_bytes, Held};
 use super::error::{ExecError, ExecKind, ExecResult};
 use super::eval::{set_slot, Row};
 use super::{Ctx, Equiv, GroupKey, KeyRef, RowIter};
@@ -196,6 +197,15 @@ impl Accumulator {
         }
     }
 
+    /// True if the accumulator keeps the values it is given (rather than folding them).
+    fn holds_values(&self) -> bool {
+        self.seen.is_some()
+            || matches!(
+                self.f,
+                AggFn::Collect | AggFn::StDev | AggFn::StDevP | AggFn::PercentileDisc | AggFn::PercentileCont
+            )
+    }
+
     /// Adds one row's arguments; `node_bound`: the graph's node slots.
     fn add(&mut self, mut args: impl Iterator<Item = Value>, node_bound: usize) -> ExecResult<()> {
         if self.f == AggFn::CountStar {
@@ -377,8 +387,10 @@ impl Accumulator {
 
 /// The groups being accumulated, with buffers reused from row to row: a group's key is
 /// allocated only when the group is new.
-struct GroupSink<'p> {
+struct GroupSink<'p, 'c> {
     groups: Groups,
+    /// The groups and the values collected, counted against the budgets.
+    held: Held<'c>,
     key: Vec<Value>,
     values: Vec<Value>,
     keys: &'p [(Slot, Expr)],
@@ -387,9 +399,10 @@ struct GroupSink<'p> {
     node_bound: usize,
 }
 
-impl GroupSink<'_> {
+impl GroupSink<'_, '_> {
     /// Folds one row into its group.
     fn add(&mut self, ctx: &Ctx<'_>, row: &Row) -> ExecResult<()> {
+        ctx.tick()?;
         let found = if self.keys.is_empty() {
             // No key: one group, the first.
             (!self.groups.is_empty()).then_some(0)
@@ -416,6 +429,8 @@ impl GroupSink<'_> {
                     &mut self.key,
                     Vec::with_capacity(self.keys.len()),
                 ));
+                self.held
+                    .row(row_bytes(&owned.0) + self.aggs.len() * std::mem::size_of::<Accumulator>())?;
                 let accs = self
                     .aggs
                     .iter()
@@ -431,6 +446,13 @@ impl GroupSink<'_> {
             self.values.clear();
             for a in args {
                 self.values.push(ctx.eval_ref(a, row)?.into_owned());
+            }
+            if acc.holds_values() {
+                // collect(), a DISTINCT set, the values of a deviation or percentile: held
+                // until the group is finished.
+                if let Some(v) = self.values.first() {
+                    self.held.bytes(value_bytes(v))?;
+                }
             }
             acc.add(self.values.drain(..), self.node_bound)?;
         }
@@ -467,6 +489,7 @@ impl Ctx<'_> {
     ) -> ExecResult<Groups> {
         let mut sink = GroupSink {
             groups: IndexMap::default(),
+            held: self.held("an aggregation"),
             key: Vec::with_capacity(keys.len()),
             values: Vec::new(),
             keys,
@@ -566,19 +589,16 @@ impl Ctx<'_> {
         limit: Option<usize>,
     ) -> ExecResult<Vec<Row>> {
         let mut keyed: Vec<(Vec<Value>, Row)> = Vec::new();
+        let mut held = self.held("ORDER BY");
         for row in input {
             let row = row?;
+            self.tick()?;
             let k = keys
                 .iter()
                 .map(|(e, _)| self.eval(e, &row))
                 .collect::<ExecResult<Vec<_>>>()?;
+            held.row(row_bytes(&row) + row_bytes(&k))?;
             keyed.push((k, row));
-            if keyed.len() > self.limits.max_sort_rows {
-                return Err(ExecError::new(
-                    ExecKind::LimitExceeded,
-                    format!("ORDER BY would sort more than {} rows", self.limits.max_sort_rows),
-                ));
-            }
         }
         let cmp = |a: &(Vec<Value>, Row), b: &(Vec<Value>, Row)| {
             for ((x, y), (_, desc)) in a.0.iter().zip(&b.0).zip(keys) {

@@ -12,7 +12,14 @@ pub(crate) enum ExecKind {
     EntityNotFound,
     Constraint,
     ParameterMissing,
+    /// A budget of the engine or of the caller: rows held, path expansions.
     LimitExceeded,
+    /// A cancel handle of the statement was cancelled.
+    Cancelled,
+    /// The statement ran past its deadline.
+    Timeout,
+    /// The values the statement holds would pass its memory budget.
+    MemoryLimit,
     Semantic,
 }
 

@@ -275,6 +275,7 @@ impl Ctx<'_> {
                 let mut scratch = row.clone();
                 let mut out = Vec::new();
                 for item in items {
+                    self.tick()?;
                     set_slot(&mut scratch, *var, item.clone());
                     if let Some(p) = pred {
                         if !self.truthy(p, &scratch)? {
@@ -301,6 +302,7 @@ impl Ctx<'_> {
                 let mut scratch = row.clone();
                 let (mut trues, mut nulls, mut falses) = (0usize, 0usize, 0usize);
                 for item in items {
+                    self.tick()?;
                     set_slot(&mut scratch, *var, item);
                     match bool_or_null(self.eval(pred, &scratch)?, "a quantifier")? {
                         Some(true) => trues += 1,
@@ -338,6 +340,7 @@ impl Ctx<'_> {
                 let mut scratch = row.clone();
                 set_slot(&mut scratch, *acc, init);
                 for item in items {
+                    self.tick()?;
                     set_slot(&mut scratch, *var, item);
                     let next = self.eval(expr, &scratch)?;
                     set_slot(&mut scratch, *acc, next);
@@ -347,6 +350,7 @@ impl Ctx<'_> {
             Expr::Exists(pipeline) => Ok(Value::Bool(self.any_row(pipeline, row)?)),
             Expr::PatternComp(pipeline, map) => {
                 let rows = self.sub_rows(pipeline, row)?;
+                self.check_list(rows.len())?;
                 let out = rows
                     .iter()
                     .map(|r| self.eval(map, r))

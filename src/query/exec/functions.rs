@@ -306,31 +306,8 @@ pub(crate) fn call(ctx: &Ctx<'_>, f: Func, args: Vec<Value>) -> ExecResult<Value
         Func::E => Float(std::f64::consts::E),
         Func::Rand => Float(pseudo_random()),
         Func::Range => {
-            if args.iter().any(Value::is_null) {
-                return Err(arg_error("range() bounds cannot be null"));
-            }
-            let strict = |v: &Value| match v {
-                Int(i) => Ok(*i),
-                other => Err(arg_error(format!(
-                    "range() takes integers, not a {}",
-                    other.type_name()
-                ))),
-            };
-            let start = strict(&a0)?;
-            let end = strict(&a1)?;
-            let step = match args.get(2) {
-                Some(v) => strict(v)?,
-                None => 1,
-            };
-            if step == 0 {
-                return Err(arg_error("range() step cannot be zero"));
-            }
-            let count = if (step > 0 && start > end) || (step < 0 && start < end) {
-                0
-            } else {
-                ((i128::from(end) - i128::from(start)) / i128::from(step) + 1) as u128
-            };
-            if count > super::MAX_RANGE as u128 {
+            let (start, step, count) = range_bounds(&args)?;
+            if count > super::MAX_RANGE as u64 {
                 return Err(ExecError::new(
                     ExecKind::LimitExceeded,
                     format!(
@@ -339,7 +316,8 @@ pub(crate) fn call(ctx: &Ctx<'_>, f: Func, args: Vec<Value>) -> ExecResult<Value
                     ),
                 ));
             }
-            List((0..count as i64).map(|i| Int(start + i * step)).collect())
+            ctx.check_list(count as usize)?;
+            List(RangeItems::new(start, step, count).collect())
         }
         Func::Nodes => match a0 {
             Path(p) => List(p.nodes().iter().map(|n| Node(*n)).collect()),
@@ -377,6 +355,71 @@ pub(crate) fn call(ctx: &Ctx<'_>, f: Func, args: Vec<Value>) -> ExecResult<Value
         },
         Func::Exists => Bool(!a0.is_null()),
     })
+}
+
+/// The first value, step and length of `range(args...)`, checked as Cypher checks them.
+pub(crate) fn range_bounds(args: &[Value]) -> ExecResult<(i64, i64, u64)> {
+    if args.iter().any(Value::is_null) {
+        return Err(arg_error("range() bounds cannot be null"));
+    }
+    let strict = |v: Option<&Value>| match v {
+        Some(Value::Int(i)) => Ok(*i),
+        Some(other) => Err(arg_error(format!(
+            "range() takes integers, not a {}",
+            other.type_name()
+        ))),
+        None => Err(arg_error("range() takes two or three integers")),
+    };
+    let start = strict(args.first())?;
+    let end = strict(args.get(1))?;
+    let step = match args.get(2) {
+        Some(v) => strict(Some(v))?,
+        None => 1,
+    };
+    if step == 0 {
+        return Err(arg_error("range() step cannot be zero"));
+    }
+    let count = if (step > 0 && start > end) || (step < 0 && start < end) {
+        0
+    } else {
+        ((i128::from(end) - i128::from(start)) / i128::from(step) + 1) as u64
+    };
+    Ok((start, step, count))
+}
+
+/// The items of a `range()`, one by one.
+pub(crate) struct RangeItems {
+    next: i128,
+    step: i128,
+    left: u64,
+}
+
+impl RangeItems {
+    pub(crate) fn new(start: i64, step: i64, count: u64) -> RangeItems {
+        RangeItems {
+            next: i128::from(start),
+            step: i128::from(step),
+            left: count,
+        }
+    }
+}
+
+impl Iterator for RangeItems {
+    type Item = Value;
+    fn next(&mut self) -> Option<Value> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        let v = i64::try_from(self.next).ok()?;
+        self.next += self.step;
+        Some(Value::Int(v))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = usize::try_from(self.left).unwrap_or(usize::MAX);
+        (n, Some(n))
+    }
 }
 
 /// A cheap non-cryptographic random float in [0, 1), for `rand()`.

@@ -8,6 +8,7 @@
 //! - No operator panics on data: every failure is an `ExecError`.
 
 mod aggregate;
+pub(crate) mod budget;
 pub(crate) mod error;
 pub(crate) mod eval;
 mod functions;
@@ -19,7 +20,7 @@ pub(crate) mod write;
 
 use std::collections::{BTreeMap, HashSet};
 use std::hash::{Hash, Hasher};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 
 use error::{ExecError, ExecKind, ExecResult};
 use eval::{set_slot, Row};
@@ -36,10 +37,21 @@ const MAX_CHAINED_OPS: usize = 32;
 /// The longest list `range()` may build.
 pub(crate) const MAX_RANGE: usize = 10_000_000;
 
-/// Limits that keep a query from running away; see `QueryOptions`.
+/// Limits that keep a query from running away; see the builders' methods.
 #[derive(Clone, Debug)]
 pub(crate) struct Limits {
-    pub(crate) max_sort_rows: usize,
+    /// The most rows one operator may hold (a sort, the groups of an aggregation, a DISTINCT
+    /// set, materialised rows).
+    pub(crate) max_rows: usize,
+    /// The most bytes (estimated) of values the operators of a statement may hold at once.
+    pub(crate) max_memory: u64,
+    /// The statement stops with `Timeout` once this has passed.
+    pub(crate) deadline: Option<std::time::Instant>,
+    /// The statement's own cancel handle and its transaction's.
+    pub(crate) cancel: [Option<budget::CancelHandle>; 2],
+    /// Tests only: the step at which the first cancel handle is cancelled, as if by another
+    /// thread (`u64::MAX`: never).
+    pub(crate) cancel_at_step: u64,
     pub(crate) max_var_length: u32,
     pub(crate) max_expansions: u64,
     /// Threads an aggregation may use (1: never more than the caller's).
@@ -52,7 +64,11 @@ pub(crate) struct Limits {
 impl Default for Limits {
     fn default() -> Limits {
         Limits {
-            max_sort_rows: 10_000_000,
+            max_rows: budget::DEFAULT_MAX_ROWS,
+            max_memory: budget::DEFAULT_MAX_MEMORY,
+            deadline: None,
+            cancel: [None, None],
+            cancel_at_step: u64::MAX,
             max_var_length: 100,
             max_expansions: 100_000_000,
             threads: default_threads(),
@@ -74,8 +90,11 @@ pub(crate) struct Ctx<'g> {
     pub(crate) params: &'g BTreeMap<String, Value>,
     pub(crate) limits: &'g Limits,
     pub(crate) width: usize,
-    /// Relationships followed by variable-length and shortest-path searches so far.
-    pub(crate) expansions: AtomicU64,
+    /// The statement's budgets, shared by every `Ctx` that runs it.
+    pub(crate) budget: &'g budget::Budget<'g>,
+    /// Steps counted by `tick` on this thread (each thread has its own counter, so that a
+    /// tick touches no shared cache line).
+    pub(crate) steps: &'g std::cell::Cell<u64>,
     /// What the statement has deleted so far, for the questions still allowed about it.
     pub(crate) deleted: Option<&'g write::Tombstones>,
 }
@@ -168,6 +187,26 @@ fn count_arg(ctx: &Ctx<'_>, e: &crate::query::plan::Expr, what: &str) -> ExecRes
 }
 
 impl<'g> Ctx<'g> {
+    /// A context for one statement's operators on one thread.
+    pub(crate) fn new(
+        graph: &'g Graph,
+        params: &'g BTreeMap<String, Value>,
+        budget: &'g budget::Budget<'g>,
+        steps: &'g std::cell::Cell<u64>,
+        width: usize,
+        deleted: Option<&'g write::Tombstones>,
+    ) -> Ctx<'g> {
+        Ctx {
+            graph,
+            params,
+            limits: budget.limits,
+            width,
+            budget,
+            steps,
+            deleted,
+        }
+    }
+
     /// Chains the read operators `ops` over `input`.
     pub(crate) fn read<'a>(&'a self, ops: &'a [Op], input: RowIter<'a>) -> RowIter<'a> {
         let mut rows = input;
@@ -269,8 +308,11 @@ impl<'g> Ctx<'g> {
         Box::new(
             self.graph
                 .expand(step.start, step.dir)
-                .filter_map(
-                    move |(r, other, ty)| match step.accepts(self, r, other, ty, &row) {
+                .filter_map(move |(r, other, ty)| {
+                    if let Err(e) = self.tick() {
+                        return Some(Err(e));
+                    }
+                    match step.accepts(self, r, other, ty, &row) {
                         Ok(false) => None,
                         Ok(true) if post.is_empty() => {
                             let mut next = row.clone();
@@ -287,8 +329,8 @@ impl<'g> Ctx<'g> {
                             }
                         }
                         Err(e) => Some(Err(e)),
-                    },
-                ),
+                    }
+                }),
         )
     }
 
@@ -299,7 +341,8 @@ impl<'g> Ctx<'g> {
 
     /// Counts `n` relationships followed at once (see `count_expansion`).
     pub(crate) fn count_expansions(&self, n: u64) -> ExecResult<()> {
-        let before = self.expansions.fetch_add(n, Ordering::Relaxed);
+        self.tick()?;
+        let before = self.budget.expansions.fetch_add(n, Ordering::Relaxed);
         if n > 0 && before.saturating_add(n) > self.limits.max_expansions {
             return Err(ExecError::new(
                 ExecKind::LimitExceeded,
@@ -423,13 +466,14 @@ impl<'g> Ctx<'g> {
             })),
             Op::BuildPath { slot, parts } => Box::new(input.map(move |row| {
                 let mut row = row?;
+                self.tick()?;
                 let path = self.build_path(&row, parts)?;
                 set_slot(&mut row, *slot, path);
                 Ok(row)
             })),
             Op::Filter(pred) => Box::new(input.filter_map(move |row| match row {
                 Err(e) => Some(Err(e)),
-                Ok(row) => match self.truthy(pred, &row) {
+                Ok(row) => match self.tick().and_then(|()| self.truthy(pred, &row)) {
                     Ok(true) => Some(Ok(row)),
                     Ok(false) => None,
                     Err(e) => Some(Err(e)),
@@ -446,22 +490,18 @@ impl<'g> Ctx<'g> {
                 }
                 Ok(rows) => Box::new(rows.into_iter().map(Ok)),
             }),
-            Op::Unwind { expr, slot } => each_row(input, move |row| match self.eval(expr, &row) {
+            Op::Unwind { expr, slot } => each_row(input, move |row| match self.unwind_items(expr, &row) {
                 Err(e) => fail(e),
-                Ok(Value::Null) => no_rows(),
-                Ok(Value::List(items)) => Box::new(items.into_iter().map(move |v| {
+                Ok(items) => Box::new(items.map(move |v| {
+                    self.tick()?;
                     let mut next = row.clone();
                     set_slot(&mut next, *slot, v);
                     Ok(next)
                 })),
-                Ok(other) => {
-                    let mut next = row;
-                    set_slot(&mut next, *slot, other);
-                    one_row(next)
-                }
             }),
             Op::Project { items, clear } => Box::new(input.map(move |row| {
                 let row = row?;
+                self.tick()?;
                 let values = items
                     .iter()
                     .map(|(_, e)| self.eval(e, &row))
@@ -481,15 +521,23 @@ impl<'g> Ctx<'g> {
             },
             Op::Distinct { slots } => {
                 let mut seen: HashSet<GroupKey, aggregate::FastHash> = HashSet::default();
-                Box::new(input.filter(move |row| {
-                    match row {
-                        Err(_) => true,
-                        Ok(row) => seen.insert(GroupKey(
-                            slots
-                                .iter()
-                                .map(|s| row.get(*s).cloned().unwrap_or_default())
-                                .collect(),
-                        )),
+                let mut held = self.held("DISTINCT");
+                Box::new(input.filter_map(move |row| {
+                    let row = match row.and_then(|row| self.tick().map(|()| row)) {
+                        Err(e) => return Some(Err(e)),
+                        Ok(row) => row,
+                    };
+                    let key: Vec<Value> = slots
+                        .iter()
+                        .map(|s| row.get(*s).cloned().unwrap_or_default())
+                        .collect();
+                    let bytes = budget::row_bytes(&key);
+                    if !seen.insert(GroupKey(key)) {
+                        return None;
+                    }
+                    match held.row(bytes) {
+                        Ok(()) => Some(Ok(row)),
+                        Err(e) => Some(Err(e)),
                     }
                 }))
             }
@@ -560,6 +608,9 @@ impl<'g> Ctx<'g> {
             return no_rows();
         };
         Box::new(self.scan_rels(expand, range).filter_map(move |(r, a, b, ty)| {
+            if let Err(e) = self.tick() {
+                return Some(Err(e));
+            }
             let (from, other) = parts.ends(a, b);
             match parts.keep(self, r, ty, from, other, &row) {
                 Ok(false) => None,
@@ -600,6 +651,7 @@ impl<'g> Ctx<'g> {
             return Ok(push::Flow::More);
         };
         for (r, a, b, ty) in self.scan_rels(expand, range) {
+            self.tick()?;
             let (from, other) = parts.ends(a, b);
             if parts.keep(self, r, ty, from, other, row)? {
                 parts.bind(row, from, r, other);
@@ -641,19 +693,35 @@ impl<'g> Ctx<'g> {
                 }
             }
         };
-        Box::new(
-            candidates
-                .into_iter()
-                .filter_map(move |id| match self.check_node(id, check, &row) {
-                    Ok(true) => {
-                        let mut next = row.clone();
-                        set_slot(&mut next, slot, Value::Node(id));
-                        Some(Ok(next))
-                    }
-                    Ok(false) => None,
-                    Err(e) => Some(Err(e)),
-                }),
-        )
+        Box::new(candidates.into_iter().filter_map(move |id| {
+            match self.tick().and_then(|()| self.check_node(id, check, &row)) {
+                Ok(true) => {
+                    let mut next = row.clone();
+                    set_slot(&mut next, slot, Value::Node(id));
+                    Some(Ok(next))
+                }
+                Ok(false) => None,
+                Err(e) => Some(Err(e)),
+            }
+        }))
+    }
+
+    /// The items an UNWIND of `expr` walks over for `row`. `range(...)` is not built as a
+    /// list: its items come one by one, so that an UNWIND of a long range holds nothing.
+    pub(crate) fn unwind_items(&self, expr: &crate::query::plan::Expr, row: &Row) -> ExecResult<Unwound> {
+        if let crate::query::plan::Expr::Call(crate::query::plan::Func::Range, args, pos) = expr {
+            let args = args
+                .iter()
+                .map(|a| self.eval(a, row))
+                .collect::<ExecResult<Vec<_>>>()?;
+            let (start, step, count) = functions::range_bounds(&args).map_err(|e| e.at(*pos))?;
+            return Ok(Unwound::Range(functions::RangeItems::new(start, step, count)));
+        }
+        Ok(match self.eval(expr, row)? {
+            Value::Null => Unwound::One(None),
+            Value::List(items) => Unwound::List(items.into_iter()),
+            other => Unwound::One(Some(other)),
+        })
     }
 
     fn build_path(&self, row: &Row, parts: &[PathPart]) -> ExecResult<Value> {
@@ -703,6 +771,25 @@ impl<'g> Ctx<'g> {
             }
         }
         Ok(path.map_or(Value::Null, Value::Path))
+    }
+}
+
+/// The items of an UNWIND for one row (see `Ctx::unwind_items`).
+pub(crate) enum Unwound {
+    /// A value that is not a list is one item; null is none.
+    One(Option<Value>),
+    List(std::vec::IntoIter<Value>),
+    Range(functions::RangeItems),
+}
+
+impl Iterator for Unwound {
+    type Item = Value;
+    fn next(&mut self) -> Option<Value> {
+        match self {
+            Unwound::One(v) => v.take(),
+            Unwound::List(items) => items.next(),
+            Unwound::Range(items) => items.next(),
+        }
     }
 }
 
@@ -982,14 +1069,9 @@ pub(crate) fn run_read(
     params: &BTreeMap<String, Value>,
     limits: &Limits,
 ) -> ExecResult<Vec<Row>> {
-    let ctx = Ctx {
-        graph,
-        params,
-        limits,
-        width: plan.width,
-        expansions: AtomicU64::new(0),
-        deleted: None,
-    };
+    let budget = budget::Budget::new(limits);
+    let steps = std::cell::Cell::new(0);
+    let ctx = Ctx::new(graph, params, &budget, &steps, plan.width, None);
     let mut out = Vec::new();
     for (part, outputs) in plan.parts.iter().zip(&plan.outputs) {
         // The operators at the end push their rows straight into the result (see `push.rs`).
@@ -1086,6 +1168,8 @@ pub(crate) fn run_write(
     params: &BTreeMap<String, Value>,
     limits: &Limits,
 ) -> ExecResult<(Vec<Row>, Stats)> {
+    let budget = budget::Budget::new(limits);
+    let steps = std::cell::Cell::new(0);
     let mut changes = write::Changes::default();
     let labels_before = graph.labels_in_use();
     let mut out = Vec::new();
@@ -1096,20 +1180,27 @@ pub(crate) fn run_write(
             let cut = rest.iter().position(Op::is_write).unwrap_or(rest.len());
             let (reads, after) = rest.split_at(cut);
             if !reads.is_empty() {
-                let ctx = Ctx {
+                let ctx = Ctx::new(
                     graph,
                     params,
-                    limits,
-                    width: plan.width,
-                    expansions: AtomicU64::new(0),
-                    deleted: Some(&changes.tombstones),
-                };
-                rows = ctx
-                    .read(reads, Box::new(rows.into_iter().map(Ok)))
-                    .collect::<ExecResult<_>>()?;
+                    &budget,
+                    &steps,
+                    plan.width,
+                    Some(&changes.tombstones),
+                );
+                // The rows between two writes are held: counted against the budgets.
+                let mut held = ctx.held("the rows before a write clause");
+                let mut next = Vec::new();
+                for row in ctx.read(reads, Box::new(rows.into_iter().map(Ok))) {
+                    let row = row?;
+                    held.row(budget::row_bytes(&row))?;
+                    next.push(row);
+                }
+                rows = next;
             }
             if let Some((write, tail)) = after.split_first() {
-                rows = write::apply(graph, write, rows, params, limits, plan.width, &mut changes)?;
+                let w = write::Writer::new(graph, params, &budget, &steps, plan.width, &mut changes);
+                rows = write::apply(w, write, rows)?;
                 rest = tail;
             } else {
                 rest = &[];

@@ -73,21 +73,21 @@ impl Ctx<'_> {
                 let after = pre.get(1..).unwrap_or_default();
                 let parts = (self.limits.threads * 16).min(total).max(1);
                 let size = total.div_ceil(parts);
-                let groups = self.run_parallel(total.div_ceil(size), |i| {
+                let groups = self.run_parallel(total.div_ceil(size), |ctx, i| {
                     let range = (i * size)..((i + 1) * size).min(total);
                     let (head, tail) = split_tail(after);
                     if head.is_empty() {
                         // Every row of the scan goes straight into the groups.
                         let mut row = base.clone();
-                        return self.push_aggregate(tail, keys, aggs, |each| {
-                            self.rel_scan_each(scan, expand, &mut row, range, &mut |row| {
+                        return ctx.push_aggregate(tail, keys, aggs, |each| {
+                            ctx.rel_scan_each(scan, expand, &mut row, range, &mut |row| {
                                 each(row).map(|()| super::push::Flow::More)
                             })
                             .map(|_| ())
                         });
                     }
-                    let rows = self.rel_scan(scan, expand, base.clone(), range);
-                    self.partial_aggregate(self.read(head, rows), tail, keys, aggs)
+                    let rows = ctx.rel_scan(scan, expand, base.clone(), range);
+                    ctx.partial_aggregate(ctx.read(head, rows), tail, keys, aggs)
                 })?;
                 return self.finish_groups(Ctx::merge_groups(groups)?, keys, aggs, clear);
             }
@@ -192,14 +192,14 @@ impl Ctx<'_> {
             }
             parts.push(Mutex::new(part));
         }
-        self.run_parallel(parts.len(), |i| {
+        self.run_parallel(parts.len(), |ctx, i| {
             let part = parts
                 .get(i)
                 .and_then(|p| p.lock().ok().map(|mut p| std::mem::take(&mut *p)))
                 .unwrap_or_default();
             let (head, tail) = split_tail(ops);
-            self.partial_aggregate(
-                self.read(head, Box::new(part.into_iter().map(Ok))),
+            ctx.partial_aggregate(
+                ctx.read(head, Box::new(part.into_iter().map(Ok))),
                 tail,
                 keys,
                 aggs,
@@ -207,32 +207,39 @@ impl Ctx<'_> {
         })
     }
 
-    /// Runs `part(0..n)` on the threads, each taking the next part when done with one;
-    /// returns the results in part order (the first error stops the others early).
+    /// Runs `part(0..n)` on the threads, each taking the next part when done with one, with
+    /// a context of its own (its own step counter; the statement's budgets shared); returns
+    /// the results in part order (the first error stops the others early).
     fn run_parallel(
         &self,
         n: usize,
-        part: impl Fn(usize) -> ExecResult<Groups> + Sync,
+        part: impl Fn(&Ctx<'_>, usize) -> ExecResult<Groups> + Sync,
     ) -> ExecResult<Vec<Groups>> {
         let next = AtomicUsize::new(0);
         let failed = AtomicBool::new(false);
         let results: Mutex<Vec<(usize, ExecResult<Groups>)>> = Mutex::new(Vec::new());
+        let (graph, params, budget, width, deleted) =
+            (self.graph, self.params, self.budget, self.width, self.deleted);
         std::thread::scope(|s| {
             for _ in 0..self.limits.threads.min(n) {
-                s.spawn(|| loop {
-                    if failed.load(Ordering::Relaxed) {
-                        break;
-                    }
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= n {
-                        break;
-                    }
-                    let result = part(i);
-                    if result.is_err() {
-                        failed.store(true, Ordering::Relaxed);
-                    }
-                    if let Ok(mut r) = results.lock() {
-                        r.push((i, result));
+                s.spawn(|| {
+                    let steps = std::cell::Cell::new(0);
+                    let ctx = Ctx::new(graph, params, budget, &steps, width, deleted);
+                    loop {
+                        if failed.load(Ordering::Relaxed) {
+                            break;
+                        }
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        if i >= n {
+                            break;
+                        }
+                        let result = part(&ctx, i);
+                        if result.is_err() {
+                            failed.store(true, Ordering::Relaxed);
+                        }
+                        if let Ok(mut r) = results.lock() {
+                            r.push((i, result));
+                        }
                     }
                 });
             }

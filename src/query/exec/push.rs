@@ -103,6 +103,8 @@ pub(crate) struct Pusher<'p> {
     ops: &'p [Op],
     counts: Vec<(usize, usize)>,
     seen: Vec<(usize, HashSet<GroupKey, aggregate::FastHash>)>,
+    /// The rows the DISTINCT sets hold, counted against the budgets.
+    held: super::budget::Tally,
     saved: Saved,
 }
 
@@ -177,6 +179,7 @@ impl<'p> Pusher<'p> {
             ops,
             counts,
             seen: Vec::new(),
+            held: super::budget::Tally::new("DISTINCT"),
             saved: Saved::default(),
         })
     }
@@ -225,6 +228,7 @@ impl Ctx<'_> {
         let next = at + 1;
         match op {
             Op::Filter(pred) => {
+                self.tick()?;
                 if self.truthy(pred, row)? {
                     return self.push_from(p, next, row, sink);
                 }
@@ -258,7 +262,9 @@ impl Ctx<'_> {
                         .map(|s| row.get(*s).cloned().unwrap_or_default())
                         .collect(),
                 );
+                let bytes = super::budget::row_bytes(&key.0);
                 if p.seen(at).insert(key) {
+                    p.held.row(self.budget, bytes)?;
                     return self.push_from(p, next, row, sink);
                 }
                 Ok(Flow::More)
@@ -313,6 +319,7 @@ impl Ctx<'_> {
             return Ok(Flow::More);
         };
         for (r, other, ty) in self.graph.expand(step.start, step.dir) {
+            self.tick()?;
             if step.accepts(self, r, other, ty, row)? {
                 step.bind(row, r, other);
                 if self.push_from(p, next, row, sink)? == Flow::Stop {
@@ -335,6 +342,7 @@ impl Ctx<'_> {
         row: &mut Row,
         sink: &mut Sink<'_>,
     ) -> ExecResult<Flow> {
+        self.tick()?;
         let base = p.saved.len();
         for (_, e) in items {
             match self.eval(e, row) {
@@ -381,22 +389,14 @@ impl Ctx<'_> {
         row: &mut Row,
         sink: &mut Sink<'_>,
     ) -> ExecResult<Flow> {
-        match self.eval(expr, row)? {
-            Value::Null => Ok(Flow::More),
-            Value::List(items) => {
-                for v in items {
-                    set_slot(row, slot, v);
-                    if self.push_from(p, next, row, sink)? == Flow::Stop {
-                        return Ok(Flow::Stop);
-                    }
-                }
-                Ok(Flow::More)
-            }
-            other => {
-                set_slot(row, slot, other);
-                self.push_from(p, next, row, sink)
+        for v in self.unwind_items(expr, row)? {
+            self.tick()?;
+            set_slot(row, slot, v);
+            if self.push_from(p, next, row, sink)? == Flow::Stop {
+                return Ok(Flow::Stop);
             }
         }
+        Ok(Flow::More)
     }
 
     /// An operator pulled for one row, its rows pushed on.
@@ -488,6 +488,7 @@ impl Ctx<'_> {
         sink: &mut Sink<'_>,
     ) -> ExecResult<Flow> {
         for id in nodes {
+            self.tick()?;
             if self.check_node(id, check, row)? {
                 set_slot(row, slot, Value::Node(id));
                 if self.push_from(p, next, row, sink)? == Flow::Stop {
@@ -530,14 +531,9 @@ mod tests {
         let graph = Graph::new();
         let params = Default::default();
         let limits = Limits::default();
-        let ctx = Ctx {
-            graph: &graph,
-            params: &params,
-            limits: &limits,
-            width: 3,
-            expansions: Default::default(),
-            deleted: None,
-        };
+        let budget = super::super::budget::Budget::new(&limits);
+        let steps = std::cell::Cell::new(0);
+        let ctx = Ctx::new(&graph, &params, &budget, &steps, 3, None);
         let mut p = Pusher::new(&ctx, ops)?;
         let mut out = Vec::new();
         let mut row = vec![Value::Null; 3];

@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 // visible share of a one-node write.
 use foldhash::{HashMap, HashSet, HashSetExt};
 
+use super::budget::Budget;
 use super::error::{ExecError, ExecKind, ExecResult};
 use super::eval::{set_slot, Row};
-use super::{Ctx, Limits};
+use super::Ctx;
 use crate::graph::{Graph, KeyId, NodeId, Props, RelId, Value};
 use crate::query::plan::{CreateItem, Expr, MergePlan, Op, RemoveItem, SetItem};
 
@@ -169,24 +170,49 @@ fn props_of(graph: &Graph, e: Entity) -> Option<&Props> {
     }
 }
 
-struct Writer<'a> {
+/// A write operator's view of the statement: the graph it changes and what it has changed.
+pub(crate) struct Writer<'a> {
     graph: &'a mut Graph,
     params: &'a BTreeMap<String, Value>,
-    limits: &'a Limits,
+    budget: &'a Budget<'a>,
+    steps: &'a std::cell::Cell<u64>,
     width: usize,
     changes: &'a mut Changes,
 }
 
-impl Writer<'_> {
-    fn ctx(&self) -> Ctx<'_> {
-        Ctx {
-            graph: self.graph,
-            params: self.params,
-            limits: self.limits,
-            width: self.width,
-            expansions: std::sync::atomic::AtomicU64::new(0),
-            deleted: Some(&self.changes.tombstones),
+impl<'a> Writer<'a> {
+    pub(crate) fn new(
+        graph: &'a mut Graph,
+        params: &'a BTreeMap<String, Value>,
+        budget: &'a Budget<'a>,
+        steps: &'a std::cell::Cell<u64>,
+        width: usize,
+        changes: &'a mut Changes,
+    ) -> Writer<'a> {
+        Writer {
+            graph,
+            params,
+            budget,
+            steps,
+            width,
+            changes,
         }
+    }
+
+    fn ctx(&self) -> Ctx<'_> {
+        Ctx::new(
+            self.graph,
+            self.params,
+            self.budget,
+            self.steps,
+            self.width,
+            Some(&self.changes.tombstones),
+        )
+    }
+
+    /// Counts one row written (see `Ctx::tick`).
+    fn tick(&self) -> ExecResult<()> {
+        self.budget.tick(self.steps)
     }
 
     fn eval(&self, e: &Expr, row: &Row) -> ExecResult<Value> {
@@ -440,6 +466,7 @@ impl Writer<'_> {
         let mut nodes: Vec<NodeId> = Vec::new();
         let mut rels: Vec<RelId> = Vec::new();
         for row in rows {
+            self.tick()?;
             for e in exprs {
                 match self.eval(e, row)? {
                     Value::Null => {}
@@ -514,6 +541,7 @@ impl Writer<'_> {
     fn merge(&mut self, m: &MergePlan, rows: Vec<Row>) -> ExecResult<Vec<Row>> {
         let mut out = Vec::new();
         for row in rows {
+            self.tick()?;
             let matched: Vec<Row> = {
                 let ctx = self.ctx();
                 ctx.sub_rows(&m.matcher, &row)?
@@ -534,33 +562,26 @@ impl Writer<'_> {
 }
 
 /// Applies one write operator to every row.
-pub(crate) fn apply(
-    graph: &mut Graph,
-    op: &Op,
-    rows: Vec<Row>,
-    params: &BTreeMap<String, Value>,
-    limits: &Limits,
-    width: usize,
-    changes: &mut Changes,
-) -> ExecResult<Vec<Row>> {
-    let mut w = Writer {
-        graph,
-        params,
-        limits,
-        width,
-        changes,
-    };
+pub(crate) fn apply(mut w: Writer<'_>, op: &Op, rows: Vec<Row>) -> ExecResult<Vec<Row>> {
     match op {
-        Op::Create(items) => rows.into_iter().map(|r| w.create(items, r)).collect(),
+        Op::Create(items) => rows
+            .into_iter()
+            .map(|r| {
+                w.tick()?;
+                w.create(items, r)
+            })
+            .collect(),
         Op::Merge(m) => w.merge(m, rows),
         Op::Set(items) => {
             for r in &rows {
+                w.tick()?;
                 w.set(items, r)?;
             }
             Ok(rows)
         }
         Op::Remove(items) => {
             for r in &rows {
+                w.tick()?;
                 w.remove(items, r)?;
             }
             Ok(rows)
