@@ -9,7 +9,7 @@ mod storage;
 
 pub use dataset::{DatasetError, DatasetFile};
 pub use error::Error;
-pub use graph::date::{Date, DateError};
+pub use graph::temporal::{Date, DateError, DateTime, Duration, LocalDateTime, LocalTime, TemporalError, Time};
 pub use graph::names::normalize_name;
 pub use graph::value::Path;
 pub use graph::{Direction, Graph, GraphError, NodeId, NodeRef, RelId, RelRef, Value};

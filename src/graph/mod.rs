@@ -11,7 +11,7 @@
 
 pub(crate) mod adjacency;
 pub(crate) mod bulk;
-pub(crate) mod date;
+pub(crate) mod temporal;
 pub(crate) mod error;
 pub(crate) mod id;
 pub(crate) mod intern;
