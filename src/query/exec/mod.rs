@@ -11,6 +11,7 @@ mod aggregate;
 pub(crate) mod error;
 pub(crate) mod eval;
 mod functions;
+mod temporal;
 mod parallel;
 mod paths;
 mod push;
@@ -78,6 +79,16 @@ pub(crate) struct Ctx<'g> {
     pub(crate) expansions: AtomicU64,
     /// What the statement has deleted so far, for the questions still allowed about it.
     pub(crate) deleted: Option<&'g write::Tombstones>,
+    /// When the statement started, in nanoseconds since 1970-01-01T00:00Z: the statement and
+    /// transaction clocks of the temporal functions.
+    pub(crate) now: i128,
+}
+
+/// The wall clock, in nanoseconds since 1970-01-01T00:00Z (0 if the clock is before it).
+pub(crate) fn clock_now() -> i128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as i128)
 }
 
 pub(crate) type RowIter<'a> = Box<dyn Iterator<Item = ExecResult<Row>> + 'a>;
@@ -989,6 +1000,7 @@ pub(crate) fn run_read(
         width: plan.width,
         expansions: AtomicU64::new(0),
         deleted: None,
+        now: clock_now(),
     };
     let mut out = Vec::new();
     for (part, outputs) in plan.parts.iter().zip(&plan.outputs) {
@@ -1087,6 +1099,7 @@ pub(crate) fn run_write(
     limits: &Limits,
 ) -> ExecResult<(Vec<Row>, Stats)> {
     let mut changes = write::Changes::default();
+    changes.now = clock_now();
     let labels_before = graph
         .label_counts()
         .into_iter()
@@ -1107,6 +1120,7 @@ pub(crate) fn run_write(
                     width: plan.width,
                     expansions: AtomicU64::new(0),
                     deleted: Some(&changes.tombstones),
+                    now: changes.now,
                 };
                 rows = ctx
                     .read(reads, Box::new(rows.into_iter().map(Ok)))

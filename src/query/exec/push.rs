@@ -537,6 +537,7 @@ mod tests {
             width: 3,
             expansions: Default::default(),
             deleted: None,
+            now: 0,
         };
         let mut p = Pusher::new(&ctx, ops)?;
         let mut out = Vec::new();

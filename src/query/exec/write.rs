@@ -53,6 +53,8 @@ enum Entity {
 /// deletion may be reused by a later creation in the same statement; the two are told apart.
 #[derive(Debug, Default)]
 pub(crate) struct Changes {
+    /// When the statement started (nanoseconds since the epoch), for the temporal clocks.
+    pub(crate) now: i128,
     /// Created by this statement and still alive.
     created: HashSet<Entity>,
     nodes_deleted: usize,
@@ -182,6 +184,7 @@ impl Writer<'_> {
             width: self.width,
             expansions: std::sync::atomic::AtomicU64::new(0),
             deleted: Some(&self.changes.tombstones),
+            now: self.changes.now,
         }
     }
 
