@@ -9,8 +9,10 @@ mod storage;
 
 pub use dataset::{DatasetError, DatasetFile};
 pub use error::Error;
-pub use graph::temporal::{Date, DateError, DateTime, Duration, LocalDateTime, LocalTime, TemporalError, Time};
 pub use graph::names::normalize_name;
+pub use graph::temporal::{
+    Date, DateError, DateTime, Duration, LocalDateTime, LocalTime, TemporalError, Time,
+};
 pub use graph::value::Path;
 pub use graph::{Direction, Graph, GraphError, NodeId, NodeRef, RelId, RelRef, Value};
 pub use query::error::{QueryError, RuntimeKind, SemanticKind};

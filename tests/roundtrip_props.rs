@@ -250,7 +250,9 @@ fn csv_value(key: usize) -> BoxedStrategy<Value> {
         "i" => any::<i64>().prop_map(Value::Int).boxed(),
         "f" => float().prop_map(Value::Float).boxed(),
         "b" => any::<bool>().prop_map(Value::Bool).boxed(),
-        "d" => date_days().prop_map(|d| Value::Date(Date::from_days(d).unwrap())).boxed(),
+        "d" => date_days()
+            .prop_map(|d| Value::Date(Date::from_days(d).unwrap()))
+            .boxed(),
         "ls" => vec("[^;]{1,5}".prop_map(Value::from), 1..4)
             .prop_map(Value::List)
             .boxed(),

@@ -51,10 +51,19 @@ fn leap_years() {
     assert_eq!(int("date('2024-12-31').ordinalDay"), 366);
     assert_eq!(int("date('2023-12-31').ordinalDay"), 365);
     assert_eq!(text("date({year: 2024, ordinalDay: 366})"), "2024-12-31");
-    assert_eq!(fails("RETURN date({year: 2023, ordinalDay: 366})").kind_name(), "ArgumentError");
+    assert_eq!(
+        fails("RETURN date({year: 2023, ordinalDay: 366})").kind_name(),
+        "ArgumentError"
+    );
     assert_eq!(fails("RETURN date('2023-02-29')").kind_name(), "ArgumentError");
-    assert_eq!(text("duration.between(date('2024-02-01'), date('2024-03-01'))"), "P1M");
-    assert_eq!(text("duration.inDays(date('2024-01-01'), date('2025-01-01'))"), "P366D");
+    assert_eq!(
+        text("duration.between(date('2024-02-01'), date('2024-03-01'))"),
+        "P1M"
+    );
+    assert_eq!(
+        text("duration.inDays(date('2024-01-01'), date('2025-01-01'))"),
+        "P366D"
+    );
     // Week 53 exists only in some years.
     assert_eq!(text("date('2020-W53-7')"), "2021-01-03");
     assert_eq!(fails("RETURN date('2021-W53-1')").kind_name(), "ArgumentError");
@@ -67,8 +76,14 @@ fn negative_durations() {
     assert_eq!(text("duration('PT-90M')"), "PT-1H-30M");
     assert_eq!(text("-1 * duration('P1Y2M3DT4H')"), "P-1Y-2M-3DT-4H");
     assert_eq!(text("duration('P1D') - duration('P3D')"), "P-2D");
-    assert_eq!(text("duration.between(date('2020-03-01'), date('2020-01-31'))"), "P-1M-1D");
-    assert_eq!(text("localdatetime('2020-01-01T00:00') - duration('PT0.000000001S')"), "2019-12-31T23:59:59.999999999");
+    assert_eq!(
+        text("duration.between(date('2020-03-01'), date('2020-01-31'))"),
+        "P-1M-1D"
+    );
+    assert_eq!(
+        text("localdatetime('2020-01-01T00:00') - duration('PT0.000000001S')"),
+        "2019-12-31T23:59:59.999999999"
+    );
     assert_eq!(text("localtime('00:00') + duration('PT-1S')"), "23:59:59");
     assert_eq!(int("duration('PT-1.5S').seconds"), -2);
     assert_eq!(int("duration('PT-1.5S').nanosecondsOfSecond"), 500_000_000);
@@ -120,45 +135,90 @@ fn daylight_saving_gaps_and_overlaps_in_several_zones() {
         "PT25H"
     );
     // Offsets as components, and the zone's history (local mean time before 1879).
-    assert_eq!(int("datetime('2017-07-01T12:00[Europe/London]').offsetMinutes"), 60);
-    assert_eq!(int("datetime('2017-01-01T12:00[Europe/London]').offsetMinutes"), 0);
-    assert_eq!(int("datetime('1818-07-21T12:00[Europe/Stockholm]').offsetSeconds"), 3208);
-    assert_eq!(int("datetime('2021-07-01T12:00[Asia/Kolkata]').offsetMinutes"), 330);
+    assert_eq!(
+        int("datetime('2017-07-01T12:00[Europe/London]').offsetMinutes"),
+        60
+    );
+    assert_eq!(
+        int("datetime('2017-01-01T12:00[Europe/London]').offsetMinutes"),
+        0
+    );
+    assert_eq!(
+        int("datetime('1818-07-21T12:00[Europe/Stockholm]').offsetSeconds"),
+        3208
+    );
+    assert_eq!(
+        int("datetime('2021-07-01T12:00[Asia/Kolkata]').offsetMinutes"),
+        330
+    );
     // Far in the future the rules still apply.
-    assert_eq!(int("datetime('2500-07-01T12:00[Europe/Berlin]').offsetMinutes"), 120);
-    assert_eq!(fails("RETURN datetime('2021-01-01T00:00[Mars/Olympus]')").kind_name(), "ArgumentError");
+    assert_eq!(
+        int("datetime('2500-07-01T12:00[Europe/Berlin]').offsetMinutes"),
+        120
+    );
+    assert_eq!(
+        fails("RETURN datetime('2021-01-01T00:00[Mars/Olympus]')").kind_name(),
+        "ArgumentError"
+    );
 }
 
 #[test]
 fn both_ends_of_the_year_range() {
     assert_eq!(text("date('-999999999-01-01')"), "-999999999-01-01");
     assert_eq!(text("date('+999999999-12-31')"), "+999999999-12-31");
-    assert_eq!(text("date({year: 999999999, month: 12, day: 31})"), "+999999999-12-31");
+    assert_eq!(
+        text("date({year: 999999999, month: 12, day: 31})"),
+        "+999999999-12-31"
+    );
     assert_eq!(text("date({year: 10000})"), "+10000-01-01");
     assert_eq!(text("date({year: -1, month: 6, day: 1})"), "-0001-06-01");
-    assert_eq!(text("localdatetime('+999999999-12-31T23:59:59.999999999')"), "+999999999-12-31T23:59:59.999999999");
-    assert_eq!(fails("RETURN date({year: 1000000000})").kind_name(), "ArgumentError");
-    assert_eq!(fails("RETURN date('+999999999-12-31') + duration('P1D')").kind_name(), "ArithmeticError");
-    assert_eq!(fails("RETURN date('-999999999-01-01') - duration('P1M')").kind_name(), "ArithmeticError");
+    assert_eq!(
+        text("localdatetime('+999999999-12-31T23:59:59.999999999')"),
+        "+999999999-12-31T23:59:59.999999999"
+    );
+    assert_eq!(
+        fails("RETURN date({year: 1000000000})").kind_name(),
+        "ArgumentError"
+    );
+    assert_eq!(
+        fails("RETURN date('+999999999-12-31') + duration('P1D')").kind_name(),
+        "ArithmeticError"
+    );
+    assert_eq!(
+        fails("RETURN date('-999999999-01-01') - duration('P1M')").kind_name(),
+        "ArithmeticError"
+    );
     // The instant of a date-time must be in range too, not only its local date.
-    assert_eq!(fails("RETURN datetime('+999999999-12-31T23:00-02:00')").kind_name(), "ArithmeticError");
+    assert_eq!(
+        fails("RETURN datetime('+999999999-12-31T23:00-02:00')").kind_name(),
+        "ArithmeticError"
+    );
     assert_eq!(
         text("duration.between(date('-999999999-01-01'), date('+999999999-12-31'))"),
         "P1999999998Y11M30D"
     );
-    assert_eq!(fails("RETURN duration({seconds: 9223372036854775807}) + duration({seconds: 1})").kind_name(), "ArithmeticError");
+    assert_eq!(
+        fails("RETURN duration({seconds: 9223372036854775807}) + duration({seconds: 1})").kind_name(),
+        "ArithmeticError"
+    );
 }
 
 #[test]
 fn component_boundaries() {
     for (q, want) in [
-        ("localtime({hour: 23, minute: 59, second: 59, nanosecond: 999999999})", "23:59:59.999999999"),
+        (
+            "localtime({hour: 23, minute: 59, second: 59, nanosecond: 999999999})",
+            "23:59:59.999999999",
+        ),
         ("localtime({hour: 0})", "00:00"),
         ("time({hour: 0, timezone: '+18:00'})", "00:00+18:00"),
         ("time({hour: 0, timezone: '-18:00'})", "00:00-18:00"),
         ("date({year: 2021, week: 52, dayOfWeek: 7})", "2022-01-02"),
         ("date({year: 2021, quarter: 4, dayOfQuarter: 92})", "2021-12-31"),
-        ("localtime({hour: 1, minute: 2, second: 3, millisecond: 999, microsecond: 999, nanosecond: 999})", "01:02:03.999999999"),
+        (
+            "localtime({hour: 1, minute: 2, second: 3, millisecond: 999, microsecond: 999, nanosecond: 999})",
+            "01:02:03.999999999",
+        ),
     ] {
         assert_eq!(text(q), want, "{q}");
     }
@@ -184,21 +244,42 @@ fn component_boundaries() {
         assert_eq!(fails(&format!("RETURN {q}")).kind_name(), "ArgumentError", "{q}");
     }
     // Unknown keys and wrong types are each their own error.
-    assert_eq!(fails("RETURN date({year: 2021, hour: 1})").kind_name(), "ArgumentError");
-    assert_eq!(fails("RETURN date({year: 2021, fortnight: 1})").kind_name(), "ArgumentError");
+    assert_eq!(
+        fails("RETURN date({year: 2021, hour: 1})").kind_name(),
+        "ArgumentError"
+    );
+    assert_eq!(
+        fails("RETURN date({year: 2021, fortnight: 1})").kind_name(),
+        "ArgumentError"
+    );
     assert_eq!(fails("RETURN date({year: '2021'})").kind_name(), "TypeError");
     assert_eq!(fails("RETURN duration({days: 'two'})").kind_name(), "TypeError");
     assert_eq!(fails("RETURN date(42)").kind_name(), "TypeError");
-    assert_eq!(fails("RETURN date('2021-01-01').hour").kind_name(), "ArgumentError");
+    assert_eq!(
+        fails("RETURN date('2021-01-01').hour").kind_name(),
+        "ArgumentError"
+    );
 }
 
 #[test]
 fn comparison_ordering_and_grouping() {
-    assert_eq!(one("RETURN date('2020-01-01') < datetime('2020-01-02T00:00Z')"), Value::Null);
+    assert_eq!(
+        one("RETURN date('2020-01-01') < datetime('2020-01-02T00:00Z')"),
+        Value::Null
+    );
     assert_eq!(one("RETURN duration('P1D') < duration('P2D')"), Value::Null);
-    assert_eq!(one("RETURN duration('P1D') = duration('PT24H')"), Value::Bool(false));
-    assert_eq!(one("RETURN time('10:00+01:00') < time('09:30Z')"), Value::Bool(true));
-    assert_eq!(one("RETURN datetime('2020-01-01T01:00+01:00') = datetime('2020-01-01T00:00Z')"), Value::Bool(false));
+    assert_eq!(
+        one("RETURN duration('P1D') = duration('PT24H')"),
+        Value::Bool(false)
+    );
+    assert_eq!(
+        one("RETURN time('10:00+01:00') < time('09:30Z')"),
+        Value::Bool(true)
+    );
+    assert_eq!(
+        one("RETURN datetime('2020-01-01T01:00+01:00') = datetime('2020-01-01T00:00Z')"),
+        Value::Bool(false)
+    );
     let g = Graph::new();
     let r = g
         .query(
@@ -211,7 +292,16 @@ fn comparison_ordering_and_grouping() {
     let names: Vec<&str> = r.rows().iter().map(|row| row[0].type_name()).collect();
     assert_eq!(
         names,
-        ["DateTime", "LocalDateTime", "Date", "Time", "LocalTime", "Duration", "String", "Integer"]
+        [
+            "DateTime",
+            "LocalDateTime",
+            "Date",
+            "Time",
+            "LocalTime",
+            "Duration",
+            "String",
+            "Integer"
+        ]
     );
     let r = g
         .query("UNWIND [date('2020-01-01'), date('2020-01-01'), date('2021-01-01')] AS d RETURN d, count(*) AS n ORDER BY d")
@@ -228,9 +318,15 @@ fn comparison_ordering_and_grouping() {
 
 #[test]
 fn clocks_agree_within_a_statement() {
-    assert_eq!(one("RETURN datetime.statement() = datetime.transaction()"), Value::Bool(true));
+    assert_eq!(
+        one("RETURN datetime.statement() = datetime.transaction()"),
+        Value::Bool(true)
+    );
     assert_eq!(one("RETURN date() = date.statement()"), Value::Bool(true));
-    assert_eq!(one("RETURN datetime.realtime() >= datetime.statement()"), Value::Bool(true));
+    assert_eq!(
+        one("RETURN datetime.realtime() >= datetime.statement()"),
+        Value::Bool(true)
+    );
     let zoned = text("datetime.statement('Asia/Shanghai')");
     assert!(zoned.ends_with("+08:00[Asia/Shanghai]"), "{zoned}");
     assert!(text("time.statement('+05:00')").ends_with("+05:00"));
@@ -248,11 +344,8 @@ const ZONES: [&str; 6] = [
 ];
 
 fn date() -> impl Strategy<Value = Date> {
-    prop_oneof![
-        -1_000_000i64..1_000_000,
-        Date::MIN.days()..=Date::MAX.days(),
-    ]
-    .prop_map(|d| Date::from_days(d).unwrap())
+    prop_oneof![-1_000_000i64..1_000_000, Date::MIN.days()..=Date::MAX.days(),]
+        .prop_map(|d| Date::from_days(d).unwrap())
 }
 
 fn local_time() -> impl Strategy<Value = LocalTime> {
@@ -277,16 +370,20 @@ fn date_time() -> impl Strategy<Value = DateTime> {
         (local_date_time(), -64_800i32..=64_800).prop_filter_map("instant out of range", |(l, o)| {
             DateTime::with_offset(l, o).ok()
         }),
-        (local_date_time(), select(&ZONES[..])).prop_filter_map("instant out of range", |(l, z)| {
-            DateTime::in_zone(l, z).ok()
-        }),
+        (local_date_time(), select(&ZONES[..]))
+            .prop_filter_map("instant out of range", |(l, z)| { DateTime::in_zone(l, z).ok() }),
     ]
 }
 
 fn duration() -> impl Strategy<Value = Duration> {
     prop_oneof![
         (any::<i64>(), any::<i64>(), any::<i64>(), 0i64..1_000_000_000),
-        (-1000i64..1000, -1000i64..1000, -100_000i64..100_000, 0i64..1_000_000_000),
+        (
+            -1000i64..1000,
+            -1000i64..1000,
+            -100_000i64..100_000,
+            0i64..1_000_000_000
+        ),
     ]
     .prop_map(|(m, d, s, n)| Duration::new(m, d, s, n).unwrap())
 }
@@ -366,7 +463,11 @@ fn contents(g: &Graph) -> Vec<std::collections::BTreeMap<String, Value>> {
     let mut out = Vec::new();
     for n in g.nodes() {
         let node = g.node(n).unwrap();
-        out.push(node.properties().map(|(k, v)| (k.to_owned(), v.clone())).collect());
+        out.push(
+            node.properties()
+                .map(|(k, v)| (k.to_owned(), v.clone()))
+                .collect(),
+        );
     }
     for r in g.relationships() {
         let rel = g.relationship(r).unwrap();
@@ -401,7 +502,9 @@ proptest! {
 
 #[test]
 fn serde_uses_the_adapter_tags() {
-    let v: Value = serde_json::from_str(r#"{"~datetime":"2017-08-08T12:31:14.645876123+02:00[Europe/Stockholm]"}"#).unwrap();
+    let v: Value =
+        serde_json::from_str(r#"{"~datetime":"2017-08-08T12:31:14.645876123+02:00[Europe/Stockholm]"}"#)
+            .unwrap();
     assert_eq!(
         serde_json::to_string(&v).unwrap(),
         r#"{"~datetime":"2017-08-08T12:31:14.645876123+02:00[Europe/Stockholm]"}"#

@@ -11,12 +11,12 @@
 
 pub(crate) mod adjacency;
 pub(crate) mod bulk;
-pub(crate) mod temporal;
 pub(crate) mod error;
 pub(crate) mod id;
 pub(crate) mod intern;
 pub(crate) mod labels;
 pub(crate) mod names;
+pub(crate) mod temporal;
 pub(crate) mod type_index;
 pub(crate) mod value;
 

@@ -10,8 +10,8 @@ use serde::de::{self, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::temporal::{Date, DateTime, Duration, LocalDateTime, LocalTime, Temporal, Time};
 use super::id::{NodeId, RelId};
+use super::temporal::{Date, DateTime, Duration, LocalDateTime, LocalTime, Temporal, Time};
 
 /// A path through the graph: `nodes.len() == relationships.len() + 1`.
 ///

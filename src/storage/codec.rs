@@ -354,9 +354,11 @@ impl<'de> Visitor<'de> for ValueSeed {
             4 => Value::String(variant.newtype_variant_seed(StrSeed { key: self.key })?),
             5 => {
                 let days: i32 = variant.newtype_variant()?;
-                Value::Date(Date::from_days(i64::from(days)).map_err(|_| {
-                    de::Error::custom(format!("date {days} days from 1970 is out of range"))
-                })?)
+                Value::Date(
+                    Date::from_days(i64::from(days)).map_err(|_| {
+                        de::Error::custom(format!("date {days} days from 1970 is out of range"))
+                    })?,
+                )
             }
             6 => Value::List(variant.newtype_variant_seed(ListSeed { depth: nested()? })?),
             7 => Value::Map(variant.newtype_variant_seed(MapSeed { depth: nested()? })?),

@@ -74,7 +74,11 @@ fn literal(out: &mut String, v: &Value, in_list: bool) -> Result<(), &'static st
         Value::Date(d) => {
             let _ = write!(out, "date('{d}')");
         }
-        Value::LocalTime(_) | Value::Time(_) | Value::LocalDateTime(_) | Value::DateTime(_) | Value::Duration(_) => {
+        Value::LocalTime(_)
+        | Value::Time(_)
+        | Value::LocalDateTime(_)
+        | Value::DateTime(_)
+        | Value::Duration(_) => {
             // `localtime('...')`, `duration('...')`, ...: each type's text through its function.
             let _ = write!(out, "{v}");
         }

@@ -78,7 +78,12 @@ impl Date {
     /// ```
     pub fn from_week_date(week_year: i64, week: u32, day_of_week: u32) -> Result<Date, TemporalError> {
         check("week-based year", week_year, MIN_YEAR, MAX_YEAR)?;
-        check("week", i64::from(week), 1, i64::from(civil::weeks_in_week_year(week_year)))?;
+        check(
+            "week",
+            i64::from(week),
+            1,
+            i64::from(civil::weeks_in_week_year(week_year)),
+        )?;
         check("day of week", i64::from(day_of_week), 1, 7)?;
         let days = civil::week_one_monday(week_year) + (i64::from(week) - 1) * 7 + i64::from(day_of_week) - 1;
         Date::from_days(days)
@@ -94,7 +99,12 @@ impl Date {
     /// ```
     pub fn from_ordinal(year: i64, ordinal_day: u32) -> Result<Date, TemporalError> {
         check("year", year, MIN_YEAR, MAX_YEAR)?;
-        check("day of year", i64::from(ordinal_day), 1, i64::from(civil::days_in_year(year)))?;
+        check(
+            "day of year",
+            i64::from(ordinal_day),
+            1,
+            i64::from(civil::days_in_year(year)),
+        )?;
         Ok(Date {
             days: civil::days_from_civil(year, 1, 1) + i64::from(ordinal_day) - 1,
         })
@@ -322,7 +332,10 @@ mod tests {
             let w = Date::from_week_date(d.week_year(), d.week(), d.day_of_week());
             assert_eq!(w, Ok(d));
             assert_eq!(Date::from_ordinal(d.year(), d.ordinal_day()), Ok(d));
-            assert_eq!(Date::from_quarter(d.year(), d.quarter(), d.day_of_quarter()), Ok(d));
+            assert_eq!(
+                Date::from_quarter(d.year(), d.quarter(), d.day_of_quarter()),
+                Ok(d)
+            );
         }
     }
 
@@ -346,9 +359,18 @@ mod tests {
     fn prints_both_ends_of_the_range_and_signed_years() {
         assert_eq!(Date::MIN.to_string(), "-999999999-01-01");
         assert_eq!(Date::MAX.to_string(), "+999999999-12-31");
-        assert_eq!(Date::from_ymd(10_000, 1, 1).map(|d| d.to_string()), Ok("+10000-01-01".into()));
-        assert_eq!(Date::from_ymd(-1, 12, 31).map(|d| d.to_string()), Ok("-0001-12-31".into()));
-        assert_eq!(Date::from_ymd(28, 11, 11).map(|d| d.to_string()), Ok("0028-11-11".into()));
+        assert_eq!(
+            Date::from_ymd(10_000, 1, 1).map(|d| d.to_string()),
+            Ok("+10000-01-01".into())
+        );
+        assert_eq!(
+            Date::from_ymd(-1, 12, 31).map(|d| d.to_string()),
+            Ok("-0001-12-31".into())
+        );
+        assert_eq!(
+            Date::from_ymd(28, 11, 11).map(|d| d.to_string()),
+            Ok("0028-11-11".into())
+        );
         assert!(Date::MIN.plus_days(-1).is_err());
         assert!(Date::MAX.plus_months(1).is_err());
     }

@@ -228,7 +228,8 @@ impl DateTime {
         let seconds = i64::try_from(epoch_nanos.div_euclid(i128::from(NANOS_PER_SECOND)))
             .map_err(|_| TemporalError::overflow("the date-time"))?;
         let offset = tz.offset_at(seconds);
-        let local = LocalDateTime::from_nanos(epoch_nanos + i128::from(offset) * i128::from(NANOS_PER_SECOND))?;
+        let local =
+            LocalDateTime::from_nanos(epoch_nanos + i128::from(offset) * i128::from(NANOS_PER_SECOND))?;
         Ok(DateTime {
             date: local.date,
             time: local.time,
@@ -296,8 +297,7 @@ impl DateTime {
 
     /// The zone: the named one, else the offset.
     pub(crate) fn time_zone(self) -> TimeZone {
-        self.zone
-            .map_or(TimeZone::Offset(self.offset), TimeZone::Named)
+        self.zone.map_or(TimeZone::Offset(self.offset), TimeZone::Named)
     }
 
     /// Nanoseconds since 1970-01-01T00:00Z.
@@ -329,7 +329,12 @@ impl DateTime {
 
     /// Rebuilds from the parts a snapshot stores; `None` when they do not make a date-time
     /// this type can hold.
-    pub(crate) fn from_parts(date: Date, time: LocalTime, offset: i32, zone: Option<Zone>) -> Option<DateTime> {
+    pub(crate) fn from_parts(
+        date: Date,
+        time: LocalTime,
+        offset: i32,
+        zone: Option<Zone>,
+    ) -> Option<DateTime> {
         let dt = DateTime {
             date,
             time,

@@ -43,7 +43,7 @@ fn overflow() -> TemporalError {
 
 /// Java's `(long) d` for a finite double within range, an error otherwise.
 fn to_long(d: f64) -> Result<i64, TemporalError> {
-    if d.is_finite() && d < 9.223_372_036_854_776e18 && d >= -9.223_372_036_854_776e18 {
+    if (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&d) {
         Ok(d as i64)
     } else {
         Err(overflow())
@@ -85,7 +85,12 @@ impl Duration {
     }
 
     /// A duration from 128-bit parts (the sums of several fields), checked.
-    pub(crate) fn from_wide(months: i128, days: i128, seconds: i128, nanos: i128) -> Result<Duration, TemporalError> {
+    pub(crate) fn from_wide(
+        months: i128,
+        days: i128,
+        seconds: i128,
+        nanos: i128,
+    ) -> Result<Duration, TemporalError> {
         let n = i128::from(NANOS_PER_SECOND);
         let seconds = seconds.checked_add(nanos.div_euclid(n)).ok_or_else(overflow)?;
         let narrow = |x: i128| i64::try_from(x).map_err(|_| overflow());
@@ -100,7 +105,12 @@ impl Duration {
     /// Neo4j's approximation of fractional parts: the fraction of a month becomes days (of
     /// 30.436875 days each), the fraction of a day seconds, the fraction of a second
     /// nanoseconds, in doubles as Neo4j computes them.
-    pub(crate) fn approximate(months: f64, days: f64, seconds: f64, nanos: f64) -> Result<Duration, TemporalError> {
+    pub(crate) fn approximate(
+        months: f64,
+        days: f64,
+        seconds: f64,
+        nanos: f64,
+    ) -> Result<Duration, TemporalError> {
         const NANOS_PER_MONTH: f64 = (SECONDS_PER_MONTH * NANOS_PER_SECOND) as f64;
         const NANOS_PER_DAY: f64 = 86_400.0 * 1e9;
         let months_l = to_long(months)?;
@@ -252,7 +262,9 @@ impl Duration {
     /// ```
     pub fn div_float(self, divisor: f64) -> Result<Duration, TemporalError> {
         if divisor == 0.0 {
-            return Err(TemporalError::Overflow("a duration cannot be divided by zero".into()));
+            return Err(TemporalError::Overflow(
+                "a duration cannot be divided by zero".into(),
+            ));
         }
         Duration::approximate(
             self.months as f64 / divisor,
@@ -382,8 +394,14 @@ mod tests {
         let big = Duration::new(i64::MAX, i64::MIN, i64::MIN, 0);
         assert!(big.is_ok());
         assert!(big.map(|d| d.to_string()).is_ok());
-        assert!(Duration::new(0, 0, i64::MAX, 0).and_then(|d| d.mul_int(2)).is_err());
-        assert!(Duration::new(0, 0, i64::MIN, 0).and_then(Duration::checked_neg).is_err());
-        assert!(Duration::new(1, 0, 0, 0).and_then(|d| d.mul_float(f64::INFINITY)).is_err());
+        assert!(Duration::new(0, 0, i64::MAX, 0)
+            .and_then(|d| d.mul_int(2))
+            .is_err());
+        assert!(Duration::new(0, 0, i64::MIN, 0)
+            .and_then(Duration::checked_neg)
+            .is_err());
+        assert!(Duration::new(1, 0, 0, 0)
+            .and_then(|d| d.mul_float(f64::INFINITY))
+            .is_err());
     }
 }

@@ -62,11 +62,15 @@ impl Temporal {
     /// zone keeps its offset when it can), seconds on the clock; a date adds whole days of
     /// the seconds, a time ignores months and days.
     pub(crate) fn plus(self, d: Duration) -> Result<Temporal, TemporalError> {
-        let calendar = |date: Date| -> Result<Date, TemporalError> { date.plus_months(d.months())?.plus_days(d.days()) };
+        let calendar =
+            |date: Date| -> Result<Date, TemporalError> { date.plus_months(d.months())?.plus_days(d.days()) };
         Ok(match self {
             Temporal::Date(date) => Temporal::Date(calendar(date)?.plus_days(d.seconds() / 86_400)?),
             Temporal::LocalTime(t) => Temporal::LocalTime(t.plus_nanos(d.nanos_total())),
-            Temporal::Time(t) => Temporal::Time(Time::new(t.local().plus_nanos(d.nanos_total()), t.offset_seconds())?),
+            Temporal::Time(t) => Temporal::Time(Time::new(
+                t.local().plus_nanos(d.nanos_total()),
+                t.offset_seconds(),
+            )?),
             Temporal::LocalDateTime(l) => Temporal::LocalDateTime(
                 LocalDateTime::new(calendar(l.date())?, l.time()).plus_nanos(d.nanos_total())?,
             ),
@@ -208,7 +212,9 @@ pub(crate) fn between(from: Temporal, to: Temporal, unit: Between) -> Result<Dur
             }
             let nanos = match (a.offset.or(zone_offset(a.zone)), b.offset.or(zone_offset(b.zone))) {
                 (Some(oa), Some(ob)) => {
-                    let utc = |t: LocalTime, o: i32| t.nano_of_day() as i128 - i128::from(o) * i128::from(NANOS_PER_SECOND);
+                    let utc = |t: LocalTime, o: i32| {
+                        t.nano_of_day() as i128 - i128::from(o) * i128::from(NANOS_PER_SECOND)
+                    };
                     utc(tb, ob) - utc(ta, oa)
                 }
                 _ => tb.nano_of_day() as i128 - ta.nano_of_day() as i128,
@@ -258,7 +264,12 @@ fn zoned_between(a: DateTime, b: DateTime, unit: Between) -> Result<Duration, Te
     let b_here = DateTime::from_instant(b.epoch_nanos(), tz)?;
     match unit {
         Between::Seconds => Duration::from_wide(0, 0, 0, b.epoch_nanos() - a.epoch_nanos()),
-        Between::Months => Duration::new(months_until(a.local().date(), end_date(a.local(), b_here.local())?), 0, 0, 0),
+        Between::Months => Duration::new(
+            months_until(a.local().date(), end_date(a.local(), b_here.local())?),
+            0,
+            0,
+            0,
+        ),
         Between::Days => {
             let end = end_date(a.local(), b_here.local())?;
             Duration::new(0, end.days() - a.local().date().days(), 0, 0)
@@ -274,7 +285,12 @@ fn zoned_between(a: DateTime, b: DateTime, unit: Between) -> Result<Duration, Te
             let Temporal::DateTime(a2) = Temporal::DateTime(a1).plus(Duration::new(0, days, 0, 0)?)? else {
                 return Ok(Duration::ZERO);
             };
-            Duration::from_wide(i128::from(months), i128::from(days), 0, b.epoch_nanos() - a2.epoch_nanos())
+            Duration::from_wide(
+                i128::from(months),
+                i128::from(days),
+                0,
+                b.epoch_nanos() - a2.epoch_nanos(),
+            )
         }
     }
 }
@@ -357,13 +373,16 @@ impl TruncUnit {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn t(text: &str) -> Temporal {
-        if let Some(d) = text.parse::<DateTime>().ok().filter(|_| text.contains(['Z', '+', '['])) {
+        if let Some(d) = text
+            .parse::<DateTime>()
+            .ok()
+            .filter(|_| text.contains(['Z', '+', '[']))
+        {
             return Temporal::DateTime(d);
         }
         if let Some(d) = text.parse::<LocalDateTime>().ok().filter(|_| text.contains('T')) {
@@ -376,29 +395,46 @@ mod tests {
     }
 
     fn between_text(a: &str, b: &str, unit: Between) -> String {
-        between(t(a), t(b), unit).map(|d| d.to_string()).unwrap_or_default()
+        between(t(a), t(b), unit)
+            .map(|d| d.to_string())
+            .unwrap_or_default()
     }
 
     #[test]
     fn between_crosses_daylight_saving_by_the_clock() {
         assert_eq!(
-            between_text("2017-10-28T23:00+02:00[Europe/Stockholm]", "2017-10-29T04:00+01:00[Europe/Stockholm]", Between::Full),
+            between_text(
+                "2017-10-28T23:00+02:00[Europe/Stockholm]",
+                "2017-10-29T04:00+01:00[Europe/Stockholm]",
+                Between::Full
+            ),
             "PT6H"
         );
         // A calendar day across the spring gap in New York lasts 23 hours.
         assert_eq!(
-            between_text("2021-03-13T12:00[America/New_York]", "2021-03-14T12:00[America/New_York]", Between::Full),
+            between_text(
+                "2021-03-13T12:00[America/New_York]",
+                "2021-03-14T12:00[America/New_York]",
+                Between::Full
+            ),
             "P1D"
         );
         assert_eq!(
-            between_text("2021-03-13T12:00[America/New_York]", "2021-03-14T12:00[America/New_York]", Between::Seconds),
+            between_text(
+                "2021-03-13T12:00[America/New_York]",
+                "2021-03-14T12:00[America/New_York]",
+                Between::Seconds
+            ),
             "PT23H"
         );
     }
 
     #[test]
     fn between_in_months_truncates_toward_zero() {
-        assert_eq!(between_text("2018-03-11", "2016-06-24", Between::Months), "P-1Y-8M");
+        assert_eq!(
+            between_text("2018-03-11", "2016-06-24", Between::Months),
+            "P-1Y-8M"
+        );
         assert_eq!(between_text("2024-01-31", "2024-02-29", Between::Full), "P29D");
         assert_eq!(between_text("2024-02-29", "2025-02-28", Between::Full), "P11M30D");
     }
@@ -406,14 +442,21 @@ mod tests {
     #[test]
     fn adding_a_month_clamps_and_keeps_the_offset_in_an_overlap() {
         let d = t("2024-01-31").plus(Duration::new(1, 0, 0, 0).unwrap_or_default());
-        assert_eq!(d.ok().and_then(|d| d.date()).map(|d| d.to_string()), Some("2024-02-29".into()));
+        assert_eq!(
+            d.ok().and_then(|d| d.date()).map(|d| d.to_string()),
+            Some("2024-02-29".into())
+        );
         // One day after 2017-10-28T02:30+02:00 is the 29th's first 02:30, still +02:00.
         let dt = t("2017-10-28T02:30[Europe/Stockholm]").plus(Duration::new(0, 1, 0, 0).unwrap_or_default());
-        let Ok(Temporal::DateTime(dt)) = dt else { panic!("not a date-time") };
+        let Ok(Temporal::DateTime(dt)) = dt else {
+            panic!("not a date-time")
+        };
         assert_eq!(dt.to_string(), "2017-10-29T02:30+02:00[Europe/Stockholm]");
         // An hour later on the clock is the second 02:30, at +01:00.
         let later = Temporal::DateTime(dt).plus(Duration::new(0, 0, 3600, 0).unwrap_or_default());
-        let Ok(Temporal::DateTime(later)) = later else { panic!("not a date-time") };
+        let Ok(Temporal::DateTime(later)) = later else {
+            panic!("not a date-time")
+        };
         assert_eq!(later.to_string(), "2017-10-29T02:30+01:00[Europe/Stockholm]");
     }
 }

@@ -188,7 +188,9 @@ fn time_part(c: &mut Cur<'_>) -> Option<Res<LocalTime>> {
         }
     }
     if second == 60 {
-        return Some(Err(TemporalError::range("a leap second (second 60) is not a valid time")));
+        return Some(Err(TemporalError::range(
+            "a leap second (second 60) is not a valid time",
+        )));
     }
     Some(
         field("hour", hour, 23)
@@ -441,7 +443,8 @@ fn unit_based(c: &mut Cur<'_>) -> Option<Res<Duration>> {
     let mut next = 0;
     loop {
         let save = c.i;
-        let found = part(c).and_then(|(p, unit)| Some((p, [b'Y', b'M', b'W', b'D'].iter().position(|u| *u == unit)?)));
+        let found = part(c)
+            .and_then(|(p, unit)| Some((p, [b'Y', b'M', b'W', b'D'].iter().position(|u| *u == unit)?)));
         let Some((p, slot)) = found else {
             c.i = save;
             break;
@@ -488,7 +491,11 @@ fn unit_based(c: &mut Cur<'_>) -> Option<Res<Duration>> {
     let days = v(&date[2]) * 7 + v(&date[3]);
     if let Some(at) = fractional {
         let (i, p) = parts[at];
-        let (m, d, s) = (months as f64, days as f64, (v(&time[0]) * 3600 + v(&time[1]) * 60) as f64);
+        let (m, d, s) = (
+            months as f64,
+            days as f64,
+            (v(&time[0]) * 3600 + v(&time[1]) * 60) as f64,
+        );
         let f = p.float();
         let whole = p.value() as f64;
         let approx = match i {
@@ -588,7 +595,14 @@ mod tests {
         ] {
             assert_eq!(ok(date(text)), want, "{text}");
         }
-        for bad in ["2015-13-01", "2015-W54", "2015-366", "15-07-21", "2015-07-21T", "+1000000000"] {
+        for bad in [
+            "2015-13-01",
+            "2015-W54",
+            "2015-366",
+            "15-07-21",
+            "2015-07-21T",
+            "+1000000000",
+        ] {
             assert!(date(bad).is_err(), "{bad}");
         }
     }

@@ -304,12 +304,19 @@ mod tests {
 
     #[test]
     fn prints_the_fewest_exact_fraction_digits() {
-        let t = |n| LocalTime::new(12, 0, 0, n).map(|t| t.to_string()).unwrap_or_default();
+        let t = |n| {
+            LocalTime::new(12, 0, 0, n)
+                .map(|t| t.to_string())
+                .unwrap_or_default()
+        };
         assert_eq!(t(0), "12:00");
         assert_eq!(t(1), "12:00:00.000000001");
         assert_eq!(t(5_000_000), "12:00:00.005");
         assert_eq!(t(5_000), "12:00:00.000005");
-        assert_eq!(LocalTime::new(0, 0, 1, 0).map(|t| t.to_string()), Ok("00:00:01".into()));
+        assert_eq!(
+            LocalTime::new(0, 0, 1, 0).map(|t| t.to_string()),
+            Ok("00:00:01".into())
+        );
     }
 
     #[test]

@@ -63,7 +63,9 @@ impl Zone {
     /// The offset, in seconds east of UTC, in force at an instant (seconds since the epoch).
     pub(crate) fn offset_at(self, epoch_seconds: i64) -> i32 {
         let folded = epoch_seconds.saturating_add(fold(epoch_seconds));
-        naive(folded).map_or(0, |n| self.tz().offset_from_utc_datetime(&n).fix().local_minus_utc())
+        naive(folded).map_or(0, |n| {
+            self.tz().offset_from_utc_datetime(&n).fix().local_minus_utc()
+        })
     }
 
     /// The offset of a local time (seconds since the local epoch) as Java resolves it: the
@@ -121,17 +123,29 @@ mod tests {
     fn gaps_move_later_and_overlaps_take_the_earlier_offset() {
         let sto = Zone::parse("Europe/Stockholm").unwrap_or(Zone(0));
         // 2017-03-26 02:30 does not exist in Stockholm: it becomes 03:30+02:00.
-        assert_eq!(sto.resolve(local(2017, 3, 26, 2, 30), None), (local(2017, 3, 26, 3, 30), 7200));
+        assert_eq!(
+            sto.resolve(local(2017, 3, 26, 2, 30), None),
+            (local(2017, 3, 26, 3, 30), 7200)
+        );
         // 2017-10-29 02:30 happens twice: +02:00 first, unless +01:00 is preferred.
         assert_eq!(sto.resolve(local(2017, 10, 29, 2, 30), None).1, 7200);
         assert_eq!(sto.resolve(local(2017, 10, 29, 2, 30), Some(3600)).1, 3600);
         let ny = Zone::parse("America/New_York").unwrap_or(sto);
-        assert_eq!(ny.resolve(local(2021, 3, 14, 2, 15), None), (local(2021, 3, 14, 3, 15), -4 * 3600));
+        assert_eq!(
+            ny.resolve(local(2021, 3, 14, 2, 15), None),
+            (local(2021, 3, 14, 3, 15), -4 * 3600)
+        );
         assert_eq!(ny.resolve(local(2021, 11, 7, 1, 30), None).1, -4 * 3600);
-        assert_eq!(ny.resolve(local(2021, 11, 7, 1, 30), Some(-5 * 3600)).1, -5 * 3600);
+        assert_eq!(
+            ny.resolve(local(2021, 11, 7, 1, 30), Some(-5 * 3600)).1,
+            -5 * 3600
+        );
         // Lord Howe moves by half an hour.
         let lh = Zone::parse("Australia/Lord_Howe").unwrap_or(sto);
-        assert_eq!(lh.resolve(local(2021, 10, 3, 2, 10), None), (local(2021, 10, 3, 2, 40), 39600));
+        assert_eq!(
+            lh.resolve(local(2021, 10, 3, 2, 10), None),
+            (local(2021, 10, 3, 2, 40), 39600)
+        );
     }
 
     #[test]

@@ -11,11 +11,11 @@ mod aggregate;
 pub(crate) mod error;
 pub(crate) mod eval;
 mod functions;
-mod temporal;
 mod parallel;
 mod paths;
 mod push;
 mod shortest;
+mod temporal;
 pub(crate) mod write;
 
 use std::collections::{BTreeMap, HashSet};

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use super::error::{ExecError, ExecKind, ExecResult};
 use super::Ctx;
 use crate::graph::temporal::{
-    between, check, Date, DateTime, Duration, LocalDateTime, LocalTime, Temporal, TemporalError, Time, TimeZone,
-    TruncUnit,
+    between, check, Date, DateTime, Duration, LocalDateTime, LocalTime, Temporal, TemporalError, Time,
+    TimeZone, TruncUnit,
 };
 use crate::graph::Value;
 use crate::query::plan::{ArithOp, Clock, TemporalFn, TemporalKind};
@@ -69,7 +69,11 @@ pub(crate) fn call(ctx: &Ctx<'_>, f: TemporalFn, args: &[Value]) -> ExecResult<V
                 Some(other) => Err(ExecError::type_error(format!(
                     "{}.{}() takes a time zone, not a {}",
                     name(kind),
-                    if clock == Clock::Realtime { "realtime" } else { "statement" },
+                    if clock == Clock::Realtime {
+                        "realtime"
+                    } else {
+                        "statement"
+                    },
                     other.type_name()
                 ))),
             }
@@ -90,7 +94,9 @@ pub(crate) fn call(ctx: &Ctx<'_>, f: TemporalFn, args: &[Value]) -> ExecResult<V
         },
         TemporalFn::FromEpoch => match (arg(0), arg(1)) {
             (Value::Null, _) | (_, Value::Null) => Ok(Value::Null),
-            (Value::Int(s), Value::Int(n)) => DateTime::from_epoch(*s, *n).map(Value::DateTime).map_err(temporal_error),
+            (Value::Int(s), Value::Int(n)) => DateTime::from_epoch(*s, *n)
+                .map(Value::DateTime)
+                .map_err(temporal_error),
             (a, b) => Err(ExecError::type_error(format!(
                 "datetime.fromEpoch() takes two integers, not a {} and a {}",
                 a.type_name(),
@@ -128,7 +134,9 @@ fn convert(kind: TemporalKind, t: Temporal) -> Value {
             let offset = t.offset().unwrap_or(0);
             Time::new(time, offset).map_or(Value::Null, Value::Time)
         }
-        TemporalKind::LocalDateTime => date.map_or(Value::Null, |d| Value::LocalDateTime(LocalDateTime::new(d, time))),
+        TemporalKind::LocalDateTime => {
+            date.map_or(Value::Null, |d| Value::LocalDateTime(LocalDateTime::new(d, time)))
+        }
         TemporalKind::DateTime => match t {
             Temporal::DateTime(dt) => Value::DateTime(dt),
             _ => date
@@ -152,10 +160,16 @@ fn make(kind: TemporalKind, v: &Value, now: i128) -> ExecResult<Value> {
                     other.type_name()
                 )));
             };
-            if matches!(kind, TemporalKind::Date | TemporalKind::LocalDateTime | TemporalKind::DateTime)
-                && t.date().is_none()
+            if matches!(
+                kind,
+                TemporalKind::Date | TemporalKind::LocalDateTime | TemporalKind::DateTime
+            ) && t.date().is_none()
             {
-                return Err(arg_error(format!("{}() cannot be made from a {}", name(kind), other.type_name())));
+                return Err(arg_error(format!(
+                    "{}() cannot be made from a {}",
+                    name(kind),
+                    other.type_name()
+                )));
             }
             Ok(convert(kind, t))
         }
@@ -234,7 +248,10 @@ impl Fields {
 /// Reads a map's fields for a kind: an unknown key is an argument error, a value of the
 /// wrong type a type error.
 fn fields(kind: TemporalKind, m: &BTreeMap<String, Value>) -> ExecResult<Fields> {
-    let has_date = matches!(kind, TemporalKind::Date | TemporalKind::LocalDateTime | TemporalKind::DateTime);
+    let has_date = matches!(
+        kind,
+        TemporalKind::Date | TemporalKind::LocalDateTime | TemporalKind::DateTime
+    );
     let has_time = kind != TemporalKind::Date;
     let has_zone = matches!(kind, TemporalKind::Time | TemporalKind::DateTime);
     let mut f = Fields::default();
@@ -279,7 +296,13 @@ fn fields(kind: TemporalKind, m: &BTreeMap<String, Value>) -> ExecResult<Fields>
             "epochseconds" if kind == TemporalKind::DateTime => (f.epoch_seconds = int()?, true).1,
             "epochmillis" if kind == TemporalKind::DateTime => (f.epoch_millis = int()?, true).1,
             "timezone" if has_zone => match v {
-                Value::String(z) => (f.timezone = Some(TimeZone::parse(z).map_err(temporal_error)?), true).1,
+                Value::String(z) => {
+                    (
+                        f.timezone = Some(TimeZone::parse(z).map_err(temporal_error)?),
+                        true,
+                    )
+                        .1
+                }
                 other => {
                     return Err(ExecError::type_error(format!(
                         "{}(): the field 'timezone' must be a string, not a {}",
@@ -320,18 +343,24 @@ fn build_date(base: Option<Date>, f: &Fields) -> ExecResult<Option<Date>> {
              quarter and day of quarter; not by several",
         ));
     }
-    let year = |b: Option<i64>| -> ExecResult<i64> {
-        f.year.or(b).ok_or_else(|| arg_error("a date needs a year"))
-    };
+    let year =
+        |b: Option<i64>| -> ExecResult<i64> { f.year.or(b).ok_or_else(|| arg_error("a date needs a year")) };
     let d = (|| -> ExecResult<Date> {
         let e = temporal_error;
         if f.week.is_some() || f.day_of_week.is_some() {
             match (f.week, base) {
                 (Some(w), b) => {
                     let wy = year(b.map(Date::week_year))?;
-                    let dow = f.day_of_week.or(b.map(|b| i64::from(b.day_of_week()))).unwrap_or(1);
-                    Date::from_week_date(wy, u("week", w, 1, 53).map_err(e)?, u("day of week", dow, 1, 7).map_err(e)?)
-                        .map_err(e)
+                    let dow = f
+                        .day_of_week
+                        .or(b.map(|b| i64::from(b.day_of_week())))
+                        .unwrap_or(1);
+                    Date::from_week_date(
+                        wy,
+                        u("week", w, 1, 53).map_err(e)?,
+                        u("day of week", dow, 1, 7).map_err(e)?,
+                    )
+                    .map_err(e)
                 }
                 (None, Some(b)) => {
                     let dow = f.day_of_week.unwrap_or(1);
@@ -341,7 +370,11 @@ fn build_date(base: Option<Date>, f: &Fields) -> ExecResult<Option<Date>> {
                 (None, None) => Err(arg_error("a day of week needs a week")),
             }
         } else if let Some(od) = f.ordinal_day {
-            Date::from_ordinal(year(base.map(Date::year))?, u("ordinal day", od, 1, 366).map_err(e)?).map_err(e)
+            Date::from_ordinal(
+                year(base.map(Date::year))?,
+                u("ordinal day", od, 1, 366).map_err(e)?,
+            )
+            .map_err(e)
         } else if f.quarter.is_some() || f.day_of_quarter.is_some() {
             let y = year(base.map(Date::year))?;
             let q = match (f.quarter, base) {
@@ -350,7 +383,9 @@ fn build_date(base: Option<Date>, f: &Fields) -> ExecResult<Option<Date>> {
                 (None, None) => return Err(arg_error("a day of quarter needs a quarter")),
             };
             match (f.day_of_quarter, base) {
-                (Some(dq), _) => Date::from_quarter(y, q, u("day of quarter", dq, 1, 92).map_err(e)?).map_err(e),
+                (Some(dq), _) => {
+                    Date::from_quarter(y, q, u("day of quarter", dq, 1, 92).map_err(e)?).map_err(e)
+                }
                 (None, Some(b)) => {
                     let month = (q - 1) * 3 + (b.month() - 1) % 3 + 1;
                     clamped(y, month, b.day())
@@ -362,7 +397,13 @@ fn build_date(base: Option<Date>, f: &Fields) -> ExecResult<Option<Date>> {
             if base.is_none() && f.day.is_some() && f.month.is_none() {
                 return Err(arg_error("a day needs a month"));
             }
-            let month = u("month", f.month.or(base.map(|b| i64::from(b.month()))).unwrap_or(1), 1, 12).map_err(e)?;
+            let month = u(
+                "month",
+                f.month.or(base.map(|b| i64::from(b.month()))).unwrap_or(1),
+                1,
+                12,
+            )
+            .map_err(e)?;
             match f.day {
                 Some(d) => Date::from_ymd(y, month, u("day", d, 1, 31).map_err(e)?).map_err(e),
                 None => clamped(y, month, base.map_or(1, Date::day)),
@@ -422,7 +463,8 @@ fn build_time(base: Option<LocalTime>, f: &Fields) -> ExecResult<Option<LocalTim
             },
         ),
         None => {
-            let missing = |what: &str, needs: &str| arg_error(format!("{what} cannot be given without {needs}"));
+            let missing =
+                |what: &str, needs: &str| arg_error(format!("{what} cannot be given without {needs}"));
             if f.hour.is_none() {
                 return Err(missing("a time", "an hour"));
             }
@@ -463,8 +505,18 @@ fn from_map(kind: TemporalKind, m: &BTreeMap<String, Value>, now: i128) -> ExecR
             (dt.date(), dt.time(), dt.zone())
         }
         None => (
-            f.date.map(|d| d.date().ok_or_else(|| arg_error("the field 'date' must have a date"))).transpose()?,
-            f.time.map(|t| t.time().ok_or_else(|| arg_error("the field 'time' must have a time"))).transpose()?,
+            f.date
+                .map(|d| {
+                    d.date()
+                        .ok_or_else(|| arg_error("the field 'date' must have a date"))
+                })
+                .transpose()?,
+            f.time
+                .map(|t| {
+                    t.time()
+                        .ok_or_else(|| arg_error("the field 'time' must have a time"))
+                })
+                .transpose()?,
             f.time.and_then(Temporal::zone),
         ),
     };
@@ -475,7 +527,8 @@ fn from_map(kind: TemporalKind, m: &BTreeMap<String, Value>, now: i128) -> ExecR
             Ok(Value::Date(d))
         }
         TemporalKind::LocalTime => {
-            let t = build_time(base_time, &f)?.ok_or_else(|| arg_error("localtime() needs an hour or a time"))?;
+            let t =
+                build_time(base_time, &f)?.ok_or_else(|| arg_error("localtime() needs an hour or a time"))?;
             Ok(Value::LocalTime(t))
         }
         TemporalKind::Time => {
@@ -487,7 +540,9 @@ fn from_map(kind: TemporalKind, m: &BTreeMap<String, Value>, now: i128) -> ExecR
                 }
             };
             let value = match (base_offset, f.timezone) {
-                (Some(o), Some(tz)) => Time::new(t, o).and_then(|t| t.with_offset_same_instant(offset_of(tz))),
+                (Some(o), Some(tz)) => {
+                    Time::new(t, o).and_then(|t| t.with_offset_same_instant(offset_of(tz)))
+                }
                 (Some(o), None) => Time::new(t, o),
                 (None, Some(tz)) => Time::new(t, offset_of(tz)),
                 (None, None) => Time::new(t, 0),
@@ -495,7 +550,8 @@ fn from_map(kind: TemporalKind, m: &BTreeMap<String, Value>, now: i128) -> ExecR
             value.map(Value::Time).map_err(e)
         }
         TemporalKind::LocalDateTime => {
-            let d = build_date(base_date, &f)?.ok_or_else(|| arg_error("localdatetime() needs a year or a date"))?;
+            let d = build_date(base_date, &f)?
+                .ok_or_else(|| arg_error("localdatetime() needs a year or a date"))?;
             let t = build_time(base_time, &f)?.unwrap_or(LocalTime::MIDNIGHT);
             Ok(Value::LocalDateTime(LocalDateTime::new(d, t)))
         }
@@ -503,7 +559,8 @@ fn from_map(kind: TemporalKind, m: &BTreeMap<String, Value>, now: i128) -> ExecR
             if f.epoch_seconds.is_some() || f.epoch_millis.is_some() {
                 return from_epoch_fields(&f);
             }
-            let d = build_date(base_date, &f)?.ok_or_else(|| arg_error("datetime() needs a year or a date"))?;
+            let d =
+                build_date(base_date, &f)?.ok_or_else(|| arg_error("datetime() needs a year or a date"))?;
             let t = build_time(base_time, &f)?.unwrap_or(LocalTime::MIDNIGHT);
             let local = LocalDateTime::new(d, t);
             let dt = match (base_zone, f.timezone) {
@@ -521,7 +578,9 @@ fn from_map(kind: TemporalKind, m: &BTreeMap<String, Value>, now: i128) -> ExecR
 /// `datetime({epochSeconds: s, nanosecond: n, timezone: z})` and `{epochMillis: ms}`.
 fn from_epoch_fields(f: &Fields) -> ExecResult<Value> {
     if f.has_date_fields() || f.hour.is_some() || f.minute.is_some() || f.second.is_some() {
-        return Err(arg_error("an epoch cannot be given with calendar or clock fields"));
+        return Err(arg_error(
+            "an epoch cannot be given with calendar or clock fields",
+        ));
     }
     let extra = i128::from(subseconds(f.millisecond, f.microsecond, f.nanosecond).map_err(temporal_error)?);
     let base = match (f.epoch_seconds, f.epoch_millis) {
@@ -612,8 +671,17 @@ fn truncate(kind: TemporalKind, unit: &Value, v: &Value, map: &Value, now: i128)
             )))
         }
     };
-    let needs_date = matches!(kind, TemporalKind::Date | TemporalKind::LocalDateTime | TemporalKind::DateTime);
-    let cannot = || arg_error(format!("cannot truncate a {} to {unit_name} for {}()", v.type_name(), name(kind)));
+    let needs_date = matches!(
+        kind,
+        TemporalKind::Date | TemporalKind::LocalDateTime | TemporalKind::DateTime
+    );
+    let cannot = || {
+        arg_error(format!(
+            "cannot truncate a {} to {unit_name} for {}()",
+            v.type_name(),
+            name(kind)
+        ))
+    };
     if kind == TemporalKind::Date && !unit.is_date_unit() {
         return Err(cannot());
     }
@@ -631,11 +699,16 @@ fn truncate(kind: TemporalKind, unit: &Value, v: &Value, map: &Value, now: i128)
     };
     let mut f = fields(kind, &fields_map)?;
     if f.date.is_some() || f.time.is_some() || f.datetime.is_some() {
-        return Err(arg_error(format!("{}.truncate() cannot take a base value in its map", name(kind))));
+        return Err(arg_error(format!(
+            "{}.truncate() cannot take a base value in its map",
+            name(kind)
+        )));
     }
     // A sub-second field under the unit keeps the truncated part above it.
     let mut time = time;
-    if unit == TruncUnit::Millisecond && (f.microsecond.is_some() || f.nanosecond.is_some()) && f.millisecond.is_none()
+    if unit == TruncUnit::Millisecond
+        && (f.microsecond.is_some() || f.nanosecond.is_some())
+        && f.millisecond.is_none()
     {
         f.millisecond = Some(i64::from(time.nanosecond() / 1_000_000));
     } else if unit == TruncUnit::Microsecond && f.nanosecond.is_some() && f.microsecond.is_none() {
@@ -648,7 +721,14 @@ fn truncate(kind: TemporalKind, unit: &Value, v: &Value, map: &Value, now: i128)
     let timezone = f.timezone.take();
     if let Some(d) = build_date(date, &f)? {
         // Only for the kinds with a date; the others have no date fields.
-        return finish_truncated(kind, Some(d), build_time(Some(time), &f)?.unwrap_or(time), t, timezone, now);
+        return finish_truncated(
+            kind,
+            Some(d),
+            build_time(Some(time), &f)?.unwrap_or(time),
+            t,
+            timezone,
+            now,
+        );
     }
     time = build_time(Some(time), &f)?.unwrap_or(time);
     finish_truncated(kind, None, time, t, timezone, now)
@@ -666,7 +746,9 @@ fn finish_truncated(
     Ok(match kind {
         TemporalKind::Date => date.map_or(Value::Null, Value::Date),
         TemporalKind::LocalTime => Value::LocalTime(time),
-        TemporalKind::LocalDateTime => date.map_or(Value::Null, |d| Value::LocalDateTime(LocalDateTime::new(d, time))),
+        TemporalKind::LocalDateTime => {
+            date.map_or(Value::Null, |d| Value::LocalDateTime(LocalDateTime::new(d, time)))
+        }
         TemporalKind::Time => {
             let offset = match timezone {
                 Some(TimeZone::Offset(o)) => o,
@@ -691,7 +773,10 @@ pub(crate) fn component(v: &Value, key: &str) -> ExecResult<Value> {
         return duration_component(d, key);
     }
     let Some(t) = v.as_temporal() else {
-        return Err(ExecError::type_error(format!("a {} has no components", v.type_name())));
+        return Err(ExecError::type_error(format!(
+            "a {} has no components",
+            v.type_name()
+        )));
     };
     let int = |x: i64| Ok(Value::Int(x));
     let none = || arg_error(format!("a {} has no component '{key}'", v.type_name()));
@@ -789,8 +874,12 @@ fn duration_component(d: &Duration, key: &str) -> ExecResult<Value> {
 pub(crate) fn arith(op: ArithOp, a: &Value, b: &Value) -> Option<ExecResult<Value>> {
     let e = temporal_error;
     Some(match (op, a, b) {
-        (ArithOp::Add, Value::Duration(x), Value::Duration(y)) => x.checked_add(**y).map(Value::from).map_err(e),
-        (ArithOp::Sub, Value::Duration(x), Value::Duration(y)) => x.checked_sub(**y).map(Value::from).map_err(e),
+        (ArithOp::Add, Value::Duration(x), Value::Duration(y)) => {
+            x.checked_add(**y).map(Value::from).map_err(e)
+        }
+        (ArithOp::Sub, Value::Duration(x), Value::Duration(y)) => {
+            x.checked_sub(**y).map(Value::from).map_err(e)
+        }
         (ArithOp::Add, t, Value::Duration(d)) | (ArithOp::Add, Value::Duration(d), t) => {
             let t = t.as_temporal()?;
             t.plus(**d).map(Value::from_temporal).map_err(e)

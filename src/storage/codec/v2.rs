@@ -24,8 +24,8 @@ use std::sync::Arc;
 
 use super::{assemble, check_slots, constraints, interner, too_deep, MAX_VALUE_DEPTH};
 use crate::graph::bulk::{IndexedNodes, Items, RelBlock, RelHead};
-use crate::graph::{Graph, KeyId, LabelId, NodeData, Props, Symbols, TypeId, Value};
 use crate::graph::temporal::zone::Zone;
+use crate::graph::{Graph, KeyId, LabelId, NodeData, Props, Symbols, TypeId, Value};
 use crate::{Date, DateTime, Duration, LocalDateTime, LocalTime, Time};
 
 type FastHash = foldhash::fast::RandomState;
