@@ -2,6 +2,9 @@
 //! `name:TYPE`, structural columns `ID`/`LABEL` (nodes) and `START_ID`/`END_ID`/`TYPE`
 //! (relationships), property types `STRING`, `INT`, `FLOAT`, `BOOL`, `DATE` and lists `T[]`
 //! split on `;`, `IGNORE`d columns, an empty cell for an absent property, RFC 4180 quoting.
+//! Beyond the benchmark format, the temporal types `LOCALTIME`, `TIME`, `LOCALDATETIME`,
+//! `DATETIME` and `DURATION` hold the ISO 8601 text Neo4j prints (`2015-07-21T21:40+01:00`,
+//! `P1Y2M`), which their parsers read back.
 //!
 //! The importer is a bulk path: each file is streamed once (never held whole in memory),
 //! petgraph's storage is filled directly, repeated string values share one allocation per
