@@ -522,3 +522,96 @@ fn serde_uses_the_adapter_tags() {
     assert!(serde_json::from_str::<Value>(r#"{"~datetime":"2022-11-01T00:00[Nowhere/Land]"}"#).is_err());
     assert_eq!(std::mem::size_of::<Value>(), 32);
 }
+
+#[test]
+fn dates_plus_durations_take_whole_days_of_the_seconds() {
+    let d = "date({year: 1984, month: 10, day: 11})";
+    let exact =
+        "duration({years: 12, months: 5, days: 14, hours: 16, minutes: 12, seconds: 70, nanoseconds: 2})";
+    assert_eq!(text(&format!("{d} + {exact}")), "1997-03-25");
+    assert_eq!(text(&format!("{d} - {exact}")), "1972-04-27");
+    let fractional = "duration({years: 12.5, months: 5.5, days: 14.5, hours: 16.5, minutes: 12.5, seconds: 70.5, nanoseconds: 3})";
+    assert_eq!(text(&format!("{d} + {fractional}")), "1997-10-11");
+    assert_eq!(text(&format!("{d} - {fractional}")), "1971-10-12");
+}
+
+#[test]
+fn truncation_of_date_times_and_times() {
+    let dt = "datetime({year: 1984, month: 10, day: 11, hour: 12, minute: 31, second: 14, nanosecond: 645876123, timezone: '+01:00'})";
+    assert_eq!(
+        text(&format!("datetime.truncate('day', {dt})")),
+        "1984-10-11T00:00+01:00"
+    );
+    assert_eq!(
+        text(&format!(
+            "datetime.truncate('day', {dt}, {{timezone: 'Europe/Stockholm'}})"
+        )),
+        "1984-10-11T00:00+01:00[Europe/Stockholm]"
+    );
+    assert_eq!(
+        text(&format!(
+            "datetime.truncate('millisecond', {dt}, {{nanosecond: 2}})"
+        )),
+        "1984-10-11T12:31:14.645000002+01:00"
+    );
+    assert_eq!(
+        text("datetime.truncate('weekYear', localdatetime('1984-01-01T12:00'))"),
+        "1983-01-03T00:00Z"
+    );
+    assert_eq!(text(&format!("time.truncate('hour', {dt})")), "12:00+01:00");
+    assert_eq!(
+        text("time.truncate('minute', localtime('12:31:14'), {timezone: '+05:00'})"),
+        "12:31+05:00"
+    );
+    assert_eq!(
+        text("time.truncate('day', localdatetime('1984-10-11T12:31'))"),
+        "00:00Z"
+    );
+    assert_eq!(
+        fails("RETURN datetime.truncate('hour', date('2020-01-01'))").kind_name(),
+        "ArgumentError"
+    );
+    assert_eq!(
+        fails("RETURN date.truncate('hour', date('2020-01-01'))").kind_name(),
+        "ArgumentError"
+    );
+    assert_eq!(
+        fails("RETURN localtime.truncate('month', localtime('12:00'))").kind_name(),
+        "ArgumentError"
+    );
+    assert_eq!(
+        fails("RETURN date.truncate('fortnight', date('2020-01-01'))").kind_name(),
+        "ArgumentError"
+    );
+    assert_eq!(
+        text("date.truncate('millennium', date('-0001-06-01'))"),
+        "-1000-01-01"
+    );
+}
+
+#[test]
+fn week_dates_and_times_from_maps() {
+    assert_eq!(text("date({year: 1817, week: 1, dayOfWeek: 2})"), "1816-12-31");
+    assert_eq!(
+        text("datetime({year: 1984, week: 10, dayOfWeek: 3, hour: 12, timezone: 'Europe/Stockholm'})"),
+        "1984-03-07T12:00+01:00[Europe/Stockholm]"
+    );
+    assert_eq!(
+        text("time({hour: 12, minute: 31, second: 14, nanosecond: 789, millisecond: 123, microsecond: 456})"),
+        "12:31:14.123456789Z"
+    );
+    assert_eq!(
+        text("time({hour: 12, minute: 31, second: 14, microsecond: 645876, timezone: '+01:00'})"),
+        "12:31:14.645876+01:00"
+    );
+    assert_eq!(int("date({year: 1984, month: 1, day: 1}).weekYear"), 1983);
+    assert_eq!(int("date({year: 1984, month: 1, day: 1}).week"), 52);
+    assert_eq!(int("date({year: 1984, month: 1, day: 1}).weekDay"), 7);
+    // A zone alone: now, there.
+    assert!(text("datetime({timezone: 'Asia/Shanghai'})").ends_with("+08:00[Asia/Shanghai]"));
+    assert!(text("time({timezone: '-03:00'})").ends_with("-03:00"));
+    assert_eq!(
+        one("RETURN date({timezone: 'UTC'}) = date.statement('UTC')"),
+        Value::Bool(true)
+    );
+}

@@ -490,7 +490,7 @@ fn unit_based(c: &mut Cur<'_>) -> Option<Res<Duration>> {
     let months = v(&date[0]) * 12 + v(&date[1]);
     let days = v(&date[2]) * 7 + v(&date[3]);
     if let Some(at) = fractional {
-        let (i, p) = parts[at];
+        let (i, p) = *parts.get(at)?;
         let (m, d, s) = (
             months as f64,
             days as f64,

@@ -494,6 +494,11 @@ fn build_time(base: Option<LocalTime>, f: &Fields) -> ExecResult<Option<LocalTim
 
 /// `date({...})`, `datetime({...})`, ...
 fn from_map(kind: TemporalKind, m: &BTreeMap<String, Value>, now: i128) -> ExecResult<Value> {
+    // `{timezone: 'Europe/Stockholm'}` alone: the current value in that zone.
+    if let (1, Some(Value::String(z))) = (m.len(), m.get("timezone")) {
+        let tz = TimeZone::parse(z).map_err(temporal_error)?;
+        return self::now(kind, now, Some(tz));
+    }
     let f = fields(kind, m)?;
     let e = temporal_error;
     // The base values: `datetime` gives date, time and zone; `date` and `time` each theirs.
@@ -686,6 +691,10 @@ fn truncate(kind: TemporalKind, unit: &Value, v: &Value, map: &Value, now: i128)
         return Err(cannot());
     }
     if !needs_date && unit.is_date_unit() && unit != TruncUnit::Day {
+        return Err(cannot());
+    }
+    // A unit of the clock needs a time to cut (Neo4j refuses a date with one).
+    if !unit.is_date_unit() && t.time().is_none() {
         return Err(cannot());
     }
     let date = match (needs_date, t.date()) {
