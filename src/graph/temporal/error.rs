@@ -31,6 +31,11 @@ pub enum TemporalError {
 }
 
 /// The error of a date, kept under the name it had before the other temporal types.
+///
+/// ```
+/// let e: kgraph::DateError = "2023-02-29".parse::<kgraph::Date>().unwrap_err();
+/// assert!(e.to_string().contains("29"));
+/// ```
 pub type DateError = TemporalError;
 
 impl TemporalError {

@@ -295,7 +295,7 @@ fn zoned_between(a: DateTime, b: DateTime, unit: Between) -> Result<Duration, Te
     }
 }
 
-/// The units `truncate` knows, largest first.
+/// The units a value can be truncated to, largest first (the query layer maps Cypher's names).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum TruncUnit {
     Millennium,
@@ -315,27 +315,6 @@ pub(crate) enum TruncUnit {
 }
 
 impl TruncUnit {
-    /// The unit of a name as Cypher spells it (`'weekYear'`, `'millisecond'`).
-    pub(crate) fn parse(name: &str) -> Option<TruncUnit> {
-        Some(match name {
-            "millennium" => TruncUnit::Millennium,
-            "century" => TruncUnit::Century,
-            "decade" => TruncUnit::Decade,
-            "year" => TruncUnit::Year,
-            "weekYear" => TruncUnit::WeekYear,
-            "quarter" => TruncUnit::Quarter,
-            "month" => TruncUnit::Month,
-            "week" => TruncUnit::Week,
-            "day" => TruncUnit::Day,
-            "hour" => TruncUnit::Hour,
-            "minute" => TruncUnit::Minute,
-            "second" => TruncUnit::Second,
-            "millisecond" => TruncUnit::Millisecond,
-            "microsecond" => TruncUnit::Microsecond,
-            _ => return None,
-        })
-    }
-
     /// True for the units that keep a date and clear the time of day.
     pub(crate) fn is_date_unit(self) -> bool {
         self <= TruncUnit::Day

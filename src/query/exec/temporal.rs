@@ -644,6 +644,27 @@ fn duration_from_map(m: &BTreeMap<String, Value>) -> ExecResult<Duration> {
     d.map_err(temporal_error)
 }
 
+/// The unit of a name as Cypher spells it (`'weekYear'`, `'millisecond'`).
+fn trunc_unit(name: &str) -> Option<TruncUnit> {
+    Some(match name {
+        "millennium" => TruncUnit::Millennium,
+        "century" => TruncUnit::Century,
+        "decade" => TruncUnit::Decade,
+        "year" => TruncUnit::Year,
+        "weekYear" => TruncUnit::WeekYear,
+        "quarter" => TruncUnit::Quarter,
+        "month" => TruncUnit::Month,
+        "week" => TruncUnit::Week,
+        "day" => TruncUnit::Day,
+        "hour" => TruncUnit::Hour,
+        "minute" => TruncUnit::Minute,
+        "second" => TruncUnit::Second,
+        "millisecond" => TruncUnit::Millisecond,
+        "microsecond" => TruncUnit::Microsecond,
+        _ => return None,
+    })
+}
+
 /// `date.truncate(unit, value[, map])` and its siblings: the value cut down to the unit,
 /// then the map's fields set over it (its sub-second fields within the unit kept).
 fn truncate(kind: TemporalKind, unit: &Value, v: &Value, map: &Value, now: i128) -> ExecResult<Value> {
@@ -657,7 +678,7 @@ fn truncate(kind: TemporalKind, unit: &Value, v: &Value, map: &Value, now: i128)
             unit.type_name()
         )));
     };
-    let unit = TruncUnit::parse(unit_name).ok_or_else(|| arg_error(format!("unknown unit '{unit_name}'")))?;
+    let unit = trunc_unit(unit_name).ok_or_else(|| arg_error(format!("unknown unit '{unit_name}'")))?;
     let Some(t) = v.as_temporal() else {
         return Err(ExecError::type_error(format!(
             "{}.truncate() cannot truncate a {}",
