@@ -615,3 +615,66 @@ fn week_dates_and_times_from_maps() {
         Value::Bool(true)
     );
 }
+
+// ---- no panics on any input ------------------------------------------------------------------
+
+const FIELDS: [&str; 16] = [
+    "year",
+    "month",
+    "day",
+    "week",
+    "dayOfWeek",
+    "quarter",
+    "dayOfQuarter",
+    "ordinalDay",
+    "hour",
+    "minute",
+    "second",
+    "millisecond",
+    "microsecond",
+    "nanosecond",
+    "epochSeconds",
+    "epochMillis",
+];
+
+fn extreme() -> impl Strategy<Value = i64> {
+    prop_oneof![
+        -3i64..70,
+        Just(i64::MIN),
+        Just(i64::MAX),
+        Just(999_999_999),
+        Just(1_000_000_000),
+        any::<i64>(),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn parsers_answer_every_text(text in "[-+PTWYMDHS0-9:.,Z\\[\\]/a-z]{0,24}") {
+        let _ = text.parse::<Date>();
+        let _ = text.parse::<LocalTime>();
+        let _ = text.parse::<Time>();
+        let _ = text.parse::<LocalDateTime>();
+        let _ = text.parse::<DateTime>();
+        let _ = text.parse::<Duration>();
+    }
+
+    #[test]
+    fn constructors_and_arithmetic_answer_every_map(
+        fields in vec((select(&FIELDS[..]), extreme()), 0..5),
+        func in select(&["date", "localtime", "time", "localdatetime", "datetime"][..]),
+        dur in duration(),
+        factor in prop_oneof![any::<i64>().prop_map(|i| i.to_string()), any::<f64>().prop_map(|f| format!("{f:?}"))],
+    ) {
+        let map: Vec<String> = fields.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        let q = format!(
+            "WITH {func}({{{}}}) AS t, $dur AS d
+             RETURN t + d, t - d, d * {factor}, d / {factor}, d + d, d - d, toString(t),
+                    duration.between(t, t + d), t.year, t.hour, t.epochMillis, d.nanoseconds",
+            map.join(", ")
+        );
+        let _ = Graph::new().query(&q).params(kgraph::Params::new().with("dur", dur)).run();
+    }
+}
