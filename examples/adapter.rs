@@ -6,7 +6,10 @@
 use std::io::{self, BufRead, Write};
 use std::time::{Duration, Instant};
 
-use kgraph::{Graph, ImportError, NodeId, Params, QueryError, QueryResult, RelId, SnapshotError, Value};
+use kgraph::{
+    Database, DbError, DbOptions, Durability, Graph, ImportError, NodeId, Params, QueryError, QueryResult,
+    RelId, SnapshotError, Value,
+};
 use serde_json::{json, Map, Value as Json};
 
 fn error(kind: &str, phase: &str, message: impl Into<String>) -> Json {
@@ -92,6 +95,11 @@ fn encode(v: &Value, g: &Graph) -> Json {
         Value::Float(x) => float(*x),
         Value::String(s) => json!(&**s),
         Value::Date(d) => json!({"~date": d.to_string()}),
+        Value::LocalTime(t) => json!({"~localtime": t.to_string()}),
+        Value::Time(t) => json!({"~time": t.to_string()}),
+        Value::LocalDateTime(t) => json!({"~localdatetime": t.to_string()}),
+        Value::DateTime(t) => json!({"~datetime": t.to_string()}),
+        Value::Duration(d) => json!({"~duration": d.to_string()}),
         Value::List(items) => Json::Array(items.iter().map(|i| encode(i, g)).collect()),
         Value::Map(m) => Json::Object(m.iter().map(|(k, v)| (k.clone(), encode(v, g))).collect()),
         Value::Node(n) => node_json(*n, g),
@@ -141,26 +149,125 @@ fn run(g: &mut Graph, text: &str, params: &Params, timeout: Duration) -> Result<
     g.execute(text).params(params.clone()).timeout(timeout).run()
 }
 
-fn handle(g: &mut Graph, req: &Json) -> Json {
+/// What the requests work on: an in-memory graph, or, after `connect`, a durable database.
+#[derive(Default)]
+struct Engine {
+    graph: Graph,
+    db: Option<Database>,
+}
+
+impl Engine {
+    /// Runs a query; on a database, as one transaction, committed (and, in the default mode,
+    /// synced) before it returns.
+    fn run(&mut self, text: &str, params: &Params, timeout: Duration) -> Result<QueryResult, Json> {
+        let Some(db) = &self.db else {
+            return run(&mut self.graph, text, params, timeout).map_err(|e| query_error(&e));
+        };
+        let mut tx = db.write();
+        let r = tx
+            .execute(text)
+            .params(params.clone())
+            .timeout(timeout)
+            .run()
+            .map_err(|e| query_error(&e))?;
+        tx.commit().map_err(|e| db_error(&e))?;
+        Ok(r)
+    }
+
+    /// Replaces the content: the graph, or the database's (durably, before it returns).
+    fn replace(&mut self, graph: Graph) -> Result<(usize, usize), Json> {
+        let counts = (graph.node_count(), graph.relationship_count());
+        match &self.db {
+            Some(db) => db.replace(graph).map_err(|e| db_error(&e))?,
+            None => self.graph = graph,
+        }
+        Ok(counts)
+    }
+}
+
+fn db_error(e: &DbError) -> Json {
+    let kind = match e {
+        DbError::Locked { .. } => "Locked",
+        DbError::Corrupt { .. } => "Corrupt",
+        DbError::Snapshot(s) if s.is_damage() => "Corrupt",
+        _ => "IoError",
+    };
+    error(kind, "runtime", e.to_string())
+}
+
+/// The durability mode the adapter opens databases with: `KGRAPH_DURABILITY` is `sync` (every
+/// commit synced, the default), `periodic:MS` (synced at most MS milliseconds after a commit)
+/// or `os` (left to the operating system).
+fn durability() -> Result<Durability, String> {
+    match std::env::var("KGRAPH_DURABILITY").ok().as_deref() {
+        None | Some("") | Some("sync") => Ok(Durability::EveryCommit),
+        Some("os") => Ok(Durability::OperatingSystem),
+        Some(other) => match other.strip_prefix("periodic:").map(str::parse::<u64>) {
+            Some(Ok(ms)) => Ok(Durability::Periodic(Duration::from_millis(ms))),
+            _ => Err(format!(
+                "KGRAPH_DURABILITY={other:?}: expected sync, periodic:MS or os"
+            )),
+        },
+    }
+}
+
+fn handle(engine: &mut Engine, req: &Json) -> Json {
     let Some(op) = req.get("op").and_then(Json::as_str) else {
         return error("ProtocolError", "compile", "a request needs an 'op' string");
     };
     match op {
         "hello" => json!({"ok": true, "engine": "kgraph", "version": env!("CARGO_PKG_VERSION")}),
-        "reset" => {
-            *g = Graph::new();
-            json!({"ok": true})
-        }
+        "reset" => match engine.replace(Graph::new()) {
+            Ok(_) => json!({"ok": true}),
+            Err(e) => e,
+        },
         "load" => match req.get("dataset").and_then(Json::as_str) {
             Some("ecosystem") => match Graph::ecosystem() {
-                Ok(eco) => {
-                    *g = eco;
-                    json!({"ok": true, "nodes": g.node_count(), "relationships": g.relationship_count()})
-                }
+                Ok(eco) => match engine.replace(eco) {
+                    Ok((n, r)) => json!({"ok": true, "nodes": n, "relationships": r}),
+                    Err(e) => e,
+                },
                 Err(e) => error("IoError", "runtime", e.to_string()),
             },
             other => error("ProtocolError", "compile", format!("unknown dataset {other:?}")),
         },
+        "connect" => {
+            let Some(path) = req.get("path").and_then(Json::as_str) else {
+                return error("ProtocolError", "compile", "'connect' needs a 'path' string");
+            };
+            let mode = match durability() {
+                Ok(m) => m,
+                Err(e) => return error("ProtocolError", "compile", e),
+            };
+            let started = Instant::now();
+            // The previous database, if any, is closed first (its lock released).
+            engine.db = None;
+            match Database::open_with(path, DbOptions::default().durability(mode)) {
+                Ok(db) => {
+                    let elapsed = started.elapsed().as_nanos() as u64;
+                    let g = db.read();
+                    let out = json!({"ok": true, "nodes": g.node_count(), "relationships": g.relationship_count(), "elapsed_ns": elapsed});
+                    drop(g);
+                    engine.db = Some(db);
+                    out
+                }
+                Err(e) => db_error(&e),
+            }
+        }
+        "checkpoint" => {
+            let Some(db) = &engine.db else {
+                return error(
+                    "ProtocolError",
+                    "compile",
+                    "'checkpoint' needs a connected database",
+                );
+            };
+            let started = Instant::now();
+            match db.checkpoint() {
+                Ok(()) => json!({"ok": true, "elapsed_ns": started.elapsed().as_nanos() as u64}),
+                Err(e) => db_error(&e),
+            }
+        }
         "query" => {
             let Some(text) = req.get("query").and_then(Json::as_str) else {
                 return error("ProtocolError", "compile", "'query' needs a 'query' string");
@@ -181,16 +288,18 @@ fn handle(g: &mut Graph, req: &Json) -> Json {
             let mut last = None;
             for _ in 0..repeat {
                 let started = Instant::now();
-                let result = run(g, text, &params, timeout);
+                let result = engine.run(text, &params, timeout);
                 times.push(started.elapsed().as_nanos() as u64);
                 match result {
                     Ok(r) => last = Some(r),
-                    Err(e) => return query_error(&e),
+                    Err(e) => return e,
                 }
             }
             let Some(r) = last else {
                 return error("ProtocolError", "compile", "nothing ran");
             };
+            let snapshot = engine.db.as_ref().map(Database::read);
+            let g: &Graph = snapshot.as_deref().unwrap_or(&engine.graph);
             let rows: Vec<Json> = r
                 .rows()
                 .iter()
@@ -216,13 +325,16 @@ fn handle(g: &mut Graph, req: &Json) -> Json {
                 );
             };
             let started = Instant::now();
-            // A failed import returns an error and leaves the current graph as it was.
+            // A failed import returns an error and leaves the current graph as it was. On a
+            // database, the time includes making the imported graph durable.
             match Graph::import_csv(nodes, rels) {
-                Ok(imported) => {
-                    let elapsed = started.elapsed().as_nanos() as u64;
-                    *g = imported;
-                    json!({"ok": true, "nodes": g.node_count(), "relationships": g.relationship_count(), "elapsed_ns": elapsed})
-                }
+                Ok(imported) => match engine.replace(imported) {
+                    Ok((n, r)) => {
+                        let elapsed = started.elapsed().as_nanos() as u64;
+                        json!({"ok": true, "nodes": n, "relationships": r, "elapsed_ns": elapsed})
+                    }
+                    Err(e) => e,
+                },
                 Err(e) => import_error(&e),
             }
         }
@@ -236,19 +348,21 @@ fn handle(g: &mut Graph, req: &Json) -> Json {
             };
             let started = Instant::now();
             let result = if op == "save" {
-                g.save(path).map(|()| None)
+                match &engine.db {
+                    Some(db) => db.read().save(path).map(|()| None),
+                    None => engine.graph.save(path).map(|()| None),
+                }
             } else {
                 Graph::open(path).map(Some)
             };
             // Timed before the old graph is dropped: that is not part of opening.
             let elapsed = started.elapsed().as_nanos() as u64;
             match result {
-                Ok(opened) => {
-                    if let Some(opened) = opened {
-                        *g = opened;
-                    }
-                    json!({"ok": true, "elapsed_ns": elapsed})
-                }
+                Ok(Some(opened)) => match engine.replace(opened) {
+                    Ok(_) => json!({"ok": true, "elapsed_ns": elapsed}),
+                    Err(e) => e,
+                },
+                Ok(None) => json!({"ok": true, "elapsed_ns": elapsed}),
                 Err(e) => snapshot_error(&e),
             }
         }
@@ -259,14 +373,14 @@ fn handle(g: &mut Graph, req: &Json) -> Json {
 fn main() -> io::Result<()> {
     let stdin = io::stdin();
     let mut out = io::BufWriter::new(io::stdout().lock());
-    let mut graph = Graph::new();
+    let mut engine = Engine::default();
     for line in stdin.lock().lines() {
         let line = line?;
         if line.trim().is_empty() {
             continue;
         }
         let response = match serde_json::from_str::<Json>(&line) {
-            Ok(req) => handle(&mut graph, &req),
+            Ok(req) => handle(&mut engine, &req),
             Err(e) => error("ProtocolError", "compile", format!("malformed JSON: {e}")),
         };
         writeln!(out, "{response}")?;

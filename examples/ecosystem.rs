@@ -126,6 +126,36 @@ fn main() -> Result<(), kgraph::Error> {
         }
     }
 
+    // A temporal question in Cypher: each expo's first dated signing, and how many months and
+    // days passed since the expo before it (duration.between counts months on the calendar).
+    println!("\nExpos by their first dated signing, and the time since the one before");
+    let gaps = g
+        .query(
+            "MATCH ()-[s:SIGNS_WITH]->()
+             WHERE s.date IS NOT NULL AND s.event IS NOT NULL
+             WITH s.event AS event, min(s.date) AS first
+             ORDER BY first
+             WITH collect({event: event, first: first}) AS expos
+             UNWIND range(0, size(expos) - 1) AS i
+             RETURN expos[i].event AS event, expos[i].first AS first,
+                    CASE WHEN i = 0 THEN null
+                         ELSE duration.between(expos[i - 1].first, expos[i].first) END AS since,
+                    CASE WHEN i = 0 THEN null
+                         ELSE duration.inMonths(expos[i - 1].first, expos[i].first).months END AS months",
+        )
+        .run()?;
+    for row in gaps.rows() {
+        let since = match (&row[2], &row[3]) {
+            (Value::Duration(d), Value::Int(m)) => format!("{d} after the one before ({m} whole months)"),
+            _ => "the first".to_owned(),
+        };
+        println!(
+            "  {}  {:<45} {since}",
+            row[1].as_date().map(|d| d.to_string()).unwrap_or_default(),
+            row[0].as_str().unwrap_or("?")
+        );
+    }
+
     println!("\nDone in {:.1} ms.", started.elapsed().as_secs_f64() * 1e3);
     Ok(())
 }

@@ -13,8 +13,10 @@ pub use database::{
 };
 pub use dataset::{DatasetError, DatasetFile};
 pub use error::Error;
-pub use graph::date::{Date, DateError};
 pub use graph::names::normalize_name;
+pub use graph::temporal::{
+    Date, DateError, DateTime, Duration, LocalDateTime, LocalTime, TemporalError, Time,
+};
 pub use graph::value::Path;
 pub use graph::visit::{EdgeReference, EdgeReferences, Edges, Neighbors, NodeIdentifiers, VisitSet};
 pub use graph::{Direction, Graph, GraphError, NodeId, NodeRef, RelId, RelRef, Value};

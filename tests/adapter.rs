@@ -124,3 +124,40 @@ fn a_query_past_its_timeout_is_stopped_as_limit_exceeded_and_a_stopped_write_is_
     }
     assert_eq!(out[4]["rows"], json!([[2000]]));
 }
+
+#[test]
+fn connect_makes_every_query_a_durable_transaction() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let p = path.to_str().unwrap();
+    let out = session(&[
+        json!({"op": "checkpoint"}).to_string(),
+        json!({"op": "connect", "path": p}).to_string(),
+        json!({"op": "query", "query": "CREATE (:A {i: 1}), (:A {i: 2})"}).to_string(),
+        json!({"op": "query", "query": "CREATE (:A {i: 3}) WITH 1 AS x RETURN 1/0"}).to_string(),
+        json!({"op": "checkpoint"}).to_string(),
+        json!({"op": "query", "query": "MATCH (a:A) SET a.j = a.i * 10", "repeat": 1}).to_string(),
+    ]);
+    assert_eq!(out[0]["error"]["kind"], "ProtocolError", "no database yet");
+    assert_eq!(out[1]["ok"], true, "{}", out[1]);
+    assert_eq!(
+        (out[1]["nodes"].clone(), out[1]["relationships"].clone()),
+        (json!(0), json!(0))
+    );
+    assert_eq!(out[2]["ok"], true);
+    assert_eq!(out[3]["error"]["kind"], "ArithmeticError");
+    assert_eq!(out[4]["ok"], true, "{}", out[4]);
+    assert!(out[5]["elapsed_ns"][0].as_u64().unwrap() > 0);
+    // A second adapter sees what the first committed, and only that.
+    let out = session(&[
+        json!({"op": "connect", "path": p}).to_string(),
+        json!({"op": "query", "query": "MATCH (a:A) RETURN a.i AS i, a.j AS j ORDER BY i"}).to_string(),
+    ]);
+    assert_eq!(out[0]["nodes"], json!(2));
+    assert_eq!(out[1]["rows"], json!([[1, 10], [2, 20]]));
+    // While one adapter holds the database, another gets Locked.
+    let db = kgraph::Database::open(&path).unwrap();
+    let out = session(&[json!({"op": "connect", "path": p}).to_string()]);
+    assert_eq!(out[0]["error"]["kind"], "Locked", "{}", out[0]);
+    drop(db);
+}

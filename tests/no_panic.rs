@@ -735,7 +735,6 @@ fn a_huge_range_is_a_limit_error_not_an_out_of_memory() {
         "RETURN size(range(1, 10000000000)) AS n",
         "RETURN range(-9223372036854775808, 9223372036854775807)",
         "RETURN range(9223372036854775807, -9223372036854775808, -1)",
-        "UNWIND range(1, 10000000000) AS x RETURN x LIMIT 1",
     ] {
         let err = on_small_stack(30, q, {
             let (g, q) = (g.clone(), q.to_owned());
@@ -743,6 +742,13 @@ fn a_huge_range_is_a_limit_error_not_an_out_of_memory() {
         });
         assert_eq!(err.kind_name(), "LimitExceeded", "{q}: {err}");
     }
+    // UNWIND takes a range's items one at a time: a LIMIT stops it long before the end, as
+    // in Neo4j.
+    let r = g
+        .query("UNWIND range(1, 10000000000) AS x RETURN x LIMIT 1")
+        .run()
+        .unwrap();
+    assert_eq!(r.rows(), [vec![kgraph::Value::Int(1)]]);
 }
 
 #[test]

@@ -21,10 +21,11 @@ const TYPES: [&str; 3] = ["INVESTS_IN", "PARTNERS", "LOCATED_IN"];
 const KEYS: [&str; 6] = ["name", "name_zh", "aliases", "k", "w", "键"];
 const NAMES: [&str; 6] = ["Pfizer", "pfizer", "辉瑞", "Ｐｆｉｚｅｒ", "A", " a "];
 
-fn date_days() -> impl Strategy<Value = i32> {
-    let lo = Date::from_ymd(-9999, 1, 1).unwrap().days();
-    let hi = Date::from_ymd(9999, 12, 31).unwrap().days();
-    lo..=hi
+fn date_days() -> impl Strategy<Value = i64> {
+    prop_oneof![
+        Date::from_ymd(-9999, 1, 1).unwrap().days()..=Date::from_ymd(9999, 12, 31).unwrap().days(),
+        Date::MIN.days()..=Date::MAX.days(),
+    ]
 }
 
 fn float() -> impl Strategy<Value = f64> {
@@ -44,7 +45,7 @@ fn leaf() -> impl Strategy<Value = Value> {
         any::<i64>().prop_map(Value::Int),
         float().prop_map(Value::Float),
         ".{0,6}".prop_map(Value::from),
-        date_days().prop_map(|d| Value::Date(Date::from_days(d))),
+        date_days().prop_map(|d| Value::Date(Date::from_days(d).unwrap())),
     ]
 }
 
@@ -249,7 +250,9 @@ fn csv_value(key: usize) -> BoxedStrategy<Value> {
         "i" => any::<i64>().prop_map(Value::Int).boxed(),
         "f" => float().prop_map(Value::Float).boxed(),
         "b" => any::<bool>().prop_map(Value::Bool).boxed(),
-        "d" => date_days().prop_map(|d| Value::Date(Date::from_days(d))).boxed(),
+        "d" => date_days()
+            .prop_map(|d| Value::Date(Date::from_days(d).unwrap()))
+            .boxed(),
         "ls" => vec("[^;]{1,5}".prop_map(Value::from), 1..4)
             .prop_map(Value::List)
             .boxed(),

@@ -11,13 +11,13 @@
 
 pub(crate) mod adjacency;
 pub(crate) mod bulk;
-pub(crate) mod date;
 pub(crate) mod error;
 pub(crate) mod id;
 pub(crate) mod intern;
 pub(crate) mod journal;
 pub(crate) mod labels;
 pub(crate) mod names;
+pub(crate) mod temporal;
 pub(crate) mod type_index;
 pub(crate) mod value;
 pub(crate) mod visit;

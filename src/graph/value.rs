@@ -10,8 +10,8 @@ use serde::de::{self, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::date::Date;
 use super::id::{NodeId, RelId};
+use super::temporal::{Date, DateTime, Duration, LocalDateTime, LocalTime, Temporal, Time};
 
 /// A path through the graph: `nodes.len() == relationships.len() + 1`.
 ///
@@ -150,7 +150,8 @@ impl Path {
 
 /// A value: a property of a node or relationship, a query parameter, or a cell of a result row.
 ///
-/// Properties hold `Bool`, `Int`, `Float`, `String`, `Date`, `List` and `Map`; a property set to
+/// Properties hold `Bool`, `Int`, `Float`, `String`, the temporal types (`Date`, `LocalTime`,
+/// `Time`, `LocalDateTime`, `DateTime`, `Duration`), `List` and `Map`; a property set to
 /// `Null` is removed. `Node`, `Relationship` and `Path` only appear in query results and
 /// parameters: the graph refuses them as property values.
 ///
@@ -198,6 +199,17 @@ pub enum Value {
     String(Arc<str>),
     /// A calendar date.
     Date(Date),
+    /// A time of day without an offset.
+    LocalTime(LocalTime),
+    /// A time of day with an offset from UTC.
+    Time(Time),
+    /// A date and a time of day without a zone.
+    LocalDateTime(LocalDateTime),
+    /// A date and a time of day with an offset, and a named zone when it has one.
+    DateTime(DateTime),
+    /// An amount of time in months, days, seconds and nanoseconds; boxed, as it is four
+    /// words and would widen every `Value`.
+    Duration(Box<Duration>),
     /// A list of values.
     List(Vec<Value>),
     /// A map from string keys to values, ordered by key.
@@ -233,6 +245,11 @@ impl Value {
             Value::Float(_) => "Float",
             Value::String(_) => "String",
             Value::Date(_) => "Date",
+            Value::LocalTime(_) => "LocalTime",
+            Value::Time(_) => "Time",
+            Value::LocalDateTime(_) => "LocalDateTime",
+            Value::DateTime(_) => "DateTime",
+            Value::Duration(_) => "Duration",
             Value::List(_) => "List",
             Value::Map(_) => "Map",
             Value::Node(_) => "Node",
@@ -318,6 +335,29 @@ impl Value {
         }
     }
 
+    /// The temporal value inside, if this is one that names a point (not a duration).
+    pub(crate) fn as_temporal(&self) -> Option<Temporal> {
+        Some(match self {
+            Value::Date(d) => Temporal::Date(*d),
+            Value::LocalTime(t) => Temporal::LocalTime(*t),
+            Value::Time(t) => Temporal::Time(*t),
+            Value::LocalDateTime(t) => Temporal::LocalDateTime(*t),
+            Value::DateTime(t) => Temporal::DateTime(*t),
+            _ => return None,
+        })
+    }
+
+    /// The value of a temporal point.
+    pub(crate) fn from_temporal(t: Temporal) -> Value {
+        match t {
+            Temporal::Date(d) => Value::Date(d),
+            Temporal::LocalTime(t) => Value::LocalTime(t),
+            Temporal::Time(t) => Value::Time(t),
+            Temporal::LocalDateTime(t) => Value::LocalDateTime(t),
+            Temporal::DateTime(t) => Value::DateTime(t),
+        }
+    }
+
     /// The node inside, if this is a node.
     ///
     /// ```
@@ -366,6 +406,11 @@ impl Value {
             (Int(a), Float(b)) | (Float(b), Int(a)) => Some(int_float_cmp(*a, *b) == Some(Ordering::Equal)),
             (String(a), String(b)) => Some(a == b),
             (Date(a), Date(b)) => Some(a == b),
+            (LocalTime(a), LocalTime(b)) => Some(a == b),
+            (Time(a), Time(b)) => Some(a == b),
+            (LocalDateTime(a), LocalDateTime(b)) => Some(a == b),
+            (DateTime(a), DateTime(b)) => Some(a == b),
+            (Duration(a), Duration(b)) => Some(a == b),
             (List(a), List(b)) => {
                 if a.len() != b.len() {
                     return Some(false);
@@ -427,6 +472,10 @@ impl Value {
             (String(a), String(b)) => Some(a.cmp(b)),
             (Bool(a), Bool(b)) => Some(a.cmp(b)),
             (Date(a), Date(b)) => Some(a.cmp(b)),
+            (LocalTime(a), LocalTime(b)) => Some(a.cmp(b)),
+            (Time(a), Time(b)) => Some(a.cmp(b)),
+            (LocalDateTime(a), LocalDateTime(b)) => Some(a.cmp(b)),
+            (DateTime(a), DateTime(b)) => Some(a.cmp(b)),
             (List(a), List(b)) => {
                 for (x, y) in a.iter().zip(b) {
                     match x.cypher_cmp(y)? {
@@ -447,11 +496,16 @@ impl Value {
             Value::Relationship(_) => 2,
             Value::List(_) => 3,
             Value::Path(_) => 4,
-            Value::Date(_) => 5,
-            Value::String(_) => 6,
-            Value::Bool(_) => 7,
-            Value::Int(_) | Value::Float(_) => 8,
-            Value::Null => 9,
+            Value::DateTime(_) => 5,
+            Value::LocalDateTime(_) => 6,
+            Value::Date(_) => 7,
+            Value::Time(_) => 8,
+            Value::LocalTime(_) => 9,
+            Value::Duration(_) => 10,
+            Value::String(_) => 11,
+            Value::Bool(_) => 12,
+            Value::Int(_) | Value::Float(_) => 13,
+            Value::Null => 14,
         }
     }
 
@@ -478,6 +532,11 @@ impl Value {
             (String(a), String(b)) => a.cmp(b),
             (Bool(a), Bool(b)) => a.cmp(b),
             (Date(a), Date(b)) => a.cmp(b),
+            (LocalTime(a), LocalTime(b)) => a.cmp(b),
+            (Time(a), Time(b)) => a.cmp(b),
+            (LocalDateTime(a), LocalDateTime(b)) => a.cmp(b),
+            (DateTime(a), DateTime(b)) => a.cmp(b),
+            (Duration(a), Duration(b)) => a.cmp(b),
             (List(a), List(b)) => {
                 for (x, y) in a.iter().zip(b) {
                     match x.order_cmp(y) {
@@ -552,6 +611,11 @@ impl Value {
             }
             Value::String(s) => (4u8, &**s).hash(state),
             Value::Date(d) => (5u8, d).hash(state),
+            Value::LocalTime(t) => (11u8, t).hash(state),
+            Value::Time(t) => (12u8, t).hash(state),
+            Value::LocalDateTime(t) => (13u8, t).hash(state),
+            Value::DateTime(t) => (14u8, t).hash(state),
+            Value::Duration(d) => (15u8, d).hash(state),
             Value::List(l) => {
                 (6u8, l.len()).hash(state);
                 for v in l {
@@ -618,6 +682,11 @@ impl PartialEq for Value {
             (Float(a), Float(b)) => a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()),
             (String(a), String(b)) => a == b,
             (Date(a), Date(b)) => a == b,
+            (LocalTime(a), LocalTime(b)) => a == b,
+            (Time(a), Time(b)) => a == b,
+            (LocalDateTime(a), LocalDateTime(b)) => a == b,
+            (DateTime(a), DateTime(b)) => a == b,
+            (Duration(a), Duration(b)) => a == b,
             (List(a), List(b)) => a == b,
             (Map(a), Map(b)) => a == b,
             (Node(a), Node(b)) => a == b,
@@ -675,6 +744,31 @@ impl From<Date> for Value {
         Value::Date(v)
     }
 }
+impl From<LocalTime> for Value {
+    fn from(v: LocalTime) -> Value {
+        Value::LocalTime(v)
+    }
+}
+impl From<Time> for Value {
+    fn from(v: Time) -> Value {
+        Value::Time(v)
+    }
+}
+impl From<LocalDateTime> for Value {
+    fn from(v: LocalDateTime) -> Value {
+        Value::LocalDateTime(v)
+    }
+}
+impl From<DateTime> for Value {
+    fn from(v: DateTime) -> Value {
+        Value::DateTime(v)
+    }
+}
+impl From<Duration> for Value {
+    fn from(v: Duration) -> Value {
+        Value::Duration(Box::new(v))
+    }
+}
 impl From<NodeId> for Value {
     fn from(v: NodeId) -> Value {
         Value::Node(v)
@@ -723,6 +817,11 @@ impl fmt::Display for Value {
                 f.write_str("'")
             }
             Value::Date(d) => write!(f, "date('{d}')"),
+            Value::LocalTime(t) => write!(f, "localtime('{t}')"),
+            Value::Time(t) => write!(f, "time('{t}')"),
+            Value::LocalDateTime(t) => write!(f, "localdatetime('{t}')"),
+            Value::DateTime(t) => write!(f, "datetime('{t}')"),
+            Value::Duration(d) => write!(f, "duration('{d}')"),
             Value::List(l) => {
                 f.write_str("[")?;
                 for (i, v) in l.iter().enumerate() {
@@ -788,6 +887,11 @@ impl Serialize for Value {
             }
             Value::String(t) => s.serialize_str(t),
             Value::Date(d) => tagged(s, "~date", &d.to_string()),
+            Value::LocalTime(t) => tagged(s, "~localtime", &t.to_string()),
+            Value::Time(t) => tagged(s, "~time", &t.to_string()),
+            Value::LocalDateTime(t) => tagged(s, "~localdatetime", &t.to_string()),
+            Value::DateTime(t) => tagged(s, "~datetime", &t.to_string()),
+            Value::Duration(d) => tagged(s, "~duration", &d.to_string()),
             Value::List(l) => {
                 let mut seq = s.serialize_seq(Some(l.len()))?;
                 for v in l {
@@ -875,6 +979,11 @@ impl<'de> Visitor<'de> for ValueVisitor {
                     let d = text.parse::<Date>().map_err(de::Error::custom)?;
                     return finish_tagged(map, Value::Date(d));
                 }
+                "~localtime" | "~time" | "~localdatetime" | "~datetime" | "~duration" => {
+                    let text: String = map.next_value()?;
+                    let v = temporal_from_tag(&key, &text).map_err(de::Error::custom)?;
+                    return finish_tagged(map, v);
+                }
                 "~float" => {
                     let text: String = map.next_value()?;
                     let x = match text.as_str() {
@@ -889,7 +998,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
                 }
                 k if k.starts_with('~') => {
                     return Err(de::Error::custom(format!(
-                        "'{k}' values cannot be given as input (only ~date and ~float)"
+                        "'{k}' values cannot be given as input (only temporal values and ~float)"
                     )));
                 }
                 _ => {
@@ -900,6 +1009,17 @@ impl<'de> Visitor<'de> for ValueVisitor {
         }
         Ok(Value::Map(out))
     }
+}
+
+/// The temporal value of a tag (`~time`, ...) and its text.
+fn temporal_from_tag(tag: &str, text: &str) -> Result<Value, super::temporal::TemporalError> {
+    Ok(match tag {
+        "~localtime" => Value::LocalTime(text.parse()?),
+        "~time" => Value::Time(text.parse()?),
+        "~localdatetime" => Value::LocalDateTime(text.parse()?),
+        "~datetime" => Value::DateTime(text.parse()?),
+        _ => Value::from(text.parse::<Duration>()?),
+    })
 }
 
 fn finish_tagged<'de, A: MapAccess<'de>>(mut map: A, v: Value) -> Result<Value, A::Error> {

@@ -107,13 +107,51 @@ pub(crate) enum Func {
     Relationships,
     StartNode,
     EndNode,
-    Date,
+    Temporal(TemporalFn),
     Exists,
     IsEmpty,
     ToStringOrNull,
     ToIntegerOrNull,
     ToFloatOrNull,
     ToBooleanOrNull,
+}
+
+/// The temporal types, as the functions that build them name them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TemporalKind {
+    Date,
+    LocalTime,
+    Time,
+    LocalDateTime,
+    DateTime,
+}
+
+/// Which clock a `date.realtime()`-like function reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Clock {
+    /// The time of the call.
+    Realtime,
+    /// The time the statement started (also the transaction's: each statement is one).
+    Statement,
+}
+
+/// The temporal functions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TemporalFn {
+    /// `date(x)`, `datetime(x)`, ...: from a string, a map or another value; now without one.
+    Make(TemporalKind),
+    /// `duration(x)`: from a string or a map.
+    Duration,
+    /// `date.realtime([zone])`, `datetime.statement([zone])`, ...
+    Now(TemporalKind, Clock),
+    /// `date.truncate(unit, value[, map])`, ...
+    Truncate(TemporalKind),
+    /// `duration.between(a, b)` and `duration.inMonths` / `inDays` / `inSeconds`.
+    Between(crate::graph::temporal::Between),
+    /// `datetime.fromEpoch(seconds, nanoseconds)`.
+    FromEpoch,
+    /// `datetime.fromEpochMillis(milliseconds)`.
+    FromEpochMillis,
 }
 
 /// Aggregate functions.

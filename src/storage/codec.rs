@@ -353,27 +353,24 @@ impl<'de> Visitor<'de> for ValueSeed {
             3 => Value::Float(variant.newtype_variant()?),
             4 => Value::String(variant.newtype_variant_seed(StrSeed { key: self.key })?),
             5 => {
+                // Version 1 was written when dates ran from -9999 to 9999.
                 let days: i32 = variant.newtype_variant()?;
-                let (lo, hi) = date_range();
-                if !(lo..=hi).contains(&days) {
-                    return Err(de::Error::custom(format!(
-                        "date {days} days from 1970 is out of range"
-                    )));
+                let lo = Date::from_ymd(-9999, 1, 1).map_or(i64::MIN, Date::days);
+                let hi = Date::from_ymd(9999, 12, 31).map_or(i64::MAX, Date::days);
+                match Date::from_days(i64::from(days)) {
+                    Ok(d) if (lo..=hi).contains(&d.days()) => Value::Date(d),
+                    _ => {
+                        return Err(de::Error::custom(format!(
+                            "date {days} days from 1970 is out of range"
+                        )))
+                    }
                 }
-                Value::Date(Date::from_days(days))
             }
             6 => Value::List(variant.newtype_variant_seed(ListSeed { depth: nested()? })?),
             7 => Value::Map(variant.newtype_variant_seed(MapSeed { depth: nested()? })?),
             other => return Err(de::Error::custom(format!("unknown value tag {other}"))),
         })
     }
-}
-
-/// The days of 9999-12-31 and of -9999-01-01, the range `Date` accepts.
-fn date_range() -> (i32, i32) {
-    let lo = Date::from_ymd(-9999, 1, 1).map_or(i32::MIN, Date::days);
-    let hi = Date::from_ymd(9999, 12, 31).map_or(i32::MAX, Date::days);
-    (lo, hi)
 }
 
 struct StrSeed {

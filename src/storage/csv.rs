@@ -2,6 +2,9 @@
 //! `name:TYPE`, structural columns `ID`/`LABEL` (nodes) and `START_ID`/`END_ID`/`TYPE`
 //! (relationships), property types `STRING`, `INT`, `FLOAT`, `BOOL`, `DATE` and lists `T[]`
 //! split on `;`, `IGNORE`d columns, an empty cell for an absent property, RFC 4180 quoting.
+//! Beyond the benchmark format, the temporal types `LOCALTIME`, `TIME`, `LOCALDATETIME`,
+//! `DATETIME` and `DURATION` hold the ISO 8601 text Neo4j prints (`2015-07-21T21:40+01:00`,
+//! `P1Y2M`), which their parsers read back.
 //!
 //! The importer is a bulk path: each file is streamed once (never held whole in memory),
 //! petgraph's storage is filled directly, repeated string values share one allocation per
@@ -31,6 +34,11 @@ pub(crate) enum Scalar {
     Float,
     Bool,
     Date,
+    LocalTime,
+    Time,
+    LocalDateTime,
+    DateTime,
+    Duration,
 }
 
 impl Scalar {
@@ -41,6 +49,11 @@ impl Scalar {
             Scalar::Float => "FLOAT",
             Scalar::Bool => "BOOL",
             Scalar::Date => "DATE",
+            Scalar::LocalTime => "LOCALTIME",
+            Scalar::Time => "TIME",
+            Scalar::LocalDateTime => "LOCALDATETIME",
+            Scalar::DateTime => "DATETIME",
+            Scalar::Duration => "DURATION",
         }
     }
 
@@ -51,6 +64,11 @@ impl Scalar {
             "FLOAT" | "DOUBLE" => Scalar::Float,
             "BOOL" | "BOOLEAN" => Scalar::Bool,
             "DATE" => Scalar::Date,
+            "LOCALTIME" => Scalar::LocalTime,
+            "TIME" => Scalar::Time,
+            "LOCALDATETIME" => Scalar::LocalDateTime,
+            "DATETIME" => Scalar::DateTime,
+            "DURATION" => Scalar::Duration,
             _ => return None,
         })
     }
@@ -312,6 +330,20 @@ fn parse_scalar(
             text.parse::<Date>()
                 .map_err(|_| bad(|column, text| ImportErrorKind::BadDate { column, text }))?,
         ),
+        temporal => {
+            let bad_temporal = || ImportErrorKind::BadTemporal {
+                column: column.to_owned(),
+                type_name: temporal.name(),
+                text: text.to_owned(),
+            };
+            match temporal {
+                Scalar::LocalTime => Value::LocalTime(text.parse().map_err(|_| bad_temporal())?),
+                Scalar::Time => Value::Time(text.parse().map_err(|_| bad_temporal())?),
+                Scalar::LocalDateTime => Value::LocalDateTime(text.parse().map_err(|_| bad_temporal())?),
+                Scalar::DateTime => Value::DateTime(text.parse().map_err(|_| bad_temporal())?),
+                _ => Value::from(text.parse::<crate::Duration>().map_err(|_| bad_temporal())?),
+            }
+        }
     })
 }
 
@@ -744,6 +776,11 @@ pub(crate) fn value_type(v: &Value) -> Result<ColType, &'static str> {
             Value::Float(_) => Scalar::Float,
             Value::Bool(_) => Scalar::Bool,
             Value::Date(_) => Scalar::Date,
+            Value::LocalTime(_) => Scalar::LocalTime,
+            Value::Time(_) => Scalar::Time,
+            Value::LocalDateTime(_) => Scalar::LocalDateTime,
+            Value::DateTime(_) => Scalar::DateTime,
+            Value::Duration(_) => Scalar::Duration,
             Value::Map(_) => return Err("a map"),
             Value::List(_) => return Err("a list of lists"),
             Value::Null => return Err("a list holding null"),
@@ -828,6 +865,21 @@ fn scalar_text(v: &Value, out: &mut String) {
         Value::Float(x) => out.push_str(&float_text(*x)),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Date(d) => {
+            let _ = write!(out, "{d}");
+        }
+        Value::LocalTime(t) => {
+            let _ = write!(out, "{t}");
+        }
+        Value::Time(t) => {
+            let _ = write!(out, "{t}");
+        }
+        Value::LocalDateTime(t) => {
+            let _ = write!(out, "{t}");
+        }
+        Value::DateTime(t) => {
+            let _ = write!(out, "{t}");
+        }
+        Value::Duration(d) => {
             let _ = write!(out, "{d}");
         }
         _ => {}

@@ -74,6 +74,14 @@ fn literal(out: &mut String, v: &Value, in_list: bool) -> Result<(), &'static st
         Value::Date(d) => {
             let _ = write!(out, "date('{d}')");
         }
+        Value::LocalTime(_)
+        | Value::Time(_)
+        | Value::LocalDateTime(_)
+        | Value::DateTime(_)
+        | Value::Duration(_) => {
+            // `localtime('...')`, `duration('...')`, ...: each type's text through its function.
+            let _ = write!(out, "{v}");
+        }
         Value::List(items) => {
             if in_list {
                 return Err("a list of lists, which CREATE cannot store");

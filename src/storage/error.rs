@@ -352,6 +352,17 @@ pub enum ImportErrorKind {
         /// The text found.
         text: String,
     },
+    /// A field of a `LOCALTIME`, `TIME`, `LOCALDATETIME`, `DATETIME` or `DURATION` column is
+    /// not a value of that type in ISO 8601 text.
+    #[error("'{text}' in column '{column}' is not a {type_name} value")]
+    BadTemporal {
+        /// The header field.
+        column: String,
+        /// The column's type (`DATETIME`, ...).
+        type_name: &'static str,
+        /// The text found.
+        text: String,
+    },
     /// A relationship names a node id that no node of the nodes file has.
     #[error("unknown node id {id}")]
     UnknownNodeId {

@@ -23,6 +23,10 @@ fn kuzu_type(t: ColType) -> String {
         Scalar::Float => "DOUBLE",
         Scalar::Bool => "BOOLEAN",
         Scalar::Date => "DATE",
+        // Kùzu has no types for these with Cypher's meaning: they travel as their ISO text.
+        Scalar::LocalTime | Scalar::Time | Scalar::LocalDateTime | Scalar::DateTime | Scalar::Duration => {
+            "STRING"
+        }
     };
     if t.list {
         format!("{s}[]")

@@ -17,7 +17,9 @@
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::graph::journal::{Change, Redo};
+use crate::graph::temporal::zone::Zone;
 use crate::graph::{KeyId, LabelId, NodeData, NodeId, Props, RelData, RelId, TypeId, Value};
+use crate::{Date, DateTime, Duration, LocalDateTime, LocalTime, Time};
 
 /// The first bytes of a log file.
 pub(crate) const MAGIC: [u8; 8] = *b"\x89KGLOG\r\n";
@@ -219,7 +221,8 @@ fn props_bytes(out: &mut Out, props: &Props) -> Result<(), String> {
     Ok(())
 }
 
-/// Value tags: 0 null, 1 bool, 2 int, 3 float, 4 string, 5 date, 6 list, 7 map.
+/// Value tags: 0 null, 1 bool, 2 int, 3 float, 4 string, 5 date, 6 list, 7 map, 8 local time,
+/// 9 time, 10 local date-time, 11 date-time, 12 duration (the snapshot's tags).
 fn value_bytes(out: &mut Out, v: &Value, depth: usize) -> Result<(), String> {
     match v {
         Value::Null => out.buf.push(0),
@@ -241,7 +244,42 @@ fn value_bytes(out: &mut Out, v: &Value, depth: usize) -> Result<(), String> {
         }
         Value::Date(d) => {
             out.buf.push(5);
-            out.int(i64::from(d.days()));
+            out.int(d.days());
+        }
+        Value::LocalTime(t) => {
+            out.buf.push(8);
+            out.uint(t.nano_of_day());
+        }
+        Value::Time(t) => {
+            out.buf.push(9);
+            out.uint(t.local().nano_of_day());
+            out.int(i64::from(t.offset_seconds()));
+        }
+        Value::LocalDateTime(t) => {
+            out.buf.push(10);
+            out.int(t.date().days());
+            out.uint(t.time().nano_of_day());
+        }
+        Value::DateTime(t) => {
+            out.buf.push(11);
+            out.int(t.local().date().days());
+            out.uint(t.local().time().nano_of_day());
+            out.int(i64::from(t.offset_seconds()));
+            // The zone by name, not by its number in this build's zone database.
+            match t.zone_name() {
+                Some(name) => {
+                    out.buf.push(1);
+                    out.str(name);
+                }
+                None => out.buf.push(0),
+            }
+        }
+        Value::Duration(d) => {
+            out.buf.push(12);
+            out.int(d.months());
+            out.int(d.days());
+            out.int(d.seconds());
+            out.int(i64::from(d.nanoseconds()));
         }
         Value::List(items) => {
             if depth >= MAX_DEPTH {
@@ -678,9 +716,34 @@ fn decode_value(input: &mut In<'_>, depth: usize) -> Result<Value, String> {
         2 => Value::Int(input.int()?),
         3 => Value::Float(f64::from_le_bytes(input.array()?)),
         4 => Value::from(input.str()?),
-        5 => {
-            let days = i32::try_from(input.int()?).map_err(|_| "a date out of range".to_owned())?;
-            Value::Date(crate::graph::date::Date::from_days(days))
+        5 => Value::Date(date(input)?),
+        8 => Value::LocalTime(local_time(input)?),
+        9 => {
+            let t = local_time(input)?;
+            let offset = offset(input)?;
+            Value::Time(Time::new(t, offset).map_err(|_| BAD_TEMPORAL.to_owned())?)
+        }
+        10 => {
+            let d = date(input)?;
+            Value::LocalDateTime(LocalDateTime::new(d, local_time(input)?))
+        }
+        11 => {
+            let d = date(input)?;
+            let t = local_time(input)?;
+            let offset = offset(input)?;
+            let zone = match input.byte()? {
+                0 => None,
+                1 => {
+                    let name = input.str()?;
+                    Some(Zone::parse(name).ok_or_else(|| format!("unknown time zone '{name}'"))?)
+                }
+                _ => return Err(BAD_TEMPORAL.into()),
+            };
+            Value::DateTime(DateTime::from_parts(d, t, offset, zone).ok_or(BAD_TEMPORAL)?)
+        }
+        12 => {
+            let (months, days, seconds, nanos) = (input.int()?, input.int()?, input.int()?, input.int()?);
+            Value::from(Duration::new(months, days, seconds, nanos).map_err(|_| BAD_TEMPORAL.to_owned())?)
         }
         6 => {
             let n = input.len(1)?;
@@ -702,6 +765,20 @@ fn decode_value(input: &mut In<'_>, depth: usize) -> Result<Value, String> {
         }
         t => return Err(format!("unknown value tag {t}")),
     })
+}
+
+const BAD_TEMPORAL: &str = "a temporal value out of range";
+
+fn date(input: &mut In<'_>) -> Result<Date, String> {
+    Date::from_days(input.int()?).map_err(|_| BAD_TEMPORAL.to_owned())
+}
+
+fn local_time(input: &mut In<'_>) -> Result<LocalTime, String> {
+    LocalTime::from_nano_of_day(input.uint()?).map_err(|_| BAD_TEMPORAL.to_owned())
+}
+
+fn offset(input: &mut In<'_>) -> Result<i32, String> {
+    i32::try_from(input.int()?).map_err(|_| BAD_TEMPORAL.to_owned())
 }
 
 struct In<'a> {

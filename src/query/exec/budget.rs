@@ -93,6 +93,9 @@ pub(crate) struct Budget<'l> {
     memory: AtomicU64,
     /// Relationships followed by variable-length and shortest-path searches so far.
     pub(crate) expansions: AtomicU64,
+    /// When the statement started, in nanoseconds since 1970-01-01T00:00Z: the statement and
+    /// transaction clocks of the temporal functions.
+    pub(crate) now: i128,
 }
 
 impl<'l> Budget<'l> {
@@ -101,6 +104,7 @@ impl<'l> Budget<'l> {
             limits,
             memory: AtomicU64::new(0),
             expansions: AtomicU64::new(0),
+            now: super::clock_now(),
         }
     }
 

@@ -414,15 +414,12 @@ impl Ctx<'_> {
                 (_, Err(e)) => Err(self.deleted_access(e)),
             },
             Value::Map(m) => Ok(m.get(name).cloned().unwrap_or(Value::Null)),
-            Value::Date(d) => match name {
-                "year" => Ok(Value::Int(i64::from(d.year()))),
-                "month" => Ok(Value::Int(i64::from(d.month()))),
-                "day" => Ok(Value::Int(i64::from(d.day()))),
-                _ => Err(ExecError::new(
-                    ExecKind::Argument,
-                    format!("a date has no field '{name}'"),
-                )),
-            },
+            Value::Date(_)
+            | Value::LocalTime(_)
+            | Value::Time(_)
+            | Value::LocalDateTime(_)
+            | Value::DateTime(_)
+            | Value::Duration(_) => super::temporal::component(base, name),
             other => Err(ExecError::type_error(format!(
                 "cannot read property '{name}' of a {}",
                 other.type_name()
@@ -587,6 +584,11 @@ pub(crate) fn to_text(v: &Value) -> Option<String> {
         }
         Value::Bool(b) => Some(b.to_string()),
         Value::Date(d) => Some(d.to_string()),
+        Value::LocalTime(t) => Some(t.to_string()),
+        Value::Time(t) => Some(t.to_string()),
+        Value::LocalDateTime(t) => Some(t.to_string()),
+        Value::DateTime(t) => Some(t.to_string()),
+        Value::Duration(d) => Some(d.to_string()),
         _ => None,
     }
 }
@@ -595,6 +597,9 @@ pub(crate) fn arith(op: ArithOp, a: Value, b: Value) -> ExecResult<Value> {
     use Value::*;
     if a.is_null() || b.is_null() {
         return Ok(Null);
+    }
+    if let Some(r) = super::temporal::arith(op, &a, &b) {
+        return r;
     }
     match (op, a, b) {
         (ArithOp::Add, List(mut x), List(y)) => {

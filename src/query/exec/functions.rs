@@ -5,7 +5,6 @@ use super::eval::to_text;
 use super::Ctx;
 use crate::graph::Value;
 use crate::query::plan::Func;
-use crate::Date as CalendarDate;
 
 fn arg_error(message: impl Into<String>) -> ExecError {
     ExecError::new(ExecKind::Argument, message)
@@ -72,12 +71,15 @@ fn to_boolean(v: &Value) -> Option<Option<bool>> {
 
 pub(crate) fn call(ctx: &Ctx<'_>, f: Func, args: Vec<Value>) -> ExecResult<Value> {
     use Value::*;
+    if let Func::Temporal(t) = f {
+        return super::temporal::call(ctx, t, &args);
+    }
     let a0 = args.first().cloned().unwrap_or(Null);
     let a1 = args.get(1).cloned().unwrap_or(Null);
     // Most functions return null on a null first argument.
     let null_in =
         a0.is_null() && !matches!(f, Func::Coalesce | Func::Exists | Func::Pi | Func::E | Func::Rand);
-    if null_in && !matches!(f, Func::Range | Func::Date) {
+    if null_in && !matches!(f, Func::Range) {
         return Ok(Null);
     }
     Ok(match f {
@@ -334,25 +336,7 @@ pub(crate) fn call(ctx: &Ctx<'_>, f: Func, args: Vec<Value>) -> ExecResult<Value
             }
             other => return Err(type_error("startNode/endNode", &other)),
         },
-        Func::Date => match a0 {
-            Null if args.is_empty() => return Err(arg_error("date() needs an argument in this engine")),
-            Null => Null,
-            String(s) => Date(s.parse::<CalendarDate>().map_err(|e| arg_error(e.to_string()))?),
-            Date(d) => Date(d),
-            Map(m) => {
-                let part = |k: &str| m.get(k).and_then(Value::as_int);
-                let (Some(y), Some(mo), Some(d)) =
-                    (part("year"), part("month").or(Some(1)), part("day").or(Some(1)))
-                else {
-                    return Err(arg_error("date({...}) needs a year"));
-                };
-                Date(
-                    CalendarDate::from_ymd(y as i32, mo as u32, d as u32)
-                        .map_err(|e| arg_error(e.to_string()))?,
-                )
-            }
-            other => return Err(type_error("date", &other)),
-        },
+        Func::Temporal(_) => Null,
         Func::Exists => Bool(!a0.is_null()),
     })
 }
@@ -382,7 +366,8 @@ pub(crate) fn range_bounds(args: &[Value]) -> ExecResult<(i64, i64, u64)> {
     let count = if (step > 0 && start > end) || (step < 0 && start < end) {
         0
     } else {
-        ((i128::from(end) - i128::from(start)) / i128::from(step) + 1) as u64
+        // Up to 2^64 items (i64::MIN..=i64::MAX): more than any budget, so saturate.
+        u64::try_from((i128::from(end) - i128::from(start)) / i128::from(step) + 1).unwrap_or(u64::MAX)
     };
     Ok((start, step, count))
 }

@@ -16,6 +16,7 @@ mod parallel;
 mod paths;
 mod push;
 mod shortest;
+mod temporal;
 pub(crate) mod write;
 
 use std::collections::{BTreeMap, HashSet};
@@ -97,6 +98,16 @@ pub(crate) struct Ctx<'g> {
     pub(crate) steps: &'g std::cell::Cell<u64>,
     /// What the statement has deleted so far, for the questions still allowed about it.
     pub(crate) deleted: Option<&'g write::Tombstones>,
+    /// When the statement started, in nanoseconds since 1970-01-01T00:00Z: the statement and
+    /// transaction clocks of the temporal functions.
+    pub(crate) now: i128,
+}
+
+/// The wall clock, in nanoseconds since 1970-01-01T00:00Z (0 if the clock is before it).
+pub(crate) fn clock_now() -> i128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as i128)
 }
 
 pub(crate) type RowIter<'a> = Box<dyn Iterator<Item = ExecResult<Row>> + 'a>;
@@ -204,6 +215,7 @@ impl<'g> Ctx<'g> {
             budget,
             steps,
             deleted,
+            now: budget.now,
         }
     }
 

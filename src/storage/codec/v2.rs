@@ -22,10 +22,11 @@ use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use super::{assemble, check_slots, constraints, date_range, interner, too_deep, MAX_VALUE_DEPTH};
+use super::{assemble, check_slots, constraints, interner, too_deep, MAX_VALUE_DEPTH};
 use crate::graph::bulk::{IndexedNodes, Items, RelBlock, RelHead};
+use crate::graph::temporal::zone::Zone;
 use crate::graph::{Graph, KeyId, LabelId, NodeData, Props, Symbols, TypeId, Value};
-use crate::Date;
+use crate::{Date, DateTime, Duration, LocalDateTime, LocalTime, Time};
 
 type FastHash = foldhash::fast::RandomState;
 
@@ -158,7 +159,9 @@ impl<'g> Encoder<'g> {
     }
 
     /// A value and its nesting depth. Tags: 0 null, 1 bool, 2 int, 3 float, 4 string (its
-    /// number in the table), 5 date, 6 list, 7 map.
+    /// number in the table), 5 date, 6 list, 7 map, 8 local time, 9 time, 10 local date-time,
+    /// 11 date-time, 12 duration (the temporal tags 8 to 12 since format 2 gained them; a
+    /// file without temporal values is unchanged).
     fn value(&mut self, v: &'g Value, depth: usize) -> Result<(), String> {
         match v {
             Value::Null => self.body.uint(0),
@@ -181,7 +184,42 @@ impl<'g> Encoder<'g> {
             }
             Value::Date(d) => {
                 self.body.uint(5);
-                self.body.int(i64::from(d.days()));
+                self.body.int(d.days());
+            }
+            Value::LocalTime(t) => {
+                self.body.uint(8);
+                self.body.uint(t.nano_of_day());
+            }
+            Value::Time(t) => {
+                self.body.uint(9);
+                self.body.uint(t.local().nano_of_day());
+                self.body.int(i64::from(t.offset_seconds()));
+            }
+            Value::LocalDateTime(t) => {
+                self.body.uint(10);
+                self.body.int(t.date().days());
+                self.body.uint(t.time().nano_of_day());
+            }
+            Value::DateTime(t) => {
+                self.body.uint(11);
+                self.body.int(t.local().date().days());
+                self.body.uint(t.local().time().nano_of_day());
+                self.body.int(i64::from(t.offset_seconds()));
+                // The zone by name, not by its number in this build's zone database.
+                match t.zone_name() {
+                    Some(name) => {
+                        self.body.uint(1);
+                        self.body.str(name);
+                    }
+                    None => self.body.uint(0),
+                }
+            }
+            Value::Duration(d) => {
+                self.body.uint(12);
+                self.body.int(d.months());
+                self.body.int(d.days());
+                self.body.int(d.seconds());
+                self.body.uint(d.nanoseconds().unsigned_abs().into());
             }
             Value::List(items) => {
                 if depth >= MAX_VALUE_DEPTH {
@@ -208,6 +246,18 @@ impl<'g> Encoder<'g> {
         }
         Ok(())
     }
+}
+
+fn bad_temporal(at: usize) -> String {
+    format!("cannot decode the payload: the temporal value at offset {at} is out of range")
+}
+
+fn local_time(input: &mut In<'_>, at: usize) -> Res<LocalTime> {
+    LocalTime::from_nano_of_day(input.uint()?).map_err(|_| bad_temporal(at))
+}
+
+fn offset(input: &mut In<'_>, at: usize) -> Res<i32> {
+    i32::try_from(input.int()?).map_err(|_| bad_temporal(at))
 }
 
 /// The payload of version 2: labels, types, keys, strings, nodes, relationships, constraints;
@@ -407,7 +457,6 @@ struct Decoder {
     n_labels: usize,
     n_types: usize,
     n_keys: usize,
-    dates: (i32, i32),
 }
 
 impl Decoder {
@@ -472,17 +521,40 @@ impl Decoder {
                     }
                 }
             }
-            5 => {
-                let days = i32::try_from(input.int()?).ok();
-                let (lo, hi) = self.dates;
-                match days.filter(|d| (lo..=hi).contains(d)) {
-                    Some(d) => Value::Date(Date::from_days(d)),
-                    None => {
-                        return Err(format!(
-                            "cannot decode the payload: the date at offset {at} is out of range"
-                        ))
+            5 => Value::Date(Date::from_days(input.int()?).map_err(|_| bad_temporal(at))?),
+            8 => Value::LocalTime(local_time(input, at)?),
+            9 => {
+                let t = local_time(input, at)?;
+                let offset = offset(input, at)?;
+                Value::Time(Time::new(t, offset).map_err(|_| bad_temporal(at))?)
+            }
+            10 => {
+                let d = Date::from_days(input.int()?).map_err(|_| bad_temporal(at))?;
+                Value::LocalDateTime(LocalDateTime::new(d, local_time(input, at)?))
+            }
+            11 => {
+                let d = Date::from_days(input.int()?).map_err(|_| bad_temporal(at))?;
+                let t = local_time(input, at)?;
+                let offset = offset(input, at)?;
+                let zone = match input.uint()? {
+                    0 => None,
+                    1 => {
+                        let name = input.str()?;
+                        Some(Zone::parse(name).ok_or_else(|| {
+                            format!("cannot decode the payload: unknown time zone '{name}' at offset {at}")
+                        })?)
                     }
+                    _ => return Err(bad_temporal(at)),
+                };
+                Value::DateTime(DateTime::from_parts(d, t, offset, zone).ok_or_else(|| bad_temporal(at))?)
+            }
+            12 => {
+                let (months, days, seconds) = (input.int()?, input.int()?, input.int()?);
+                let nanos = input.uint()?;
+                if nanos >= 1_000_000_000 {
+                    return Err(bad_temporal(at));
                 }
+                Value::from(Duration::new(months, days, seconds, nanos as i64).map_err(|_| bad_temporal(at))?)
             }
             6 => {
                 let depth = nested()?;
@@ -739,7 +811,6 @@ pub(super) fn decode_payload(payload: &[u8]) -> Result<Graph, String> {
         n_labels,
         n_types: symbols.types.len(),
         n_keys,
-        dates: date_range(),
     };
     let (nodes, rels) = d.items(node_bytes, &blocks, &symbols, constraints)?;
     drop(d);
