@@ -961,6 +961,45 @@ mod tests {
     }
 
     #[test]
+    fn every_value_type_round_trips() {
+        let g = crate::Graph::new();
+        let values: Vec<Value> = [
+            "RETURN date('2019-02-28') AS v",
+            "RETURN localtime('12:31:14.645876123') AS v",
+            "RETURN time('12:31:14.645+01:00') AS v",
+            "RETURN localdatetime('+999999999-12-31T23:59:59.999999999') AS v",
+            "RETURN datetime('2017-08-08T12:31:14.645876123+02:00[Europe/Stockholm]') AS v",
+            "RETURN datetime('-999999999-01-01T00:00Z') AS v",
+            "RETURN duration('P12Y5M-14DT16H-0.000000001S') AS v",
+            "RETURN [1, 2.5, 'x', true, null, [date('2020-01-01')]] AS v",
+        ]
+        .iter()
+        .map(|q| {
+            g.query(q)
+                .run()
+                .ok()
+                .and_then(|r| r.get(0, "v").cloned())
+                .unwrap_or(Value::Null)
+        })
+        .collect();
+        for v in values {
+            assert!(!v.is_null());
+            let change = Change::NodePropSet {
+                id: NodeId::from_index(1),
+                key: KeyId(0),
+                old: Value::Null,
+                new: v.clone(),
+            };
+            let bytes = log_of(&[vec![change]]);
+            let log = read(&bytes, 5).unwrap_or_else(|e| panic!("{e:?}"));
+            match &log.commits[0].2.changes[0] {
+                Change::NodePropSet { new, .. } => assert_eq!(format!("{new:?}"), format!("{v:?}")),
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+
+    #[test]
     fn large_commits_span_several_records() {
         let big = Value::from("x".repeat(300_000));
         let changes: Vec<Change> = (0..8)
