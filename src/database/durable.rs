@@ -310,17 +310,22 @@ impl Database {
     pub fn checkpoint(&self) -> Result<(), DbError> {
         let d = self.durable("a checkpoint")?;
         let _one = lock(&d.checkpointing);
-        // Start the new generation while no commit can run.
-        let (generation, state) = {
+        // Start the new generation and encode the state it starts from while no commit can
+        // run. Encoding here, rather than holding the state while commits go on, lets the next
+        // commit take the old state back as its spare instead of copying the graph.
+        let (generation, path, encoded) = {
             let _writer = lock(&self.shared.writer);
             let state = lock(&self.shared.committed).clone();
             let mut log = lock(&d.log);
             let generation = d.rotate(&mut log)?;
-            (generation, state)
+            drop(log);
+            let path = dir::path(&d.dir, &dir::snapshot_name(generation));
+            let encoded = encode_snapshot(&state, &path)?;
+            (generation, path, encoded)
         };
-        // The snapshot of the state the new log starts from, while commits go on.
-        let path = dir::path(&d.dir, &dir::snapshot_name(generation));
-        let len = d.save(&state, &path)?;
+        // Written to disk while commits go on.
+        let len = write_snapshot(&*d.fs, &path, &encoded)?;
+        drop(encoded);
         lock(&d.log).snapshot_len = len;
         d.remove_before(generation)
     }
@@ -462,13 +467,21 @@ fn start_generation(
 }
 
 fn save_snapshot(fs: &dyn DbFs, graph: &Graph, path: &Path) -> Result<u64, DbError> {
-    let encoded = codec::encode(graph).map_err(|reason| SnapshotError::Unencodable {
+    let encoded = encode_snapshot(graph, path)?;
+    write_snapshot(fs, path, &encoded)
+}
+
+fn encode_snapshot(graph: &Graph, path: &Path) -> Result<codec::Encoded, DbError> {
+    Ok(codec::encode(graph).map_err(|reason| SnapshotError::Unencodable {
         path: path.to_owned(),
         reason,
-    })?;
-    let len = (encoded.header.len() + encoded.payload.iter().map(Vec::len).sum::<usize>()) as u64;
-    crate::storage::file::write_atomic(&mut *fs.snapshot_fs(), path, &encoded)?;
-    Ok(len)
+    })?)
+}
+
+/// Writes an encoded snapshot crash-safely; returns its size.
+fn write_snapshot(fs: &dyn DbFs, path: &Path, encoded: &codec::Encoded) -> Result<u64, DbError> {
+    crate::storage::file::write_atomic(&mut *fs.snapshot_fs(), path, encoded)?;
+    Ok((encoded.header.len() + encoded.payload.iter().map(Vec::len).sum::<usize>()) as u64)
 }
 
 /// Creates the empty log of `generation`: its header, synced, and the directory synced.
@@ -560,10 +573,6 @@ impl Durable {
         log.len = wal::HEADER_LEN as u64;
         log.dirty = false;
         Ok(generation)
-    }
-
-    fn save(&self, graph: &Graph, path: &Path) -> Result<u64, DbError> {
-        save_snapshot(&*self.fs, graph, path)
     }
 
     /// Removes the snapshots and logs of generations before `generation`.
@@ -760,25 +769,26 @@ fn replay(
                 })
             }
         };
-        for (sequence, start, redo) in &contents.commits {
-            if next_sequence.is_some_and(|n| n != *sequence) {
+        let (damage, torn_at, end) = (contents.damage, contents.torn_at, contents.end);
+        for (sequence, start, redo) in contents.commits {
+            if next_sequence.is_some_and(|n| n != sequence) {
                 return Err(DbError::Corrupt {
                     path,
-                    offset: *start,
+                    offset: start,
                     reason: format!(
                         "commit {sequence} where commit {} was expected",
                         next_sequence.unwrap_or(0)
                     ),
                 });
             }
-            graph.redo(redo).map_err(|e| DbError::Corrupt {
+            graph.redo_owned(redo).map_err(|e| DbError::Corrupt {
                 path: path.clone(),
-                offset: *start,
+                offset: start,
                 reason: format!("commit {sequence} does not apply to the state before it: {e}"),
             })?;
             next_sequence = Some(sequence + 1);
         }
-        let damaged = match (&contents.damage, contents.torn_at) {
+        let damaged = match (&damage, torn_at) {
             (Some((offset, reason)), _) => Some((*offset, reason.clone())),
             // A finished log (one that a later log follows) was synced whole before the next
             // began: a torn end there is damage, not a crash.
@@ -801,10 +811,10 @@ fn replay(
                 reason,
                 removed,
             });
-            last = Some((g, contents.end, bytes.len() as u64));
+            last = Some((g, end, bytes.len() as u64));
             break;
         }
-        last = Some((g, contents.end, bytes.len() as u64));
+        last = Some((g, end, bytes.len() as u64));
     }
     let (generation, end, file_len) = last.unwrap_or((k, 0, 0));
     let path = dir::path(dir, &dir::log_name(generation));

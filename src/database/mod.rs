@@ -619,17 +619,24 @@ impl WriteTxn<'_> {
             writer.logs.clear();
             return Ok(());
         }
-        match Arc::try_unwrap(old) {
-            Ok(mut g) => {
-                if g.redo(&redo).is_ok() {
-                    writer.spare = Some(g);
-                }
+        let old = match Arc::try_unwrap(old) {
+            Ok(g) => Some(g),
+            Err(held) => {
+                writer.retired.push((old_version, held));
+                None
             }
-            Err(held) => writer.retired.push((old_version, held)),
-        }
-        // Every retired state needs this commit's records to catch up.
-        if !writer.retired.is_empty() {
+        };
+        // Every retired state needs this commit's records to catch up; if none does, the
+        // records move into the old state instead of being copied.
+        let replayed = if writer.retired.is_empty() {
+            old.map(|mut g| g.redo_owned(redo).map(|()| g))
+        } else {
+            let replayed = old.map(|mut g| g.redo(&redo).map(|()| g));
             writer.logs.push_back((version, Arc::new(redo)));
+            replayed
+        };
+        if let Some(Ok(g)) = replayed {
+            writer.spare = Some(g);
         }
         drop(writer);
         self.db.maybe_checkpoint();

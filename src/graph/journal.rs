@@ -339,6 +339,12 @@ impl Graph {
     /// graph when the journal was turned on. Fails (leaving this graph in an unspecified state,
     /// to be dropped) only if the two were not equal.
     pub(crate) fn redo(&mut self, redo: &Redo) -> Result<(), GraphError> {
+        self.redo_owned(redo.clone())
+    }
+
+    /// [`Graph::redo`], taking the records: the values move into the graph instead of being
+    /// copied (opening a database replays its log this way).
+    pub(crate) fn redo_owned(&mut self, redo: Redo) -> Result<(), GraphError> {
         for l in &redo.labels {
             self.symbols.label(l);
         }
@@ -351,26 +357,26 @@ impl Graph {
         let diverged = |what: &str| GraphError::Diverged {
             what: what.to_owned(),
         };
-        for change in &redo.changes {
+        for change in redo.changes {
             match change {
                 Change::NodeAdded { id, labels, props } => {
-                    if self.insert_node_unchecked(labels.clone(), props.clone()) != *id {
+                    if self.insert_node_unchecked(labels, props) != id {
                         return Err(diverged("node id"));
                     }
                 }
                 Change::NodeRemoved { id, .. } => {
-                    self.node_data(*id)?;
-                    self.remove_node_unchecked(*id);
+                    self.node_data(id)?;
+                    self.remove_node_unchecked(id);
                 }
                 Change::NodePropSet { id, key, new, .. } => {
-                    self.node_data(*id)?;
-                    self.set_node_prop_unchecked(*id, *key, new.clone());
+                    self.node_data(id)?;
+                    self.set_node_prop_unchecked(id, key, new);
                 }
                 Change::LabelAdded { id, label } => {
-                    self.add_label_id(*id, *label)?;
+                    self.add_label_id(id, label)?;
                 }
                 Change::LabelRemoved { id, label, .. } => {
-                    self.remove_label_id(*id, *label)?;
+                    self.remove_label_id(id, label)?;
                 }
                 Change::RelAdded {
                     id,
@@ -379,20 +385,22 @@ impl Graph {
                     ty,
                     props,
                 } => {
-                    if self.insert_rel_unchecked(*start, *end, *ty, props.clone()) != *id {
+                    self.node_data(start)?;
+                    self.node_data(end)?;
+                    if self.insert_rel_unchecked(start, end, ty, props) != id {
                         return Err(diverged("relationship id"));
                     }
                 }
                 Change::RelRemoved { id, .. } => {
-                    if !self.remove_rel_unchecked(*id) {
-                        return Err(GraphError::RelationshipNotFound { id: *id });
+                    if !self.remove_rel_unchecked(id) {
+                        return Err(GraphError::RelationshipNotFound { id });
                     }
                 }
                 Change::RelPropSet { id, key, new, .. } => {
-                    self.set_rel_prop_by_key(*id, *key, new.clone())?;
+                    self.set_rel_prop_by_key(id, key, new)?;
                 }
                 Change::ConstraintAdded { label, key } => {
-                    self.add_constraint_ids(*label, *key)?;
+                    self.add_constraint_ids(label, key)?;
                 }
             }
         }
