@@ -133,6 +133,41 @@ fn stats_json(r: &QueryResult) -> Json {
 
 /// Runs a query: `execute` takes reads and writes alike (a read runs as `query` would, from
 /// the same plan cache), and a write is one atomic statement.
+/// `{"op":"resolve","text":...,"limit":K}`: the nodes the text names, best first (default 5).
+fn resolve_json(g: &Graph, req: &Json) -> Json {
+    let Some(text) = req.get("text").and_then(Json::as_str) else {
+        return error("ProtocolError", "compile", "resolve needs a string 'text'");
+    };
+    let limit = match req.get("limit") {
+        None | Some(Json::Null) => 5,
+        Some(k) => match k.as_u64() {
+            Some(k) => usize::try_from(k).unwrap_or(usize::MAX),
+            None => {
+                return error(
+                    "ProtocolError",
+                    "compile",
+                    "'limit' must be a non-negative integer",
+                )
+            }
+        },
+    };
+    let matches: Vec<Json> = g
+        .resolve_ranked(text, limit)
+        .into_iter()
+        .map(|(id, score)| {
+            let (name, labels) = match g.node(id) {
+                Ok(n) => (
+                    n.property("name").map_or(Json::Null, |v| encode(v, g)),
+                    n.labels().map(|l| json!(l)).collect::<Vec<_>>(),
+                ),
+                Err(_) => (Json::Null, Vec::new()),
+            };
+            json!({"name": name, "labels": labels, "score": float(score)})
+        })
+        .collect();
+    json!({"ok": true, "matches": matches})
+}
+
 fn run(g: &mut Graph, text: &str, params: &Params) -> Result<QueryResult, QueryError> {
     g.execute(text).params(params.clone()).run()
 }
@@ -244,6 +279,7 @@ fn handle(g: &mut Graph, req: &Json) -> Json {
                 Err(e) => snapshot_error(&e),
             }
         }
+        "resolve" => resolve_json(g, req),
         other => error("ProtocolError", "compile", format!("unknown op '{other}'")),
     }
 }

@@ -486,6 +486,12 @@ impl Graph {
                 touched.insert(end);
             }
         }
+        graph.require_unique_names().map_err(|e| DatasetError::BadValue {
+            file: entities.name.to_owned(),
+            line: 0,
+            key: "name".to_owned(),
+            problem: e.to_string(),
+        })?;
         if !relations.is_empty() {
             for (name, id) in &by_name {
                 if !touched.contains(id) {

@@ -180,7 +180,7 @@ impl Holders {
     }
 }
 
-fn names_in(value: &Value) -> impl Iterator<Item = &str> {
+pub(crate) fn names_in(value: &Value) -> impl Iterator<Item = &str> {
     let (one, list) = match value {
         Value::String(s) => (Some(&**s), &[][..]),
         Value::List(items) => (None, items.as_slice()),

@@ -200,6 +200,7 @@ const FUNCTIONS: &[(&str, Func, usize, usize)] = &[
     ("date", Func::Date, 0, 1),
     ("exists", Func::Exists, 1, 1),
     ("isempty", Func::IsEmpty, 1, 1),
+    ("kg.resolve", Func::Resolve, 1, 2),
 ];
 
 /// The functions as the documentation spells them, for "did you mean" hints.
@@ -261,6 +262,7 @@ const SPELLINGS: &[&str] = &[
     "date",
     "exists",
     "isEmpty",
+    "kg.resolve",
     "count",
     "sum",
     "avg",
