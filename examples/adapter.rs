@@ -139,6 +139,41 @@ fn stats_json(r: &QueryResult) -> Json {
     Json::Object(m)
 }
 
+/// `{"op":"resolve","text":...,"limit":K}`: the nodes the text names, best first (default 5).
+fn resolve_json(g: &Graph, req: &Json) -> Json {
+    let Some(text) = req.get("text").and_then(Json::as_str) else {
+        return error("ProtocolError", "compile", "resolve needs a string 'text'");
+    };
+    let limit = match req.get("limit") {
+        None | Some(Json::Null) => 5,
+        Some(k) => match k.as_u64() {
+            Some(k) => usize::try_from(k).unwrap_or(usize::MAX),
+            None => {
+                return error(
+                    "ProtocolError",
+                    "compile",
+                    "'limit' must be a non-negative integer",
+                )
+            }
+        },
+    };
+    let matches: Vec<Json> = g
+        .resolve_ranked(text, limit)
+        .into_iter()
+        .map(|(id, score)| {
+            let (name, labels) = match g.node(id) {
+                Ok(n) => (
+                    n.property("name").map_or(Json::Null, |v| encode(v, g)),
+                    n.labels().map(|l| json!(l)).collect::<Vec<_>>(),
+                ),
+                Err(_) => (Json::Null, Vec::new()),
+            };
+            json!({"name": name, "labels": labels, "score": float(score)})
+        })
+        .collect();
+    json!({"ok": true, "matches": matches})
+}
+
 /// How long a `query` may run when the request gives no `timeout_ms` (ADAPTER.md).
 const DEFAULT_TIMEOUT: Duration = Duration::from_millis(5000);
 
@@ -365,6 +400,10 @@ fn handle(engine: &mut Engine, req: &Json) -> Json {
                 Ok(None) => json!({"ok": true, "elapsed_ns": elapsed}),
                 Err(e) => snapshot_error(&e),
             }
+        }
+        "resolve" => {
+            let snapshot = engine.db.as_ref().map(Database::read);
+            resolve_json(snapshot.as_deref().unwrap_or(&engine.graph), req)
         }
         other => error("ProtocolError", "compile", format!("unknown op '{other}'")),
     }

@@ -156,6 +156,50 @@ fn main() -> Result<(), kgraph::Error> {
         );
     }
 
+    println!("\nWho the Lecheng zone signed with at the 3rd CIIE, and what the text says of each deal");
+    let r = g
+        .query(
+            "MATCH (:Place {name: 'Hainan Boao Lecheng International Medical Tourism Pilot Zone'}) \
+                   <-[:ADMINISTERS]-(a)-[r:SIGNS_WITH]-(p) \
+             WHERE r.event = '3rd China International Import Expo' \
+             RETURN p.name AS firm, r.status AS status ORDER BY firm",
+        )
+        .run()?;
+    for row in r.rows() {
+        println!("  {:<30} {}", row[0], row[1]);
+    }
+
+    println!("\nTraditional script: 國創中心, 樂城先行區管理局, 輝瑞中國");
+    for typed in ["國創中心", "樂城先行區管理局", "輝瑞中國"] {
+        println!("  {typed:<12} -> {}", name(&g, g.resolve(typed)?));
+    }
+
+    println!("\nNear misses, ranked (kg.resolve in Cypher, resolve_ranked in Rust)");
+    for typed in ["pfzer", "Pfizer Inc.", "迈瑞医疗中国", "Astrazeneka"] {
+        let r = g
+            .query("UNWIND kg.resolve($t, 2) AS m RETURN m.node.name AS n, m.score AS s")
+            .param("t", typed)
+            .run()?;
+        let found: Vec<String> = r
+            .rows()
+            .iter()
+            .map(|row| format!("{} ({})", row[0], row[1]))
+            .collect();
+        println!("  {typed:<14} -> {}", found.join(", "));
+    }
+
+    println!("\nThe evidence of an answer: AstraZeneca's deals with the Lecheng administration");
+    let r = g
+        .query(
+            "MATCH (:Company {name: 'AstraZeneca'})-[r:SIGNS_WITH]-(:Government {name: 'Hainan Boao Lecheng Pilot Zone Administration'}) \
+             RETURN r.event AS event, r.status AS status, r.source AS source, r.basis AS basis, r.evidence AS evidence \
+             ORDER BY event, status",
+        )
+        .run()?;
+    for row in r.rows() {
+        println!("  {} | {} | {} ({}): {}", row[0], row[1], row[2], row[3], row[4]);
+    }
+
     println!("\nDone in {:.1} ms.", started.elapsed().as_secs_f64() * 1e3);
     Ok(())
 }

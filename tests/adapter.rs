@@ -42,13 +42,13 @@ fn hello_load_and_garbage() {
     ]);
     assert_eq!(out[0]["ok"], true);
     assert_eq!(out[0]["engine"], "kgraph");
-    assert_eq!(out[1], json!({"ok": true, "nodes": 309, "relationships": 417}));
+    assert_eq!(out[1], json!({"ok": true, "nodes": 308, "relationships": 446}));
     for r in &out[2..6] {
         assert_eq!(r["ok"], false);
         assert_eq!(r["error"]["kind"], "ProtocolError", "{r}");
     }
     // It kept serving after the garbage, with the dataset still loaded.
-    assert_eq!(out[6]["rows"], json!([[309]]));
+    assert_eq!(out[6]["rows"], json!([[308]]));
 }
 
 #[test]
@@ -160,4 +160,25 @@ fn connect_makes_every_query_a_durable_transaction() {
     let out = session(&[json!({"op": "connect", "path": p}).to_string()]);
     assert_eq!(out[0]["error"]["kind"], "Locked", "{}", out[0]);
     drop(db);
+}
+
+#[test]
+fn resolve_answers_the_ranking() {
+    let out = session(&[
+        json!({"op": "load", "dataset": "ecosystem"}).to_string(),
+        json!({"op": "resolve", "text": "輝瑞中國"}).to_string(),
+        json!({"op": "resolve", "text": "pfzer", "limit": 1}).to_string(),
+        json!({"op": "resolve", "text": "zzzzzzzzzz"}).to_string(),
+        json!({"op": "resolve"}).to_string(),
+    ]);
+    assert_eq!(
+        out[1],
+        json!({"ok": true, "matches": [{"name": "Pfizer", "labels": ["Company"], "score": 1.0}]})
+    );
+    assert_eq!(out[2]["matches"][0]["name"], "Pfizer");
+    assert_eq!(out[2]["matches"].as_array().map(Vec::len), Some(1));
+    let score = out[2]["matches"][0]["score"].as_f64().unwrap();
+    assert!(score > 0.5 && score < 1.0, "{score}");
+    assert_eq!(out[3], json!({"ok": true, "matches": []}));
+    assert_eq!(out[4]["error"]["kind"], "ProtocolError");
 }

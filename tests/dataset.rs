@@ -51,6 +51,10 @@ fn dataset_is_big_enough_and_covers_the_ontology() {
         "PART_OF",
         "ISSUES",
         "MEMBER_OF",
+        "ADMINISTERS",
+        "APPLIES_TO",
+        "RECEIVES",
+        "LISTED_IN",
     ] {
         assert!(types.contains(&t), "type {t} missing");
     }
@@ -64,8 +68,18 @@ fn every_relationship_has_a_known_source() {
         let rel = g.relationship(r).expect("live");
         let source = rel.property("source").and_then(Value::as_str).unwrap_or("");
         assert!(
-            source.len() == 20 && source.as_bytes()[3] == b'_',
+            (source.len() == 20 && source.as_bytes()[3] == b'_') || source == "gazetteer",
             "relationship {r} has source {source:?}"
+        );
+        let basis = rel.property("basis").and_then(Value::as_str).unwrap_or("");
+        assert!(
+            ["stated", "name", "context", "world"].contains(&basis),
+            "relationship {r} has basis {basis:?}"
+        );
+        assert_eq!(
+            rel.property("evidence").is_some(),
+            source != "gazetteer",
+            "relationship {r}: evidence on every document fact, none on a gazetteer one"
         );
     }
 }
@@ -210,7 +224,7 @@ fn load(entities: &str, relations: &str) -> Result<Graph, DatasetError> {
 fn validation_accepts_a_good_file() {
     let g = load(
         PLACES,
-        r#"{"type":"LOCATED_IN","from":"Shanghai","to":"China","source":"000_829221f228b32901"}"#,
+        r#"{"type":"LOCATED_IN","from":"Shanghai","to":"China","source":"000_829221f228b32901","basis":"stated","evidence":"上海"}"#,
     )
     .expect("valid");
     assert_eq!(g.relationship_count(), 1);
@@ -220,7 +234,7 @@ fn validation_accepts_a_good_file() {
 fn validation_refuses_a_dangling_endpoint() {
     let err = load(
         PLACES,
-        r#"{"type":"LOCATED_IN","from":"Shanghai","to":"Atlantis","source":"000_829221f228b32901"}"#,
+        r#"{"type":"LOCATED_IN","from":"Shanghai","to":"Atlantis","source":"000_829221f228b32901","basis":"stated","evidence":"上海"}"#,
     )
     .unwrap_err();
     assert!(
@@ -236,8 +250,8 @@ fn validation_refuses_a_duplicate_alias() {
     );
     let err = load(
         &entities,
-        r#"{"type":"LOCATED_IN","from":"Shanghai","to":"China","source":"000_829221f228b32901"}
-{"type":"LOCATED_IN","from":"Hu","to":"China","source":"000_829221f228b32901"}"#,
+        r#"{"type":"LOCATED_IN","from":"Shanghai","to":"China","source":"000_829221f228b32901","basis":"stated","evidence":"上海"}
+{"type":"LOCATED_IN","from":"Hu","to":"China","source":"000_829221f228b32901","basis":"stated","evidence":"上海"}"#,
     )
     .unwrap_err();
     assert!(
@@ -255,7 +269,7 @@ fn validation_refuses_a_missing_or_wrong_source() {
     );
     let err = load(
         PLACES,
-        r#"{"type":"LOCATED_IN","from":"Shanghai","to":"China","source":"001_e0d1812e1d7dabb9"}"#,
+        r#"{"type":"LOCATED_IN","from":"Shanghai","to":"China","source":"001_e0d1812e1d7dabb9","basis":"stated","evidence":"上海"}"#,
     )
     .unwrap_err();
     assert!(matches!(err, DatasetError::BadSource { .. }), "{err}");
@@ -265,7 +279,7 @@ fn validation_refuses_a_missing_or_wrong_source() {
 fn validation_refuses_what_the_ontology_lacks() {
     let err = load(
         PLACES,
-        r#"{"type":"NEIGHBOUR_OF","from":"Shanghai","to":"China","source":"000_829221f228b32901"}"#,
+        r#"{"type":"NEIGHBOUR_OF","from":"Shanghai","to":"China","source":"000_829221f228b32901","basis":"stated","evidence":"上海"}"#,
     )
     .unwrap_err();
     assert!(
@@ -285,7 +299,7 @@ fn validation_refuses_what_the_ontology_lacks() {
     );
     let err = load(
         PLACES,
-        r#"{"type":"LOCATED_IN","from":"Shanghai","to":"China","source":"000_829221f228b32901","amount":3}"#,
+        r#"{"type":"LOCATED_IN","from":"Shanghai","to":"China","source":"000_829221f228b32901","basis":"stated","evidence":"上海","amount":3}"#,
     )
     .unwrap_err();
     assert!(matches!(err, DatasetError::UnknownKey { .. }), "{err}");
@@ -299,7 +313,7 @@ fn validation_refuses_what_the_ontology_lacks() {
 
 #[test]
 fn validation_refuses_duplicates_isolated_entities_and_bad_json() {
-    let line = r#"{"type":"LOCATED_IN","from":"Shanghai","to":"China","source":"000_829221f228b32901"}"#;
+    let line = r#"{"type":"LOCATED_IN","from":"Shanghai","to":"China","source":"000_829221f228b32901","basis":"stated","evidence":"上海"}"#;
     let err = load(PLACES, &format!("{line}\n{line}")).unwrap_err();
     assert!(
         matches!(err, DatasetError::DuplicateRelationship { line: 2, .. }),
@@ -310,4 +324,60 @@ fn validation_refuses_duplicates_isolated_entities_and_bad_json() {
     assert!(matches!(err, DatasetError::Isolated { .. }), "{err}");
     let err = load("{not json", "").unwrap_err();
     assert!(matches!(err, DatasetError::Json { line: 1, .. }), "{err}");
+}
+
+#[test]
+fn validation_refuses_missing_provenance() {
+    let err = load(
+        PLACES,
+        r#"{"type":"LOCATED_IN","from":"Shanghai","to":"China","source":"000_829221f228b32901","evidence":"上海"}"#,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, DatasetError::MissingKey { key: "basis", .. }),
+        "{err}"
+    );
+    let err = load(
+        PLACES,
+        r#"{"type":"LOCATED_IN","from":"Shanghai","to":"China","source":"000_829221f228b32901","basis":"stated"}"#,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, DatasetError::MissingKey { key: "evidence", .. }),
+        "{err}"
+    );
+    let err = load(
+        PLACES,
+        r#"{"type":"LOCATED_IN","from":"Shanghai","to":"China","source":"000_829221f228b32901","basis":"stated","evidence":"一二三四五六七八九十一二三四五六七八九十一"}"#,
+    )
+    .unwrap_err();
+    assert!(matches!(err, DatasetError::BadValue { .. }), "{err}");
+    let err = load(
+        PLACES,
+        r#"{"type":"SIGNS_WITH","from":"Shanghai","to":"China","source":"000_829221f228b32901","basis":"stated","evidence":"上海","status":"maybe"}"#,
+    )
+    .unwrap_err();
+    assert!(matches!(err, DatasetError::BadValue { .. }), "{err}");
+}
+
+#[test]
+fn gazetteer_facts_are_world_knowledge_without_evidence() {
+    let gaz = |text: &str| {
+        Graph::from_dataset(
+            DatasetFile {
+                name: "entities.jsonl",
+                text: PLACES,
+            },
+            &[DatasetFile {
+                name: "relations/gazetteer.jsonl",
+                text,
+            }],
+        )
+    };
+    gaz(r#"{"type":"LOCATED_IN","from":"Shanghai","to":"China","source":"gazetteer","basis":"world"}"#)
+        .expect("a gazetteer fact");
+    let err =
+        gaz(r#"{"type":"LOCATED_IN","from":"Shanghai","to":"China","source":"gazetteer","basis":"stated"}"#)
+            .unwrap_err();
+    assert!(matches!(err, DatasetError::BadValue { .. }), "{err}");
 }

@@ -16,7 +16,7 @@ use crate::graph::names::normalize_name;
 use crate::graph::{Graph, NodeId, Value};
 use crate::Date;
 
-pub(crate) use ontology::{LABELS, REL_TYPES, SOURCES};
+pub(crate) use ontology::{BASES, EVIDENCE_MAX_CHARS, GAZETTEER, LABELS, REL_TYPES, SOURCES, STATUSES};
 
 /// One file of the dataset: its name (for errors) and its text.
 #[derive(Clone, Copy, Debug)]
@@ -32,7 +32,7 @@ const ENTITIES: DatasetFile<'static> = DatasetFile {
     text: include_str!("../../data/ecosystem/entities.jsonl"),
 };
 
-const RELATIONS: [DatasetFile<'static>; 5] = [
+const RELATIONS: [DatasetFile<'static>; 6] = [
     DatasetFile {
         name: "relations/000_829221f228b32901.jsonl",
         text: include_str!("../../data/ecosystem/relations/000_829221f228b32901.jsonl"),
@@ -52,6 +52,10 @@ const RELATIONS: [DatasetFile<'static>; 5] = [
     DatasetFile {
         name: "relations/004_7bfd2b9734327095.jsonl",
         text: include_str!("../../data/ecosystem/relations/004_7bfd2b9734327095.jsonl"),
+    },
+    DatasetFile {
+        name: "relations/gazetteer.jsonl",
+        text: include_str!("../../data/ecosystem/relations/gazetteer.jsonl"),
     },
 ];
 
@@ -145,7 +149,7 @@ pub enum DatasetError {
         name: String,
     },
     /// A relationship's `source` is not the document its file is for.
-    #[error("{file}:{line}: source '{source_name}' does not match the file (expected one of the five documents, equal to the file name)")]
+    #[error("{file}:{line}: source '{source_name}' does not match the file (expected one of the five documents or 'gazetteer', equal to the file name)")]
     BadSource {
         /// The file.
         file: String,
@@ -274,16 +278,35 @@ fn property_value(ctx: &LineCtx<'_>, key: &str, json: &serde_json::Value) -> Res
             .collect::<Result<Vec<_>, _>>()
             .map(Value::List),
         ("aliases", _) => Err(ctx.bad(key, "must be a list of non-empty strings")),
-        ("edition" | "agreements_signed", serde_json::Value::Number(n)) if n.is_i64() => {
+        ("edition" | "agreements_signed" | "partners_count" | "rank", serde_json::Value::Number(n))
+            if n.is_i64() =>
+        {
             Ok(Value::Int(n.as_i64().unwrap_or_default()))
         }
-        ("edition" | "agreements_signed", _) => Err(ctx.bad(key, "must be an integer")),
-        ("amount" | "procurement_amount", serde_json::Value::Number(n)) => n
+        ("edition" | "agreements_signed" | "partners_count" | "rank", _) => {
+            Err(ctx.bad(key, "must be an integer"))
+        }
+        ("status", serde_json::Value::String(s)) if STATUSES.contains(&s.as_str()) => {
+            Ok(Value::from(s.as_str()))
+        }
+        ("status", _) => Err(ctx.bad(key, format!("must be one of {}", STATUSES.join(", ")))),
+        ("basis", serde_json::Value::String(s)) if BASES.contains(&s.as_str()) => Ok(Value::from(s.as_str())),
+        ("basis", _) => Err(ctx.bad(key, format!("must be one of {}", BASES.join(", ")))),
+        ("evidence", serde_json::Value::String(s))
+            if !s.trim().is_empty() && s.chars().count() <= EVIDENCE_MAX_CHARS =>
+        {
+            Ok(Value::from(s.as_str()))
+        }
+        ("evidence", _) => Err(ctx.bad(
+            key,
+            format!("must be a non-empty phrase of at most {EVIDENCE_MAX_CHARS} characters"),
+        )),
+        ("amount" | "procurement_amount" | "prize_amount", serde_json::Value::Number(n)) => n
             .as_f64()
             .filter(|f| f.is_finite() && *f >= 0.0)
             .map(Value::Float)
             .ok_or_else(|| ctx.bad(key, "must be a non-negative number")),
-        ("amount" | "procurement_amount", _) => Err(ctx.bad(key, "must be a number")),
+        ("amount" | "procurement_amount" | "prize_amount", _) => Err(ctx.bad(key, "must be a number")),
         (_, serde_json::Value::String(s)) if !s.trim().is_empty() => Ok(Value::from(s.as_str())),
         _ => Err(ctx.bad(key, "must be a non-empty string")),
     }
@@ -315,7 +338,7 @@ impl Graph {
     /// };
     /// let rels = DatasetFile {
     ///     name: "relations/000_829221f228b32901.jsonl",
-    ///     text: r#"{"type":"LOCATED_IN","from":"Shanghai","to":"China","source":"000_829221f228b32901"}"#,
+    ///     text: r#"{"type":"LOCATED_IN","from":"Shanghai","to":"China","source":"000_829221f228b32901","basis":"stated","evidence":"上海"}"#,
     /// };
     /// let g = Graph::from_dataset(entities, &[rels])?;
     /// assert_eq!((g.node_count(), g.relationship_count()), (2, 1));
@@ -400,7 +423,7 @@ impl Graph {
                 let Some((_, allowed)) = REL_TYPES.iter().find(|(t, _)| *t == ty) else {
                     return Err(ctx.not_in_ontology("relationship type", ty));
                 };
-                if source != stem || !SOURCES.contains(&source) {
+                if source != stem || !(SOURCES.contains(&source) || source == GAZETTEER) {
                     return Err(DatasetError::BadSource {
                         file: ctx.file.to_owned(),
                         line: ctx.line,
@@ -423,7 +446,8 @@ impl Graph {
                     if matches!(key.as_str(), "type" | "from" | "to") {
                         continue;
                     }
-                    if key != "source" && !allowed.contains(&key.as_str()) {
+                    let provenance = matches!(key.as_str(), "source" | "basis" | "evidence");
+                    if !provenance && !allowed.contains(&key.as_str()) {
                         return Err(ctx.unknown(key, format!("on {ty}")));
                     }
                     props.insert(key, property_value(&ctx, key, json)?);
@@ -431,8 +455,24 @@ impl Graph {
                 if props.contains_key("date") != props.contains_key("date_precision") {
                     return Err(ctx.bad("date_precision", "must be given with 'date', and only with it"));
                 }
+                let basis = string_of(&ctx, &map, "basis")?;
+                if source == GAZETTEER {
+                    if basis != "world" {
+                        return Err(ctx.bad("basis", "must be 'world' on a gazetteer fact"));
+                    }
+                    if map.contains_key("evidence") {
+                        return Err(ctx.unknown("evidence", "on a gazetteer fact".to_owned()));
+                    }
+                } else {
+                    string_of(&ctx, &map, "evidence")?;
+                    if basis == "world" {
+                        return Err(ctx.bad("basis", "'world' is for gazetteer facts only"));
+                    }
+                }
                 let mut fingerprint = map.clone();
-                fingerprint.remove("source");
+                for key in ["source", "basis", "evidence"] {
+                    fingerprint.remove(key);
+                }
                 if !seen_rels.insert(serde_json::Value::Object(fingerprint).to_string()) {
                     return Err(DatasetError::DuplicateRelationship {
                         file: ctx.file.to_owned(),
@@ -446,6 +486,12 @@ impl Graph {
                 touched.insert(end);
             }
         }
+        graph.require_unique_names().map_err(|e| DatasetError::BadValue {
+            file: entities.name.to_owned(),
+            line: 0,
+            key: "name".to_owned(),
+            problem: e.to_string(),
+        })?;
         if !relations.is_empty() {
             for (name, id) in &by_name {
                 if !touched.contains(id) {

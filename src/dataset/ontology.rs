@@ -6,7 +6,7 @@ pub(crate) const LABELS: &[(&str, Option<&[&str]>)] = &[
     ("Government", None),
     ("Institution", None),
     ("Place", None),
-    ("Event", Some(&["expo", "summit", "forum", "ceremony"])),
+    ("Event", Some(&["expo", "summit", "forum", "ceremony", "award"])),
     ("Product", Some(&["drug", "device", "test"])),
     ("Person", Some(&[])),
     ("Project", None),
@@ -25,11 +25,12 @@ pub(crate) const NODE_KEYS: &[&str] = &[
     "edition",
 ];
 
-/// Relationship types with the properties (besides `source`) each may carry.
+/// Relationship types with the properties (besides the provenance keys `source`, `basis` and
+/// `evidence`) each may carry.
 pub(crate) const REL_TYPES: &[(&str, &[&str])] = &[
     (
         "SIGNS_WITH",
-        &["date", "date_precision", "event", "title", "witness"],
+        &["date", "date_precision", "event", "title", "witness", "status"],
     ),
     (
         "INVESTS_IN",
@@ -40,6 +41,7 @@ pub(crate) const REL_TYPES: &[(&str, &[&str])] = &[
         "PARTICIPATES_IN",
         &[
             "agreements_signed",
+            "partners_count",
             "procurement_amount",
             "currency",
             "amount_qualifier",
@@ -53,7 +55,26 @@ pub(crate) const REL_TYPES: &[(&str, &[&str])] = &[
     ("PART_OF", &[]),
     ("ISSUES", &["date", "date_precision"]),
     ("MEMBER_OF", &[]),
+    ("ADMINISTERS", &[]),
+    ("APPLIES_TO", &[]),
+    (
+        "RECEIVES",
+        &["date", "date_precision", "prize_amount", "currency"],
+    ),
+    ("LISTED_IN", &["rank"]),
 ];
+
+/// The values of `status` on `SIGNS_WITH`: what the text asserts of the deal.
+pub(crate) const STATUSES: &[&str] = &["signed", "renewed", "negotiated", "cooperation", "announced"];
+
+/// The values of `basis`: how a fact is known.
+pub(crate) const BASES: &[&str] = &["stated", "name", "context", "world"];
+
+/// The `source` of facts that come from general knowledge of places, not from a document.
+pub(crate) const GAZETTEER: &str = "gazetteer";
+
+/// The longest `evidence` phrase, in characters.
+pub(crate) const EVIDENCE_MAX_CHARS: usize = 20;
 
 /// The five source documents, by file name without `.txt`.
 pub(crate) const SOURCES: &[&str] = &[

@@ -234,6 +234,7 @@ impl Graph {
             adjacency,
             type_index: Default::default(),
             constraints,
+            unique_names: false,
             journal: None,
             cache_id: Default::default(),
         })

@@ -17,6 +17,7 @@ pub(crate) mod intern;
 pub(crate) mod journal;
 pub(crate) mod labels;
 pub(crate) mod names;
+mod resolve;
 pub(crate) mod temporal;
 pub(crate) mod type_index;
 pub(crate) mod value;
@@ -148,6 +149,8 @@ pub struct Graph {
     /// The relationships of each type, built on demand (see `type_index.rs`).
     type_index: std::sync::OnceLock<type_index::TypeIndex>,
     constraints: Vec<UniqueConstraint>,
+    /// Whether no two nodes may share a name key (see [`Graph::require_unique_names`]).
+    unique_names: bool,
     /// While on, the record of every change (see `journal.rs`); a clone starts without one.
     journal: Option<Box<journal::Journal>>,
     /// The identity that caches of plans key on (see `journal::CacheId`).
@@ -165,6 +168,7 @@ impl Clone for Graph {
             adjacency: self.adjacency.clone(),
             type_index: self.type_index.clone(),
             constraints: self.constraints.clone(),
+            unique_names: self.unique_names,
             journal: None,
             cache_id: journal::CacheId::default(),
         }
@@ -440,6 +444,15 @@ impl Graph {
         for (k, v) in &props {
             check_value(k.as_ref(), v)?;
         }
+        if self.unique_names {
+            self.check_unique_names(
+                None,
+                props
+                    .iter()
+                    .filter(|(k, _)| NAME_KEYS.contains(&k.as_ref()))
+                    .map(|(_, v)| v),
+            )?;
+        }
         // Constraints are checked before any name is interned, so a refused call leaves no
         // trace: a label or key the graph has never seen cannot be under a constraint.
         if !self.constraints.is_empty() {
@@ -473,6 +486,9 @@ impl Graph {
         props: Props,
     ) -> Result<NodeId, GraphError> {
         self.check_constraints_for(None, &labels, &props)?;
+        if self.unique_names {
+            self.check_unique_names(None, self.name_values(&props))?;
+        }
         Ok(self.insert_node_unchecked(labels, props))
     }
 
@@ -902,6 +918,9 @@ impl Graph {
             props.set(key, value.clone());
             self.check_constraints_for(Some(id), &data.labels, &props)?;
         }
+        if self.unique_names && NAME_KEYS.contains(&self.symbols.key_name(key)) {
+            self.check_unique_names(Some(id), std::iter::once(&value))?;
+        }
         let new = self.journaling().then(|| match self.journal_redoes() {
             true => value.clone(),
             false => Value::Null,
@@ -1288,6 +1307,71 @@ impl Graph {
             owners,
         });
         self.record(|| journal::Change::ConstraintAdded { label: l, key: k });
+        Ok(())
+    }
+
+    /// Makes names unique graph-wide: from now on no two nodes may carry `name`, `name_zh` or
+    /// `aliases` entries with the same key in the name index (normalised and script-folded, see
+    /// [`normalize_name`](crate::normalize_name)), whatever their labels. A node that would
+    /// share one is refused with [`GraphError::ConstraintViolation`] (in Cypher,
+    /// `ConstraintVerificationFailed`). Fails, changing nothing, if two nodes already share a
+    /// name. The embedded dataset has it on. Like the index, it is not stored in a snapshot:
+    /// call it again after an open.
+    ///
+    /// ```
+    /// use kgraph::{Graph, GraphError};
+    /// let mut g = Graph::new();
+    /// g.add_node(&["Company"], [("name", "Pfizer"), ("name_zh", "辉瑞")])?;
+    /// g.require_unique_names()?;
+    /// let err = g.add_node(&["Company"], [("name", "輝瑞")]).unwrap_err();
+    /// assert!(matches!(err, GraphError::ConstraintViolation { .. }));
+    /// # Ok::<_, GraphError>(())
+    /// ```
+    pub fn require_unique_names(&mut self) -> Result<(), GraphError> {
+        if let Some((key, nodes)) = self.names.entries().find(|(_, nodes)| nodes.len() > 1) {
+            return Err(GraphError::ConstraintViolation {
+                label: "*".to_owned(),
+                key: "name".to_owned(),
+                value: format!("'{key}'"),
+                existing: nodes[0],
+            });
+        }
+        self.unique_names = true;
+        Ok(())
+    }
+
+    /// Whether [`require_unique_names`](Graph::require_unique_names) is on.
+    pub fn unique_names(&self) -> bool {
+        self.unique_names
+    }
+
+    /// The name-property values among `props`.
+    fn name_values<'p>(&self, props: &'p Props) -> impl Iterator<Item = &'p Value> + 'p {
+        let keys: Vec<KeyId> = NAME_KEYS
+            .iter()
+            .filter_map(|k| self.symbols.find_key(k))
+            .collect();
+        keys.into_iter().filter_map(move |k| props.get(k))
+    }
+
+    /// Fails if a name among `values` is held by a node other than `id`.
+    fn check_unique_names<'v>(
+        &self,
+        id: Option<NodeId>,
+        values: impl Iterator<Item = &'v Value>,
+    ) -> Result<(), GraphError> {
+        for v in values {
+            for name in names::names_in(v) {
+                if let Some(other) = self.names.get(name).iter().find(|n| Some(**n) != id) {
+                    return Err(GraphError::ConstraintViolation {
+                        label: "*".to_owned(),
+                        key: "name".to_owned(),
+                        value: format!("'{name}'"),
+                        existing: *other,
+                    });
+                }
+            }
+        }
         Ok(())
     }
 

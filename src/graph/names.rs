@@ -15,26 +15,31 @@ use super::value::Value;
 pub(crate) const NAME_KEYS: [&str; 3] = ["name", "name_zh", "aliases"];
 
 /// The normal form that the name index keys on: Unicode NFKC (which also maps full-width
-/// Latin letters and digits to ASCII), Latin letters case-folded, white space removed.
+/// Latin letters and digits to ASCII), Latin letters case-folded, white space removed, and
+/// Chinese characters folded to one script: a traditional character, or a Taiwan or Hong Kong
+/// variant, becomes the simplified character OpenCC's `t2s`, `tw2s` or `hk2s` tables convert
+/// it to on its own (character by character, no phrase rules). So `輝瑞中國`, `辉瑞中国` and
+/// `辉瑞 中国` are one key.
 ///
 /// ```
 /// use kgraph::normalize_name;
 /// assert_eq!(normalize_name("Ｐｆｉｚｅｒ  China"), "pfizerchina");
 /// assert_eq!(normalize_name("辉瑞 中国"), "辉瑞中国");
+/// assert_eq!(normalize_name("輝瑞中國"), "辉瑞中国");
 /// ```
 pub fn normalize_name(text: &str) -> String {
     normalized(text).into_owned()
 }
 
 /// `normalize_name`, borrowing `text` when it is already normal: lower-case ASCII without
-/// white space, CJK ideographs and Hangul, as most names are. A name seek then allocates
-/// nothing and touches no table.
+/// white space, CJK ideographs that fold to no other character, and Hangul, as most names are.
+/// A name seek then allocates nothing and touches no table but a bit per ideograph.
 pub(crate) fn normalized(text: &str) -> std::borrow::Cow<'_, str> {
     if text.chars().all(|c| {
         if c.is_ascii() {
             !c.is_ascii_uppercase() && !c.is_whitespace()
         } else {
-            is_stable_cjk(c)
+            is_stable_cjk(c) && !script::folds(c)
         }
     }) {
         return std::borrow::Cow::Borrowed(text);
@@ -67,11 +72,39 @@ fn fold_into(chars: impl Iterator<Item = char>, out: &mut String) {
                 out.push(c.to_ascii_lowercase());
             }
         } else if is_caseless_cjk(c) {
-            // Kana, CJK ideographs and Hangul have no case: no table lookup needed.
-            out.push(c);
+            // Kana, CJK ideographs and Hangul have no case: only the script fold applies.
+            out.push(script::fold(c));
         } else if !c.is_whitespace() {
             out.extend(c.to_lowercase());
         }
+    }
+}
+
+/// The script fold: traditional and regional variant ideographs to simplified ones, from the
+/// table `build.rs` generates out of OpenCC's character tables.
+pub(crate) mod script {
+    include!(concat!(env!("OUT_DIR"), "/script_fold.rs"));
+
+    /// Whether `c` folds to another character: one bit test.
+    #[inline]
+    pub(crate) fn folds(c: char) -> bool {
+        let u = c as u32;
+        if !(FOLD_FIRST..=FOLD_LAST).contains(&u) {
+            return false;
+        }
+        let i = (u - FOLD_FIRST) as usize;
+        FOLDS.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+    }
+
+    /// The character `c` folds to (itself when it is simplified, or not Chinese).
+    #[inline]
+    pub(crate) fn fold(c: char) -> char {
+        if !folds(c) {
+            return c;
+        }
+        FOLD_TABLE
+            .binary_search_by_key(&c, |&(from, _)| from)
+            .map_or(c, |i| FOLD_TABLE[i].1)
     }
 }
 
@@ -147,7 +180,7 @@ impl Holders {
     }
 }
 
-fn names_in(value: &Value) -> impl Iterator<Item = &str> {
+pub(crate) fn names_in(value: &Value) -> impl Iterator<Item = &str> {
     let (one, list) = match value {
         Value::String(s) => (Some(&**s), &[][..]),
         Value::List(items) => (None, items.as_slice()),
@@ -223,7 +256,7 @@ mod tests {
         assert_eq!(normalize_name("ÉCOLE"), "école");
     }
 
-    /// The definition: NFKC, then white space dropped and letters lower-cased.
+    /// The definition: NFKC, then white space dropped, letters lower-cased and ideographs folded.
     fn reference(text: &str) -> String {
         let mut out = String::new();
         fold_into(text.nfkc(), &mut out);
@@ -259,6 +292,7 @@ mod tests {
             t.nfkc()
                 .filter(|c| !c.is_whitespace())
                 .flat_map(char::to_lowercase)
+                .map(script::fold)
                 .collect()
         };
         for t in [
@@ -277,6 +311,33 @@ mod tests {
         ] {
             assert_eq!(normalize_name(t), slow(t), "{t:?}");
         }
+    }
+
+    #[test]
+    fn traditional_and_regional_variants_fold_to_simplified() {
+        assert_eq!(
+            normalize_name("國家高性能醫療器械創新中心"),
+            "国家高性能医疗器械创新中心"
+        );
+        assert_eq!(normalize_name("樂城先行區管理局"), "乐城先行区管理局");
+        assert_eq!(normalize_name("邁瑞醫療"), "迈瑞医疗");
+        assert_eq!(normalize_name("進博會"), "进博会");
+        // Taiwan and Hong Kong variants (OpenCC's s2tw / s2hk spellings).
+        assert_eq!(normalize_name("台灣"), normalize_name("臺灣"));
+        assert_eq!(normalize_name("着"), normalize_name("著"));
+        // Already simplified: borrowed, not copied.
+        assert!(matches!(normalized("阿斯利康"), std::borrow::Cow::Borrowed(_)));
+        assert!(matches!(normalized("輝瑞"), std::borrow::Cow::Owned(_)));
+    }
+
+    #[test]
+    fn the_fold_is_idempotent_and_maps_into_non_folding_characters() {
+        for &(from, to) in script::FOLD_TABLE.iter() {
+            assert_ne!(from, to);
+            assert!(!script::folds(to), "{from} -> {to} folds again");
+            assert_eq!(script::fold(from), to);
+        }
+        assert!(script::FOLD_TABLE.len() > 2000, "{}", script::FOLD_TABLE.len());
     }
 
     #[test]

@@ -373,6 +373,7 @@ const FUNCTIONS: &[(&str, Func, usize, usize)] = &[
     ),
     ("exists", Func::Exists, 1, 1),
     ("isempty", Func::IsEmpty, 1, 1),
+    ("kg.resolve", Func::Resolve, 1, 2),
 ];
 
 /// The functions as the documentation spells them, for "did you mean" hints.
@@ -465,6 +466,7 @@ const SPELLINGS: &[&str] = &[
     "datetime.fromEpochMillis",
     "exists",
     "isEmpty",
+    "kg.resolve",
     "count",
     "sum",
     "avg",

@@ -114,6 +114,8 @@ pub(crate) enum Func {
     ToIntegerOrNull,
     ToFloatOrNull,
     ToBooleanOrNull,
+    /// `kg.resolve(text [, limit])`: the nodes a name names, best first, with scores.
+    Resolve,
 }
 
 /// The temporal types, as the functions that build them name them.

@@ -129,6 +129,31 @@ pub(crate) fn call(ctx: &Ctx<'_>, f: Func, args: Vec<Value>) -> ExecResult<Value
             String(s) => Int(s.chars().count() as i64),
             other => return Err(type_error("length", &other)),
         },
+        Func::Resolve => {
+            let Some(text) = a0.as_str() else {
+                return Err(type_error("kg.resolve", &a0));
+            };
+            let limit = match a1 {
+                Null => 5,
+                ref v => int_arg("kg.resolve", v)?,
+            };
+            if limit < 0 {
+                return Err(arg_error("kg.resolve() takes a limit of 0 or more"));
+            }
+            let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+            List(
+                ctx.graph
+                    .resolve_ranked(text, limit)
+                    .into_iter()
+                    .map(|(n, score)| {
+                        Map(std::collections::BTreeMap::from([
+                            ("node".to_owned(), Node(n)),
+                            ("score".to_owned(), Float(score)),
+                        ]))
+                    })
+                    .collect(),
+            )
+        }
         Func::IsEmpty => match a0 {
             List(l) => Bool(l.is_empty()),
             String(s) => Bool(s.is_empty()),
