@@ -576,3 +576,39 @@ fn a_fault_at_any_step_of_a_commit_or_a_checkpoint_keeps_exactly_the_acknowledge
         assert!(at > 20, "only {at} operations were under test");
     }
 }
+
+#[test]
+fn unique_names_survive_a_snapshot_a_log_and_a_rollback() {
+    let dir = tempfile::tempdir().unwrap();
+    // Through a snapshot: the embedded dataset requires unique names.
+    let g = Graph::ecosystem().unwrap();
+    assert!(g.unique_names());
+    g.save(dir.path().join("eco.kgs")).unwrap();
+    let back = Graph::open(dir.path().join("eco.kgs")).unwrap();
+    assert!(back.unique_names(), "the rule survives save and open");
+    // Through the log, and undone by a rollback.
+    let d = dir.path().join("db");
+    {
+        let db = Database::open(&d).unwrap();
+        db.execute("CREATE (:Company {name: 'Pfizer', name_zh: '辉瑞'})")
+            .unwrap();
+        let mut tx = db.write();
+        tx.graph_mut().require_unique_names().unwrap();
+        tx.rollback();
+        assert!(!db.read().unique_names());
+        let mut tx = db.write();
+        tx.graph_mut().require_unique_names().unwrap();
+        tx.commit().unwrap();
+    }
+    let db = Database::open(&d).unwrap();
+    assert!(db.read().unique_names(), "the rule survives the log");
+    let err = db.execute("CREATE (:Company {name: '輝瑞'})").unwrap_err();
+    assert!(
+        err.to_string().contains("辉瑞") || err.to_string().contains("輝瑞"),
+        "{err}"
+    );
+    db.checkpoint().unwrap();
+    drop(db);
+    let db = Database::open(&d).unwrap();
+    assert!(db.read().unique_names(), "and a checkpoint");
+}

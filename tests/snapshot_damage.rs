@@ -217,12 +217,13 @@ fn empty_foreign_and_future_files_get_their_own_errors() {
 
     // Flags this version does not define, with a consistent header.
     let mut flagged = saved_bytes(&fixture_graph());
-    flagged[12..16].copy_from_slice(&1u32.to_le_bytes());
+    // (Bit 0 is defined: names unique graph-wide; bit 1 is not.)
+    flagged[12..16].copy_from_slice(&2u32.to_le_bytes());
     let sum = xxh3_64(&flagged[..32]);
     flagged[32..40].copy_from_slice(&sum.to_le_bytes());
     assert!(matches!(
         open_err(&flagged),
-        SnapshotError::UnknownFlags { flags: 1, .. }
+        SnapshotError::UnknownFlags { flags: 2, .. }
     ));
 
     // Bytes appended after the payload.

@@ -73,6 +73,8 @@ pub(crate) enum Change {
     },
     /// A unique constraint was added (at the end of the list).
     ConstraintAdded { label: LabelId, key: KeyId },
+    /// Names became unique graph-wide (`Graph::require_unique_names`).
+    UniqueNamesRequired,
 }
 
 /// The records since the journal was turned on.
@@ -332,6 +334,7 @@ impl Graph {
             Change::ConstraintAdded { .. } => {
                 self.constraints.pop();
             }
+            Change::UniqueNamesRequired => self.set_unique_names_unchecked(false),
         }
     }
 
@@ -402,6 +405,7 @@ impl Graph {
                 Change::ConstraintAdded { label, key } => {
                     self.add_constraint_ids(label, key)?;
                 }
+                Change::UniqueNamesRequired => self.require_unique_names()?,
             }
         }
         Ok(())

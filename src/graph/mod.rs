@@ -1336,13 +1336,28 @@ impl Graph {
                 existing: nodes[0],
             });
         }
-        self.unique_names = true;
+        if !self.unique_names {
+            self.unique_names = true;
+            self.record(|| journal::Change::UniqueNamesRequired);
+        }
         Ok(())
     }
 
     /// Whether [`require_unique_names`](Graph::require_unique_names) is on.
+    ///
+    /// ```
+    /// assert!(kgraph::Graph::ecosystem()?.unique_names());
+    /// assert!(!kgraph::Graph::new().unique_names());
+    /// # Ok::<_, kgraph::Error>(())
+    /// ```
     pub fn unique_names(&self) -> bool {
         self.unique_names
+    }
+
+    /// Sets the flag of [`require_unique_names`](Graph::require_unique_names) without checking
+    /// (for decoders and undo, whose graph was checked when the flag was first set).
+    pub(crate) fn set_unique_names_unchecked(&mut self, on: bool) {
+        self.unique_names = on;
     }
 
     /// The name-property values among `props`.

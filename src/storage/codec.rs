@@ -42,6 +42,9 @@ mod v2;
 pub(crate) const FORMAT_VERSION: u32 = 2;
 /// The length of the header (the same in every version so far).
 pub(crate) const HEADER_LEN: usize = 40;
+/// Header flag (version 2): names are unique graph-wide (`Graph::require_unique_names`). A
+/// reader that does not know a flag refuses the file, so an older build cannot drop the rule.
+const FLAG_UNIQUE_NAMES: u32 = 1;
 /// Lists and maps nested deeper than this are refused on save and on open, so decoding a
 /// crafted file cannot overflow the stack.
 pub(crate) const MAX_VALUE_DEPTH: usize = 128;
@@ -64,7 +67,12 @@ pub(crate) fn encode(graph: &Graph) -> Result<Encoded, String> {
     let mut header = [0u8; HEADER_LEN];
     header[0..8].copy_from_slice(&MAGIC);
     header[8..12].copy_from_slice(&FORMAT_VERSION.to_le_bytes());
-    header[12..16].copy_from_slice(&0u32.to_le_bytes());
+    let flags = if graph.unique_names() {
+        FLAG_UNIQUE_NAMES
+    } else {
+        0
+    };
+    header[12..16].copy_from_slice(&flags.to_le_bytes());
     header[16..24].copy_from_slice(&(len as u64).to_le_bytes());
     header[24..32].copy_from_slice(&sum.digest().to_le_bytes());
     let header_sum = xxh3_64(&header[0..32]);
@@ -139,7 +147,7 @@ pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<Graph, SnapshotError> 
         });
     }
     let flags = le_u32(bytes, 12);
-    if flags != 0 {
+    if flags & !FLAG_UNIQUE_NAMES != 0 || (flags != 0 && version < 2) {
         return Err(SnapshotError::UnknownFlags {
             path: path.to_owned(),
             flags,
@@ -175,7 +183,15 @@ pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<Graph, SnapshotError> 
         });
     }
     if version >= 2 {
-        return v2::decode_payload(payload).map_err(|reason| SnapshotError::corrupt(path, reason));
+        let mut graph = v2::decode_payload(payload).map_err(|reason| SnapshotError::corrupt(path, reason))?;
+        if flags & FLAG_UNIQUE_NAMES != 0 {
+            // Checked when the flag was set and kept by every change since; the name index is
+            // rebuilt from the nodes, so check again rather than trust the file.
+            graph
+                .require_unique_names()
+                .map_err(|e| SnapshotError::corrupt(path, format!("names are not unique: {e}")))?;
+        }
+        return Ok(graph);
     }
     let decoded = decode_payload(payload)
         .map_err(|e| SnapshotError::corrupt(path, format!("cannot decode the payload: {e}")))?;

@@ -147,6 +147,7 @@ const REL_ADDED: u8 = 6;
 const REL_REMOVED: u8 = 7;
 const REL_PROP: u8 = 8;
 const CONSTRAINT_ADDED: u8 = 9;
+const UNIQUE_NAMES: u8 = 10;
 
 fn change_bytes(out: &mut Out, change: &Change) -> Result<(), String> {
     match change {
@@ -207,6 +208,7 @@ fn change_bytes(out: &mut Out, change: &Change) -> Result<(), String> {
             out.uint(u64::from(label.0));
             out.uint(u64::from(key.0));
         }
+        Change::UniqueNamesRequired => out.buf.push(UNIQUE_NAMES),
     }
     Ok(())
 }
@@ -681,6 +683,7 @@ fn decode_change(input: &mut In<'_>) -> Result<Change, String> {
             label: LabelId(input.u32()?),
             key: KeyId(input.u32()?),
         },
+        UNIQUE_NAMES => Change::UniqueNamesRequired,
         other => return Err(format!("unknown change tag {other}")),
     })
 }
