@@ -445,6 +445,7 @@ impl Database {
 /// writer kept of the old one.
 fn publish_whole(shared: &Shared, writer: &mut Writer, graph: Graph) {
     let spare = graph.clone();
+    writer.drop_spare();
     *lock(&shared.committed) = Arc::new(graph);
     writer.version += 1;
     writer.retired.clear();

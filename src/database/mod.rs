@@ -23,7 +23,7 @@
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{mpsc, Arc, Mutex, MutexGuard};
 
 mod durable;
 
@@ -99,6 +99,76 @@ struct Writer {
     retired: Vec<(u64, Arc<Graph>)>,
     /// The records of the commits after the oldest retired state: (version it made, records).
     logs: VecDeque<(u64, Arc<Redo>)>,
+    /// The thread that brings the old state up to date after a commit, off the committing
+    /// thread's path; started by the first commit that needs it.
+    replayer: Option<Replayer>,
+    /// True while the replayer holds the next spare (the last commit's old state).
+    replaying: bool,
+}
+
+/// The replay thread's two ends: jobs in, caught-up copies out (in order, one per job).
+struct Replayer {
+    jobs: mpsc::Sender<(Graph, Redo)>,
+    done: mpsc::Receiver<Option<Graph>>,
+}
+
+impl Writer {
+    /// The spare copy, waiting for the replayer if it holds it; `None` if there is none (or
+    /// its replay failed).
+    fn take_spare(&mut self) -> Option<Graph> {
+        if let Some(g) = self.spare.take() {
+            return Some(g);
+        }
+        if std::mem::take(&mut self.replaying) {
+            return self.replayer.as_ref().and_then(|r| r.done.recv().ok().flatten());
+        }
+        None
+    }
+
+    /// Forgets the spare, also one the replayer is making, keeping its results in step.
+    fn drop_spare(&mut self) {
+        drop(self.take_spare());
+    }
+
+    /// Brings `old` up to date with `redo` on the replay thread, or here if it cannot be
+    /// started; the result is the next spare.
+    fn replay(&mut self, old: Graph, redo: Redo) {
+        if self.replayer.is_none() {
+            self.replayer = start_replayer();
+        }
+        let sent = match &self.replayer {
+            Some(r) => r.jobs.send((old, redo)).map_err(|e| e.0),
+            None => Err((old, redo)),
+        };
+        match sent {
+            Ok(()) => self.replaying = true,
+            Err((mut g, redo)) => {
+                // No replay thread: catch up here.
+                self.replayer = None;
+                if g.redo_owned(redo).is_ok() {
+                    self.spare = Some(g);
+                }
+            }
+        }
+    }
+}
+
+/// Starts the replay thread; it ends when its job queue is dropped with the database.
+fn start_replayer() -> Option<Replayer> {
+    let (jobs, inbox) = mpsc::channel::<(Graph, Redo)>();
+    let (outbox, done) = mpsc::channel::<Option<Graph>>();
+    std::thread::Builder::new()
+        .name("kgraph-replay".into())
+        .spawn(move || {
+            for (mut g, redo) in inbox {
+                let caught_up = g.redo_owned(redo).is_ok().then_some(g);
+                if outbox.send(caught_up).is_err() {
+                    return;
+                }
+            }
+        })
+        .ok()?;
+    Some(Replayer { jobs, done })
 }
 
 impl std::fmt::Debug for Database {
@@ -252,7 +322,7 @@ impl Database {
     }
 
     fn begin<'db>(&'db self, mut writer: MutexGuard<'db, Writer>) -> WriteTxn<'db> {
-        let mut graph = match writer.spare.take() {
+        let mut graph = match writer.take_spare() {
             Some(g) => g,
             None => self.catch_up(&mut writer),
         };
@@ -627,16 +697,17 @@ impl WriteTxn<'_> {
             }
         };
         // Every retired state needs this commit's records to catch up; if none does, the
-        // records move into the old state instead of being copied.
-        let replayed = if writer.retired.is_empty() {
-            old.map(|mut g| g.redo_owned(redo).map(|()| g))
+        // records move into the old state, on the replay thread, so that the commit returns
+        // without waiting for it (the next transaction waits, if it begins first).
+        if writer.retired.is_empty() {
+            if let Some(g) = old {
+                writer.replay(g, redo);
+            }
         } else {
-            let replayed = old.map(|mut g| g.redo(&redo).map(|()| g));
+            if let Some(Ok(g)) = old.map(|mut g| g.redo(&redo).map(|()| g)) {
+                writer.spare = Some(g);
+            }
             writer.logs.push_back((version, Arc::new(redo)));
-            replayed
-        };
-        if let Some(Ok(g)) = replayed {
-            writer.spare = Some(g);
         }
         drop(writer);
         self.db.maybe_checkpoint();
