@@ -236,6 +236,7 @@ impl Graph {
             constraints,
             unique_names: false,
             journal: None,
+            idle_journal: None,
             cache_id: Default::default(),
         })
     }

@@ -141,11 +141,20 @@ impl Graph {
                 false,
             ),
             None => {
-                self.journal = Some(Box::new(Journal {
-                    changes: Vec::new(),
-                    start: symbols,
-                    owner: 0,
-                }));
+                let journal = match self.idle_journal.take() {
+                    Some(mut j) => {
+                        j.changes.clear();
+                        j.start = symbols;
+                        j.owner = 0;
+                        j
+                    }
+                    None => Box::new(Journal {
+                        changes: Vec::new(),
+                        start: symbols,
+                        owner: 0,
+                    }),
+                };
+                self.journal = Some(journal);
                 (Mark { changes: 0, symbols }, true)
             }
         }
@@ -193,6 +202,17 @@ impl Graph {
             types: s.types.iter().skip(j.start.1).collect(),
             keys: s.keys.iter().skip(j.start.2).collect(),
             changes: &j.changes,
+        }
+    }
+
+    /// Turns a statement's journal off, keeping every change and forgetting the records; the
+    /// journal's allocation is kept for the next statement (unless a large statement grew it).
+    pub(crate) fn journal_discard(&mut self) {
+        if let Some(mut j) = self.journal.take() {
+            if j.changes.capacity() <= 4096 {
+                j.changes.clear();
+                self.idle_journal = Some(j);
+            }
         }
     }
 

@@ -124,6 +124,45 @@ struct UniqueConstraint {
     owners: HashMap<Value, NodeId>,
 }
 
+/// Which labels some node carries, as bits by label id (see `Graph::labels_in_use`).
+#[derive(Default, PartialEq, Eq)]
+pub(crate) struct LabelsInUse {
+    low: [u64; 4],
+    high: Vec<u64>,
+}
+
+impl LabelsInUse {
+    fn set(&mut self, i: usize) {
+        let (w, b) = (i / 64, i % 64);
+        match self.low.get_mut(w) {
+            Some(word) => *word |= 1 << b,
+            None => {
+                let w = w - self.low.len();
+                if self.high.len() <= w {
+                    self.high.resize(w + 1, 0);
+                }
+                if let Some(word) = self.high.get_mut(w) {
+                    *word |= 1 << b;
+                }
+            }
+        }
+    }
+
+    pub(crate) fn get(&self, i: usize) -> bool {
+        let (w, b) = (i / 64, i % 64);
+        let word = match self.low.get(w) {
+            Some(word) => *word,
+            None => self.high.get(w - self.low.len()).copied().unwrap_or(0),
+        };
+        word & (1 << b) != 0
+    }
+
+    /// One past the highest label id that can be set.
+    pub(crate) fn bound(&self) -> usize {
+        (self.low.len() + self.high.len()) * 64
+    }
+}
+
 /// An in-memory property graph with a label index, a name index and interned symbols.
 ///
 /// ```
@@ -153,6 +192,9 @@ pub struct Graph {
     unique_names: bool,
     /// While on, the record of every change (see `journal.rs`); a clone starts without one.
     journal: Option<Box<journal::Journal>>,
+    /// A statement's journal, kept between statements with its allocation (see
+    /// `journal_discard`).
+    idle_journal: Option<Box<journal::Journal>>,
     /// The identity that caches of plans key on (see `journal::CacheId`).
     pub(crate) cache_id: journal::CacheId,
 }
@@ -170,6 +212,7 @@ impl Clone for Graph {
             constraints: self.constraints.clone(),
             unique_names: self.unique_names,
             journal: None,
+            idle_journal: None,
             cache_id: journal::CacheId::default(),
         }
     }
@@ -782,9 +825,16 @@ impl Graph {
             .map_or(Default::default(), |s| s.as_slice())
     }
 
-    /// For each label id, whether some node carries it (write statistics compare these).
-    pub(crate) fn labels_in_use(&self) -> Vec<bool> {
-        self.label_index.iter().map(|set| set.len() > 0).collect()
+    /// For each label id, whether some node carries it (write statistics compare these): a bit
+    /// per label, without allocating for the first 256.
+    pub(crate) fn labels_in_use(&self) -> LabelsInUse {
+        let mut bits = LabelsInUse::default();
+        for (i, set) in self.label_index.iter().enumerate() {
+            if set.len() > 0 {
+                bits.set(i);
+            }
+        }
+        bits
     }
 
     /// How many nodes carry each label in use, in the order the labels were first used.

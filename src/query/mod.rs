@@ -589,7 +589,7 @@ fn journal_finish(graph: &mut Graph, (mark, owner): (Mark, bool), keep: bool) {
         graph.rollback_to(mark);
     }
     if owner {
-        graph.journal_end();
+        graph.journal_discard();
     }
 }
 

@@ -1227,11 +1227,9 @@ pub(crate) fn run_write(
     }
     let mut stats = changes.stats(graph);
     let labels_after = graph.labels_in_use();
-    // Both are indexed by label id; a label interned by this statement is past the end of
-    // `labels_before`.
-    let used = |v: &[bool], i: usize| v.get(i).copied().unwrap_or(false);
-    for i in 0..labels_before.len().max(labels_after.len()) {
-        match (used(&labels_before, i), used(&labels_after, i)) {
+    // Both are bits by label id.
+    for i in 0..labels_before.bound().max(labels_after.bound()) {
+        match (labels_before.get(i), labels_after.get(i)) {
             (false, true) => stats.labels_added += 1,
             (true, false) => stats.labels_removed += 1,
             _ => {}

@@ -80,6 +80,11 @@ pub(crate) struct Tombstones {
 
 impl Changes {
     fn touch(&mut self, graph: &Graph, e: Entity, key: KeyId) {
+        // A created item had no properties before: its statistics are counted from what it
+        // has at the end.
+        if self.created.contains(&e) {
+            return;
+        }
         let seen = self.original.entry(e).or_default();
         if seen.iter().any(|(k, _)| *k == key) {
             return;
@@ -92,19 +97,13 @@ impl Changes {
         seen.push((key, before));
     }
 
-    fn created(&mut self, graph: &Graph, e: Entity) {
+    fn created(&mut self, e: Entity) {
         // A reused id names a new item: forget what was recorded of the old one.
         self.original.remove(&e);
         if let Entity::Rel(r) = e {
             self.tombstones.rels.remove(&r);
         }
         self.created.insert(e);
-        let keys: Vec<KeyId> = props_of(graph, e)
-            .map(|p| p.iter().map(|(k, _)| k).collect())
-            .unwrap_or_default();
-        for k in keys {
-            self.touch(graph, e, k);
-        }
     }
 
     /// Records that `e` is about to be deleted.
@@ -144,6 +143,7 @@ impl Changes {
                 Entity::Node(_) => s.nodes_created += 1,
                 Entity::Rel(_) => s.relationships_created += 1,
             }
+            s.properties_set += props_of(graph, *e).map_or(0, |p| p.iter().count());
         }
         for (e, keys) in &self.original {
             let props = props_of(graph, *e);
@@ -294,7 +294,7 @@ impl<'a> Writer<'a> {
                     labels.sort_unstable();
                     labels.dedup();
                     let id = self.graph.insert_node_checked(labels, props)?;
-                    self.changes.created(self.graph, Entity::Node(id));
+                    self.changes.created(Entity::Node(id));
                     set_slot(&mut row, *slot, Value::Node(id));
                 }
                 CreateItem::Rel {
@@ -320,7 +320,7 @@ impl<'a> Writer<'a> {
                     }
                     let props = self.props(props, prop_map, &row)?;
                     let id = self.graph.insert_rel_unchecked(a, b, *ty, props);
-                    self.changes.created(self.graph, Entity::Rel(id));
+                    self.changes.created(Entity::Rel(id));
                     set_slot(&mut row, *slot, Value::Relationship(id));
                 }
                 CreateItem::Path { slot, parts } => {
