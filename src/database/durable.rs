@@ -9,7 +9,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::{lock, Database, Shared, Writer};
@@ -86,7 +86,9 @@ impl DbOptions {
 
     /// A checkpoint starts by itself, on a background thread, once the log is larger than
     /// both `bytes` and the latest snapshot ([`DEFAULT_CHECKPOINT_BYTES`] by default; `u64::MAX`
-    /// turns it off).
+    /// turns it off). That thread holds the database open until its checkpoint ends, so a
+    /// reopen in the same process just after the last handle is dropped may see
+    /// [`DbError::Locked`] for that long.
     ///
     /// ```
     /// let o = kgraph::DbOptions::default().checkpoint_after(u64::MAX);
@@ -206,9 +208,13 @@ pub(super) struct Durable {
     options: DbOptions,
     /// Holds the directory's lock while open.
     _lock: std::fs::File,
-    log: Mutex<LogState>,
+    /// Shared with the periodic sync thread, which holds nothing else of the database (so the
+    /// database, and its directory lock, go when the last handle does).
+    log: Arc<Mutex<LogState>>,
     checkpointing: Mutex<()>,
     checkpoint_running: AtomicBool,
+    /// Tells the periodic sync thread to stop.
+    closing: Arc<AtomicBool>,
 }
 
 struct LogState {
@@ -603,6 +609,7 @@ impl Durable {
 
 impl Drop for Durable {
     fn drop(&mut self) {
+        self.closing.store(true, Ordering::Release);
         // Best effort: what the periodic and operating-system modes have not synced yet.
         if let Ok(mut log) = self.log.lock() {
             if log.dirty && log.failed.is_none() {
@@ -689,16 +696,19 @@ fn open_dir(
         fs,
         options: options.clone(),
         _lock: lock_file,
-        log: Mutex::new(state),
+        log: Arc::new(Mutex::new(state)),
         checkpointing: Mutex::new(()),
         checkpoint_running: AtomicBool::new(false),
+        closing: Arc::new(AtomicBool::new(false)),
     };
     // Generations before the newest snapshot's are left over from a checkpoint that was cut
     // short after its snapshot was written.
     durable.remove_before(oldest_needed)?;
     let db = Database::with_durable(graph, durable);
     if let Durability::Periodic(every) = options.durability {
-        start_flusher(Arc::downgrade(&db.shared), every);
+        if let Some(d) = db.shared.durable.as_deref() {
+            start_flusher(d.log.clone(), d.closing.clone(), every);
+        }
     }
     Ok((db, report))
 }
@@ -845,18 +855,22 @@ fn replay(
     Ok((graph, state, report))
 }
 
-/// Syncs the log of a [`Durability::Periodic`] database every `every`, while it is open.
-fn start_flusher(shared: Weak<Shared>, every: Duration) {
+/// Syncs the log of a [`Durability::Periodic`] database every `every`, until `closing`.
+fn start_flusher(log: Arc<Mutex<LogState>>, closing: Arc<AtomicBool>, every: Duration) {
     let _ = std::thread::Builder::new()
         .name("kgraph-log-sync".into())
         .spawn(move || loop {
             std::thread::sleep(every);
-            let Some(shared) = shared.upgrade() else { return };
-            if let Some(d) = shared.durable.as_deref() {
-                let mut log = lock(&d.log);
-                // A failed sync stays dirty and is tried again; a commit in the default
-                // mode would report it, this mode has no caller to report it to.
-                let _ = d.sync_log(&mut log);
+            if closing.load(Ordering::Acquire) {
+                return;
+            }
+            let mut log = lock(&log);
+            if log.dirty && log.failed.is_none() {
+                // A failed sync stays dirty and is tried again; a commit in the default mode
+                // would report it, this mode has no caller to report it to.
+                if log.handle.sync().is_ok() {
+                    log.dirty = false;
+                }
             }
         });
 }
