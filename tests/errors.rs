@@ -415,29 +415,31 @@ fn unsupported(query: &str, kind: UnsupportedKind, display: &str, line: usize, c
 }
 
 #[test]
-fn procedure_calls_parse_but_are_unsupported() {
-    let msg = "procedure calls (CALL name(...)) are not supported yet";
-    unsupported(
-        "CALL db.labels()",
-        UnsupportedKind::ProcedureCall,
-        &format!("{msg} (line 1, column 1)"),
-        1,
-        1,
+fn unknown_procedures_are_procedure_errors_with_a_hint() {
+    check(
+        "CALL db.labelz()",
+        &Expect {
+            display: "there is no procedure 'db.labelz'; did you mean 'db.labels'? (line 1, column 6)",
+            kind: "ProcedureError",
+            phase: "compile",
+            line: Some(1),
+            column: Some(6),
+        },
     );
-    unsupported(
-        "CALL test.my.proc",
-        UnsupportedKind::ProcedureCall,
-        &format!("{msg} (line 1, column 1)"),
-        1,
-        1,
-    );
-    unsupported(
+    check(
         "MATCH (c:Company {name_zh: '辉瑞'})\n  CALL test.my.proc(c.name, 1) YIELD out AS o WHERE o > 1\nRETURN o",
-        UnsupportedKind::ProcedureCall,
-        &format!("{msg} (line 2, column 3)"),
-        2,
-        3,
+        &Expect {
+            display: "there is no procedure 'test.my.proc' (line 2, column 8)",
+            kind: "ProcedureError",
+            phase: "compile",
+            line: Some(2),
+            column: Some(8),
+        },
     );
+}
+
+#[test]
+fn call_subqueries_parse_but_are_unsupported() {
     unsupported(
         "CALL { MATCH (n) RETURN n } RETURN n",
         UnsupportedKind::CallSubquery,

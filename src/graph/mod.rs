@@ -1263,6 +1263,21 @@ impl Graph {
         self.add_constraint_ids(l, k)
     }
 
+    /// The unique constraints, as (label, property key), in the order they were declared.
+    ///
+    /// ```
+    /// let mut g = kgraph::Graph::new();
+    /// g.create_unique_constraint("Company", "name")?;
+    /// assert_eq!(g.unique_constraints(), vec![("Company", "name")]);
+    /// # Ok::<_, kgraph::GraphError>(())
+    /// ```
+    pub fn unique_constraints(&self) -> Vec<(&str, &str)> {
+        self.constraints
+            .iter()
+            .map(|c| (self.symbols.label_name(c.label), self.symbols.key_name(c.key)))
+            .collect()
+    }
+
     /// `create_unique_constraint` on interned names.
     pub(crate) fn add_constraint_ids(&mut self, l: LabelId, k: KeyId) -> Result<(), GraphError> {
         if self.constraints.iter().any(|c| c.label == l && c.key == k) {

@@ -142,6 +142,8 @@ pub(crate) struct Binder<'a, 'g> {
     substitutions: Vec<(ast::Expr, Slot)>,
     /// Inside a list comprehension, quantifier or reduce, where aggregates are not allowed.
     in_local: usize,
+    /// The procedures a `CALL` may run besides the built-ins.
+    procedures: &'a crate::query::procedures::Procedures,
 }
 
 const FUNCTIONS: &[(&str, Func, usize, usize)] = &[
@@ -640,6 +642,7 @@ impl<'a, 'g> Binder<'a, 'g> {
         params: &'a BTreeMap<String, Value>,
         optimize: bool,
         max_var_length: u32,
+        procedures: &'a crate::query::procedures::Procedures,
     ) -> Binder<'a, 'g> {
         Binder {
             resolver,
@@ -652,6 +655,7 @@ impl<'a, 'g> Binder<'a, 'g> {
             aggs: None,
             substitutions: Vec::new(),
             in_local: 0,
+            procedures,
         }
     }
 
@@ -763,7 +767,28 @@ impl<'a, 'g> Binder<'a, 'g> {
                         .collect::<BindResult<_>>()?;
                     ops.push(Op::Remove(items));
                 }
-                ClauseKind::Call(_) => return unsupported(UnsupportedKind::ProcedureCall, clause.span),
+                ClauseKind::Call(call) => {
+                    let standalone = count == 1;
+                    let out = self.bind_call(call, standalone, clause.span, &mut ops)?;
+                    if standalone && out.0.is_empty() {
+                        // A procedure without outputs, called on its own, returns no rows.
+                        ops.push(Op::Limit(Expr::Const(Value::Int(0))));
+                        result = Some(out);
+                    } else if standalone {
+                        result = Some(out);
+                    } else if last {
+                        // Only a procedure without outputs may end a query.
+                        if !out.0.is_empty() || ops.iter().any(Op::is_write) {
+                            return err(
+                                SemanticKind::InvalidClause,
+                                "a query cannot end with CALL ... YIELD; add a RETURN",
+                                clause.span,
+                            );
+                        }
+                        ops.push(Op::Limit(Expr::Const(Value::Int(0))));
+                        result = Some((Vec::new(), Vec::new()));
+                    }
+                }
                 ClauseKind::CallSubquery { .. } => {
                     return unsupported(UnsupportedKind::CallSubquery, clause.span)
                 }
@@ -809,6 +834,161 @@ impl<'a, 'g> Binder<'a, 'g> {
         }
         let (cols, outs) = result.unwrap_or_default();
         Ok((Pipeline { ops }, cols, outs))
+    }
+
+    /// `CALL proc(args) [YIELD ...]`: the procedure looked up, its arguments bound and checked,
+    /// its yielded outputs declared. Returns the columns (names and slots) it yields, which are
+    /// the result of a standalone call.
+    fn bind_call(
+        &mut self,
+        call: &ast::ProcedureCall,
+        standalone: bool,
+        span: Span,
+        ops: &mut Vec<Op>,
+    ) -> BindResult<(Vec<String>, Vec<Slot>)> {
+        let name = call
+            .namespace
+            .iter()
+            .chain(std::iter::once(&call.name))
+            .map(|i| i.name.as_str())
+            .collect::<Vec<_>>()
+            .join(".");
+        let name_span = call.namespace.first().map_or(call.name.span, |n| n.span);
+        let Some(proc) = self.procedures.resolve(&name) else {
+            let names = self.procedures.names();
+            let hint = suggest(&name, names.iter().map(String::as_str))
+                .map(|s| format!("; did you mean '{s}'?"))
+                .unwrap_or_default();
+            return err(
+                SemanticKind::ProcedureNotFound,
+                format!("there is no procedure '{name}'{hint}"),
+                name_span,
+            );
+        };
+        let inputs = proc.inputs();
+        let args = match &call.args {
+            Some(args) => {
+                if args.len() != inputs.len() {
+                    return err(
+                        SemanticKind::InvalidNumberOfArguments,
+                        format!(
+                            "{name} takes {} argument(s), got {}: {}",
+                            inputs.len(),
+                            args.len(),
+                            proc.signature()
+                        ),
+                        span,
+                    );
+                }
+                let mut bound = Vec::with_capacity(args.len());
+                for (a, field) in args.iter().zip(inputs) {
+                    if has_aggregate(a) {
+                        return err(
+                            SemanticKind::InvalidAggregation,
+                            "a procedure's arguments cannot aggregate",
+                            a.span,
+                        );
+                    }
+                    let e = self.expr(a)?;
+                    if let Expr::Const(v) = &e {
+                        if let Err(m) = field.convert(v.clone()) {
+                            return err(SemanticKind::InvalidArgumentType, format!("{name}: {m}"), a.span);
+                        }
+                    }
+                    bound.push(e);
+                }
+                bound
+            }
+            None if !standalone && !inputs.is_empty() => {
+                return err(
+                    SemanticKind::InvalidArgumentPassingMode,
+                    format!(
+                        "{name} takes arguments: inside a query they must be written in parentheses ({})",
+                        proc.signature()
+                    ),
+                    span,
+                );
+            }
+            None => {
+                // Implicit arguments: the parameters of the inputs' names.
+                let mut bound = Vec::with_capacity(inputs.len());
+                for field in inputs {
+                    if !self.params.contains_key(&field.name) {
+                        return err(
+                            SemanticKind::ParameterMissing,
+                            format!(
+                                "{name} takes its argument '{}' from the parameter ${}, which was not given",
+                                field.name, field.name
+                            ),
+                            span,
+                        );
+                    }
+                    bound.push(Expr::Param(Arc::from(field.name.as_str())));
+                }
+                bound
+            }
+        };
+        let outputs = proc.outputs();
+        let mut yields = Vec::new();
+        let mut columns = Vec::new();
+        let mut where_ = None;
+        match &call.yield_ {
+            Some(y) if y.star && !standalone => {
+                return err(
+                    SemanticKind::UnexpectedSyntax,
+                    "YIELD * is only allowed in a standalone CALL; name the fields to yield",
+                    y.span,
+                );
+            }
+            Some(y) if !y.star => {
+                for item in &y.items {
+                    let Some(field) = outputs.iter().position(|o| o.name == item.field.name) else {
+                        let hint = suggest(&item.field.name, outputs.iter().map(|o| o.name.as_str()))
+                            .map(|s| format!("; did you mean '{s}'?"))
+                            .unwrap_or_default();
+                        return err(
+                            SemanticKind::UndefinedVariable,
+                            format!("{name} has no output '{}'{hint}", item.field.name),
+                            item.field.span,
+                        );
+                    };
+                    let var = item.alias.as_ref().unwrap_or(&item.field);
+                    let slot = self.declare(var, VarKind::Value)?;
+                    yields.push((field, slot));
+                    columns.push(var.name.clone());
+                }
+                where_ = y.where_.as_ref();
+            }
+            // No YIELD inside a query binds nothing; a standalone call (or YIELD *) yields
+            // every output under its own name.
+            None if !standalone => {}
+            _ => {
+                for (i, o) in outputs.iter().enumerate() {
+                    let slot = self.slot();
+                    self.scope.insert(
+                        o.name.clone(),
+                        Var {
+                            slot,
+                            kind: VarKind::Value,
+                        },
+                    );
+                    yields.push((i, slot));
+                    columns.push(o.name.clone());
+                }
+            }
+        }
+        ops.push(Op::ProcCall {
+            proc: proc.clone(),
+            args,
+            yields: yields.clone(),
+            pos: pos(span),
+        });
+        if let Some(w) = where_ {
+            let e = self.expr(w)?;
+            self.check_boolean(w, &e)?;
+            ops.push(Op::Filter(e));
+        }
+        Ok((columns, yields.into_iter().map(|(_, s)| s).collect()))
     }
 
     fn require_write(&self, span: Span) -> BindResult<()> {

@@ -58,14 +58,23 @@ pub enum SemanticKind {
     InvalidNumberOfArguments,
     /// A function name nobody knows.
     UnknownFunction,
+    /// `CALL` of a procedure nobody registered (class `ProcedureError`).
+    ProcedureNotFound,
+    /// A procedure with inputs called inside a query without parentheses (its arguments
+    /// would be taken from the parameters, which only a standalone `CALL` may do).
+    InvalidArgumentPassingMode,
+    /// A construct in a place the grammar of Cypher does not allow it (`YIELD *` inside a
+    /// query).
+    UnexpectedSyntax,
 }
 
 /// A construct the parser reads but the engine does not run yet.
 ///
 /// ```
 /// use kgraph::{Graph, QueryError, UnsupportedKind};
-/// let err = Graph::new().query("MATCH (n)\nCALL db.labels() YIELD label RETURN n").run().unwrap_err();
-/// assert!(matches!(err, QueryError::Unsupported { kind: UnsupportedKind::ProcedureCall, .. }));
+/// let mut g = Graph::new();
+/// let err = g.execute("UNWIND [1] AS x\nCALL { CREATE (:A) } IN TRANSACTIONS").run().unwrap_err();
+/// assert!(matches!(err, QueryError::Unsupported { kind: UnsupportedKind::CallSubquery, .. }));
 /// assert_eq!((err.kind_name(), err.line(), err.column()), ("Unsupported", Some(2), Some(1)));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -106,6 +115,9 @@ pub enum RuntimeKind {
     Timeout,
     /// The values the query holds would pass its memory budget; class `LimitExceeded`.
     MemoryLimit,
+    /// A procedure's body failed, or returned records that do not fit its signature
+    /// (class `ProcedureError`).
+    Procedure,
     /// A bug in the engine was caught (a panic while running); what the statement wrote was
     /// undone.
     Internal,
@@ -200,6 +212,10 @@ impl QueryError {
             } => "SemanticError",
             // openCypher reports what its compiler finds, semantic checks included, as
             // SyntaxError; the variant and `SemanticKind` keep the distinction for Rust callers.
+            QueryError::Semantic {
+                kind: SemanticKind::ProcedureNotFound,
+                ..
+            } => "ProcedureError",
             QueryError::Semantic { .. } => "SyntaxError",
             QueryError::Unsupported { .. } => "Unsupported",
             QueryError::Runtime { kind, .. } => match kind {
@@ -214,6 +230,7 @@ impl QueryError {
                 | RuntimeKind::Cancelled
                 | RuntimeKind::Timeout
                 | RuntimeKind::MemoryLimit => "LimitExceeded",
+                RuntimeKind::Procedure => "ProcedureError",
                 RuntimeKind::Internal => "InternalError",
             },
         }

@@ -6,6 +6,7 @@ pub(crate) mod error;
 pub(crate) mod exec;
 mod optimize;
 pub(crate) mod plan;
+pub mod procedures;
 mod result;
 pub(crate) mod syntax;
 
@@ -128,6 +129,8 @@ struct Options {
     limits: Limits,
     /// Panic once the statement's writes are done (tests of panic safety).
     panic_after_writes: bool,
+    /// The procedures a `CALL` may run besides the built-ins.
+    procedures: procedures::Procedures,
 }
 
 impl Default for Options {
@@ -136,6 +139,7 @@ impl Default for Options {
             optimize: true,
             limits: Limits::default(),
             panic_after_writes: false,
+            procedures: procedures::Procedures::default(),
         }
     }
 }
@@ -337,6 +341,23 @@ macro_rules! builder_methods {
             if let Some(slot) = self.options.limits.cancel.get_mut(1) {
                 slot.clone_from(&stop.cancel);
             }
+            self.options.procedures = stop.procedures.clone();
+            self
+        }
+
+        /// The procedures `CALL` may run, besides the built-ins (`db.labels()` and the
+        /// others, which are always there). Without this call, only the built-ins.
+        ///
+        /// ```
+        /// use kgraph::{Graph, Procedure, Procedures, Value};
+        /// let mut procs = Procedures::new();
+        /// procs.register(Procedure::new("my.echo(x :: ANY?) :: (x :: ANY?)", |_, a| Ok(vec![a.to_vec()]))?);
+        /// let r = Graph::new().query("CALL my.echo('hi') YIELD x RETURN x").procedures(&procs).run()?;
+        /// assert_eq!(r.get(0, "x"), Some(&Value::from("hi")));
+        /// # Ok::<_, kgraph::Error>(())
+        /// ```
+        pub fn procedures(mut self, procedures: &procedures::Procedures) -> Self {
+            self.options.procedures = procedures.clone();
             self
         }
 
@@ -623,6 +644,7 @@ fn bind(
         &params.0,
         options.optimize,
         options.limits.max_var_length,
+        &options.procedures,
     )
     .bind_query(&stmt.query)
     .map_err(|e| semantic(text, e))
@@ -676,6 +698,7 @@ pub(crate) struct PlanKey<'t> {
     optimize: bool,
     max_var_length: u32,
     symbols: crate::graph::SymbolSizes,
+    procedures: u64,
 }
 
 impl<'t> PlanKey<'t> {
@@ -686,6 +709,7 @@ impl<'t> PlanKey<'t> {
             optimize: options.optimize,
             max_var_length: options.limits.max_var_length,
             symbols: graph.symbols.sizes(),
+            procedures: options.procedures.cache_id(),
         }
     }
 }
@@ -848,6 +872,7 @@ fn runtime(text: &str, e: ExecError) -> QueryError {
         ExecKind::Cancelled => RuntimeKind::Cancelled,
         ExecKind::Timeout => RuntimeKind::Timeout,
         ExecKind::MemoryLimit => RuntimeKind::MemoryLimit,
+        ExecKind::Procedure => RuntimeKind::Procedure,
         ExecKind::ParameterMissing | ExecKind::Semantic => {
             return QueryError::Semantic {
                 kind: if e.kind == ExecKind::ParameterMissing {

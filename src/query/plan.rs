@@ -447,6 +447,15 @@ pub(crate) enum Op {
     },
     Skip(Expr),
     Limit(Expr),
+    /// `CALL proc(args) [YIELD ...]`: for each row, one row per record of the procedure, its
+    /// yielded outputs (by position in the signature) written into slots; a procedure
+    /// without outputs passes each row on as it is.
+    ProcCall {
+        proc: Arc<crate::query::procedures::Procedure>,
+        args: Vec<Expr>,
+        yields: Vec<(usize, Slot)>,
+        pos: Pos,
+    },
     Create(Vec<CreateItem>),
     Merge(Box<MergePlan>),
     Set(Vec<SetItem>),
@@ -521,6 +530,7 @@ impl Op {
             Op::TopK { .. } => "Top",
             Op::Skip(_) => "Skip",
             Op::Limit(_) => "Limit",
+            Op::ProcCall { .. } => "ProcedureCall",
             Op::Create(_) => "Create",
             Op::Merge(_) => "Merge",
             Op::Set(_) => "SetProperties",
@@ -586,6 +596,11 @@ impl Op {
             ),
             Op::Distinct { slots } => slots_text(slots.iter().copied()),
             Op::Sort { keys } | Op::TopK { keys, .. } => format!("{} key(s)", keys.len()),
+            Op::ProcCall { proc, yields, .. } => format!(
+                "{} yields {}",
+                proc.name(),
+                slots_text(yields.iter().map(|(_, s)| *s))
+            ),
             Op::Create(items) => format!("{} item(s)", items.len()),
             Op::Set(items) => format!("{} item(s)", items.len()),
             Op::Remove(items) => format!("{} item(s)", items.len()),

@@ -21,6 +21,8 @@ pub(crate) enum ExecKind {
     /// The values the statement holds would pass its memory budget.
     MemoryLimit,
     Semantic,
+    /// A procedure's body failed or returned records that do not fit its signature.
+    Procedure,
 }
 
 #[derive(Clone, Debug)]

@@ -572,6 +572,29 @@ impl<'g> Ctx<'g> {
                 Ok(n) => Box::new(input.take(n)),
                 Err(e) => fail(e),
             },
+            Op::ProcCall {
+                proc,
+                args,
+                yields,
+                pos,
+            } => each_row(input, move |row| {
+                match self.call_procedure(proc, args, *pos, &row) {
+                    Err(e) => fail(e),
+                    Ok(records) if proc.outputs().is_empty() => {
+                        // A void procedure leaves each row as it is.
+                        drop(records);
+                        one_row(row)
+                    }
+                    Ok(records) => Box::new(records.into_iter().map(move |record| {
+                        self.tick()?;
+                        let mut next = row.clone();
+                        for (field, slot) in yields {
+                            set_slot(&mut next, *slot, record.get(*field).cloned().unwrap_or_default());
+                        }
+                        Ok(next)
+                    })),
+                }
+            }),
             Op::Create(_) | Op::Merge(_) | Op::Set(_) | Op::Remove(_) | Op::Delete { .. } => {
                 fail(ExecError::new(
                     ExecKind::Semantic,
@@ -579,6 +602,42 @@ impl<'g> Ctx<'g> {
                 ))
             }
         }
+    }
+
+    /// Runs a procedure for one row: its arguments evaluated and converted to the input types,
+    /// its records checked against the outputs.
+    fn call_procedure(
+        &self,
+        proc: &crate::query::procedures::Procedure,
+        args: &[crate::query::plan::Expr],
+        pos: crate::query::plan::Pos,
+        row: &Row,
+    ) -> ExecResult<Vec<Row>> {
+        self.tick()?;
+        let mut values = Vec::with_capacity(args.len());
+        for (arg, field) in args.iter().zip(proc.inputs()) {
+            let v = self.eval(arg, row)?;
+            let v = field
+                .convert(v)
+                .map_err(|m| ExecError::new(ExecKind::Type, format!("{}: {m}", proc.name())).at(pos))?;
+            values.push(v);
+        }
+        let records = proc.call(self.graph, &values).map_err(|m| {
+            ExecError::new(ExecKind::Procedure, format!("{} failed: {m}", proc.name())).at(pos)
+        })?;
+        let width = proc.outputs().len();
+        if let Some(bad) = records.iter().find(|r| r.len() != width) {
+            return Err(ExecError::new(
+                ExecKind::Procedure,
+                format!(
+                    "{} returned a record of {} values for {width} outputs",
+                    proc.name(),
+                    bad.len()
+                ),
+            )
+            .at(pos));
+        }
+        Ok(records)
     }
 
     /// True if a `RelScan` should pass over the relationships rather than scan its nodes and

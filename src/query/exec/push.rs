@@ -296,6 +296,7 @@ impl Ctx<'_> {
             Op::Aggregate { .. }
             | Op::Sort { .. }
             | Op::TopK { .. }
+            | Op::ProcCall { .. }
             | Op::Create(_)
             | Op::Merge(_)
             | Op::Set(_)
