@@ -206,3 +206,21 @@ fn a_database_hands_its_procedures_to_its_transactions() {
     assert_eq!(r.stats().nodes_created, 2);
     tx.commit().expect("commit");
 }
+
+#[test]
+fn show_indexes_and_constraints_call_the_built_ins() {
+    let mut g = graph();
+    g.create_unique_constraint("B", "y").expect("constraint");
+    let r = g.query("SHOW CONSTRAINTS").run().expect("show constraints");
+    assert_eq!(r.len(), 1);
+    let r = g
+        .query("SHOW INDEXES YIELD name, type RETURN type ORDER BY type")
+        .run()
+        .expect("show indexes");
+    assert_eq!(
+        r.column("type").cloned().collect::<Vec<_>>(),
+        [Value::from("RANGE"), Value::from("TEXT")]
+    );
+    let r = g.query("SHOW ALL INDEX").run().expect("show all index");
+    assert_eq!(r.len(), 2);
+}

@@ -16,7 +16,8 @@ use nom::Parser;
 use super::expr::{expr, expr_list, label_list, property_target};
 use super::pattern::pattern_part;
 use super::{
-    accept_p, at_variable, comma_list1, expect_p, kw, name, opt_kw, opt_p, variable, Expected, Input, PResult,
+    accept_kw, accept_p, at_variable, comma_list1, expect_p, kw, name, opt_kw, opt_p, variable, Expected,
+    Input, PResult,
 };
 use crate::query::syntax::ast::*;
 use crate::query::syntax::error::ParseErrorKind;
@@ -112,7 +113,7 @@ fn clause(i: Input<'_>) -> PResult<'_, Clause> {
 type ClauseBody = for<'a> fn(Input<'a>) -> PResult<'a, ClauseKind>;
 
 fn clause_body(t: &Tok) -> Option<ClauseBody> {
-    let table: [(&str, ClauseBody); 12] = [
+    let table: [(&str, ClauseBody); 13] = [
         ("MATCH", |i| match_clause(i, false)),
         ("OPTIONAL", optional_match),
         ("UNWIND", unwind_clause),
@@ -129,6 +130,7 @@ fn clause_body(t: &Tok) -> Option<ClauseBody> {
         ("DETACH", detach_delete),
         ("DELETE", |i| delete_clause(i, false)),
         ("CALL", call_clause),
+        ("SHOW", show_clause),
     ];
     table.iter().find(|(k, _)| t.is_kw(k)).map(|(_, body)| *body)
 }
@@ -356,6 +358,45 @@ fn remove_item(i: Input<'_>) -> PResult<'_, RemoveItem> {
     let (r, (base, key)) = property_target(i)?;
     let span = r.span_from(start);
     Ok((r, RemoveItem::Property { base, key, span }))
+}
+
+/// What follows `SHOW`: `[ALL | RANGE | ...] INDEX[ES]` or `[ALL | UNIQUE | ...]
+/// CONSTRAINT[S]`, then an optional `YIELD`. It is read as the call of `db.indexes()` or
+/// `db.constraints()` (and prints as one), which list every index or constraint.
+fn show_clause(i: Input<'_>) -> PResult<'_, ClauseKind> {
+    let mut i = i;
+    for filter in ["ALL", "RANGE", "TEXT", "LOOKUP", "UNIQUE", "UNIQUENESS", "BTREE"] {
+        if let Some((rest, _)) = accept_kw(i, filter) {
+            i = rest;
+            break;
+        }
+    }
+    let span = i.span();
+    let which = ["INDEX", "INDEXES", "CONSTRAINT", "CONSTRAINTS"]
+        .into_iter()
+        .find(|k| i.peek().is_kw(k));
+    let Some(which) = which else {
+        return i.fail(Expected::What("INDEXES or CONSTRAINTS"));
+    };
+    let procedure = if which.starts_with("INDEX") {
+        "indexes"
+    } else {
+        "constraints"
+    };
+    let (i, yield_) = opt(yield_clause).parse(i.advance(1))?;
+    let ident = |name: &str| Ident {
+        name: name.to_owned(),
+        span,
+    };
+    Ok((
+        i,
+        ClauseKind::Call(ProcedureCall {
+            namespace: vec![ident("db")],
+            name: ident(procedure),
+            args: Some(Vec::new()),
+            yield_,
+        }),
+    ))
 }
 
 /// What follows `CALL`: a procedure call or a subquery in braces.
