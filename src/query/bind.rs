@@ -15,9 +15,9 @@ use crate::graph::{Direction, KeyId, LabelId, Symbols, TypeId, Value};
 use crate::query::error::{SemanticKind, UnsupportedKind};
 use crate::query::optimize;
 use crate::query::plan::{
-    AggFn, ArithOp, Clock, CmpOp, CreateItem, Expr, Func, MapProjItem, MergePlan, NodeCheck, Op, PathPart,
-    Pipeline, Plan, Pos, Quantifier, RemoveItem, SetItem, Slot, Start, Step, StrOp, TemporalFn, TemporalKind,
-    TypeFilter,
+    AggFn, ArithOp, CallPlan, Clock, CmpOp, CreateItem, Expr, Func, MapProjItem, MergePlan, NodeCheck, Op,
+    PathPart, Pipeline, Plan, Pos, Quantifier, RemoveItem, SetItem, Slot, Start, Step, StrOp, SubKind,
+    SubPlan, TemporalFn, TemporalKind, TypeFilter,
 };
 use crate::query::syntax::ast::{self, ClauseKind, ExprKind, Ident, Literal};
 use crate::query::syntax::span::Span;
@@ -144,6 +144,19 @@ pub(crate) struct Binder<'a, 'g> {
     in_local: usize,
     /// The procedures a `CALL` may run besides the built-ins.
     procedures: &'a crate::query::procedures::Procedures,
+    /// Binding a subquery that may end without `RETURN` (`EXISTS`, `COUNT`, a unit `CALL`).
+    unit_ok: bool,
+}
+
+/// A bound subquery: a pipeline per part of its `UNION`, its column names, the slots of its
+/// columns per part, whether its parts are joined by `UNION` (de-duplicated), and whether it
+/// writes.
+struct BoundSub {
+    parts: Vec<Pipeline>,
+    columns: Vec<String>,
+    outputs: Vec<Vec<Slot>>,
+    distinct: bool,
+    writes: bool,
 }
 
 const FUNCTIONS: &[(&str, Func, usize, usize)] = &[
@@ -656,6 +669,7 @@ impl<'a, 'g> Binder<'a, 'g> {
             substitutions: Vec::new(),
             in_local: 0,
             procedures,
+            unit_ok: false,
         }
     }
 
@@ -789,8 +803,14 @@ impl<'a, 'g> Binder<'a, 'g> {
                         result = Some((Vec::new(), Vec::new()));
                     }
                 }
-                ClauseKind::CallSubquery { .. } => {
-                    return unsupported(UnsupportedKind::CallSubquery, clause.span)
+                ClauseKind::CallSubquery {
+                    query,
+                    in_transactions,
+                } => {
+                    if in_transactions.is_some() {
+                        return unsupported(UnsupportedKind::CallSubquery, clause.span);
+                    }
+                    ops.push(self.bind_call_subquery(query, clause.span)?);
                 }
                 ClauseKind::Delete { detach, exprs } => {
                     self.require_write(clause.span)?;
@@ -823,7 +843,7 @@ impl<'a, 'g> Binder<'a, 'g> {
             }
             if last && result.is_none() {
                 let writes = ops.iter().any(Op::is_write);
-                if !writes {
+                if !writes && !self.unit_ok {
                     return err(
                         SemanticKind::InvalidClause,
                         "a query must end with RETURN (or with a write clause)",
@@ -989,6 +1009,194 @@ impl<'a, 'g> Binder<'a, 'g> {
             ops.push(Op::Filter(e));
         }
         Ok((columns, yields.into_iter().map(|(_, s)| s).collect()))
+    }
+
+    /// Binds a subquery with `scope` visible at its start, keeping the binder's state of the
+    /// enclosing query. `unit_ok`: it may end without `RETURN`.
+    fn bind_sub(
+        &mut self,
+        q: &ast::Query,
+        scope: IndexMap<String, Var>,
+        unit_ok: bool,
+    ) -> BindResult<BoundSub> {
+        if q.union_all.iter().any(|a| *a) && q.union_all.iter().any(|a| !*a) {
+            return err(
+                SemanticKind::InvalidClause,
+                "UNION and UNION ALL cannot be mixed",
+                q.span,
+            );
+        }
+        let saved_scope = std::mem::replace(&mut self.scope, IndexMap::new());
+        let saved_aggs = self.aggs.take();
+        let saved_subs = std::mem::take(&mut self.substitutions);
+        let saved_local = std::mem::replace(&mut self.in_local, 0);
+        let saved_unit = std::mem::replace(&mut self.unit_ok, unit_ok);
+        let result = (|| {
+            let mut bound = BoundSub {
+                parts: Vec::new(),
+                columns: Vec::new(),
+                outputs: Vec::new(),
+                distinct: q.union_all.iter().any(|a| !*a),
+                writes: false,
+            };
+            for (i, part) in q.parts.iter().enumerate() {
+                self.scope = scope.clone();
+                let (pipeline, cols, outs) = self.bind_single(part)?;
+                if i > 0 && cols != bound.columns {
+                    return err(
+                        SemanticKind::DifferentColumnsInUnion,
+                        "every part of a UNION must return the same columns",
+                        part.span,
+                    );
+                }
+                bound.writes |= pipeline.ops.iter().any(Op::is_write);
+                bound.columns = cols;
+                bound.parts.push(pipeline);
+                bound.outputs.push(outs);
+            }
+            Ok(bound)
+        })();
+        self.scope = saved_scope;
+        self.aggs = saved_aggs;
+        self.substitutions = saved_subs;
+        self.in_local = saved_local;
+        self.unit_ok = saved_unit;
+        result
+    }
+
+    /// `CALL { ... }`: the subquery sees the outer variables its leading `WITH` imports (none
+    /// without one); the columns it returns become variables of the outer query, which must
+    /// not be bound already.
+    fn bind_call_subquery(&mut self, q: &ast::Query, span: Span) -> BindResult<Op> {
+        // Each part imports with its own leading WITH; a part without one sees nothing.
+        let imports = q.parts.iter().any(|p| {
+            p.clauses
+                .first()
+                .is_some_and(|c| matches!(c.kind, ClauseKind::With(_)))
+        });
+        let scope = if imports {
+            self.scope.clone()
+        } else {
+            IndexMap::new()
+        };
+        for part in &q.parts {
+            if let Some(ast::Clause {
+                kind: ClauseKind::With(p),
+                ..
+            }) = part.clauses.first()
+            {
+                let plain = p.items.iter().all(|i| {
+                    matches!(&i.expr.kind, ExprKind::Var(v) if i.alias.as_ref().is_none_or(|a| a.name == v.name))
+                });
+                if !plain
+                    || p.where_.is_some()
+                    || p.distinct
+                    || !p.order_by.is_empty()
+                    || p.skip.is_some()
+                    || p.limit.is_some()
+                {
+                    // Not an importing WITH: an ordinary one, over the imported variables only.
+                    // Neo4j requires the import to be plain; refuse the rest as it does.
+                    return err(
+                        SemanticKind::InvalidClause,
+                        "the WITH that starts a CALL subquery imports variables: it may only list them",
+                        p.span,
+                    );
+                }
+            }
+        }
+        let bound = self.bind_sub(q, scope, true)?;
+        let unit = bound.columns.is_empty();
+        let mut targets = Vec::new();
+        for name in &bound.columns {
+            if self.scope.contains_key(name) {
+                return err(
+                    SemanticKind::VariableAlreadyBound,
+                    format!("variable '{name}' is already defined; the subquery cannot return it"),
+                    span,
+                );
+            }
+            let slot = self.slot();
+            self.scope.insert(
+                name.clone(),
+                Var {
+                    slot,
+                    kind: VarKind::Value,
+                },
+            );
+            targets.push(slot);
+        }
+        Ok(Op::SubCall(Box::new(CallPlan {
+            sub: SubPlan {
+                kind: SubKind::Collect,
+                parts: bound.parts,
+                outputs: bound.outputs,
+                distinct: bound.distinct,
+            },
+            targets,
+            unit,
+            writes: bound.writes,
+        })))
+    }
+
+    /// `EXISTS { ... }`, `COUNT { ... }` or `COLLECT { ... }`: correlated, the outer variables
+    /// visible inside; read-only.
+    fn bind_subquery_expr(
+        &mut self,
+        kind: ast::SubqueryKind,
+        body: &ast::SubqueryBody,
+        span: Span,
+    ) -> BindResult<Expr> {
+        refuse_subquery_writes(kind, body)?;
+        let plan_kind = match kind {
+            ast::SubqueryKind::Exists => SubKind::Exists,
+            ast::SubqueryKind::Count => SubKind::Count,
+            ast::SubqueryKind::Collect => SubKind::Collect,
+        };
+        let sub = match body {
+            ast::SubqueryBody::Patterns { patterns, where_ } => {
+                if plan_kind == SubKind::Collect {
+                    return err(
+                        SemanticKind::InvalidClause,
+                        "COLLECT { ... } needs a query that ends with RETURN of one column",
+                        span,
+                    );
+                }
+                let saved_scope = self.scope.clone();
+                let saved_aggs = self.aggs.take();
+                let saved_local = std::mem::replace(&mut self.in_local, 0);
+                let mut ops = Vec::new();
+                let r = self.bind_match(false, patterns, where_.as_ref(), &mut ops);
+                self.scope = saved_scope;
+                self.aggs = saved_aggs;
+                self.in_local = saved_local;
+                r?;
+                SubPlan {
+                    kind: plan_kind,
+                    parts: vec![Pipeline { ops }],
+                    outputs: vec![Vec::new()],
+                    distinct: false,
+                }
+            }
+            ast::SubqueryBody::Query(q) => {
+                let scope = self.scope.clone();
+                let bound = self.bind_sub(q, scope, plan_kind != SubKind::Collect)?;
+                if plan_kind == SubKind::Collect && bound.columns.len() != 1 {
+                    return err(
+                        SemanticKind::InvalidClause,
+                        "COLLECT { ... } must RETURN exactly one column",
+                        span,
+                    );
+                }
+                SubPlan {
+                    kind: plan_kind,
+                    parts: bound.parts,
+                    outputs: bound.outputs,
+                    distinct: bound.distinct,
+                }
+            }
+        };
+        Ok(Expr::Sub(Box::new(sub)))
     }
 
     fn require_write(&self, span: Span) -> BindResult<()> {
@@ -2370,7 +2578,7 @@ impl<'a, 'g> Binder<'a, 'g> {
                 }
                 Expr::MapProj(Box::new(base), out, p)
             }
-            ExprKind::Subquery { kind, body } => return refuse_subquery(*kind, body, e.span),
+            ExprKind::Subquery { kind, body } => return self.bind_subquery_expr(*kind, body, e.span),
             _ => {
                 return err(
                     SemanticKind::InvalidArgument,
@@ -2748,13 +2956,12 @@ fn children(e: &ast::Expr) -> Vec<&ast::Expr> {
     out
 }
 
-/// A subquery expression: a write inside it is wrong whatever the engine supports (openCypher's
-/// InvalidClauseComposition); otherwise it is refused as not supported yet.
-fn refuse_subquery(kind: ast::SubqueryKind, body: &ast::SubqueryBody, span: Span) -> BindResult<Expr> {
-    let (keyword, unsupported_kind) = match kind {
-        ast::SubqueryKind::Exists => ("EXISTS", UnsupportedKind::ExistsSubquery),
-        ast::SubqueryKind::Count => ("COUNT", UnsupportedKind::CountSubquery),
-        ast::SubqueryKind::Collect => ("COLLECT", UnsupportedKind::CollectSubquery),
+/// A subquery expression with a write inside is wrong (openCypher's InvalidClauseComposition).
+fn refuse_subquery_writes(kind: ast::SubqueryKind, body: &ast::SubqueryBody) -> BindResult<()> {
+    let keyword = match kind {
+        ast::SubqueryKind::Exists => "EXISTS",
+        ast::SubqueryKind::Count => "COUNT",
+        ast::SubqueryKind::Collect => "COLLECT",
     };
     if let ast::SubqueryBody::Query(q) = body {
         let mut clauses = q.parts.iter().flat_map(|p| p.clauses.iter());
@@ -2766,17 +2973,20 @@ fn refuse_subquery(kind: ast::SubqueryKind, body: &ast::SubqueryBody, span: Span
                     | ClauseKind::Set { .. }
                     | ClauseKind::Remove { .. }
                     | ClauseKind::Delete { .. }
+                    | ClauseKind::CallSubquery { .. }
             )
         });
         if let Some(c) = write {
-            return err(
-                SemanticKind::InvalidClause,
-                format!("{keyword} {{ ... }} cannot contain a write clause"),
-                c.span,
-            );
+            if !matches!(c.kind, ClauseKind::CallSubquery { .. }) {
+                return err(
+                    SemanticKind::InvalidClause,
+                    format!("{keyword} {{ ... }} cannot contain a write clause"),
+                    c.span,
+                );
+            }
         }
     }
-    unsupported(unsupported_kind, span)
+    Ok(())
 }
 
 /// `CREATE (a)` or `MERGE (a)` of a node bound before: there is nothing to create.

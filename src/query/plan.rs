@@ -237,6 +237,31 @@ pub(crate) enum Expr {
     /// Collects `map` over the rows of the sub-plan.
     PatternComp(Box<Pipeline>, Box<Expr>),
     MapProj(Box<Expr>, Vec<MapProjItem>, Pos),
+    /// `EXISTS { ... }`, `COUNT { ... }` or `COLLECT { ... }` over a subquery run with the
+    /// current row as its input.
+    Sub(Box<SubPlan>),
+}
+
+/// What a subquery expression computes from its subquery's rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SubKind {
+    /// True if there is a row.
+    Exists,
+    /// The number of rows.
+    Count,
+    /// The list of the values of the one output column.
+    Collect,
+}
+
+/// A subquery: one pipeline per part of its `UNION` (each run from the outer row), the
+/// slots of its output columns per part, and whether the parts' rows are de-duplicated
+/// (`UNION`).
+#[derive(Clone, Debug)]
+pub(crate) struct SubPlan {
+    pub(crate) kind: SubKind,
+    pub(crate) parts: Vec<Pipeline>,
+    pub(crate) outputs: Vec<Vec<Slot>>,
+    pub(crate) distinct: bool,
 }
 
 /// Which relationship types an expand follows (`None`: any type; an unknown type never matches).
@@ -450,6 +475,10 @@ pub(crate) enum Op {
     /// `CALL proc(args) [YIELD ...]`: for each row, one row per record of the procedure, its
     /// yielded outputs (by position in the signature) written into slots; a procedure
     /// without outputs passes each row on as it is.
+    /// `CALL { ... }`: for each row, the subquery run from it (every part of its `UNION`), each
+    /// of its rows giving a row with the returned columns copied into `targets`; a subquery
+    /// that returns nothing (`unit`) passes each row on once, after running.
+    SubCall(Box<CallPlan>),
     ProcCall {
         proc: Arc<crate::query::procedures::Procedure>,
         args: Vec<Expr>,
@@ -464,6 +493,15 @@ pub(crate) enum Op {
         exprs: Vec<Expr>,
         detach: bool,
     },
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct CallPlan {
+    pub(crate) sub: SubPlan,
+    pub(crate) targets: Vec<Slot>,
+    pub(crate) unit: bool,
+    /// Some part of the subquery writes: the call runs as a write operator.
+    pub(crate) writes: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -498,10 +536,13 @@ pub(crate) struct Plan {
 
 impl Op {
     pub(crate) fn is_write(&self) -> bool {
-        matches!(
-            self,
-            Op::Create(_) | Op::Merge(_) | Op::Set(_) | Op::Remove(_) | Op::Delete { .. }
-        )
+        match self {
+            Op::SubCall(c) => c.writes,
+            _ => matches!(
+                self,
+                Op::Create(_) | Op::Merge(_) | Op::Set(_) | Op::Remove(_) | Op::Delete { .. }
+            ),
+        }
     }
 
     pub(crate) fn name(&self) -> &'static str {
@@ -531,6 +572,7 @@ impl Op {
             Op::Skip(_) => "Skip",
             Op::Limit(_) => "Limit",
             Op::ProcCall { .. } => "ProcedureCall",
+            Op::SubCall(_) => "CallSubquery",
             Op::Create(_) => "Create",
             Op::Merge(_) => "Merge",
             Op::Set(_) => "SetProperties",
@@ -656,6 +698,11 @@ impl Pipeline {
             match op {
                 Op::Optional { inner, .. } => inner.fmt_indented(f, depth + 2)?,
                 Op::Merge(m) => m.matcher.fmt_indented(f, depth + 2)?,
+                Op::SubCall(c) => {
+                    for part in &c.sub.parts {
+                        part.fmt_indented(f, depth + 2)?;
+                    }
+                }
                 _ => {}
             }
         }

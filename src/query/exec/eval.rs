@@ -348,6 +348,7 @@ impl Ctx<'_> {
                 Ok(scratch.get(*acc).cloned().unwrap_or(Value::Null))
             }
             Expr::Exists(pipeline) => Ok(Value::Bool(self.any_row(pipeline, row)?)),
+            Expr::Sub(sub) => self.eval_sub(sub, row),
             Expr::PatternComp(pipeline, map) => {
                 let rows = self.sub_rows(pipeline, row)?;
                 self.check_list(rows.len())?;

@@ -27,7 +27,7 @@ use error::{ExecError, ExecKind, ExecResult};
 use eval::{set_slot, Row};
 
 use crate::graph::{Direction, Graph, NodeId, Value};
-use crate::query::plan::{NodeCheck, Op, PathPart, Pipeline, Plan, Start};
+use crate::query::plan::{CallPlan, NodeCheck, Op, PathPart, Pipeline, Plan, Start, SubKind, SubPlan};
 use crate::Path;
 
 pub use write::Stats;
@@ -572,6 +572,10 @@ impl<'g> Ctx<'g> {
                 Ok(n) => Box::new(input.take(n)),
                 Err(e) => fail(e),
             },
+            Op::SubCall(call) => each_row(input, move |row| match self.sub_call_rows(call, &row) {
+                Ok(rows) => Box::new(rows.into_iter().map(Ok)),
+                Err(e) => fail(e),
+            }),
             Op::ProcCall {
                 proc,
                 args,
@@ -1244,39 +1248,15 @@ pub(crate) fn run_write(
     let mut changes = write::Changes::default();
     let labels_before = graph.labels_in_use();
     let mut out = Vec::new();
+    let mut run = WriteRun {
+        params,
+        budget: &budget,
+        steps: &steps,
+        width: plan.width,
+        changes: &mut changes,
+    };
     for (part, outputs) in plan.parts.iter().zip(&plan.outputs) {
-        let mut rows = vec![vec![Value::Null; plan.width]];
-        let mut rest: &[Op] = &part.ops;
-        while !rest.is_empty() {
-            let cut = rest.iter().position(Op::is_write).unwrap_or(rest.len());
-            let (reads, after) = rest.split_at(cut);
-            if !reads.is_empty() {
-                let ctx = Ctx::new(
-                    graph,
-                    params,
-                    &budget,
-                    &steps,
-                    plan.width,
-                    Some(&changes.tombstones),
-                );
-                // The rows between two writes are held: counted against the budgets.
-                let mut held = ctx.held("the rows before a write clause");
-                let mut next = Vec::new();
-                for row in ctx.read(reads, Box::new(rows.into_iter().map(Ok))) {
-                    let row = row?;
-                    held.row(budget::row_bytes(&row))?;
-                    next.push(row);
-                }
-                rows = next;
-            }
-            if let Some((write, tail)) = after.split_first() {
-                let w = write::Writer::new(graph, params, &budget, &steps, plan.width, &mut changes);
-                rows = write::apply(w, write, rows)?;
-                rest = tail;
-            } else {
-                rest = &[];
-            }
-        }
+        let rows = run.ops(graph, &part.ops, vec![vec![Value::Null; plan.width]])?;
         if !plan.returns {
             continue;
         }
@@ -1297,6 +1277,169 @@ pub(crate) fn run_write(
         }
     }
     Ok((finish_union(plan, out), stats))
+}
+
+/// What running a pipeline that writes needs besides the graph.
+struct WriteRun<'r> {
+    params: &'r BTreeMap<String, Value>,
+    budget: &'r budget::Budget<'r>,
+    steps: &'r std::cell::Cell<u64>,
+    width: usize,
+    changes: &'r mut write::Changes,
+}
+
+impl WriteRun<'_> {
+    /// Runs `ops` over `rows`: the reads between two writes lazily, each write over all the
+    /// rows before it (so each clause sees the writes of the clauses before it).
+    fn ops(&mut self, graph: &mut Graph, ops: &[Op], mut rows: Vec<Row>) -> ExecResult<Vec<Row>> {
+        let mut rest: &[Op] = ops;
+        while !rest.is_empty() {
+            let cut = rest.iter().position(Op::is_write).unwrap_or(rest.len());
+            let (reads, after) = rest.split_at(cut);
+            if !reads.is_empty() {
+                let ctx = Ctx::new(
+                    graph,
+                    self.params,
+                    self.budget,
+                    self.steps,
+                    self.width,
+                    Some(&self.changes.tombstones),
+                );
+                // The rows between two writes are held: counted against the budgets.
+                let mut held = ctx.held("the rows before a write clause");
+                let mut next = Vec::new();
+                for row in ctx.read(reads, Box::new(rows.into_iter().map(Ok))) {
+                    let row = row?;
+                    held.row(budget::row_bytes(&row))?;
+                    next.push(row);
+                }
+                rows = next;
+            }
+            if let Some((write, tail)) = after.split_first() {
+                rows = match write {
+                    Op::SubCall(call) => self.sub_call(graph, call, rows)?,
+                    _ => {
+                        let w = write::Writer::new(
+                            graph,
+                            self.params,
+                            self.budget,
+                            self.steps,
+                            self.width,
+                            self.changes,
+                        );
+                        write::apply(w, write, rows)?
+                    }
+                };
+                rest = tail;
+            } else {
+                rest = &[];
+            }
+        }
+        Ok(rows)
+    }
+
+    /// A `CALL { ... }` that writes: its subquery runs for each row in turn (seeing the writes
+    /// it made for the rows before).
+    fn sub_call(&mut self, graph: &mut Graph, call: &CallPlan, rows: Vec<Row>) -> ExecResult<Vec<Row>> {
+        let mut out = Vec::new();
+        for row in rows {
+            let mut results = Vec::new();
+            for (part, outs) in call.sub.parts.iter().zip(&call.sub.outputs) {
+                for r in self.ops(graph, &part.ops, vec![row.clone()])? {
+                    results.push(
+                        outs.iter()
+                            .map(|s| r.get(*s).cloned().unwrap_or_default())
+                            .collect(),
+                    );
+                }
+            }
+            extend_call_rows(call, &row, results, &mut out);
+        }
+        Ok(out)
+    }
+}
+
+/// The rows a `CALL { ... }` gives for `row` from the values its subquery returned: one per
+/// result (de-duplicated for `UNION`), or the row itself once for a unit subquery.
+fn extend_call_rows(call: &CallPlan, row: &Row, results: Vec<Vec<Value>>, out: &mut Vec<Row>) {
+    if call.unit {
+        out.push(row.clone());
+        return;
+    }
+    let mut seen = HashSet::new();
+    for values in results {
+        if call.sub.distinct && !seen.insert(GroupKey(values.clone())) {
+            continue;
+        }
+        let mut next = row.clone();
+        for (slot, v) in call.targets.iter().zip(values) {
+            set_slot(&mut next, *slot, v);
+        }
+        out.push(next);
+    }
+}
+
+impl Ctx<'_> {
+    /// The rows of a read-only `CALL { ... }` for one row.
+    fn sub_call_rows(&self, call: &CallPlan, row: &Row) -> ExecResult<Vec<Row>> {
+        let mut results = Vec::new();
+        for (part, outs) in call.sub.parts.iter().zip(&call.sub.outputs) {
+            for r in self.read(&part.ops, one_row(row.clone())) {
+                let r = r?;
+                self.tick()?;
+                if !call.unit {
+                    results.push(
+                        outs.iter()
+                            .map(|s| r.get(*s).cloned().unwrap_or_default())
+                            .collect(),
+                    );
+                }
+            }
+        }
+        self.check_list(results.len())?;
+        let mut out = Vec::new();
+        extend_call_rows(call, row, results, &mut out);
+        Ok(out)
+    }
+
+    /// The value of `EXISTS { ... }`, `COUNT { ... }` or `COLLECT { ... }` for one row.
+    pub(crate) fn eval_sub(&self, sub: &SubPlan, row: &Row) -> ExecResult<Value> {
+        if sub.kind == SubKind::Exists {
+            for part in &sub.parts {
+                if self.any_row(part, row)? {
+                    return Ok(Value::Bool(true));
+                }
+            }
+            return Ok(Value::Bool(false));
+        }
+        let mut count = 0i64;
+        let mut values = Vec::new();
+        let mut seen = HashSet::new();
+        for (part, outs) in sub.parts.iter().zip(&sub.outputs) {
+            for r in self.read(&part.ops, one_row(row.clone())) {
+                let r = r?;
+                self.tick()?;
+                if sub.distinct {
+                    let key: Vec<Value> = outs
+                        .iter()
+                        .map(|s| r.get(*s).cloned().unwrap_or_default())
+                        .collect();
+                    if !seen.insert(GroupKey(key)) {
+                        continue;
+                    }
+                }
+                count += 1;
+                if sub.kind == SubKind::Collect {
+                    values.push(outs.first().and_then(|s| r.get(*s)).cloned().unwrap_or_default());
+                    self.check_list(values.len())?;
+                }
+            }
+        }
+        Ok(match sub.kind {
+            SubKind::Collect => Value::List(values),
+            _ => Value::Int(count),
+        })
+    }
 }
 
 fn finish_union(plan: &Plan, rows: Vec<Row>) -> Vec<Row> {

@@ -297,6 +297,7 @@ impl Ctx<'_> {
             | Op::Sort { .. }
             | Op::TopK { .. }
             | Op::ProcCall { .. }
+            | Op::SubCall(_)
             | Op::Create(_)
             | Op::Merge(_)
             | Op::Set(_)
