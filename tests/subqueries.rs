@@ -170,3 +170,54 @@ fn call_subqueries_that_write_run_once_per_row() {
     // A read-only query cannot hold a writing subquery.
     assert!(g.query("CALL { CREATE (:Y) } RETURN 1 AS one").run().is_err());
 }
+
+#[test]
+fn foreach_runs_its_updates_per_item() {
+    let mut g = Graph::new();
+    let r = g
+        .execute("UNWIND [1, 2] AS x FOREACH (i IN range(1, x) | CREATE (:N {x: x, i: i})) RETURN x")
+        .run()
+        .expect("foreach");
+    assert_eq!(r.len(), 2, "FOREACH passes each row on once");
+    assert_eq!(r.stats().nodes_created, 3);
+    // Nested, with SET and MERGE, and a null list doing nothing.
+    g.execute(
+        "MATCH (n:N) FOREACH (a IN [1, 2] | FOREACH (b IN [a] | MERGE (:M {v: a * b}))) FOREACH (z IN null | SET n.z = 1) SET n.done = true",
+    )
+    .run()
+    .expect("nested foreach");
+    let r = rows(&g, "MATCH (m:M) RETURN m.v AS v ORDER BY v");
+    assert_eq!(r, [[Value::Int(1)], [Value::Int(4)]]);
+    // Its variable is not visible after it, and only updates may be inside.
+    assert_eq!(
+        g.execute("FOREACH (i IN [1] | CREATE (:A)) RETURN i")
+            .run()
+            .unwrap_err()
+            .kind_name(),
+        "SyntaxError"
+    );
+    assert_eq!(
+        g.execute("FOREACH (i IN [1] | MATCH (n) CREATE (:A))")
+            .run()
+            .unwrap_err()
+            .kind_name(),
+        "SyntaxError"
+    );
+    assert_eq!(
+        g.execute("FOREACH (i IN 1 | CREATE (:A))")
+            .run()
+            .unwrap_err()
+            .kind_name(),
+        "SyntaxError"
+    );
+    assert_eq!(
+        g.execute("WITH 1 AS l FOREACH (i IN l | CREATE (:A))")
+            .run()
+            .unwrap_err()
+            .kind_name(),
+        "TypeError"
+    );
+    // It prints back to text that parses to the same tree.
+    let q = kgraph::Query::parse("FOREACH (x IN [1, 2] | CREATE (:A {x: x}) SET x.y = 1)").expect("parses");
+    assert_eq!(kgraph::Query::parse(&q.to_string()).ok(), Some(q));
+}

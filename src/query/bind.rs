@@ -803,6 +803,10 @@ impl<'a, 'g> Binder<'a, 'g> {
                         result = Some((Vec::new(), Vec::new()));
                     }
                 }
+                ClauseKind::Foreach { var, list, clauses } => {
+                    self.require_write(clause.span)?;
+                    ops.push(self.bind_foreach(var, list, clauses, clause.span)?);
+                }
                 ClauseKind::CallSubquery {
                     query,
                     in_transactions,
@@ -1137,6 +1141,67 @@ impl<'a, 'g> Binder<'a, 'g> {
             unit,
             writes: bound.writes,
         })))
+    }
+
+    /// `FOREACH (var IN list | updates)`: the updates see the outer variables and `var`;
+    /// what they bind is not visible after.
+    fn bind_foreach(
+        &mut self,
+        var: &Ident,
+        list: &ast::Expr,
+        clauses: &[ast::Clause],
+        span: Span,
+    ) -> BindResult<Op> {
+        if let Some(c) = clauses.iter().find(|c| {
+            !matches!(
+                c.kind,
+                ClauseKind::Create { .. }
+                    | ClauseKind::Merge { .. }
+                    | ClauseKind::Set { .. }
+                    | ClauseKind::Remove { .. }
+                    | ClauseKind::Delete { .. }
+                    | ClauseKind::Foreach { .. }
+            )
+        }) {
+            return err(
+                SemanticKind::InvalidClause,
+                "FOREACH may only hold updating clauses (CREATE, MERGE, SET, REMOVE, DELETE, FOREACH)",
+                c.span,
+            );
+        }
+        if has_aggregate(list) {
+            return err(
+                SemanticKind::InvalidAggregation,
+                "FOREACH's list cannot aggregate",
+                list.span,
+            );
+        }
+        let list = self.expr(list)?;
+        if let Expr::Const(v) = &list {
+            if !matches!(v, Value::List(_) | Value::Null) {
+                return err(SemanticKind::InvalidArgumentType, "FOREACH needs a list", span);
+            }
+        }
+        let saved = self.scope.clone();
+        let saved_unit = std::mem::replace(&mut self.unit_ok, true);
+        let result = (|| {
+            let slot = self.declare(var, VarKind::Value)?;
+            let body = ast::SingleQuery {
+                clauses: clauses.to_vec(),
+                span,
+            };
+            let (body, _, _) = self.bind_single(&body)?;
+            Ok((slot, body))
+        })();
+        self.scope = saved;
+        self.unit_ok = saved_unit;
+        let (slot, body) = result?;
+        Ok(Op::Foreach {
+            slot,
+            list,
+            body,
+            pos: pos(span),
+        })
     }
 
     /// `EXISTS { ... }`, `COUNT { ... }` or `COLLECT { ... }`: correlated, the outer variables
@@ -2973,6 +3038,7 @@ fn refuse_subquery_writes(kind: ast::SubqueryKind, body: &ast::SubqueryBody) -> 
                     | ClauseKind::Set { .. }
                     | ClauseKind::Remove { .. }
                     | ClauseKind::Delete { .. }
+                    | ClauseKind::Foreach { .. }
                     | ClauseKind::CallSubquery { .. }
             )
         });

@@ -479,6 +479,14 @@ pub(crate) enum Op {
     /// of its rows giving a row with the returned columns copied into `targets`; a subquery
     /// that returns nothing (`unit`) passes each row on once, after running.
     SubCall(Box<CallPlan>),
+    /// `FOREACH (x IN list | ...)`: for each row, the update operators of `body` run once per
+    /// item of the list (in `slot`); the row itself passes on.
+    Foreach {
+        slot: Slot,
+        list: Expr,
+        body: Pipeline,
+        pos: Pos,
+    },
     ProcCall {
         proc: Arc<crate::query::procedures::Procedure>,
         args: Vec<Expr>,
@@ -540,7 +548,12 @@ impl Op {
             Op::SubCall(c) => c.writes,
             _ => matches!(
                 self,
-                Op::Create(_) | Op::Merge(_) | Op::Set(_) | Op::Remove(_) | Op::Delete { .. }
+                Op::Create(_)
+                    | Op::Merge(_)
+                    | Op::Set(_)
+                    | Op::Remove(_)
+                    | Op::Delete { .. }
+                    | Op::Foreach { .. }
             ),
         }
     }
@@ -573,6 +586,7 @@ impl Op {
             Op::Limit(_) => "Limit",
             Op::ProcCall { .. } => "ProcedureCall",
             Op::SubCall(_) => "CallSubquery",
+            Op::Foreach { .. } => "Foreach",
             Op::Create(_) => "Create",
             Op::Merge(_) => "Merge",
             Op::Set(_) => "SetProperties",
@@ -698,6 +712,7 @@ impl Pipeline {
             match op {
                 Op::Optional { inner, .. } => inner.fmt_indented(f, depth + 2)?,
                 Op::Merge(m) => m.matcher.fmt_indented(f, depth + 2)?,
+                Op::Foreach { body, .. } => body.fmt_indented(f, depth + 2)?,
                 Op::SubCall(c) => {
                     for part in &c.sub.parts {
                         part.fmt_indented(f, depth + 2)?;

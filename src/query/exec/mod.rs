@@ -599,12 +599,15 @@ impl<'g> Ctx<'g> {
                     })),
                 }
             }),
-            Op::Create(_) | Op::Merge(_) | Op::Set(_) | Op::Remove(_) | Op::Delete { .. } => {
-                fail(ExecError::new(
-                    ExecKind::Semantic,
-                    "a write clause cannot run in a read-only query; use Graph::execute",
-                ))
-            }
+            Op::Create(_)
+            | Op::Merge(_)
+            | Op::Set(_)
+            | Op::Remove(_)
+            | Op::Delete { .. }
+            | Op::Foreach { .. } => fail(ExecError::new(
+                ExecKind::Semantic,
+                "a write clause cannot run in a read-only query; use Graph::execute",
+            )),
         }
     }
 
@@ -1318,6 +1321,12 @@ impl WriteRun<'_> {
             if let Some((write, tail)) = after.split_first() {
                 rows = match write {
                     Op::SubCall(call) => self.sub_call(graph, call, rows)?,
+                    Op::Foreach {
+                        slot,
+                        list,
+                        body,
+                        pos,
+                    } => self.foreach(graph, *slot, list, body, *pos, rows)?,
                     _ => {
                         let w = write::Writer::new(
                             graph,
@@ -1333,6 +1342,50 @@ impl WriteRun<'_> {
                 rest = tail;
             } else {
                 rest = &[];
+            }
+        }
+        Ok(rows)
+    }
+
+    /// A context for reading `graph` between writes.
+    fn ctx<'c>(&'c self, graph: &'c Graph) -> Ctx<'c> {
+        Ctx::new(
+            graph,
+            self.params,
+            self.budget,
+            self.steps,
+            self.width,
+            Some(&self.changes.tombstones),
+        )
+    }
+
+    /// `FOREACH`: its updates run for each item of the list of each row, in order.
+    fn foreach(
+        &mut self,
+        graph: &mut Graph,
+        slot: usize,
+        list: &crate::query::plan::Expr,
+        body: &Pipeline,
+        pos: crate::query::plan::Pos,
+        rows: Vec<Row>,
+    ) -> ExecResult<Vec<Row>> {
+        for row in &rows {
+            let items = match self.ctx(graph).eval(list, row)? {
+                Value::Null => Vec::new(),
+                Value::List(items) => items,
+                other => {
+                    return Err(ExecError::new(
+                        ExecKind::Type,
+                        format!("FOREACH needs a list, got {}", other.type_name()),
+                    )
+                    .at(pos))
+                }
+            };
+            for item in items {
+                self.ctx(graph).tick()?;
+                let mut r = row.clone();
+                set_slot(&mut r, slot, item);
+                self.ops(graph, &body.ops, vec![r])?;
             }
         }
         Ok(rows)

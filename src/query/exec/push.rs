@@ -298,6 +298,7 @@ impl Ctx<'_> {
             | Op::TopK { .. }
             | Op::ProcCall { .. }
             | Op::SubCall(_)
+            | Op::Foreach { .. }
             | Op::Create(_)
             | Op::Merge(_)
             | Op::Set(_)

@@ -88,6 +88,13 @@ pub(crate) enum ClauseKind {
     Delete { detach: bool, exprs: Vec<Expr> },
     /// `CALL ns.name(args) [YIELD ...]`
     Call(ProcedureCall),
+    /// `FOREACH (var IN list | clause ...)`: the clauses are updates (`CREATE`, `MERGE`,
+    /// `SET`, `REMOVE`, `DELETE`, `FOREACH`).
+    Foreach {
+        var: Ident,
+        list: Expr,
+        clauses: Vec<Clause>,
+    },
     /// `CALL { query } [IN TRANSACTIONS [OF rows ROWS]]`
     CallSubquery {
         query: Box<Query>,

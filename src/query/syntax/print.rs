@@ -157,6 +157,13 @@ impl Display for Clause {
                 comma_list(f, exprs, |f, e| e.fmt(f))
             }
             ClauseKind::Call(call) => write!(f, "CALL {call}"),
+            ClauseKind::Foreach { var, list, clauses } => {
+                write!(f, "FOREACH ({var} IN {list} |")?;
+                for c in clauses {
+                    write!(f, " {c}")?;
+                }
+                f.write_str(")")
+            }
             ClauseKind::CallSubquery {
                 query,
                 in_transactions,

@@ -64,7 +64,7 @@ pub(crate) fn query(i: Input<'_>) -> PResult<'_, Query> {
 }
 
 /// Keywords of clauses outside the supported subset.
-const UNSUPPORTED: &[&str] = &["FOREACH", "LOAD", "USE", "FINISH"];
+const UNSUPPORTED: &[&str] = &["LOAD", "USE", "FINISH"];
 
 /// True when the current token starts a clause, supported or refused (and
 /// is not, say, a path variable named `use` in `use = (a)-->(b)`).
@@ -113,7 +113,7 @@ fn clause(i: Input<'_>) -> PResult<'_, Clause> {
 type ClauseBody = for<'a> fn(Input<'a>) -> PResult<'a, ClauseKind>;
 
 fn clause_body(t: &Tok) -> Option<ClauseBody> {
-    let table: [(&str, ClauseBody); 13] = [
+    let table: [(&str, ClauseBody); 14] = [
         ("MATCH", |i| match_clause(i, false)),
         ("OPTIONAL", optional_match),
         ("UNWIND", unwind_clause),
@@ -131,6 +131,7 @@ fn clause_body(t: &Tok) -> Option<ClauseBody> {
         ("DELETE", |i| delete_clause(i, false)),
         ("CALL", call_clause),
         ("SHOW", show_clause),
+        ("FOREACH", foreach_clause),
     ];
     table.iter().find(|(k, _)| t.is_kw(k)).map(|(_, body)| *body)
 }
@@ -358,6 +359,21 @@ fn remove_item(i: Input<'_>) -> PResult<'_, RemoveItem> {
     let (r, (base, key)) = property_target(i)?;
     let span = r.span_from(start);
     Ok((r, RemoveItem::Property { base, key, span }))
+}
+
+/// `(var IN list | clause ...)` after `FOREACH`; its clauses nest like a subquery's.
+fn foreach_clause(i: Input<'_>) -> PResult<'_, ClauseKind> {
+    let _level = i.enter_subquery()?;
+    let (i, _) = expect_p(i, Punct::LParen)?;
+    let (i, var) = variable(i, "a variable")?;
+    let (i, _) = kw("IN")(i)?;
+    let (i, list) = expr(i)?;
+    let (i, _) = expect_p(i, Punct::Pipe)?;
+    let (i, (first, rest)) = (clause, many0(clause)).parse(i)?;
+    let (i, _) = expect_p(i, Punct::RParen)?;
+    let mut clauses = vec![first];
+    clauses.extend(rest);
+    Ok((i, ClauseKind::Foreach { var, list, clauses }))
 }
 
 /// What follows `SHOW`: `[ALL | RANGE | ...] INDEX[ES]` or `[ALL | UNIQUE | ...]
