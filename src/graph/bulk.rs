@@ -234,6 +234,7 @@ impl Graph {
             adjacency,
             type_index: Default::default(),
             constraints,
+            schema: Default::default(),
             journal: None,
             cache_id: Default::default(),
         })

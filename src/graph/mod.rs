@@ -17,6 +17,7 @@ pub(crate) mod intern;
 pub(crate) mod journal;
 pub(crate) mod labels;
 pub(crate) mod names;
+pub(crate) mod schema;
 pub(crate) mod temporal;
 pub(crate) mod type_index;
 pub(crate) mod value;
@@ -148,6 +149,8 @@ pub struct Graph {
     /// The relationships of each type, built on demand (see `type_index.rs`).
     type_index: std::sync::OnceLock<type_index::TypeIndex>,
     constraints: Vec<UniqueConstraint>,
+    /// The property indexes and the constraints' names (see `schema.rs`).
+    schema: schema::Schema,
     /// While on, the record of every change (see `journal.rs`); a clone starts without one.
     journal: Option<Box<journal::Journal>>,
     /// The identity that caches of plans key on (see `journal::CacheId`).
@@ -165,6 +168,7 @@ impl Clone for Graph {
             adjacency: self.adjacency.clone(),
             type_index: self.type_index.clone(),
             constraints: self.constraints.clone(),
+            schema: self.schema.clone(),
             journal: None,
             cache_id: journal::CacheId::default(),
         }
@@ -1263,21 +1267,6 @@ impl Graph {
         self.add_constraint_ids(l, k)
     }
 
-    /// The unique constraints, as (label, property key), in the order they were declared.
-    ///
-    /// ```
-    /// let mut g = kgraph::Graph::new();
-    /// g.create_unique_constraint("Company", "name")?;
-    /// assert_eq!(g.unique_constraints(), vec![("Company", "name")]);
-    /// # Ok::<_, kgraph::GraphError>(())
-    /// ```
-    pub fn unique_constraints(&self) -> Vec<(&str, &str)> {
-        self.constraints
-            .iter()
-            .map(|c| (self.symbols.label_name(c.label), self.symbols.key_name(c.key)))
-            .collect()
-    }
-
     /// `create_unique_constraint` on interned names.
     pub(crate) fn add_constraint_ids(&mut self, l: LabelId, k: KeyId) -> Result<(), GraphError> {
         if self.constraints.iter().any(|c| c.label == l && c.key == k) {
@@ -1302,7 +1291,11 @@ impl Graph {
             key: k,
             owners,
         });
-        self.record(|| journal::Change::ConstraintAdded { label: l, key: k });
+        self.record(|| journal::Change::ConstraintAdded {
+            label: l,
+            key: k,
+            name: None,
+        });
         Ok(())
     }
 
@@ -1333,6 +1326,9 @@ impl Graph {
     }
 
     fn constraint_insert(&mut self, id: NodeId, labels: &[LabelId], props: &Props) {
+        if !self.schema.indexes.is_empty() {
+            self.index_insert(id, labels, props);
+        }
         for c in &mut self.constraints {
             if labels.binary_search(&c.label).is_ok() {
                 if let Some(v) = props.get(c.key) {
@@ -1343,6 +1339,9 @@ impl Graph {
     }
 
     fn constraint_remove(&mut self, id: NodeId, labels: &[LabelId], props: &Props) {
+        if !self.schema.indexes.is_empty() {
+            self.index_remove(id, labels, props);
+        }
         for c in &mut self.constraints {
             if labels.binary_search(&c.label).is_ok() {
                 if let Some(v) = props.get(c.key) {
@@ -1386,6 +1385,7 @@ impl Graph {
     /// Checks every invariant of the indexes against the storage; for tests.
     #[doc(hidden)]
     pub fn check_invariants(&self) -> Result<(), String> {
+        self.check_indexes()?;
         let mut expected = NameIndex::default();
         for id in self.nodes() {
             let data = self.node_data(id).map_err(|e| e.to_string())?;

@@ -16,8 +16,8 @@ use crate::query::error::{SemanticKind, UnsupportedKind};
 use crate::query::optimize;
 use crate::query::plan::{
     AggFn, ArithOp, CallPlan, Clock, CmpOp, CreateItem, Expr, Func, MapProjItem, MergePlan, NodeCheck, Op,
-    PathPart, Pipeline, Plan, Pos, Quantifier, RemoveItem, SetItem, Slot, Start, Step, StrOp, SubKind,
-    SubPlan, TemporalFn, TemporalKind, TypeFilter,
+    PathPart, Pipeline, Plan, Pos, Quantifier, RemoveItem, SchemaOp, SetItem, Slot, Start, Step, StrOp,
+    SubKind, SubPlan, TemporalFn, TemporalKind, TypeFilter,
 };
 use crate::query::syntax::ast::{self, ClauseKind, ExprKind, Ident, Literal};
 use crate::query::syntax::span::Span;
@@ -146,6 +146,8 @@ pub(crate) struct Binder<'a, 'g> {
     procedures: &'a crate::query::procedures::Procedures,
     /// Binding a subquery that may end without `RETURN` (`EXISTS`, `COUNT`, a unit `CALL`).
     unit_ok: bool,
+    /// The (label, key) pairs the graph's indexes and unique constraints cover.
+    indexed: &'a [(LabelId, KeyId)],
 }
 
 /// A bound subquery: a pipeline per part of its `UNION`, its column names, the slots of its
@@ -656,6 +658,7 @@ impl<'a, 'g> Binder<'a, 'g> {
         optimize: bool,
         max_var_length: u32,
         procedures: &'a crate::query::procedures::Procedures,
+        indexed: &'a [(LabelId, KeyId)],
     ) -> Binder<'a, 'g> {
         Binder {
             resolver,
@@ -670,6 +673,7 @@ impl<'a, 'g> Binder<'a, 'g> {
             in_local: 0,
             procedures,
             unit_ok: false,
+            indexed,
         }
     }
 
@@ -802,6 +806,17 @@ impl<'a, 'g> Binder<'a, 'g> {
                         ops.push(Op::Limit(Expr::Const(Value::Int(0))));
                         result = Some((Vec::new(), Vec::new()));
                     }
+                }
+                ClauseKind::Schema(cmd) => {
+                    if count != 1 {
+                        return err(
+                            SemanticKind::InvalidClause,
+                            "a schema command is a statement of its own",
+                            clause.span,
+                        );
+                    }
+                    self.require_write(clause.span)?;
+                    ops.push(Op::Schema(schema_op(cmd)?));
                 }
                 ClauseKind::Foreach { var, list, clauses } => {
                     self.require_write(clause.span)?;
@@ -1586,7 +1601,7 @@ impl<'a, 'g> Binder<'a, 'g> {
                 let start = if is_bound(i, bound_here) {
                     Start::Bound
                 } else {
-                    optimize::start_for(self.optimize, check, self.resolver.key("name"))
+                    optimize::start_for(self.optimize, check, self.resolver.key("name"), self.indexed)
                 };
                 ops.push(Op::NodeScan {
                     slot,
@@ -1631,7 +1646,7 @@ impl<'a, 'g> Binder<'a, 'g> {
             None if self.optimize && n > 1 => {
                 let name = self.resolver.key("name");
                 (0..n)
-                    .min_by_key(|i| (optimize::cost(&checks[*i], name), *i))
+                    .min_by_key(|i| (optimize::cost(&checks[*i], name, self.indexed), *i))
                     .unwrap_or(0)
             }
             None => 0,
@@ -1640,7 +1655,12 @@ impl<'a, 'g> Binder<'a, 'g> {
         let start = if is_bound(anchor, bound_here) {
             Start::Bound
         } else {
-            optimize::start_for(self.optimize, &checks[anchor], self.resolver.key("name"))
+            optimize::start_for(
+                self.optimize,
+                &checks[anchor],
+                self.resolver.key("name"),
+                self.indexed,
+            )
         };
         // A scan of many nodes followed by a directed expand may run as one relationship scan.
         let scannable = self.optimize && matches!(start, Start::All | Start::Label(Some(_)));
@@ -3053,6 +3073,59 @@ fn refuse_subquery_writes(kind: ast::SubqueryKind, body: &ast::SubqueryBody) -> 
         }
     }
     Ok(())
+}
+
+/// A schema command by name; the variable of its property must be the one of its node.
+fn schema_op(cmd: &ast::SchemaCommand) -> BindResult<SchemaOp> {
+    let target = |t: &ast::SchemaTarget| -> BindResult<(String, String)> {
+        if t.prop_var.name != t.var.name {
+            return err(
+                SemanticKind::UndefinedVariable,
+                format!(
+                    "variable '{}' is not defined; did you mean '{}'?",
+                    t.prop_var.name, t.var.name
+                ),
+                t.prop_var.span,
+            );
+        }
+        Ok((t.label.name.clone(), t.key.name.clone()))
+    };
+    Ok(match cmd {
+        ast::SchemaCommand::CreateIndex {
+            name,
+            if_not_exists,
+            target: t,
+        } => {
+            let (label, key) = target(t)?;
+            SchemaOp::CreateIndex {
+                name: name.as_ref().map(|n| n.name.clone()),
+                label,
+                key,
+                if_not_exists: *if_not_exists,
+            }
+        }
+        ast::SchemaCommand::CreateConstraint {
+            name,
+            if_not_exists,
+            target: t,
+        } => {
+            let (label, key) = target(t)?;
+            SchemaOp::CreateConstraint {
+                name: name.as_ref().map(|n| n.name.clone()),
+                label,
+                key,
+                if_not_exists: *if_not_exists,
+            }
+        }
+        ast::SchemaCommand::DropIndex { name, if_exists } => SchemaOp::DropIndex {
+            name: name.name.clone(),
+            if_exists: *if_exists,
+        },
+        ast::SchemaCommand::DropConstraint { name, if_exists } => SchemaOp::DropConstraint {
+            name: name.name.clone(),
+            if_exists: *if_exists,
+        },
+    })
 }
 
 /// `CREATE (a)` or `MERGE (a)` of a node bound before: there is nothing to create.

@@ -442,8 +442,15 @@ impl ReadQuery<'_> {
             Some(hit) => hit.plan,
             None => {
                 let mut resolver = Resolver::Read(&self.graph.symbols);
-                let plan =
-                    std::sync::Arc::new(bind(&mut resolver, self.text, &self.params, &self.options, stmt)?);
+                let indexed = self.graph.seekable();
+                let plan = std::sync::Arc::new(bind(
+                    &mut resolver,
+                    &indexed,
+                    self.text,
+                    &self.params,
+                    &self.options,
+                    stmt,
+                )?);
                 let hit = CachedPlan {
                     plan: plan.clone(),
                     shallow: parsed.depth() <= SHALLOW,
@@ -508,8 +515,10 @@ impl WriteQuery<'_> {
         // taken back unless the statement writes and succeeds.
         let mark = self.graph.journal_begin();
         let before = self.graph.symbols.sizes();
+        let indexed = self.graph.seekable();
         let plan = bind(
             &mut Resolver::Write(&mut self.graph.symbols),
+            &indexed,
             self.text,
             &self.params,
             &self.options,
@@ -633,6 +642,7 @@ pub(crate) fn split_script(script: &str) -> Result<Vec<(usize, &str)>, QueryErro
 /// Binds a parsed statement into a plan.
 fn bind(
     resolver: &mut Resolver<'_>,
+    indexed: &[(crate::graph::LabelId, crate::graph::KeyId)],
     text: &str,
     params: &Params,
     options: &Options,
@@ -645,6 +655,7 @@ fn bind(
         options.optimize,
         options.limits.max_var_length,
         &options.procedures,
+        indexed,
     )
     .bind_query(&stmt.query)
     .map_err(|e| semantic(text, e))
@@ -699,6 +710,8 @@ pub(crate) struct PlanKey<'t> {
     max_var_length: u32,
     symbols: crate::graph::SymbolSizes,
     procedures: u64,
+    /// The graph's schema generation: a plan may seek an index.
+    schema: u64,
 }
 
 impl<'t> PlanKey<'t> {
@@ -710,6 +723,7 @@ impl<'t> PlanKey<'t> {
             max_var_length: options.limits.max_var_length,
             symbols: graph.symbols.sizes(),
             procedures: options.procedures.cache_id(),
+            schema: graph.schema_generation(),
         }
     }
 }

@@ -3,7 +3,7 @@
 //! node checks of the pattern, an index seek on `name` where a pattern fixes it, and the
 //! cheaper end of a pattern first.
 
-use crate::graph::KeyId;
+use crate::graph::{KeyId, LabelId};
 use crate::query::bind::{BindError, Binder};
 use crate::query::plan::{Expr, NodeCheck, Start};
 
@@ -81,11 +81,33 @@ pub(crate) fn push_equalities(
     Ok(())
 }
 
-/// How a pattern node is best found.
-pub(crate) fn start_for(optimize: bool, check: &NodeCheck, name: Option<KeyId>) -> Start {
+/// The first (label, key, value) of a node check that an index covers.
+fn indexed_prop<'c>(
+    check: &'c NodeCheck,
+    indexed: &[(LabelId, KeyId)],
+) -> Option<(LabelId, KeyId, &'c crate::query::plan::Expr)> {
+    check.labels.iter().flatten().find_map(|l| {
+        check.props.iter().find_map(|(k, e)| match k {
+            Some(k) if indexed.contains(&(*l, *k)) => Some((*l, *k, e)),
+            _ => None,
+        })
+    })
+}
+
+/// How a pattern node is best found: a seek of the name index, else of a property index
+/// (or unique constraint) on one of its labels, else a label scan.
+pub(crate) fn start_for(
+    optimize: bool,
+    check: &NodeCheck,
+    name: Option<KeyId>,
+    indexed: &[(LabelId, KeyId)],
+) -> Start {
     if optimize {
         if let Some((_, e)) = check.props.iter().find(|(k, _)| k.is_some() && *k == name) {
             return Start::NameSeek(e.clone(), check.labels.first().copied());
+        }
+        if let Some((label, key, e)) = indexed_prop(check, indexed) {
+            return Start::PropSeek(label, key, e.clone());
         }
     }
     match check.labels.first() {
@@ -95,9 +117,11 @@ pub(crate) fn start_for(optimize: bool, check: &NodeCheck, name: Option<KeyId>) 
 }
 
 /// A rough cost of starting at a node: an index seek beats a label scan beats all nodes.
-pub(crate) fn cost(check: &NodeCheck, name: Option<KeyId>) -> u32 {
+pub(crate) fn cost(check: &NodeCheck, name: Option<KeyId>, indexed: &[(LabelId, KeyId)]) -> u32 {
     if check.props.iter().any(|(k, _)| k.is_some() && *k == name) {
         1
+    } else if indexed_prop(check, indexed).is_some() {
+        2
     } else if !check.labels.is_empty() {
         100 - (check.props.len() as u32).min(50)
     } else {

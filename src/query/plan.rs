@@ -305,6 +305,10 @@ pub(crate) enum Start {
     /// index cannot hold (not a string, or empty once normalised) falls back to scanning the
     /// label, or every node.
     NameSeek(Expr, Option<Option<LabelId>>),
+    /// The nodes with the label whose key's value equals the expression's, through the
+    /// property index (or unique constraint) on (label, key); a label scan if the graph has
+    /// none by the time the plan runs. The node check decides exactly.
+    PropSeek(LabelId, KeyId, Expr),
     /// The node already bound in the slot (for `MATCH (a)` after `WITH a`).
     Bound,
 }
@@ -479,6 +483,8 @@ pub(crate) enum Op {
     /// of its rows giving a row with the returned columns copied into `targets`; a subquery
     /// that returns nothing (`unit`) passes each row on once, after running.
     SubCall(Box<CallPlan>),
+    /// A schema command (the whole statement).
+    Schema(SchemaOp),
     /// `FOREACH (x IN list | ...)`: for each row, the update operators of `body` run once per
     /// item of the list (in `slot`); the row itself passes on.
     Foreach {
@@ -500,6 +506,31 @@ pub(crate) enum Op {
     Delete {
         exprs: Vec<Expr>,
         detach: bool,
+    },
+}
+
+/// What a schema command does, by name.
+#[derive(Clone, Debug)]
+pub(crate) enum SchemaOp {
+    CreateIndex {
+        name: Option<String>,
+        label: String,
+        key: String,
+        if_not_exists: bool,
+    },
+    CreateConstraint {
+        name: Option<String>,
+        label: String,
+        key: String,
+        if_not_exists: bool,
+    },
+    DropIndex {
+        name: String,
+        if_exists: bool,
+    },
+    DropConstraint {
+        name: String,
+        if_exists: bool,
     },
 }
 
@@ -554,6 +585,7 @@ impl Op {
                     | Op::Remove(_)
                     | Op::Delete { .. }
                     | Op::Foreach { .. }
+                    | Op::Schema(_)
             ),
         }
     }
@@ -564,6 +596,7 @@ impl Op {
                 Start::All => "AllNodesScan",
                 Start::Label(_) => "NodeByLabelScan",
                 Start::NameSeek(..) => "NodeIndexSeek(name)",
+                Start::PropSeek(..) => "NodeIndexSeek",
                 Start::Bound => "Argument",
             },
             Op::RelScan { .. } => "RelationshipScan",
@@ -587,6 +620,10 @@ impl Op {
             Op::ProcCall { .. } => "ProcedureCall",
             Op::SubCall(_) => "CallSubquery",
             Op::Foreach { .. } => "Foreach",
+            Op::Schema(SchemaOp::CreateIndex { .. }) => "CreateIndex",
+            Op::Schema(SchemaOp::CreateConstraint { .. }) => "CreateConstraint",
+            Op::Schema(SchemaOp::DropIndex { .. }) => "DropIndex",
+            Op::Schema(SchemaOp::DropConstraint { .. }) => "DropConstraint",
             Op::Create(_) => "Create",
             Op::Merge(_) => "Merge",
             Op::Set(_) => "SetProperties",

@@ -622,8 +622,8 @@ fn builtins() -> &'static [Arc<Procedure>] {
     })
 }
 
-/// The indexes: the name index (over `name`, `name_zh` and `aliases` of every node), then one
-/// per unique constraint, which owns it.
+/// The indexes: the name index (over `name`, `name_zh` and `aliases` of every node), the
+/// property indexes, then one per unique constraint, which owns it.
 fn index_rows(g: &Graph) -> Vec<Vec<Value>> {
     let mut rows = vec![vec![
         Value::Int(1),
@@ -635,10 +635,21 @@ fn index_rows(g: &Graph) -> Vec<Vec<Value>> {
         strings(["name", "name_zh", "aliases"].map(str::to_owned)),
         Value::Null,
     ]];
-    for (i, (label, key)) in g.unique_constraints().into_iter().enumerate() {
-        let name = constraint_name(label, key);
+    for (name, label, key) in g.indexes() {
         rows.push(vec![
-            Value::Int(i as i64 + 2),
+            Value::Int(rows.len() as i64 + 1),
+            Value::from(name),
+            Value::from("ONLINE"),
+            Value::from("RANGE"),
+            Value::from("NODE"),
+            strings([label.to_owned()]),
+            strings([key.to_owned()]),
+            Value::Null,
+        ]);
+    }
+    for (name, label, key) in g.constraints() {
+        rows.push(vec![
+            Value::Int(rows.len() as i64 + 1),
             Value::from(name.as_str()),
             Value::from("ONLINE"),
             Value::from("RANGE"),
@@ -651,18 +662,14 @@ fn index_rows(g: &Graph) -> Vec<Vec<Value>> {
     rows
 }
 
-fn constraint_name(label: &str, key: &str) -> String {
-    format!("constraint_{label}_{key}")
-}
-
 fn constraint_rows(g: &Graph) -> Vec<Vec<Value>> {
-    g.unique_constraints()
+    g.constraints()
         .into_iter()
         .enumerate()
-        .map(|(i, (label, key))| {
+        .map(|(i, (name, label, key))| {
             vec![
-                Value::Int(i as i64 + 2),
-                Value::from(constraint_name(label, key).as_str()),
+                Value::Int(i as i64 + 1),
+                Value::from(name.as_str()),
                 Value::from("UNIQUENESS"),
                 Value::from("NODE"),
                 strings([label.to_owned()]),

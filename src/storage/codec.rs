@@ -40,6 +40,10 @@ mod v2;
 
 /// The newest format version this build writes and reads (it reads every older one too).
 pub(crate) const FORMAT_VERSION: u32 = 2;
+/// Flag bit 0 (version 2): the payload ends with the schema section (the property indexes and
+/// the constraints' custom names). A graph without either is written without it, so that
+/// such files stay byte for byte what earlier builds wrote and read.
+pub(crate) const FLAG_SCHEMA: u32 = 1;
 /// The length of the header (the same in every version so far).
 pub(crate) const HEADER_LEN: usize = 40;
 /// Lists and maps nested deeper than this are refused on save and on open, so decoding a
@@ -55,7 +59,8 @@ pub(crate) struct Encoded {
 
 /// Encodes the graph; the error says what the format cannot hold.
 pub(crate) fn encode(graph: &Graph) -> Result<Encoded, String> {
-    let payload = v2::encode_payload(graph)?;
+    let schema = v2::has_schema_section(graph);
+    let payload = v2::encode_payload(graph, schema)?;
     let len: usize = payload.iter().map(Vec::len).sum();
     let mut sum = Xxh3::with_seed(0);
     for part in &payload {
@@ -64,7 +69,8 @@ pub(crate) fn encode(graph: &Graph) -> Result<Encoded, String> {
     let mut header = [0u8; HEADER_LEN];
     header[0..8].copy_from_slice(&MAGIC);
     header[8..12].copy_from_slice(&FORMAT_VERSION.to_le_bytes());
-    header[12..16].copy_from_slice(&0u32.to_le_bytes());
+    let flags = if schema { FLAG_SCHEMA } else { 0 };
+    header[12..16].copy_from_slice(&flags.to_le_bytes());
     header[16..24].copy_from_slice(&(len as u64).to_le_bytes());
     header[24..32].copy_from_slice(&sum.digest().to_le_bytes());
     let header_sum = xxh3_64(&header[0..32]);
@@ -139,7 +145,7 @@ pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<Graph, SnapshotError> 
         });
     }
     let flags = le_u32(bytes, 12);
-    if flags != 0 {
+    if flags != 0 && !(version == 2 && flags == FLAG_SCHEMA) {
         return Err(SnapshotError::UnknownFlags {
             path: path.to_owned(),
             flags,
@@ -175,7 +181,8 @@ pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<Graph, SnapshotError> 
         });
     }
     if version >= 2 {
-        return v2::decode_payload(payload).map_err(|reason| SnapshotError::corrupt(path, reason));
+        return v2::decode_payload(payload, flags == FLAG_SCHEMA)
+            .map_err(|reason| SnapshotError::corrupt(path, reason));
     }
     let decoded = decode_payload(payload)
         .map_err(|e| SnapshotError::corrupt(path, format!("cannot decode the payload: {e}")))?;

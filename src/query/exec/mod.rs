@@ -604,7 +604,8 @@ impl<'g> Ctx<'g> {
             | Op::Set(_)
             | Op::Remove(_)
             | Op::Delete { .. }
-            | Op::Foreach { .. } => fail(ExecError::new(
+            | Op::Foreach { .. }
+            | Op::Schema(_) => fail(ExecError::new(
                 ExecKind::Semantic,
                 "a write clause cannot run in a read-only query; use Graph::execute",
             )),
@@ -756,6 +757,16 @@ impl<'g> Ctx<'g> {
             Start::All => self.graph.nodes().collect(),
             Start::Label(None) => Vec::new(),
             Start::Label(Some(l)) => self.graph.label_nodes(*l).iter().copied().collect(),
+            Start::PropSeek(label, key, e) => {
+                let v = match self.eval_ref(e, &row) {
+                    Ok(v) => v,
+                    Err(e) => return fail(e),
+                };
+                match self.graph.index_seek(*label, *key, &v) {
+                    Some(ids) => ids,
+                    None => self.graph.label_nodes(*label).iter().copied().collect(),
+                }
+            }
             Start::NameSeek(e, fallback) => {
                 let key = match self.eval_ref(e, &row) {
                     Ok(v) => v.as_str().map(crate::normalize_name).unwrap_or_default(),
@@ -1282,6 +1293,63 @@ pub(crate) fn run_write(
     Ok((finish_union(plan, out), stats))
 }
 
+/// Runs a schema command: `IF [NOT] EXISTS` makes what is already so a no-op.
+fn schema_command(graph: &mut Graph, cmd: &crate::query::plan::SchemaOp) -> ExecResult<()> {
+    use crate::query::plan::SchemaOp;
+    let failed = |e: crate::GraphError| {
+        let kind = match e {
+            crate::GraphError::ConstraintViolation { .. } => ExecKind::Constraint,
+            _ => ExecKind::Argument,
+        };
+        ExecError::new(kind, e.to_string())
+    };
+    match cmd {
+        SchemaOp::CreateIndex {
+            name,
+            label,
+            key,
+            if_not_exists,
+        } => {
+            let exists = graph
+                .indexes()
+                .iter()
+                .any(|(n, l, k)| name.as_deref() == Some(*n) || (l == label && k == key));
+            if *if_not_exists && exists {
+                return Ok(());
+            }
+            graph.create_index(name.as_deref(), label, key).map_err(failed)?;
+        }
+        SchemaOp::CreateConstraint {
+            name,
+            label,
+            key,
+            if_not_exists,
+        } => {
+            let exists = graph
+                .constraints()
+                .iter()
+                .any(|(n, l, k)| name.as_deref() == Some(n.as_str()) || (l == label && k == key));
+            if *if_not_exists && exists {
+                return Ok(());
+            }
+            let default = crate::graph::schema::default_constraint_name(label, key);
+            let name = name.as_deref().unwrap_or(&default);
+            graph
+                .create_named_unique_constraint(name, label, key)
+                .map_err(failed)?;
+        }
+        SchemaOp::DropIndex { name, if_exists } => match graph.drop_index(name) {
+            Err(crate::GraphError::SchemaNotFound { .. }) if *if_exists => {}
+            other => other.map_err(failed)?,
+        },
+        SchemaOp::DropConstraint { name, if_exists } => match graph.drop_constraint(name) {
+            Err(crate::GraphError::SchemaNotFound { .. }) if *if_exists => {}
+            other => other.map_err(failed)?,
+        },
+    }
+    Ok(())
+}
+
 /// What running a pipeline that writes needs besides the graph.
 struct WriteRun<'r> {
     params: &'r BTreeMap<String, Value>,
@@ -1327,6 +1395,10 @@ impl WriteRun<'_> {
                         body,
                         pos,
                     } => self.foreach(graph, *slot, list, body, *pos, rows)?,
+                    Op::Schema(cmd) => {
+                        schema_command(graph, cmd)?;
+                        rows
+                    }
                     _ => {
                         let w = write::Writer::new(
                             graph,

@@ -113,7 +113,7 @@ fn clause(i: Input<'_>) -> PResult<'_, Clause> {
 type ClauseBody = for<'a> fn(Input<'a>) -> PResult<'a, ClauseKind>;
 
 fn clause_body(t: &Tok) -> Option<ClauseBody> {
-    let table: [(&str, ClauseBody); 14] = [
+    let table: [(&str, ClauseBody); 15] = [
         ("MATCH", |i| match_clause(i, false)),
         ("OPTIONAL", optional_match),
         ("UNWIND", unwind_clause),
@@ -132,6 +132,7 @@ fn clause_body(t: &Tok) -> Option<ClauseBody> {
         ("CALL", call_clause),
         ("SHOW", show_clause),
         ("FOREACH", foreach_clause),
+        ("DROP", drop_clause),
     ];
     table.iter().find(|(k, _)| t.is_kw(k)).map(|(_, body)| *body)
 }
@@ -152,6 +153,10 @@ fn unwind_clause(i: Input<'_>) -> PResult<'_, ClauseKind> {
 
 #[inline(never)]
 fn create_clause(i: Input<'_>) -> PResult<'_, ClauseKind> {
+    let schema = (i.peek().is_kw("INDEX") || i.peek().is_kw("CONSTRAINT")) && !i.peek_at(1).is(Punct::Eq);
+    if schema {
+        return create_schema(i);
+    }
     map(
         |i| comma_list1(i, pattern_part),
         |patterns| ClauseKind::Create { patterns },
@@ -359,6 +364,98 @@ fn remove_item(i: Input<'_>) -> PResult<'_, RemoveItem> {
     let (r, (base, key)) = property_target(i)?;
     let span = r.span_from(start);
     Ok((r, RemoveItem::Property { base, key, span }))
+}
+
+/// `INDEX ...` or `CONSTRAINT ...` after `CREATE`.
+fn create_schema(i: Input<'_>) -> PResult<'_, ClauseKind> {
+    let index = i.peek().is_kw("INDEX");
+    let i = i.advance(1);
+    let (i, cmd_name) = if i.peek().is_kw("IF") || i.peek().is_kw("FOR") || i.peek().is_kw("ON") {
+        (i, None)
+    } else {
+        let (i, n) = name(i, "an index or constraint name")?;
+        (i, Some(n))
+    };
+    let (i, if_not_exists) = match accept_kw(i, "IF") {
+        Some((i, _)) => {
+            let (i, _) = kw("NOT")(i)?;
+            let (i, _) = kw("EXISTS")(i)?;
+            (i, true)
+        }
+        None => (i, false),
+    };
+    let (i, _) = match accept_kw(i, "FOR") {
+        Some(r) => r,
+        None => kw("ON")(i)?,
+    };
+    let (i, _) = expect_p(i, Punct::LParen)?;
+    let (i, var) = variable(i, "a variable")?;
+    let (i, _) = expect_p(i, Punct::Colon)?;
+    let (i, label) = name(i, "a label")?;
+    let (i, _) = expect_p(i, Punct::RParen)?;
+    let (i, target_open) = if index {
+        let (i, _) = kw("ON")(i)?;
+        let (i, _) = expect_p(i, Punct::LParen)?;
+        (i, true)
+    } else {
+        let i = match accept_kw(i, "REQUIRE") {
+            Some((i, _)) => i,
+            None => kw("ASSERT")(i)?.0,
+        };
+        (i, false)
+    };
+    let (i, prop_var) = variable(i, "a variable")?;
+    let (i, _) = expect_p(i, Punct::Dot)?;
+    let (i, key) = name(i, "a property key")?;
+    let target = SchemaTarget {
+        var,
+        label,
+        prop_var,
+        key,
+    };
+    if target_open {
+        let (i, _) = expect_p(i, Punct::RParen)?;
+        return Ok((
+            i,
+            ClauseKind::Schema(SchemaCommand::CreateIndex {
+                name: cmd_name,
+                if_not_exists,
+                target,
+            }),
+        ));
+    }
+    let (i, _) = kw("IS")(i)?;
+    let (i, _) = kw("UNIQUE")(i)?;
+    Ok((
+        i,
+        ClauseKind::Schema(SchemaCommand::CreateConstraint {
+            name: cmd_name,
+            if_not_exists,
+            target,
+        }),
+    ))
+}
+
+/// `INDEX name [IF EXISTS]` or `CONSTRAINT name [IF EXISTS]` after `DROP`.
+fn drop_clause(i: Input<'_>) -> PResult<'_, ClauseKind> {
+    let index = match accept_kw(i, "INDEX") {
+        Some(_) => true,
+        None => {
+            kw("CONSTRAINT")(i)?;
+            false
+        }
+    };
+    let (i, name) = name(i.advance(1), "an index or constraint name")?;
+    let (i, if_exists) = match accept_kw(i, "IF") {
+        Some((i, _)) => (kw("EXISTS")(i)?.0, true),
+        None => (i, false),
+    };
+    let cmd = if index {
+        SchemaCommand::DropIndex { name, if_exists }
+    } else {
+        SchemaCommand::DropConstraint { name, if_exists }
+    };
+    Ok((i, ClauseKind::Schema(cmd)))
 }
 
 /// `(var IN list | clause ...)` after `FOREACH`; its clauses nest like a subquery's.
