@@ -148,6 +148,23 @@ pub(crate) struct Binder<'a, 'g> {
     unit_ok: bool,
     /// The (label, key) pairs the graph's indexes and unique constraints cover.
     indexed: &'a [(LabelId, KeyId)],
+    /// Local variables known to hold one non-numeric type: those of a list comprehension or
+    /// quantifier over a literal list whose items all have that type.
+    known_types: Vec<(Slot, &'static str)>,
+}
+
+/// The one type of every item of a literal list, when it is one arithmetic refuses.
+fn literal_item_type(list: &Expr) -> Option<&'static str> {
+    let Expr::Const(Value::List(items)) = list else {
+        return None;
+    };
+    let first = items.first()?;
+    let t = first.type_name();
+    let refused = matches!(
+        first,
+        Value::String(_) | Value::Bool(_) | Value::List(_) | Value::Map(_)
+    );
+    (refused && items.iter().all(|i| i.type_name() == t)).then_some(t)
 }
 
 /// A bound subquery: a pipeline per part of its `UNION`, its column names, the slots of its
@@ -674,6 +691,7 @@ impl<'a, 'g> Binder<'a, 'g> {
             procedures,
             unit_ok: false,
             indexed,
+            known_types: Vec::new(),
         }
     }
 
@@ -1477,6 +1495,9 @@ impl<'a, 'g> Binder<'a, 'g> {
         where_: Option<&ast::Expr>,
         ops: &mut Vec<Op>,
     ) -> BindResult<()> {
+        for p in patterns {
+            refuse_param_maps(&p.element, "MATCH")?;
+        }
         let before: Vec<Slot> = self.scope.values().map(|v| v.slot).collect();
         let names_before: Vec<String> = self.scope.keys().cloned().collect();
         let mut inner = Vec::new();
@@ -1921,6 +1942,7 @@ impl<'a, 'g> Binder<'a, 'g> {
     }
 
     fn bind_merge(&mut self, p: &ast::PatternPart, actions: &[ast::MergeAction]) -> BindResult<Op> {
+        refuse_param_maps(&p.element, "MERGE")?;
         if p.kind != ast::PathKind::Plain {
             return err(
                 SemanticKind::InvalidClause,
@@ -2325,7 +2347,12 @@ impl<'a, 'g> Binder<'a, 'g> {
                 )
             }
         };
-        match &bound {
+        // A parameter's value is known when the statement is bound: it is checked as a literal.
+        let value = match &bound {
+            Expr::Param(name) => self.params.get(&**name).cloned().map(Expr::Const),
+            _ => None,
+        };
+        match value.as_ref().unwrap_or(&bound) {
             Expr::Const(Value::Int(i)) if *i < 0 => err(
                 SemanticKind::NegativeIntegerArgument,
                 format!("{what} must not be negative"),
@@ -2431,6 +2458,10 @@ impl<'a, 'g> Binder<'a, 'g> {
             }
             ExprKind::Binary { op, lhs, rhs } => {
                 let (l, r) = (Box::new(self.expr(lhs)?), Box::new(self.expr(rhs)?));
+                if !matches!(op, ast::BinaryOp::Or | ast::BinaryOp::And | ast::BinaryOp::Xor) {
+                    self.check_arithmetic(*op, lhs, &l)?;
+                    self.check_arithmetic(*op, rhs, &r)?;
+                }
                 if matches!(op, ast::BinaryOp::Or | ast::BinaryOp::And | ast::BinaryOp::Xor) {
                     self.check_boolean(lhs, &l)?;
                     self.check_boolean(rhs, &r)?;
@@ -2570,8 +2601,12 @@ impl<'a, 'g> Binder<'a, 'g> {
             } => {
                 let list = self.expr(list)?;
                 let (slot, saved) = self.push_local(var);
+                let known = literal_item_type(&list).map(|t| self.known_types.push((slot, t)));
                 let pred = where_.as_ref().map(|w| self.expr(w).map(Box::new)).transpose();
                 let mapped = map.as_ref().map(|m| self.expr(m).map(Box::new)).transpose();
+                if known.is_some() {
+                    self.known_types.pop();
+                }
                 self.pop_local(var, saved);
                 Expr::ListComp {
                     var: slot,
@@ -2589,10 +2624,14 @@ impl<'a, 'g> Binder<'a, 'g> {
             } => {
                 let list = self.expr(list)?;
                 let (slot, saved) = self.push_local(var);
+                let known = literal_item_type(&list).map(|t| self.known_types.push((slot, t)));
                 let pred = match where_ {
                     Some(w) => self.expr(w),
                     None => Ok(Expr::Const(Value::Bool(true))),
                 };
+                if known.is_some() {
+                    self.known_types.pop();
+                }
                 self.pop_local(var, saved);
                 Expr::Quant {
                     kind: match kind {
@@ -2682,6 +2721,7 @@ impl<'a, 'g> Binder<'a, 'g> {
         el: &ast::PatternElement,
         comp: Option<(Option<&ast::Expr>, &ast::Expr)>,
     ) -> BindResult<(Pipeline, Option<Expr>)> {
+        refuse_param_maps(el, "a pattern expression")?;
         let saved = self.scope.clone();
         let saved_aggs = self.aggs.take();
         let part = ast::PatternPart {
@@ -2775,6 +2815,34 @@ impl<'a, 'g> Binder<'a, 'g> {
         } else {
             Ok(())
         }
+    }
+
+    /// An operand of arithmetic whose type is known before running (a literal, or a local
+    /// variable over a literal list) and that the operator refuses is an error now: `-`, `*`,
+    /// `/`, `%` and `^` take numbers (and temporal values, never literals here); `+` also
+    /// takes strings and lists.
+    fn check_arithmetic(&self, op: ast::BinaryOp, ast: &ast::Expr, bound: &Expr) -> BindResult<()> {
+        let t = match bound {
+            Expr::Const(v @ (Value::String(_) | Value::Bool(_) | Value::List(_) | Value::Map(_))) => {
+                v.type_name()
+            }
+            Expr::Slot(s) => match self.known_types.iter().rev().find(|(k, _)| k == s) {
+                Some((_, t)) => t,
+                None => return Ok(()),
+            },
+            _ => return Ok(()),
+        };
+        let fine = op == ast::BinaryOp::Add
+            && matches!(bound, Expr::Const(Value::String(_) | Value::List(_)))
+            || op == ast::BinaryOp::Add && matches!(bound, Expr::Slot(_)) && (t == "String" || t == "List");
+        if fine {
+            return Ok(());
+        }
+        err(
+            SemanticKind::InvalidArgumentType,
+            format!("arithmetic cannot take a {t} here"),
+            ast.span,
+        )
     }
 
     fn push_local(&mut self, var: &Ident) -> (Slot, Option<Var>) {
@@ -2941,6 +3009,22 @@ impl<'a, 'g> Binder<'a, 'g> {
             .iter()
             .map(|a| self.expr(a))
             .collect::<BindResult<Vec<_>>>()?;
+        // properties() takes a node, a relationship or a map: a literal of another type is
+        // wrong before anything runs.
+        if *f == Func::Properties {
+            if let (Some(Expr::Const(v)), Some(a)) = (bound.first(), args.first()) {
+                if !matches!(v, Value::Map(_) | Value::Null) {
+                    return err(
+                        SemanticKind::InvalidArgumentType,
+                        format!(
+                            "properties() needs a node, a relationship or a map, not a {}",
+                            v.type_name()
+                        ),
+                        a.span,
+                    );
+                }
+            }
+        }
         Ok(Expr::Call(*f, bound, pos(span)))
     }
 
@@ -3070,6 +3154,24 @@ fn refuse_subquery_writes(kind: ast::SubqueryKind, body: &ast::SubqueryBody) -> 
                     c.span,
                 );
             }
+        }
+    }
+    Ok(())
+}
+
+/// A parameter standing for a whole map of properties is allowed only in `CREATE`: a pattern
+/// to match (`MATCH`, `MERGE`, a pattern expression) must write its properties out.
+fn refuse_param_maps(el: &ast::PatternElement, clause: &str) -> BindResult<()> {
+    let nodes = std::iter::once(&el.start).chain(el.chain.iter().map(|(_, n)| n));
+    let node_props = nodes.filter_map(|n| n.props.as_deref());
+    let rel_props = el.chain.iter().filter_map(|(r, _)| r.props.as_deref());
+    for props in node_props.chain(rel_props) {
+        if let ExprKind::Param(name) = &props.kind {
+            return err(
+                SemanticKind::InvalidParameterUse,
+                format!("a parameter cannot give the properties of a pattern in {clause}; write them out, e.g. {{key: ${name}.key}}"),
+                props.span,
+            );
         }
     }
     Ok(())

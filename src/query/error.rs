@@ -63,6 +63,9 @@ pub enum SemanticKind {
     /// A procedure with inputs called inside a query without parentheses (its arguments
     /// would be taken from the parameters, which only a standalone `CALL` may do).
     InvalidArgumentPassingMode,
+    /// A parameter used for the properties of a pattern to match (`MATCH (n $map)`); only
+    /// `CREATE` takes a map parameter there.
+    InvalidParameterUse,
     /// A construct in a place the grammar of Cypher does not allow it (`YIELD *` inside a
     /// query).
     UnexpectedSyntax,
