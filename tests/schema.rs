@@ -218,3 +218,15 @@ fn a_durable_database_replays_schema_changes_from_its_log() {
     assert_eq!(db.read().indexes(), vec![("ax", "A", "x")]);
     assert!(db.read().constraints().is_empty());
 }
+
+#[test]
+fn name_zh_seeks_through_the_name_index() {
+    let g = Graph::ecosystem().expect("dataset");
+    let q = "MATCH (c:Company {name_zh: '辉瑞'}) RETURN c.name AS n";
+    assert!(plan(&g, q).contains("NodeIndexSeek(name)"), "{}", plan(&g, q));
+    assert_eq!(
+        g.query(q).run().expect("seek"),
+        g.query(q).without_optimizer().run().expect("scan")
+    );
+    assert_eq!(g.query(q).run().expect("seek").len(), 1);
+}

@@ -108,6 +108,17 @@ impl Resolver<'_> {
             Resolver::Write(s) => Some(s.key(name)),
         }
     }
+    /// The key's id if the graph knows the name; never interns it.
+    fn known_key(&self, name: &str) -> Option<KeyId> {
+        match self {
+            Resolver::Read(s) => s.find_key(name),
+            Resolver::Write(s) => s.find_key(name),
+        }
+    }
+    /// The keys the name index covers with an exact value (`name`, `name_zh`), where known.
+    fn name_keys(&self) -> [Option<KeyId>; 2] {
+        [self.known_key("name"), self.known_key("name_zh")]
+    }
     fn writable(&self) -> bool {
         matches!(self, Resolver::Write(_))
     }
@@ -1622,7 +1633,7 @@ impl<'a, 'g> Binder<'a, 'g> {
                 let start = if is_bound(i, bound_here) {
                     Start::Bound
                 } else {
-                    optimize::start_for(self.optimize, check, self.resolver.key("name"), self.indexed)
+                    optimize::start_for(self.optimize, check, &self.resolver.name_keys(), self.indexed)
                 };
                 ops.push(Op::NodeScan {
                     slot,
@@ -1665,9 +1676,9 @@ impl<'a, 'g> Binder<'a, 'g> {
         let anchor = match (0..n).find(|i| is_bound(*i, bound_here)) {
             Some(i) => i,
             None if self.optimize && n > 1 => {
-                let name = self.resolver.key("name");
+                let name = self.resolver.name_keys();
                 (0..n)
-                    .min_by_key(|i| (optimize::cost(&checks[*i], name, self.indexed), *i))
+                    .min_by_key(|i| (optimize::cost(&checks[*i], &name, self.indexed), *i))
                     .unwrap_or(0)
             }
             None => 0,
@@ -1679,7 +1690,7 @@ impl<'a, 'g> Binder<'a, 'g> {
             optimize::start_for(
                 self.optimize,
                 &checks[anchor],
-                self.resolver.key("name"),
+                &self.resolver.name_keys(),
                 self.indexed,
             )
         };

@@ -94,16 +94,25 @@ fn indexed_prop<'c>(
     })
 }
 
+/// The value a node check fixes for a key the name index covers (`name`, `name_zh`).
+fn name_prop<'c>(check: &'c NodeCheck, names: &[Option<KeyId>]) -> Option<&'c crate::query::plan::Expr> {
+    check
+        .props
+        .iter()
+        .find(|(k, _)| k.is_some() && names.contains(k))
+        .map(|(_, e)| e)
+}
+
 /// How a pattern node is best found: a seek of the name index, else of a property index
 /// (or unique constraint) on one of its labels, else a label scan.
 pub(crate) fn start_for(
     optimize: bool,
     check: &NodeCheck,
-    name: Option<KeyId>,
+    names: &[Option<KeyId>],
     indexed: &[(LabelId, KeyId)],
 ) -> Start {
     if optimize {
-        if let Some((_, e)) = check.props.iter().find(|(k, _)| k.is_some() && *k == name) {
+        if let Some(e) = name_prop(check, names) {
             return Start::NameSeek(e.clone(), check.labels.first().copied());
         }
         if let Some((label, key, e)) = indexed_prop(check, indexed) {
@@ -117,8 +126,8 @@ pub(crate) fn start_for(
 }
 
 /// A rough cost of starting at a node: an index seek beats a label scan beats all nodes.
-pub(crate) fn cost(check: &NodeCheck, name: Option<KeyId>, indexed: &[(LabelId, KeyId)]) -> u32 {
-    if check.props.iter().any(|(k, _)| k.is_some() && *k == name) {
+pub(crate) fn cost(check: &NodeCheck, names: &[Option<KeyId>], indexed: &[(LabelId, KeyId)]) -> u32 {
+    if name_prop(check, names).is_some() {
         1
     } else if indexed_prop(check, indexed).is_some() {
         2
