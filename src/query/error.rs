@@ -83,15 +83,16 @@ pub enum SemanticKind {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum UnsupportedKind {
-    /// `CALL proc(args) [YIELD ...]`: a procedure call.
+    /// `CALL proc(args) [YIELD ...]`: a procedure call (runs now; kept for callers that match
+    /// on it).
     ProcedureCall,
-    /// `CALL { ... }`: a subquery clause.
+    /// `CALL { ... } IN TRANSACTIONS`: a subquery clause in transactions of its own.
     CallSubquery,
-    /// `EXISTS { ... }`: an existential subquery.
+    /// `EXISTS { ... }` (runs now; kept for callers that match on it).
     ExistsSubquery,
-    /// `COUNT { ... }`: a counting subquery.
+    /// `COUNT { ... }` (runs now; kept for callers that match on it).
     CountSubquery,
-    /// `COLLECT { ... }`: a collecting subquery.
+    /// `COLLECT { ... }` (runs now; kept for callers that match on it).
     CollectSubquery,
 }
 
@@ -157,7 +158,7 @@ pub enum QueryError {
         column: usize,
     },
     /// The query is well-formed but uses a construct the engine does not run yet
-    /// (a procedure call, a subquery); nothing was read or written.
+    /// (`CALL { ... } IN TRANSACTIONS`); nothing was read or written.
     #[error("{message} (line {line}, column {column})")]
     Unsupported {
         /// The construct.
@@ -195,7 +196,7 @@ impl QueryError {
     /// classifies them), `SemanticError`, `ParameterMissing`,
     /// `TypeError`, `ArgumentError`, `ArithmeticError`, `EntityNotFound`,
     /// `ConstraintVerificationFailed`, `LimitExceeded` or `Unsupported` (a construct the engine
-    /// parses but does not run yet, such as `CALL` or `EXISTS { ... }`).
+    /// parses but does not run yet, such as `CALL { ... } IN TRANSACTIONS`).
     ///
     /// ```
     /// let g = kgraph::Graph::new();

@@ -69,7 +69,7 @@ fn err<T>(kind: SemanticKind, message: impl Into<String>, span: Span) -> BindRes
 fn unsupported<T>(kind: UnsupportedKind, span: Span) -> BindResult<T> {
     let message = match kind {
         UnsupportedKind::ProcedureCall => "procedure calls (CALL name(...)) are not supported yet",
-        UnsupportedKind::CallSubquery => "CALL { ... } subqueries are not supported yet",
+        UnsupportedKind::CallSubquery => "CALL { ... } IN TRANSACTIONS is not supported yet; run the subquery without IN TRANSACTIONS, or batch it from Rust with Database transactions",
         UnsupportedKind::ExistsSubquery => {
             "EXISTS { ... } subqueries are not supported yet; use exists((a)-->(b)) or a pattern predicate"
         }
