@@ -154,7 +154,7 @@ impl Graph {
     /// ```
     /// let mut g = kgraph::Graph::new();
     /// g.create_named_unique_constraint("one_ticker", "Company", "ticker")?;
-    /// assert_eq!(g.constraints(), vec![("one_ticker", "Company", "ticker")]);
+    /// assert_eq!(g.constraints(), vec![("one_ticker".to_owned(), "Company", "ticker")]);
     /// g.drop_constraint("one_ticker")?;
     /// assert!(g.constraints().is_empty());
     /// # Ok::<_, kgraph::GraphError>(())
@@ -211,7 +211,7 @@ impl Graph {
     /// ```
     /// let mut g = kgraph::Graph::new();
     /// g.create_unique_constraint("A", "x")?;
-    /// assert_eq!(g.constraints(), vec![("constraint_A_x", "A", "x")]);
+    /// assert_eq!(g.constraints(), vec![("constraint_A_x".to_owned(), "A", "x")]);
     /// # Ok::<_, kgraph::GraphError>(())
     /// ```
     pub fn constraints(&self) -> Vec<(String, &str, &str)> {

@@ -887,12 +887,16 @@ fn runtime(text: &str, e: ExecError) -> QueryError {
         ExecKind::Timeout => RuntimeKind::Timeout,
         ExecKind::MemoryLimit => RuntimeKind::MemoryLimit,
         ExecKind::Procedure => RuntimeKind::Procedure,
-        ExecKind::ParameterMissing | ExecKind::Semantic => {
+        ExecKind::ParameterMissing
+        | ExecKind::Semantic
+        | ExecKind::NegativeCount
+        | ExecKind::NonIntegerCount => {
             return QueryError::Semantic {
-                kind: if e.kind == ExecKind::ParameterMissing {
-                    SemanticKind::ParameterMissing
-                } else {
-                    SemanticKind::ReadOnly
+                kind: match e.kind {
+                    ExecKind::ParameterMissing => SemanticKind::ParameterMissing,
+                    ExecKind::NegativeCount => SemanticKind::NegativeIntegerArgument,
+                    ExecKind::NonIntegerCount => SemanticKind::InvalidArgumentType,
+                    _ => SemanticKind::ReadOnly,
                 },
                 message: e.message,
                 line: line.unwrap_or(1),

@@ -23,6 +23,10 @@ pub(crate) enum ExecKind {
     Semantic,
     /// A procedure's body failed or returned records that do not fit its signature.
     Procedure,
+    /// `SKIP` or `LIMIT` below zero (openCypher's NegativeIntegerArgument).
+    NegativeCount,
+    /// `SKIP` or `LIMIT` that is not an integer (openCypher's InvalidArgumentType).
+    NonIntegerCount,
 }
 
 #[derive(Clone, Debug)]

@@ -189,9 +189,14 @@ fn count_arg(ctx: &Ctx<'_>, e: &crate::query::plan::Expr, what: &str) -> ExecRes
     let row = vec![Value::Null; ctx.width];
     match ctx.eval(e, &row)? {
         Value::Int(i) if i >= 0 => Ok(usize::try_from(i).unwrap_or(usize::MAX)),
-        Value::Float(f) if f >= 0.0 && f.fract() == 0.0 => Ok(f as usize),
+        // The same errors as the binder gives for a literal or a parameter it can see, so
+        // that a cached plan run with new parameter values fails the same way.
+        Value::Int(i) => Err(ExecError::new(
+            ExecKind::NegativeCount,
+            format!("{what} must not be negative, got {i}"),
+        )),
         other => Err(ExecError::new(
-            ExecKind::Argument,
+            ExecKind::NonIntegerCount,
             format!("{what} needs a non-negative integer, got {other}"),
         )),
     }
