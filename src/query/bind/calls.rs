@@ -203,12 +203,12 @@ impl Binder<'_, '_> {
         Ok((columns, yields.into_iter().map(|(_, s)| s).collect()))
     }
 
-    /// Binds a subquery with `scope` visible at its start, keeping the binder's state of the
+    /// Binds a subquery with `scopes[i]` visible at the start of its part `i`, keeping the binder's state of the
     /// enclosing query. `unit_ok`: it may end without `RETURN`.
     pub(super) fn bind_sub(
         &mut self,
         q: &ast::Query,
-        scope: IndexMap<String, Var>,
+        scopes: &[IndexMap<String, Var>],
         unit_ok: bool,
     ) -> BindResult<BoundSub> {
         if q.union_all.iter().any(|a| *a) && q.union_all.iter().any(|a| !*a) {
@@ -232,7 +232,7 @@ impl Binder<'_, '_> {
                 writes: false,
             };
             for (i, part) in q.parts.iter().enumerate() {
-                self.scope = scope.clone();
+                self.scope = scopes.get(i).cloned().unwrap_or_default();
                 let (pipeline, cols, outs) = self.bind_single(part)?;
                 if i > 0 && cols != bound.columns {
                     return err(
@@ -261,16 +261,21 @@ impl Binder<'_, '_> {
     /// not be bound already.
     pub(super) fn bind_call_subquery(&mut self, q: &ast::Query, span: Span) -> BindResult<Op> {
         // Each part imports with its own leading WITH; a part without one sees nothing.
-        let imports = q.parts.iter().any(|p| {
-            p.clauses
-                .first()
-                .is_some_and(|c| matches!(c.kind, ClauseKind::With(_)))
-        });
-        let scope = if imports {
-            self.scope.clone()
-        } else {
-            IndexMap::new()
-        };
+        let scopes: Vec<IndexMap<String, Var>> = q
+            .parts
+            .iter()
+            .map(|p| {
+                let imports = p
+                    .clauses
+                    .first()
+                    .is_some_and(|c| matches!(c.kind, ClauseKind::With(_)));
+                if imports {
+                    self.scope.clone()
+                } else {
+                    IndexMap::new()
+                }
+            })
+            .collect();
         for part in &q.parts {
             if let Some(ast::Clause {
                 kind: ClauseKind::With(p),
@@ -297,7 +302,7 @@ impl Binder<'_, '_> {
                 }
             }
         }
-        let bound = self.bind_sub(q, scope, true)?;
+        let bound = self.bind_sub(q, &scopes, true)?;
         let unit = bound.columns.is_empty();
         let mut targets = Vec::new();
         for name in &bound.columns {
@@ -372,7 +377,8 @@ impl Binder<'_, '_> {
             }
             ast::SubqueryBody::Query(q) => {
                 let scope = self.scope.clone();
-                let bound = self.bind_sub(q, scope, plan_kind != SubKind::Collect)?;
+                let scopes = vec![scope; q.parts.len()];
+                let bound = self.bind_sub(q, &scopes, plan_kind != SubKind::Collect)?;
                 if plan_kind == SubKind::Collect && bound.columns.len() != 1 {
                     return err(
                         SemanticKind::InvalidClause,
