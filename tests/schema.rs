@@ -230,3 +230,30 @@ fn name_zh_seeks_through_the_name_index() {
     );
     assert_eq!(g.query(q).run().expect("seek").len(), 1);
 }
+
+#[test]
+fn schema_commands_print_back_to_themselves() {
+    for q in [
+        "CREATE INDEX FOR (n:A) ON (n.x)",
+        "CREATE INDEX my_index IF NOT EXISTS FOR (n:A) ON (n.x)",
+        "CREATE CONSTRAINT c1 FOR (n:A) REQUIRE n.x IS UNIQUE",
+        "CREATE CONSTRAINT IF NOT EXISTS FOR (n:A) REQUIRE n.x IS UNIQUE",
+        "DROP INDEX my_index",
+        "DROP CONSTRAINT c1 IF EXISTS",
+        "SHOW INDEXES",
+    ] {
+        let parsed = kgraph::Query::parse(q).expect("parses");
+        assert_eq!(
+            kgraph::Query::parse(&parsed.to_string()).ok(),
+            Some(parsed),
+            "{q}"
+        );
+    }
+    // A path variable named like the keyword is still a pattern.
+    let mut g = Graph::new();
+    let r = g
+        .execute("CREATE index = (:A) RETURN length(index) AS l")
+        .run()
+        .expect("path variable");
+    assert_eq!(r.get(0, "l"), Some(&Value::Int(0)));
+}
