@@ -1,6 +1,7 @@
 //! Calls and subqueries: `CALL proc(...)`, `CALL { ... }`, `EXISTS`, `COUNT` and `COLLECT`.
 
 use super::*;
+use crate::query::procedures::ProcType;
 
 /// A subquery expression with a write inside is wrong (openCypher's InvalidClauseComposition).
 pub(super) fn refuse_subquery_writes(kind: ast::SubqueryKind, body: &ast::SubqueryBody) -> BindResult<()> {
@@ -105,6 +106,24 @@ impl Binder<'_, '_> {
                     if let Expr::Const(v) = &e {
                         if let Err(m) = field.convert(v.clone()) {
                             return err(SemanticKind::InvalidArgumentType, format!("{name}: {m}"), a.span);
+                        }
+                    }
+                    // A node, relationship or path variable has its type before anything runs.
+                    if let ExprKind::Var(v) = &a.kind {
+                        let kind = self.scope.get(&v.name).map(|v| v.kind);
+                        let fits = match kind {
+                            Some(VarKind::Node) => matches!(field.ty, ProcType::Any | ProcType::Node),
+                            Some(VarKind::Rel) => matches!(field.ty, ProcType::Any | ProcType::Relationship),
+                            Some(VarKind::Path) => matches!(field.ty, ProcType::Any | ProcType::Path),
+                            Some(VarKind::RelList) => matches!(field.ty, ProcType::Any | ProcType::List),
+                            _ => true,
+                        };
+                        if !fits {
+                            return err(
+                                SemanticKind::InvalidArgumentType,
+                                format!("{name}: '{}' needs a {}", field.name, field.ty.name()),
+                                a.span,
+                            );
                         }
                     }
                     bound.push(e);
@@ -298,6 +317,26 @@ impl Binder<'_, '_> {
                         SemanticKind::InvalidClause,
                         "the WITH that starts a CALL subquery imports variables: it may only list them",
                         p.span,
+                    );
+                }
+            }
+        }
+        // What a CALL subquery returns becomes variables: each item needs a name.
+        for part in &q.parts {
+            if let Some(ast::Clause {
+                kind: ClauseKind::Return(p),
+                ..
+            }) = part.clauses.last()
+            {
+                if let Some(item) = p
+                    .items
+                    .iter()
+                    .find(|i| i.alias.is_none() && !matches!(i.expr.kind, ExprKind::Var(_)))
+                {
+                    return err(
+                        SemanticKind::NoExpressionAlias,
+                        "an expression returned by a CALL subquery must be aliased (use AS)",
+                        item.expr.span,
                     );
                 }
             }
