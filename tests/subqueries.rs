@@ -221,3 +221,20 @@ fn foreach_runs_its_updates_per_item() {
     let q = kgraph::Query::parse("FOREACH (x IN [1, 2] | CREATE (:A {x: x}) SET x.y = 1)").expect("parses");
     assert_eq!(kgraph::Query::parse(&q.to_string()).ok(), Some(q));
 }
+
+#[test]
+fn subqueries_count_against_the_budgets() {
+    let g = Graph::new();
+    let q = "UNWIND [1] AS x CALL { UNWIND range(1, 100) AS y RETURN y } RETURN count(*) AS c";
+    assert_eq!(
+        g.query(q).run().expect("within budget").get(0, "c"),
+        Some(&Value::Int(100))
+    );
+    assert_eq!(
+        g.query(q).max_rows(10).run().unwrap_err().kind_name(),
+        "LimitExceeded"
+    );
+    let q = "UNWIND range(1, 100000) AS x RETURN sum(COUNT { UNWIND range(1, 10) AS y RETURN y }) AS s";
+    let err = g.query(q).timeout(std::time::Duration::ZERO).run().unwrap_err();
+    assert_eq!(err.kind_name(), "LimitExceeded");
+}

@@ -639,6 +639,11 @@ impl<'g> Ctx<'g> {
             ExecError::new(ExecKind::Procedure, format!("{} failed: {m}", proc.name())).at(pos)
         })?;
         let width = proc.outputs().len();
+        // The records are held until the rows they make are passed on.
+        let mut held = self.held("a procedure's records");
+        for r in &records {
+            held.row(budget::row_bytes(r))?;
+        }
         if let Some(bad) = records.iter().find(|r| r.len() != width) {
             return Err(ExecError::new(
                 ExecKind::Procedure,
@@ -1512,21 +1517,23 @@ fn extend_call_rows(call: &CallPlan, row: &Row, results: Vec<Vec<Value>>, out: &
 impl Ctx<'_> {
     /// The rows of a read-only `CALL { ... }` for one row.
     fn sub_call_rows(&self, call: &CallPlan, row: &Row) -> ExecResult<Vec<Row>> {
-        let mut results = Vec::new();
+        let mut results: Vec<Vec<Value>> = Vec::new();
+        // The rows are held until they are passed on: counted against the budgets.
+        let mut held = self.held("the rows of a CALL subquery");
         for (part, outs) in call.sub.parts.iter().zip(&call.sub.outputs) {
             for r in self.read(&part.ops, one_row(row.clone())) {
                 let r = r?;
                 self.tick()?;
                 if !call.unit {
-                    results.push(
-                        outs.iter()
-                            .map(|s| r.get(*s).cloned().unwrap_or_default())
-                            .collect(),
-                    );
+                    let values: Vec<Value> = outs
+                        .iter()
+                        .map(|s| r.get(*s).cloned().unwrap_or_default())
+                        .collect();
+                    held.row(budget::row_bytes(&values))?;
+                    results.push(values);
                 }
             }
         }
-        self.check_list(results.len())?;
         let mut out = Vec::new();
         extend_call_rows(call, row, results, &mut out);
         Ok(out)
