@@ -257,3 +257,43 @@ fn schema_commands_print_back_to_themselves() {
         .expect("path variable");
     assert_eq!(r.get(0, "l"), Some(&Value::Int(0)));
 }
+
+#[test]
+fn an_alias_in_where_seeks_through_the_name_index() {
+    let g = Graph::ecosystem().expect("dataset");
+    let r = g
+        .query("MATCH (c:Company) WHERE size(c.aliases) > 0 RETURN c.aliases[0] AS a LIMIT 1")
+        .run()
+        .expect("an alias");
+    let alias = r
+        .get(0, "a")
+        .and_then(|v| v.as_str())
+        .expect("a company with aliases")
+        .to_owned();
+    let q = "MATCH (c:Company) WHERE $a IN c.aliases RETURN c.name AS n";
+    let explain = g
+        .query(&format!("EXPLAIN {q}"))
+        .param("a", alias.as_str())
+        .run()
+        .expect("explain");
+    assert!(explain
+        .column("plan")
+        .any(|v| v.as_str().is_some_and(|l| l.contains("NodeIndexSeek(name)"))));
+    let seek = g.query(q).param("a", alias.as_str()).run().expect("seek");
+    assert_eq!(seek.len(), 1);
+    assert_eq!(
+        seek,
+        g.query(q)
+            .param("a", alias.as_str())
+            .without_optimizer()
+            .run()
+            .expect("scan")
+    );
+    // A value that is no alias finds nothing, as the scan does.
+    assert!(g
+        .query(q)
+        .param("a", "no such alias")
+        .run()
+        .expect("none")
+        .is_empty());
+}

@@ -1,7 +1,8 @@
 //! The optimiser's rules, applied while binding (and skipped when the optimiser is off, so
 //! a differential test can compare both): equalities of the WHERE clause pushed into the
-//! node checks of the pattern, an index seek on `name` where a pattern fixes it, and the
-//! cheaper end of a pattern first.
+//! node checks of the pattern, a seek of the name index where a pattern fixes `name` or
+//! `name_zh` (or a WHERE asks for a value in `aliases`), of a property index or unique
+//! constraint where one covers a fixed property, and the cheaper end of a pattern first.
 
 use crate::graph::{KeyId, LabelId};
 use crate::query::bind::{BindError, Binder};
@@ -71,6 +72,20 @@ pub(crate) fn push_equalities(
                     _ => false,
                 }
             }
+            // `constant IN n.aliases`: the name index holds the aliases, so it can find the
+            // candidates; the conjunct stays a filter, which decides exactly.
+            ExprKind::In { lhs, rhs } if is_constant(lhs) => {
+                if let ExprKind::Property { base, key } = &rhs.kind {
+                    if let (ExprKind::Var(v), "aliases") = (&base.kind, key.name.as_str()) {
+                        if let Some(i) = index_of(&v.name) {
+                            if checks[i].alias_seek.is_none() {
+                                checks[i].alias_seek = Some(binder.expr(lhs)?);
+                            }
+                        }
+                    }
+                }
+                false
+            }
             _ => false,
         };
         if !pushed {
@@ -112,7 +127,7 @@ pub(crate) fn start_for(
     indexed: &[(LabelId, KeyId)],
 ) -> Start {
     if optimize {
-        if let Some(e) = name_prop(check, names) {
+        if let Some(e) = name_prop(check, names).or(check.alias_seek.as_ref()) {
             return Start::NameSeek(e.clone(), check.labels.first().copied());
         }
         if let Some((label, key, e)) = indexed_prop(check, indexed) {
@@ -127,7 +142,7 @@ pub(crate) fn start_for(
 
 /// A rough cost of starting at a node: an index seek beats a label scan beats all nodes.
 pub(crate) fn cost(check: &NodeCheck, names: &[Option<KeyId>], indexed: &[(LabelId, KeyId)]) -> u32 {
-    if name_prop(check, names).is_some() {
+    if name_prop(check, names).is_some() || check.alias_seek.is_some() {
         1
     } else if indexed_prop(check, indexed).is_some() {
         2

@@ -284,6 +284,9 @@ pub(crate) struct NodeCheck {
     pub(crate) props: Vec<(Option<KeyId>, Expr)>,
     /// A whole map of properties given as a parameter: `(n $props)`.
     pub(crate) prop_map: Option<Expr>,
+    /// A value the node's `aliases` list must contain (a `WHERE v IN n.aliases` that stays a
+    /// filter): not checked here, but the name index can find the candidates.
+    pub(crate) alias_seek: Option<Expr>,
 }
 
 /// A single step of a variable-length or shortest-path expansion.
