@@ -7,8 +7,8 @@ use std::io::{self, BufRead, Write};
 use std::time::{Duration, Instant};
 
 use kgraph::{
-    Database, DbError, DbOptions, Durability, Graph, ImportError, NodeId, Params, QueryError, QueryResult,
-    RelId, SnapshotError, Value,
+    Database, DbError, DbOptions, Durability, Graph, ImportError, NodeId, Params, ProcField, Procedure,
+    Procedures, QueryError, QueryResult, RelId, SnapshotError, Value,
 };
 use serde_json::{json, Map, Value as Json};
 
@@ -180,8 +180,18 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_millis(5000);
 /// Runs a query, stopped after `timeout` (a stopped write is undone; it fails with the class
 /// `LimitExceeded`): `execute` takes reads and writes alike (a read runs as `query` would,
 /// from the same plan cache), and a write is one atomic statement.
-fn run(g: &mut Graph, text: &str, params: &Params, timeout: Duration) -> Result<QueryResult, QueryError> {
-    g.execute(text).params(params.clone()).timeout(timeout).run()
+fn run(
+    g: &mut Graph,
+    text: &str,
+    params: &Params,
+    timeout: Duration,
+    procs: &Procedures,
+) -> Result<QueryResult, QueryError> {
+    g.execute(text)
+        .params(params.clone())
+        .timeout(timeout)
+        .procedures(procs)
+        .run()
 }
 
 /// What the requests work on: an in-memory graph, or, after `connect`, a durable database.
@@ -189,6 +199,8 @@ fn run(g: &mut Graph, text: &str, params: &Params, timeout: Duration) -> Result<
 struct Engine {
     graph: Graph,
     db: Option<Database>,
+    /// The test procedures registered since the last `reset`.
+    procs: Procedures,
 }
 
 impl Engine {
@@ -196,13 +208,14 @@ impl Engine {
     /// synced) before it returns.
     fn run(&mut self, text: &str, params: &Params, timeout: Duration) -> Result<QueryResult, Json> {
         let Some(db) = &self.db else {
-            return run(&mut self.graph, text, params, timeout).map_err(|e| query_error(&e));
+            return run(&mut self.graph, text, params, timeout, &self.procs).map_err(|e| query_error(&e));
         };
         let mut tx = db.write();
         let r = tx
             .execute(text)
             .params(params.clone())
             .timeout(timeout)
+            .procedures(&self.procs)
             .run()
             .map_err(|e| query_error(&e))?;
         tx.commit().map_err(|e| db_error(&e))?;
@@ -252,9 +265,19 @@ fn handle(engine: &mut Engine, req: &Json) -> Json {
     };
     match op {
         "hello" => json!({"ok": true, "engine": "kgraph", "version": env!("CARGO_PKG_VERSION")}),
-        "reset" => match engine.replace(Graph::new()) {
-            Ok(_) => json!({"ok": true}),
-            Err(e) => e,
+        "reset" => {
+            engine.procs = Procedures::new();
+            match engine.replace(Graph::new()) {
+                Ok(_) => json!({"ok": true}),
+                Err(e) => e,
+            }
+        }
+        "procedure" => match test_procedure(req) {
+            Ok(p) => {
+                engine.procs.register(p);
+                json!({"ok": true})
+            }
+            Err(e) => error("ProtocolError", "compile", e),
         },
         "load" => match req.get("dataset").and_then(Json::as_str) {
             Some("ecosystem") => match Graph::ecosystem() {
@@ -407,6 +430,56 @@ fn handle(engine: &mut Engine, req: &Json) -> Json {
         }
         other => error("ProtocolError", "compile", format!("unknown op '{other}'")),
     }
+}
+
+/// The fields of a `procedure` request's `inputs` or `outputs`.
+fn test_fields(req: &Json, key: &str) -> Result<Vec<ProcField>, String> {
+    let Some(items) = req.get(key).and_then(Json::as_array) else {
+        return Err(format!("'procedure' needs an '{key}' array"));
+    };
+    items
+        .iter()
+        .map(|f| {
+            let name = f.get("name").and_then(Json::as_str).unwrap_or_default();
+            let ty = f.get("type").and_then(Json::as_str).unwrap_or_default();
+            ProcField::parse(name, ty).map_err(|e| e.to_string())
+        })
+        .collect()
+}
+
+/// A TCK test procedure (ADAPTER.md, "Test procedures"): its records are the rows of the table
+/// whose first cells equal the arguments (null equal to null), without those cells.
+fn test_procedure(req: &Json) -> Result<Procedure, String> {
+    let name = req
+        .get("name")
+        .and_then(Json::as_str)
+        .ok_or("'procedure' needs a 'name' string")?;
+    let inputs = test_fields(req, "inputs")?;
+    let outputs = test_fields(req, "outputs")?;
+    let rows: Vec<Vec<Value>> = match req.get("rows") {
+        None | Some(Json::Null) => Vec::new(),
+        Some(r) => serde_json::from_value(r.clone()).map_err(|e| format!("bad rows: {e}"))?,
+    };
+    // The table's input cells are converted as the arguments are (42 for a FLOAT is 42.0).
+    let k = inputs.len();
+    let table: Vec<(Vec<Value>, Vec<Value>)> = rows
+        .into_iter()
+        .map(|mut row| {
+            let outs = row.split_off(k.min(row.len()));
+            (row, outs)
+        })
+        .collect();
+    Ok(Procedure::from_fields(name, inputs, outputs, move |_, args| {
+        let same = |a: &Value, b: &Value| match (a, b) {
+            (Value::Null, Value::Null) => true,
+            _ => a.cypher_eq(b) == Some(true),
+        };
+        Ok(table
+            .iter()
+            .filter(|(ins, _)| ins.len() == args.len() && ins.iter().zip(args).all(|(a, b)| same(a, b)))
+            .map(|(_, outs)| outs.clone())
+            .collect())
+    }))
 }
 
 fn main() -> io::Result<()> {

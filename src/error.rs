@@ -45,4 +45,7 @@ pub enum Error {
     /// A database directory or its log failed.
     #[error(transparent)]
     Database(#[from] DbError),
+    /// A procedure's signature could not be read.
+    #[error(transparent)]
+    Signature(#[from] crate::query::procedures::SignatureError),
 }

@@ -23,6 +23,7 @@ pub use graph::{Direction, Graph, GraphError, NodeId, NodeRef, RelId, RelRef, Va
 pub use query::error::{QueryError, RuntimeKind, SemanticKind, UnsupportedKind};
 pub use query::exec::budget::CancelHandle;
 pub use query::exec::Stats;
+pub use query::procedures::{ProcField, ProcRecords, ProcType, Procedure, Procedures, SignatureError};
 pub use query::syntax::{
     ParseError, ParseErrorKind, Query, MAX_NESTING_DEPTH, MAX_QUERY_BYTES, MAX_STRING_LITERAL_BYTES,
 };

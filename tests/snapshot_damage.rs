@@ -215,16 +215,23 @@ fn empty_foreign_and_future_files_get_their_own_errors() {
         other => panic!("{other:?}"),
     }
 
-    // Flags this version does not define, with a consistent header.
+    // Flags this version does not define, with a consistent header (bit 0 announces the
+    // schema section; bit 1 means nothing yet).
     let mut flagged = saved_bytes(&fixture_graph());
-    // (Bit 0 is defined: names unique graph-wide; bit 1 is not.)
-    flagged[12..16].copy_from_slice(&2u32.to_le_bytes());
+    // (Bits 0 and 1 are defined: a schema section, names unique graph-wide; bit 2 is not.)
+    flagged[12..16].copy_from_slice(&4u32.to_le_bytes());
     let sum = xxh3_64(&flagged[..32]);
     flagged[32..40].copy_from_slice(&sum.to_le_bytes());
     assert!(matches!(
         open_err(&flagged),
-        SnapshotError::UnknownFlags { flags: 2, .. }
+        SnapshotError::UnknownFlags { flags: 4, .. }
     ));
+    // Bit 0 without the section it announces: the payload ends too early.
+    let mut flagged = saved_bytes(&fixture_graph());
+    flagged[12..16].copy_from_slice(&1u32.to_le_bytes());
+    let sum = xxh3_64(&flagged[..32]);
+    flagged[32..40].copy_from_slice(&sum.to_le_bytes());
+    assert!(open_err(&flagged).is_damage());
 
     // Bytes appended after the payload.
     let mut longer = saved_bytes(&fixture_graph());

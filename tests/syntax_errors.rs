@@ -57,7 +57,7 @@ fn cases() -> Vec<(String, String)> {
         literal("RETURN {1B2c3e67: 1}"),
         literal("RETURN {k1.k: 1}"),
         literal("RETURN [, ]"),
-        literal("FOREACH (x IN [1] | CREATE ())"),
+        literal("FOREACH (x IN [1] CREATE ())"),
         literal("MATCH (n)\nCALL"),
         literal("CALL db.labels() YIELD"),
         literal("CALL test.proc('a', 1) YIELD * RETURN x"),

@@ -35,11 +35,12 @@ use crate::{CancelHandle, Error, Params};
 pub use durable::{DbError, DbOptions, Durability, Recovery, DEFAULT_CHECKPOINT_BYTES};
 
 /// A transaction's deadline and cancel handle, which each of its statements observes beside
-/// its own.
+/// its own, and the procedures its statements may call (the database's when it began).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Stop {
     pub(crate) deadline: Option<std::time::Instant>,
     pub(crate) cancel: Option<CancelHandle>,
+    pub(crate) procedures: crate::query::procedures::Procedures,
 }
 
 impl Stop {
@@ -86,6 +87,8 @@ struct Shared {
     writer: Mutex<Writer>,
     /// The directory and its log, for a database opened from a directory.
     durable: Option<Box<durable::Durable>>,
+    /// The procedures that the statements of transactions begun from now on may call.
+    procedures: Mutex<crate::query::procedures::Procedures>,
 }
 
 /// What the writer keeps between transactions.
@@ -207,6 +210,7 @@ impl Database {
                 committed: Mutex::new(Arc::new(graph)),
                 writer: Mutex::new(Writer::default()),
                 durable: None,
+                procedures: Mutex::default(),
             }),
         }
     }
@@ -221,6 +225,7 @@ impl Database {
                     ..Writer::default()
                 }),
                 durable: Some(Box::new(durable)),
+                procedures: Mutex::default(),
             }),
         }
     }
@@ -239,8 +244,43 @@ impl Database {
     pub fn read(&self) -> ReadTxn {
         ReadTxn {
             graph: lock(&self.shared.committed).clone(),
-            stop: Stop::default(),
+            stop: self.stop(),
         }
+    }
+
+    /// A new transaction's stop conditions: none yet, and the database's procedures.
+    fn stop(&self) -> Stop {
+        Stop {
+            procedures: lock(&self.shared.procedures).clone(),
+            ..Stop::default()
+        }
+    }
+
+    /// Sets the procedures (besides the built-ins) that `CALL` may run in the statements of
+    /// the transactions begun from now on; a transaction already open keeps those it began
+    /// with.
+    ///
+    /// ```
+    /// use kgraph::{Database, Procedure, Procedures, Value};
+    /// let db = Database::new();
+    /// let mut procs = Procedures::new();
+    /// procs.register(Procedure::new("my.one() :: (one :: INTEGER)", |_, _| Ok(vec![vec![Value::Int(1)]]))?);
+    /// db.set_procedures(procs);
+    /// let r = db.read().query("CALL my.one() YIELD one RETURN one").run()?;
+    /// assert_eq!(r.get(0, "one"), Some(&Value::Int(1)));
+    /// # Ok::<_, kgraph::Error>(())
+    /// ```
+    pub fn set_procedures(&self, procedures: crate::query::procedures::Procedures) {
+        *lock(&self.shared.procedures) = procedures;
+    }
+
+    /// The procedures set with [`set_procedures`](Self::set_procedures).
+    ///
+    /// ```
+    /// assert!(kgraph::Database::new().procedures().is_empty());
+    /// ```
+    pub fn procedures(&self) -> crate::query::procedures::Procedures {
+        lock(&self.shared.procedures).clone()
     }
 
     /// A write transaction; waits while another one is open.
@@ -334,7 +374,7 @@ impl Database {
             graph: Some(graph),
             number,
             start,
-            stop: Stop::default(),
+            stop: self.stop(),
         }
     }
 

@@ -235,6 +235,7 @@ impl Graph {
             type_index: Default::default(),
             constraints,
             unique_names: false,
+            schema: Default::default(),
             journal: None,
             idle_journal: None,
             cache_id: Default::default(),

@@ -58,6 +58,19 @@ pub enum GraphError {
         /// The node that already holds it.
         existing: NodeId,
     },
+    /// An index or constraint cannot be created: its name is taken, or one on the same
+    /// label and key exists.
+    #[error("{message}")]
+    SchemaConflict {
+        /// What is in the way.
+        message: String,
+    },
+    /// No index or constraint has this name.
+    #[error("there is no index or constraint named '{name}'")]
+    SchemaNotFound {
+        /// The name asked for.
+        name: String,
+    },
     /// No node carries this name, Chinese name or alias.
     #[error("no node is named '{name}'")]
     NameNotFound {

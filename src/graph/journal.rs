@@ -71,8 +71,33 @@ pub(crate) enum Change {
         old: Value,
         new: Value,
     },
-    /// A unique constraint was added (at the end of the list).
-    ConstraintAdded { label: LabelId, key: KeyId },
+    /// A unique constraint was added (at the end of the list), with its name if it is not
+    /// the default one.
+    ConstraintAdded {
+        label: LabelId,
+        key: KeyId,
+        name: Option<Box<str>>,
+    },
+    /// The unique constraint at `pos` was removed.
+    ConstraintRemoved {
+        pos: usize,
+        name: Option<Box<str>>,
+        label: LabelId,
+        key: KeyId,
+    },
+    /// A property index was added (at the end of the list).
+    IndexAdded {
+        name: Box<str>,
+        label: LabelId,
+        key: KeyId,
+    },
+    /// The property index at `pos` was removed.
+    IndexRemoved {
+        pos: usize,
+        name: Box<str>,
+        label: LabelId,
+        key: KeyId,
+    },
     /// Names became unique graph-wide (`Graph::require_unique_names`).
     UniqueNamesRequired,
 }
@@ -80,7 +105,7 @@ pub(crate) enum Change {
 /// The records since the journal was turned on.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Journal {
-    changes: Vec<Change>,
+    pub(super) changes: Vec<Change>,
     /// The symbol tables' sizes when the journal was turned on.
     start: SymbolSizes,
     /// Who turned it on (a transaction's number; 0 for a statement).
@@ -351,10 +376,23 @@ impl Graph {
                     data.props.set(key, old);
                 }
             }
-            Change::ConstraintAdded { .. } => {
-                self.constraints.pop();
+            Change::ConstraintAdded { .. } => self.undo_constraint_added(),
+            Change::ConstraintRemoved {
+                pos,
+                name,
+                label,
+                key,
+            } => {
+                self.undo_constraint_removed(pos, name, label, key);
             }
             Change::UniqueNamesRequired => self.set_unique_names_unchecked(false),
+            Change::IndexAdded { .. } => self.undo_index_added(),
+            Change::IndexRemoved {
+                pos,
+                name,
+                label,
+                key,
+            } => self.undo_index_removed(pos, &name, label, key),
         }
     }
 
@@ -422,8 +460,36 @@ impl Graph {
                 Change::RelPropSet { id, key, new, .. } => {
                     self.set_rel_prop_by_key(id, key, new)?;
                 }
-                Change::ConstraintAdded { label, key } => {
-                    self.add_constraint_ids(label, key)?;
+                Change::ConstraintAdded { label, key, name } => {
+                    self.add_constraint_named(label, key, name)?;
+                }
+                Change::ConstraintRemoved { name, label, key, .. } => {
+                    let pos = self
+                        .constraints
+                        .iter()
+                        .position(|c| c.label == label && c.key == key);
+                    match pos {
+                        Some(p) if name.is_none() || self.custom_constraint_name(p) == name.as_deref() => {
+                            self.remove_constraint_at(p);
+                        }
+                        _ => {
+                            return Err(GraphError::Diverged {
+                                what: "constraints".into(),
+                            })
+                        }
+                    }
+                }
+                Change::IndexAdded { name, label, key } => self.add_index_ids(&name, label, key),
+                Change::IndexRemoved { name, .. } => {
+                    let pos = self.index_defs().iter().position(|(n, _, _)| *n == &*name);
+                    match pos {
+                        Some(p) => self.remove_index_at(p),
+                        None => {
+                            return Err(GraphError::Diverged {
+                                what: "indexes".into(),
+                            })
+                        }
+                    }
                 }
                 Change::UniqueNamesRequired => self.require_unique_names()?,
             }

@@ -18,6 +18,7 @@ pub(crate) mod journal;
 pub(crate) mod labels;
 pub(crate) mod names;
 mod resolve;
+pub(crate) mod schema;
 pub(crate) mod temporal;
 pub(crate) mod type_index;
 pub(crate) mod value;
@@ -190,6 +191,8 @@ pub struct Graph {
     constraints: Vec<UniqueConstraint>,
     /// Whether no two nodes may share a name key (see [`Graph::require_unique_names`]).
     unique_names: bool,
+    /// The property indexes and the constraints' names (see `schema.rs`).
+    schema: schema::Schema,
     /// While on, the record of every change (see `journal.rs`); a clone starts without one.
     journal: Option<Box<journal::Journal>>,
     /// A statement's journal, kept between statements with its allocation (see
@@ -211,6 +214,7 @@ impl Clone for Graph {
             type_index: self.type_index.clone(),
             constraints: self.constraints.clone(),
             unique_names: self.unique_names,
+            schema: self.schema.clone(),
             journal: None,
             idle_journal: None,
             cache_id: journal::CacheId::default(),
@@ -1356,7 +1360,11 @@ impl Graph {
             key: k,
             owners,
         });
-        self.record(|| journal::Change::ConstraintAdded { label: l, key: k });
+        self.record(|| journal::Change::ConstraintAdded {
+            label: l,
+            key: k,
+            name: None,
+        });
         Ok(())
     }
 
@@ -1467,6 +1475,9 @@ impl Graph {
     }
 
     fn constraint_insert(&mut self, id: NodeId, labels: &[LabelId], props: &Props) {
+        if !self.schema.indexes.is_empty() {
+            self.index_insert(id, labels, props);
+        }
         for c in &mut self.constraints {
             if labels.binary_search(&c.label).is_ok() {
                 if let Some(v) = props.get(c.key) {
@@ -1477,6 +1488,9 @@ impl Graph {
     }
 
     fn constraint_remove(&mut self, id: NodeId, labels: &[LabelId], props: &Props) {
+        if !self.schema.indexes.is_empty() {
+            self.index_remove(id, labels, props);
+        }
         for c in &mut self.constraints {
             if labels.binary_search(&c.label).is_ok() {
                 if let Some(v) = props.get(c.key) {
@@ -1520,6 +1534,7 @@ impl Graph {
     /// Checks every invariant of the indexes against the storage; for tests.
     #[doc(hidden)]
     pub fn check_invariants(&self) -> Result<(), String> {
+        self.check_indexes()?;
         let mut expected = NameIndex::default();
         for id in self.nodes() {
             let data = self.node_data(id).map_err(|e| e.to_string())?;

@@ -58,28 +58,41 @@ pub enum SemanticKind {
     InvalidNumberOfArguments,
     /// A function name nobody knows.
     UnknownFunction,
+    /// `CALL` of a procedure nobody registered (class `ProcedureError`).
+    ProcedureNotFound,
+    /// A procedure with inputs called inside a query without parentheses (its arguments
+    /// would be taken from the parameters, which only a standalone `CALL` may do).
+    InvalidArgumentPassingMode,
+    /// A parameter used for the properties of a pattern to match (`MATCH (n $map)`); only
+    /// `CREATE` takes a map parameter there.
+    InvalidParameterUse,
+    /// A construct in a place the grammar of Cypher does not allow it (`YIELD *` inside a
+    /// query).
+    UnexpectedSyntax,
 }
 
 /// A construct the parser reads but the engine does not run yet.
 ///
 /// ```
 /// use kgraph::{Graph, QueryError, UnsupportedKind};
-/// let err = Graph::new().query("MATCH (n)\nCALL db.labels() YIELD label RETURN n").run().unwrap_err();
-/// assert!(matches!(err, QueryError::Unsupported { kind: UnsupportedKind::ProcedureCall, .. }));
+/// let mut g = Graph::new();
+/// let err = g.execute("UNWIND [1] AS x\nCALL { CREATE (:A) } IN TRANSACTIONS").run().unwrap_err();
+/// assert!(matches!(err, QueryError::Unsupported { kind: UnsupportedKind::CallSubquery, .. }));
 /// assert_eq!((err.kind_name(), err.line(), err.column()), ("Unsupported", Some(2), Some(1)));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum UnsupportedKind {
-    /// `CALL proc(args) [YIELD ...]`: a procedure call.
+    /// `CALL proc(args) [YIELD ...]`: a procedure call (runs now; kept for callers that match
+    /// on it).
     ProcedureCall,
-    /// `CALL { ... }`: a subquery clause.
+    /// `CALL { ... } IN TRANSACTIONS`: a subquery clause in transactions of its own.
     CallSubquery,
-    /// `EXISTS { ... }`: an existential subquery.
+    /// `EXISTS { ... }` (runs now; kept for callers that match on it).
     ExistsSubquery,
-    /// `COUNT { ... }`: a counting subquery.
+    /// `COUNT { ... }` (runs now; kept for callers that match on it).
     CountSubquery,
-    /// `COLLECT { ... }`: a collecting subquery.
+    /// `COLLECT { ... }` (runs now; kept for callers that match on it).
     CollectSubquery,
 }
 
@@ -106,6 +119,9 @@ pub enum RuntimeKind {
     Timeout,
     /// The values the query holds would pass its memory budget; class `LimitExceeded`.
     MemoryLimit,
+    /// A procedure's body failed, or returned records that do not fit its signature
+    /// (class `ProcedureError`).
+    Procedure,
     /// A bug in the engine was caught (a panic while running); what the statement wrote was
     /// undone.
     Internal,
@@ -142,7 +158,7 @@ pub enum QueryError {
         column: usize,
     },
     /// The query is well-formed but uses a construct the engine does not run yet
-    /// (a procedure call, a subquery); nothing was read or written.
+    /// (`CALL { ... } IN TRANSACTIONS`); nothing was read or written.
     #[error("{message} (line {line}, column {column})")]
     Unsupported {
         /// The construct.
@@ -180,7 +196,7 @@ impl QueryError {
     /// classifies them), `SemanticError`, `ParameterMissing`,
     /// `TypeError`, `ArgumentError`, `ArithmeticError`, `EntityNotFound`,
     /// `ConstraintVerificationFailed`, `LimitExceeded` or `Unsupported` (a construct the engine
-    /// parses but does not run yet, such as `CALL` or `EXISTS { ... }`).
+    /// parses but does not run yet, such as `CALL { ... } IN TRANSACTIONS`).
     ///
     /// ```
     /// let g = kgraph::Graph::new();
@@ -200,6 +216,10 @@ impl QueryError {
             } => "SemanticError",
             // openCypher reports what its compiler finds, semantic checks included, as
             // SyntaxError; the variant and `SemanticKind` keep the distinction for Rust callers.
+            QueryError::Semantic {
+                kind: SemanticKind::ProcedureNotFound,
+                ..
+            } => "ProcedureError",
             QueryError::Semantic { .. } => "SyntaxError",
             QueryError::Unsupported { .. } => "Unsupported",
             QueryError::Runtime { kind, .. } => match kind {
@@ -214,6 +234,7 @@ impl QueryError {
                 | RuntimeKind::Cancelled
                 | RuntimeKind::Timeout
                 | RuntimeKind::MemoryLimit => "LimitExceeded",
+                RuntimeKind::Procedure => "ProcedureError",
                 RuntimeKind::Internal => "InternalError",
             },
         }

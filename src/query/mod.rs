@@ -6,6 +6,7 @@ pub(crate) mod error;
 pub(crate) mod exec;
 mod optimize;
 pub(crate) mod plan;
+pub mod procedures;
 mod result;
 pub(crate) mod syntax;
 
@@ -128,6 +129,8 @@ struct Options {
     limits: Limits,
     /// Panic once the statement's writes are done (tests of panic safety).
     panic_after_writes: bool,
+    /// The procedures a `CALL` may run besides the built-ins.
+    procedures: procedures::Procedures,
 }
 
 impl Default for Options {
@@ -136,6 +139,7 @@ impl Default for Options {
             optimize: true,
             limits: Limits::default(),
             panic_after_writes: false,
+            procedures: procedures::Procedures::default(),
         }
     }
 }
@@ -337,6 +341,23 @@ macro_rules! builder_methods {
             if let Some(slot) = self.options.limits.cancel.get_mut(1) {
                 slot.clone_from(&stop.cancel);
             }
+            self.options.procedures = stop.procedures.clone();
+            self
+        }
+
+        /// The procedures `CALL` may run, besides the built-ins (`db.labels()` and the
+        /// others, which are always there). Without this call, only the built-ins.
+        ///
+        /// ```
+        /// use kgraph::{Graph, Procedure, Procedures, Value};
+        /// let mut procs = Procedures::new();
+        /// procs.register(Procedure::new("my.echo(x :: ANY?) :: (x :: ANY?)", |_, a| Ok(vec![a.to_vec()]))?);
+        /// let r = Graph::new().query("CALL my.echo('hi') YIELD x RETURN x").procedures(&procs).run()?;
+        /// assert_eq!(r.get(0, "x"), Some(&Value::from("hi")));
+        /// # Ok::<_, kgraph::Error>(())
+        /// ```
+        pub fn procedures(mut self, procedures: &procedures::Procedures) -> Self {
+            self.options.procedures = procedures.clone();
             self
         }
 
@@ -421,8 +442,15 @@ impl ReadQuery<'_> {
             Some(hit) => hit.plan,
             None => {
                 let mut resolver = Resolver::Read(&self.graph.symbols);
-                let plan =
-                    std::sync::Arc::new(bind(&mut resolver, self.text, &self.params, &self.options, stmt)?);
+                let indexed = self.graph.seekable();
+                let plan = std::sync::Arc::new(bind(
+                    &mut resolver,
+                    &indexed,
+                    self.text,
+                    &self.params,
+                    &self.options,
+                    stmt,
+                )?);
                 let hit = CachedPlan {
                     plan: plan.clone(),
                     shallow: parsed.depth() <= SHALLOW,
@@ -487,8 +515,10 @@ impl WriteQuery<'_> {
         // taken back unless the statement writes and succeeds.
         let mark = self.graph.journal_begin();
         let before = self.graph.symbols.sizes();
+        let indexed = self.graph.seekable();
         let plan = bind(
             &mut Resolver::Write(&mut self.graph.symbols),
+            &indexed,
             self.text,
             &self.params,
             &self.options,
@@ -612,6 +642,7 @@ pub(crate) fn split_script(script: &str) -> Result<Vec<(usize, &str)>, QueryErro
 /// Binds a parsed statement into a plan.
 fn bind(
     resolver: &mut Resolver<'_>,
+    indexed: &[(crate::graph::LabelId, crate::graph::KeyId)],
     text: &str,
     params: &Params,
     options: &Options,
@@ -623,6 +654,8 @@ fn bind(
         &params.0,
         options.optimize,
         options.limits.max_var_length,
+        &options.procedures,
+        indexed,
     )
     .bind_query(&stmt.query)
     .map_err(|e| semantic(text, e))
@@ -676,6 +709,9 @@ pub(crate) struct PlanKey<'t> {
     optimize: bool,
     max_var_length: u32,
     symbols: crate::graph::SymbolSizes,
+    procedures: u64,
+    /// The graph's schema generation: a plan may seek an index.
+    schema: u64,
 }
 
 impl<'t> PlanKey<'t> {
@@ -686,6 +722,8 @@ impl<'t> PlanKey<'t> {
             optimize: options.optimize,
             max_var_length: options.limits.max_var_length,
             symbols: graph.symbols.sizes(),
+            procedures: options.procedures.cache_id(),
+            schema: graph.schema_generation(),
         }
     }
 }
@@ -848,12 +886,17 @@ fn runtime(text: &str, e: ExecError) -> QueryError {
         ExecKind::Cancelled => RuntimeKind::Cancelled,
         ExecKind::Timeout => RuntimeKind::Timeout,
         ExecKind::MemoryLimit => RuntimeKind::MemoryLimit,
-        ExecKind::ParameterMissing | ExecKind::Semantic => {
+        ExecKind::Procedure => RuntimeKind::Procedure,
+        ExecKind::ParameterMissing
+        | ExecKind::Semantic
+        | ExecKind::NegativeCount
+        | ExecKind::NonIntegerCount => {
             return QueryError::Semantic {
-                kind: if e.kind == ExecKind::ParameterMissing {
-                    SemanticKind::ParameterMissing
-                } else {
-                    SemanticKind::ReadOnly
+                kind: match e.kind {
+                    ExecKind::ParameterMissing => SemanticKind::ParameterMissing,
+                    ExecKind::NegativeCount => SemanticKind::NegativeIntegerArgument,
+                    ExecKind::NonIntegerCount => SemanticKind::InvalidArgumentType,
+                    _ => SemanticKind::ReadOnly,
                 },
                 message: e.message,
                 line: line.unwrap_or(1),

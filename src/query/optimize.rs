@@ -1,9 +1,10 @@
 //! The optimiser's rules, applied while binding (and skipped when the optimiser is off, so
 //! a differential test can compare both): equalities of the WHERE clause pushed into the
-//! node checks of the pattern, an index seek on `name` where a pattern fixes it, and the
-//! cheaper end of a pattern first.
+//! node checks of the pattern, a seek of the name index where a pattern fixes `name` or
+//! `name_zh` (or a WHERE asks for a value in `aliases`), of a property index or unique
+//! constraint where one covers a fixed property, and the cheaper end of a pattern first.
 
-use crate::graph::KeyId;
+use crate::graph::{KeyId, LabelId};
 use crate::query::bind::{BindError, Binder};
 use crate::query::plan::{Expr, NodeCheck, Start};
 
@@ -71,6 +72,20 @@ pub(crate) fn push_equalities(
                     _ => false,
                 }
             }
+            // `constant IN n.aliases`: the name index holds the aliases, so it can find the
+            // candidates; the conjunct stays a filter, which decides exactly.
+            ExprKind::In { lhs, rhs } if is_constant(lhs) => {
+                if let ExprKind::Property { base, key } = &rhs.kind {
+                    if let (ExprKind::Var(v), "aliases") = (&base.kind, key.name.as_str()) {
+                        if let Some(i) = index_of(&v.name) {
+                            if checks[i].alias_seek.is_none() {
+                                checks[i].alias_seek = Some(binder.expr(lhs)?);
+                            }
+                        }
+                    }
+                }
+                false
+            }
             _ => false,
         };
         if !pushed {
@@ -81,11 +96,42 @@ pub(crate) fn push_equalities(
     Ok(())
 }
 
-/// How a pattern node is best found.
-pub(crate) fn start_for(optimize: bool, check: &NodeCheck, name: Option<KeyId>) -> Start {
+/// The first (label, key, value) of a node check that an index covers.
+fn indexed_prop<'c>(
+    check: &'c NodeCheck,
+    indexed: &[(LabelId, KeyId)],
+) -> Option<(LabelId, KeyId, &'c crate::query::plan::Expr)> {
+    check.labels.iter().flatten().find_map(|l| {
+        check.props.iter().find_map(|(k, e)| match k {
+            Some(k) if indexed.contains(&(*l, *k)) => Some((*l, *k, e)),
+            _ => None,
+        })
+    })
+}
+
+/// The value a node check fixes for a key the name index covers (`name`, `name_zh`).
+fn name_prop<'c>(check: &'c NodeCheck, names: &[Option<KeyId>]) -> Option<&'c crate::query::plan::Expr> {
+    check
+        .props
+        .iter()
+        .find(|(k, _)| k.is_some() && names.contains(k))
+        .map(|(_, e)| e)
+}
+
+/// How a pattern node is best found: a seek of the name index, else of a property index
+/// (or unique constraint) on one of its labels, else a label scan.
+pub(crate) fn start_for(
+    optimize: bool,
+    check: &NodeCheck,
+    names: &[Option<KeyId>],
+    indexed: &[(LabelId, KeyId)],
+) -> Start {
     if optimize {
-        if let Some((_, e)) = check.props.iter().find(|(k, _)| k.is_some() && *k == name) {
+        if let Some(e) = name_prop(check, names).or(check.alias_seek.as_ref()) {
             return Start::NameSeek(e.clone(), check.labels.first().copied());
+        }
+        if let Some((label, key, e)) = indexed_prop(check, indexed) {
+            return Start::PropSeek(label, key, e.clone());
         }
     }
     match check.labels.first() {
@@ -95,9 +141,11 @@ pub(crate) fn start_for(optimize: bool, check: &NodeCheck, name: Option<KeyId>) 
 }
 
 /// A rough cost of starting at a node: an index seek beats a label scan beats all nodes.
-pub(crate) fn cost(check: &NodeCheck, name: Option<KeyId>) -> u32 {
-    if check.props.iter().any(|(k, _)| k.is_some() && *k == name) {
+pub(crate) fn cost(check: &NodeCheck, names: &[Option<KeyId>], indexed: &[(LabelId, KeyId)]) -> u32 {
+    if name_prop(check, names).is_some() || check.alias_seek.is_some() {
         1
+    } else if indexed_prop(check, indexed).is_some() {
+        2
     } else if !check.labels.is_empty() {
         100 - (check.props.len() as u32).min(50)
     } else {

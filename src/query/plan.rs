@@ -239,6 +239,31 @@ pub(crate) enum Expr {
     /// Collects `map` over the rows of the sub-plan.
     PatternComp(Box<Pipeline>, Box<Expr>),
     MapProj(Box<Expr>, Vec<MapProjItem>, Pos),
+    /// `EXISTS { ... }`, `COUNT { ... }` or `COLLECT { ... }` over a subquery run with the
+    /// current row as its input.
+    Sub(Box<SubPlan>),
+}
+
+/// What a subquery expression computes from its subquery's rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SubKind {
+    /// True if there is a row.
+    Exists,
+    /// The number of rows.
+    Count,
+    /// The list of the values of the one output column.
+    Collect,
+}
+
+/// A subquery: one pipeline per part of its `UNION` (each run from the outer row), the
+/// slots of its output columns per part, and whether the parts' rows are de-duplicated
+/// (`UNION`).
+#[derive(Clone, Debug)]
+pub(crate) struct SubPlan {
+    pub(crate) kind: SubKind,
+    pub(crate) parts: Vec<Pipeline>,
+    pub(crate) outputs: Vec<Vec<Slot>>,
+    pub(crate) distinct: bool,
 }
 
 /// Which relationship types an expand follows (`None`: any type; an unknown type never matches).
@@ -261,6 +286,9 @@ pub(crate) struct NodeCheck {
     pub(crate) props: Vec<(Option<KeyId>, Expr)>,
     /// A whole map of properties given as a parameter: `(n $props)`.
     pub(crate) prop_map: Option<Expr>,
+    /// A value the node's `aliases` list must contain (a `WHERE v IN n.aliases` that stays a
+    /// filter): not checked here, but the name index can find the candidates.
+    pub(crate) alias_seek: Option<Expr>,
 }
 
 /// A single step of a variable-length or shortest-path expansion.
@@ -282,6 +310,10 @@ pub(crate) enum Start {
     /// index cannot hold (not a string, or empty once normalised) falls back to scanning the
     /// label, or every node.
     NameSeek(Expr, Option<Option<LabelId>>),
+    /// The nodes with the label whose key's value equals the expression's, through the
+    /// property index (or unique constraint) on (label, key); a label scan if the graph has
+    /// none by the time the plan runs. The node check decides exactly.
+    PropSeek(LabelId, KeyId, Expr),
     /// The node already bound in the slot (for `MATCH (a)` after `WITH a`).
     Bound,
 }
@@ -449,6 +481,29 @@ pub(crate) enum Op {
     },
     Skip(Expr),
     Limit(Expr),
+    /// `CALL proc(args) [YIELD ...]`: for each row, one row per record of the procedure, its
+    /// yielded outputs (by position in the signature) written into slots; a procedure
+    /// without outputs passes each row on as it is.
+    /// `CALL { ... }`: for each row, the subquery run from it (every part of its `UNION`), each
+    /// of its rows giving a row with the returned columns copied into `targets`; a subquery
+    /// that returns nothing (`unit`) passes each row on once, after running.
+    SubCall(Box<CallPlan>),
+    /// A schema command (the whole statement).
+    Schema(SchemaOp),
+    /// `FOREACH (x IN list | ...)`: for each row, the update operators of `body` run once per
+    /// item of the list (in `slot`); the row itself passes on.
+    Foreach {
+        slot: Slot,
+        list: Expr,
+        body: Pipeline,
+        pos: Pos,
+    },
+    ProcCall {
+        proc: Arc<crate::query::procedures::Procedure>,
+        args: Vec<Expr>,
+        yields: Vec<(usize, Slot)>,
+        pos: Pos,
+    },
     Create(Vec<CreateItem>),
     Merge(Box<MergePlan>),
     Set(Vec<SetItem>),
@@ -457,6 +512,40 @@ pub(crate) enum Op {
         exprs: Vec<Expr>,
         detach: bool,
     },
+}
+
+/// What a schema command does, by name.
+#[derive(Clone, Debug)]
+pub(crate) enum SchemaOp {
+    CreateIndex {
+        name: Option<String>,
+        label: String,
+        key: String,
+        if_not_exists: bool,
+    },
+    CreateConstraint {
+        name: Option<String>,
+        label: String,
+        key: String,
+        if_not_exists: bool,
+    },
+    DropIndex {
+        name: String,
+        if_exists: bool,
+    },
+    DropConstraint {
+        name: String,
+        if_exists: bool,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct CallPlan {
+    pub(crate) sub: SubPlan,
+    pub(crate) targets: Vec<Slot>,
+    pub(crate) unit: bool,
+    /// Some part of the subquery writes: the call runs as a write operator.
+    pub(crate) writes: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -491,10 +580,19 @@ pub(crate) struct Plan {
 
 impl Op {
     pub(crate) fn is_write(&self) -> bool {
-        matches!(
-            self,
-            Op::Create(_) | Op::Merge(_) | Op::Set(_) | Op::Remove(_) | Op::Delete { .. }
-        )
+        match self {
+            Op::SubCall(c) => c.writes,
+            _ => matches!(
+                self,
+                Op::Create(_)
+                    | Op::Merge(_)
+                    | Op::Set(_)
+                    | Op::Remove(_)
+                    | Op::Delete { .. }
+                    | Op::Foreach { .. }
+                    | Op::Schema(_)
+            ),
+        }
     }
 
     pub(crate) fn name(&self) -> &'static str {
@@ -503,6 +601,7 @@ impl Op {
                 Start::All => "AllNodesScan",
                 Start::Label(_) => "NodeByLabelScan",
                 Start::NameSeek(..) => "NodeIndexSeek(name)",
+                Start::PropSeek(..) => "NodeIndexSeek",
                 Start::Bound => "Argument",
             },
             Op::RelScan { .. } => "RelationshipScan",
@@ -523,6 +622,13 @@ impl Op {
             Op::TopK { .. } => "Top",
             Op::Skip(_) => "Skip",
             Op::Limit(_) => "Limit",
+            Op::ProcCall { .. } => "ProcedureCall",
+            Op::SubCall(_) => "CallSubquery",
+            Op::Foreach { .. } => "Foreach",
+            Op::Schema(SchemaOp::CreateIndex { .. }) => "CreateIndex",
+            Op::Schema(SchemaOp::CreateConstraint { .. }) => "CreateConstraint",
+            Op::Schema(SchemaOp::DropIndex { .. }) => "DropIndex",
+            Op::Schema(SchemaOp::DropConstraint { .. }) => "DropConstraint",
             Op::Create(_) => "Create",
             Op::Merge(_) => "Merge",
             Op::Set(_) => "SetProperties",
@@ -588,6 +694,11 @@ impl Op {
             ),
             Op::Distinct { slots } => slots_text(slots.iter().copied()),
             Op::Sort { keys } | Op::TopK { keys, .. } => format!("{} key(s)", keys.len()),
+            Op::ProcCall { proc, yields, .. } => format!(
+                "{} yields {}",
+                proc.name(),
+                slots_text(yields.iter().map(|(_, s)| *s))
+            ),
             Op::Create(items) => format!("{} item(s)", items.len()),
             Op::Set(items) => format!("{} item(s)", items.len()),
             Op::Remove(items) => format!("{} item(s)", items.len()),
@@ -643,6 +754,12 @@ impl Pipeline {
             match op {
                 Op::Optional { inner, .. } => inner.fmt_indented(f, depth + 2)?,
                 Op::Merge(m) => m.matcher.fmt_indented(f, depth + 2)?,
+                Op::Foreach { body, .. } => body.fmt_indented(f, depth + 2)?,
+                Op::SubCall(c) => {
+                    for part in &c.sub.parts {
+                        part.fmt_indented(f, depth + 2)?;
+                    }
+                }
                 _ => {}
             }
         }

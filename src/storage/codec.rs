@@ -40,11 +40,15 @@ mod v2;
 
 /// The newest format version this build writes and reads (it reads every older one too).
 pub(crate) const FORMAT_VERSION: u32 = 2;
+/// Flag bit 0 (version 2): the payload ends with the schema section (the property indexes and
+/// the constraints' custom names). A graph without either is written without it, so that
+/// such files stay byte for byte what earlier builds wrote and read.
+pub(crate) const FLAG_SCHEMA: u32 = 1;
 /// The length of the header (the same in every version so far).
 pub(crate) const HEADER_LEN: usize = 40;
 /// Header flag (version 2): names are unique graph-wide (`Graph::require_unique_names`). A
 /// reader that does not know a flag refuses the file, so an older build cannot drop the rule.
-const FLAG_UNIQUE_NAMES: u32 = 1;
+const FLAG_UNIQUE_NAMES: u32 = 2;
 /// Lists and maps nested deeper than this are refused on save and on open, so decoding a
 /// crafted file cannot overflow the stack.
 pub(crate) const MAX_VALUE_DEPTH: usize = 128;
@@ -58,7 +62,8 @@ pub(crate) struct Encoded {
 
 /// Encodes the graph; the error says what the format cannot hold.
 pub(crate) fn encode(graph: &Graph) -> Result<Encoded, String> {
-    let payload = v2::encode_payload(graph)?;
+    let schema = v2::has_schema_section(graph);
+    let payload = v2::encode_payload(graph, schema)?;
     let len: usize = payload.iter().map(Vec::len).sum();
     let mut sum = Xxh3::with_seed(0);
     for part in &payload {
@@ -67,11 +72,10 @@ pub(crate) fn encode(graph: &Graph) -> Result<Encoded, String> {
     let mut header = [0u8; HEADER_LEN];
     header[0..8].copy_from_slice(&MAGIC);
     header[8..12].copy_from_slice(&FORMAT_VERSION.to_le_bytes());
-    let flags = if graph.unique_names() {
-        FLAG_UNIQUE_NAMES
-    } else {
-        0
-    };
+    let mut flags = if schema { FLAG_SCHEMA } else { 0 };
+    if graph.unique_names() {
+        flags |= FLAG_UNIQUE_NAMES;
+    }
     header[12..16].copy_from_slice(&flags.to_le_bytes());
     header[16..24].copy_from_slice(&(len as u64).to_le_bytes());
     header[24..32].copy_from_slice(&sum.digest().to_le_bytes());
@@ -147,7 +151,7 @@ pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<Graph, SnapshotError> 
         });
     }
     let flags = le_u32(bytes, 12);
-    if flags & !FLAG_UNIQUE_NAMES != 0 || (flags != 0 && version < 2) {
+    if flags != 0 && !(version == 2 && flags & !(FLAG_SCHEMA | FLAG_UNIQUE_NAMES) == 0) {
         return Err(SnapshotError::UnknownFlags {
             path: path.to_owned(),
             flags,
@@ -183,7 +187,8 @@ pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<Graph, SnapshotError> 
         });
     }
     if version >= 2 {
-        let mut graph = v2::decode_payload(payload).map_err(|reason| SnapshotError::corrupt(path, reason))?;
+        let mut graph = v2::decode_payload(payload, flags & FLAG_SCHEMA != 0)
+            .map_err(|reason| SnapshotError::corrupt(path, reason))?;
         if flags & FLAG_UNIQUE_NAMES != 0 {
             // Checked when the flag was set and kept by every change since; the name index is
             // rebuilt from the nodes, so check again rather than trust the file.

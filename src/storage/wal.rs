@@ -147,7 +147,11 @@ const REL_ADDED: u8 = 6;
 const REL_REMOVED: u8 = 7;
 const REL_PROP: u8 = 8;
 const CONSTRAINT_ADDED: u8 = 9;
-const UNIQUE_NAMES: u8 = 10;
+const CONSTRAINT_REMOVED: u8 = 10;
+const INDEX_ADDED: u8 = 11;
+const INDEX_REMOVED: u8 = 12;
+const CONSTRAINT_NAMED: u8 = 13;
+const UNIQUE_NAMES: u8 = 14;
 
 fn change_bytes(out: &mut Out, change: &Change) -> Result<(), String> {
     match change {
@@ -203,12 +207,33 @@ fn change_bytes(out: &mut Out, change: &Change) -> Result<(), String> {
             out.uint(u64::from(key.0));
             value_bytes(out, new, 0)?;
         }
-        Change::ConstraintAdded { label, key } => {
-            out.buf.push(CONSTRAINT_ADDED);
+        Change::ConstraintAdded { label, key, name } => {
+            match name {
+                None => out.buf.push(CONSTRAINT_ADDED),
+                Some(n) => {
+                    out.buf.push(CONSTRAINT_NAMED);
+                    out.str(n);
+                }
+            }
             out.uint(u64::from(label.0));
             out.uint(u64::from(key.0));
         }
         Change::UniqueNamesRequired => out.buf.push(UNIQUE_NAMES),
+        Change::ConstraintRemoved { label, key, .. } => {
+            out.buf.push(CONSTRAINT_REMOVED);
+            out.uint(u64::from(label.0));
+            out.uint(u64::from(key.0));
+        }
+        Change::IndexAdded { name, label, key } => {
+            out.buf.push(INDEX_ADDED);
+            out.str(name);
+            out.uint(u64::from(label.0));
+            out.uint(u64::from(key.0));
+        }
+        Change::IndexRemoved { name, .. } => {
+            out.buf.push(INDEX_REMOVED);
+            out.str(name);
+        }
     }
     Ok(())
 }
@@ -682,6 +707,29 @@ fn decode_change(input: &mut In<'_>) -> Result<Change, String> {
         CONSTRAINT_ADDED => Change::ConstraintAdded {
             label: LabelId(input.u32()?),
             key: KeyId(input.u32()?),
+            name: None,
+        },
+        CONSTRAINT_NAMED => Change::ConstraintAdded {
+            name: Some(input.str()?.into()),
+            label: LabelId(input.u32()?),
+            key: KeyId(input.u32()?),
+        },
+        CONSTRAINT_REMOVED => Change::ConstraintRemoved {
+            pos: 0,
+            name: None,
+            label: LabelId(input.u32()?),
+            key: KeyId(input.u32()?),
+        },
+        INDEX_ADDED => Change::IndexAdded {
+            name: input.str()?.into(),
+            label: LabelId(input.u32()?),
+            key: KeyId(input.u32()?),
+        },
+        INDEX_REMOVED => Change::IndexRemoved {
+            pos: 0,
+            name: input.str()?.into(),
+            label: LabelId(0),
+            key: KeyId(0),
         },
         UNIQUE_NAMES => Change::UniqueNamesRequired,
         other => return Err(format!("unknown change tag {other}")),
@@ -875,6 +923,29 @@ mod tests {
             Change::ConstraintAdded {
                 label: LabelId(0),
                 key: KeyId(0),
+                name: None,
+            },
+            Change::ConstraintAdded {
+                label: LabelId(0),
+                key: KeyId(1),
+                name: Some("one_name".into()),
+            },
+            Change::IndexAdded {
+                name: "by_ticker".into(),
+                label: LabelId(0),
+                key: KeyId(2),
+            },
+            Change::IndexRemoved {
+                pos: 0,
+                name: "by_ticker".into(),
+                label: LabelId(0),
+                key: KeyId(0),
+            },
+            Change::ConstraintRemoved {
+                pos: 0,
+                name: None,
+                label: LabelId(0),
+                key: KeyId(1),
             },
         ]
     }
@@ -904,7 +975,12 @@ mod tests {
         let (seq, _, redo) = &log.commits[0];
         assert_eq!(*seq, 10);
         assert_eq!(redo.labels, vec![Box::from("Company")]);
-        assert_eq!(redo.changes.len(), 4);
+        assert_eq!(redo.changes.len(), sample_changes().len());
+        // Every change comes back as it was written (the schema changes' positions and the
+        // removed index's ids are not written: the samples hold what decoding gives).
+        for (got, want) in redo.changes.iter().zip(sample_changes()).skip(3) {
+            assert_eq!(format!("{got:?}"), format!("{want:?}"));
+        }
         assert_eq!(
             format!("{:?}", redo.changes[0]),
             format!("{:?}", sample_changes()[0])

@@ -21,6 +21,12 @@ pub(crate) enum ExecKind {
     /// The values the statement holds would pass its memory budget.
     MemoryLimit,
     Semantic,
+    /// A procedure's body failed or returned records that do not fit its signature.
+    Procedure,
+    /// `SKIP` or `LIMIT` below zero (openCypher's NegativeIntegerArgument).
+    NegativeCount,
+    /// `SKIP` or `LIMIT` that is not an integer (openCypher's InvalidArgumentType).
+    NonIntegerCount,
 }
 
 #[derive(Clone, Debug)]

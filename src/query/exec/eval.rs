@@ -348,6 +348,7 @@ impl Ctx<'_> {
                 Ok(scratch.get(*acc).cloned().unwrap_or(Value::Null))
             }
             Expr::Exists(pipeline) => Ok(Value::Bool(self.any_row(pipeline, row)?)),
+            Expr::Sub(sub) => self.eval_sub(sub, row),
             Expr::PatternComp(pipeline, map) => {
                 let rows = self.sub_rows(pipeline, row)?;
                 self.check_list(rows.len())?;
@@ -468,10 +469,10 @@ impl Ctx<'_> {
                     Value::Null
                 })
             }
-            (Value::List(_), other) => Err(ExecError::new(
-                ExecKind::Argument,
-                format!("a list index must be an integer, got {}", other.type_name()),
-            )),
+            (Value::List(_), other) => Err(ExecError::type_error(format!(
+                "a list index must be an integer, got {}",
+                other.type_name()
+            ))),
             (Value::Map(m), Value::String(k)) => Ok(m.get(&*k).cloned().unwrap_or(Value::Null)),
             (base @ (Value::Node(_) | Value::Relationship(_)), Value::String(k)) => {
                 let key = self.graph.symbols.find_key(&k);

@@ -27,7 +27,7 @@ use error::{ExecError, ExecKind, ExecResult};
 use eval::{set_slot, Row};
 
 use crate::graph::{Direction, Graph, NodeId, Value};
-use crate::query::plan::{NodeCheck, Op, PathPart, Pipeline, Plan, Start};
+use crate::query::plan::{CallPlan, NodeCheck, Op, PathPart, Pipeline, Plan, Start, SubKind, SubPlan};
 use crate::Path;
 
 pub use write::Stats;
@@ -189,9 +189,14 @@ fn count_arg(ctx: &Ctx<'_>, e: &crate::query::plan::Expr, what: &str) -> ExecRes
     let row = vec![Value::Null; ctx.width];
     match ctx.eval(e, &row)? {
         Value::Int(i) if i >= 0 => Ok(usize::try_from(i).unwrap_or(usize::MAX)),
-        Value::Float(f) if f >= 0.0 && f.fract() == 0.0 => Ok(f as usize),
+        // The same errors as the binder gives for a literal or a parameter it can see, so
+        // that a cached plan run with new parameter values fails the same way.
+        Value::Int(i) => Err(ExecError::new(
+            ExecKind::NegativeCount,
+            format!("{what} must not be negative, got {i}"),
+        )),
         other => Err(ExecError::new(
-            ExecKind::Argument,
+            ExecKind::NonIntegerCount,
             format!("{what} needs a non-negative integer, got {other}"),
         )),
     }
@@ -572,13 +577,85 @@ impl<'g> Ctx<'g> {
                 Ok(n) => Box::new(input.take(n)),
                 Err(e) => fail(e),
             },
-            Op::Create(_) | Op::Merge(_) | Op::Set(_) | Op::Remove(_) | Op::Delete { .. } => {
-                fail(ExecError::new(
-                    ExecKind::Semantic,
-                    "a write clause cannot run in a read-only query; use Graph::execute",
-                ))
-            }
+            Op::SubCall(call) => each_row(input, move |row| match self.sub_call_rows(call, &row) {
+                Ok(rows) => Box::new(rows.into_iter().map(Ok)),
+                Err(e) => fail(e),
+            }),
+            Op::ProcCall {
+                proc,
+                args,
+                yields,
+                pos,
+            } => each_row(input, move |row| {
+                match self.call_procedure(proc, args, *pos, &row) {
+                    Err(e) => fail(e),
+                    Ok(records) if proc.outputs().is_empty() => {
+                        // A void procedure leaves each row as it is.
+                        drop(records);
+                        one_row(row)
+                    }
+                    Ok(records) => Box::new(records.into_iter().map(move |record| {
+                        self.tick()?;
+                        let mut next = row.clone();
+                        for (field, slot) in yields {
+                            set_slot(&mut next, *slot, record.get(*field).cloned().unwrap_or_default());
+                        }
+                        Ok(next)
+                    })),
+                }
+            }),
+            Op::Create(_)
+            | Op::Merge(_)
+            | Op::Set(_)
+            | Op::Remove(_)
+            | Op::Delete { .. }
+            | Op::Foreach { .. }
+            | Op::Schema(_) => fail(ExecError::new(
+                ExecKind::Semantic,
+                "a write clause cannot run in a read-only query; use Graph::execute",
+            )),
         }
+    }
+
+    /// Runs a procedure for one row: its arguments evaluated and converted to the input types,
+    /// its records checked against the outputs.
+    fn call_procedure(
+        &self,
+        proc: &crate::query::procedures::Procedure,
+        args: &[crate::query::plan::Expr],
+        pos: crate::query::plan::Pos,
+        row: &Row,
+    ) -> ExecResult<Vec<Row>> {
+        self.tick()?;
+        let mut values = Vec::with_capacity(args.len());
+        for (arg, field) in args.iter().zip(proc.inputs()) {
+            let v = self.eval(arg, row)?;
+            let v = field
+                .convert(v)
+                .map_err(|m| ExecError::new(ExecKind::Type, format!("{}: {m}", proc.name())).at(pos))?;
+            values.push(v);
+        }
+        let records = proc.call(self.graph, &values).map_err(|m| {
+            ExecError::new(ExecKind::Procedure, format!("{} failed: {m}", proc.name())).at(pos)
+        })?;
+        let width = proc.outputs().len();
+        // The records are held until the rows they make are passed on.
+        let mut held = self.held("a procedure's records");
+        for r in &records {
+            held.row(budget::row_bytes(r))?;
+        }
+        if let Some(bad) = records.iter().find(|r| r.len() != width) {
+            return Err(ExecError::new(
+                ExecKind::Procedure,
+                format!(
+                    "{} returned a record of {} values for {width} outputs",
+                    proc.name(),
+                    bad.len()
+                ),
+            )
+            .at(pos));
+        }
+        Ok(records)
     }
 
     /// True if a `RelScan` should pass over the relationships rather than scan its nodes and
@@ -690,6 +767,16 @@ impl<'g> Ctx<'g> {
             Start::All => self.graph.nodes().collect(),
             Start::Label(None) => Vec::new(),
             Start::Label(Some(l)) => self.graph.label_nodes(*l).iter().copied().collect(),
+            Start::PropSeek(label, key, e) => {
+                let v = match self.eval_ref(e, &row) {
+                    Ok(v) => v,
+                    Err(e) => return fail(e),
+                };
+                match self.graph.index_seek(*label, *key, &v) {
+                    Some(ids) => ids,
+                    None => self.graph.label_nodes(*label).iter().copied().collect(),
+                }
+            }
             Start::NameSeek(e, fallback) => {
                 let key = match self.eval_ref(e, &row) {
                     Ok(v) => v.as_str().map(crate::normalize_name).unwrap_or_default(),
@@ -1185,39 +1272,15 @@ pub(crate) fn run_write(
     let mut changes = write::Changes::default();
     let labels_before = graph.labels_in_use();
     let mut out = Vec::new();
+    let mut run = WriteRun {
+        params,
+        budget: &budget,
+        steps: &steps,
+        width: plan.width,
+        changes: &mut changes,
+    };
     for (part, outputs) in plan.parts.iter().zip(&plan.outputs) {
-        let mut rows = vec![vec![Value::Null; plan.width]];
-        let mut rest: &[Op] = &part.ops;
-        while !rest.is_empty() {
-            let cut = rest.iter().position(Op::is_write).unwrap_or(rest.len());
-            let (reads, after) = rest.split_at(cut);
-            if !reads.is_empty() {
-                let ctx = Ctx::new(
-                    graph,
-                    params,
-                    &budget,
-                    &steps,
-                    plan.width,
-                    Some(&changes.tombstones),
-                );
-                // The rows between two writes are held: counted against the budgets.
-                let mut held = ctx.held("the rows before a write clause");
-                let mut next = Vec::new();
-                for row in ctx.read(reads, Box::new(rows.into_iter().map(Ok))) {
-                    let row = row?;
-                    held.row(budget::row_bytes(&row))?;
-                    next.push(row);
-                }
-                rows = next;
-            }
-            if let Some((write, tail)) = after.split_first() {
-                let w = write::Writer::new(graph, params, &budget, &steps, plan.width, &mut changes);
-                rows = write::apply(w, write, rows)?;
-                rest = tail;
-            } else {
-                rest = &[];
-            }
-        }
+        let rows = run.ops(graph, &part.ops, vec![vec![Value::Null; plan.width]])?;
         if !plan.returns {
             continue;
         }
@@ -1236,6 +1299,282 @@ pub(crate) fn run_write(
         }
     }
     Ok((finish_union(plan, out), stats))
+}
+
+/// Runs a schema command: `IF [NOT] EXISTS` makes what is already so a no-op.
+fn schema_command(graph: &mut Graph, cmd: &crate::query::plan::SchemaOp) -> ExecResult<()> {
+    use crate::query::plan::SchemaOp;
+    let failed = |e: crate::GraphError| {
+        let kind = match e {
+            crate::GraphError::ConstraintViolation { .. } => ExecKind::Constraint,
+            _ => ExecKind::Argument,
+        };
+        ExecError::new(kind, e.to_string())
+    };
+    match cmd {
+        SchemaOp::CreateIndex {
+            name,
+            label,
+            key,
+            if_not_exists,
+        } => {
+            let exists = graph
+                .indexes()
+                .iter()
+                .any(|(n, l, k)| name.as_deref() == Some(*n) || (l == label && k == key));
+            if *if_not_exists && exists {
+                return Ok(());
+            }
+            graph.create_index(name.as_deref(), label, key).map_err(failed)?;
+        }
+        SchemaOp::CreateConstraint {
+            name,
+            label,
+            key,
+            if_not_exists,
+        } => {
+            let exists = graph
+                .constraints()
+                .iter()
+                .any(|(n, l, k)| name.as_deref() == Some(n.as_str()) || (l == label && k == key));
+            if *if_not_exists && exists {
+                return Ok(());
+            }
+            let default = crate::graph::schema::default_constraint_name(label, key);
+            let name = name.as_deref().unwrap_or(&default);
+            graph
+                .create_named_unique_constraint(name, label, key)
+                .map_err(failed)?;
+        }
+        SchemaOp::DropIndex { name, if_exists } => match graph.drop_index(name) {
+            Err(crate::GraphError::SchemaNotFound { .. }) if *if_exists => {}
+            other => other.map_err(failed)?,
+        },
+        SchemaOp::DropConstraint { name, if_exists } => match graph.drop_constraint(name) {
+            Err(crate::GraphError::SchemaNotFound { .. }) if *if_exists => {}
+            other => other.map_err(failed)?,
+        },
+    }
+    Ok(())
+}
+
+/// What running a pipeline that writes needs besides the graph.
+struct WriteRun<'r> {
+    params: &'r BTreeMap<String, Value>,
+    budget: &'r budget::Budget<'r>,
+    steps: &'r std::cell::Cell<u64>,
+    width: usize,
+    changes: &'r mut write::Changes,
+}
+
+impl WriteRun<'_> {
+    /// Runs `ops` over `rows`: the reads between two writes lazily, each write over all the
+    /// rows before it (so each clause sees the writes of the clauses before it).
+    fn ops(&mut self, graph: &mut Graph, ops: &[Op], mut rows: Vec<Row>) -> ExecResult<Vec<Row>> {
+        let mut rest: &[Op] = ops;
+        while !rest.is_empty() {
+            let cut = rest.iter().position(Op::is_write).unwrap_or(rest.len());
+            let (reads, after) = rest.split_at(cut);
+            if !reads.is_empty() {
+                let ctx = Ctx::new(
+                    graph,
+                    self.params,
+                    self.budget,
+                    self.steps,
+                    self.width,
+                    Some(&self.changes.tombstones),
+                );
+                // The rows between two writes are held: counted against the budgets.
+                let mut held = ctx.held("the rows before a write clause");
+                let mut next = Vec::new();
+                for row in ctx.read(reads, Box::new(rows.into_iter().map(Ok))) {
+                    let row = row?;
+                    held.row(budget::row_bytes(&row))?;
+                    next.push(row);
+                }
+                rows = next;
+            }
+            if let Some((write, tail)) = after.split_first() {
+                rows = match write {
+                    Op::SubCall(call) => self.sub_call(graph, call, rows)?,
+                    Op::Foreach {
+                        slot,
+                        list,
+                        body,
+                        pos,
+                    } => self.foreach(graph, *slot, list, body, *pos, rows)?,
+                    Op::Schema(cmd) => {
+                        schema_command(graph, cmd)?;
+                        rows
+                    }
+                    _ => {
+                        let w = write::Writer::new(
+                            graph,
+                            self.params,
+                            self.budget,
+                            self.steps,
+                            self.width,
+                            self.changes,
+                        );
+                        write::apply(w, write, rows)?
+                    }
+                };
+                rest = tail;
+            } else {
+                rest = &[];
+            }
+        }
+        Ok(rows)
+    }
+
+    /// A context for reading `graph` between writes.
+    fn ctx<'c>(&'c self, graph: &'c Graph) -> Ctx<'c> {
+        Ctx::new(
+            graph,
+            self.params,
+            self.budget,
+            self.steps,
+            self.width,
+            Some(&self.changes.tombstones),
+        )
+    }
+
+    /// `FOREACH`: its updates run for each item of the list of each row, in order.
+    fn foreach(
+        &mut self,
+        graph: &mut Graph,
+        slot: usize,
+        list: &crate::query::plan::Expr,
+        body: &Pipeline,
+        pos: crate::query::plan::Pos,
+        rows: Vec<Row>,
+    ) -> ExecResult<Vec<Row>> {
+        for row in &rows {
+            let items = match self.ctx(graph).eval(list, row)? {
+                Value::Null => Vec::new(),
+                Value::List(items) => items,
+                other => {
+                    return Err(ExecError::new(
+                        ExecKind::Type,
+                        format!("FOREACH needs a list, got {}", other.type_name()),
+                    )
+                    .at(pos))
+                }
+            };
+            for item in items {
+                self.ctx(graph).tick()?;
+                let mut r = row.clone();
+                set_slot(&mut r, slot, item);
+                self.ops(graph, &body.ops, vec![r])?;
+            }
+        }
+        Ok(rows)
+    }
+
+    /// A `CALL { ... }` that writes: its subquery runs for each row in turn (seeing the writes
+    /// it made for the rows before).
+    fn sub_call(&mut self, graph: &mut Graph, call: &CallPlan, rows: Vec<Row>) -> ExecResult<Vec<Row>> {
+        let mut out = Vec::new();
+        for row in rows {
+            let mut results = Vec::new();
+            for (part, outs) in call.sub.parts.iter().zip(&call.sub.outputs) {
+                for r in self.ops(graph, &part.ops, vec![row.clone()])? {
+                    results.push(
+                        outs.iter()
+                            .map(|s| r.get(*s).cloned().unwrap_or_default())
+                            .collect(),
+                    );
+                }
+            }
+            extend_call_rows(call, &row, results, &mut out);
+        }
+        Ok(out)
+    }
+}
+
+/// The rows a `CALL { ... }` gives for `row` from the values its subquery returned: one per
+/// result (de-duplicated for `UNION`), or the row itself once for a unit subquery.
+fn extend_call_rows(call: &CallPlan, row: &Row, results: Vec<Vec<Value>>, out: &mut Vec<Row>) {
+    if call.unit {
+        out.push(row.clone());
+        return;
+    }
+    let mut seen = HashSet::new();
+    for values in results {
+        if call.sub.distinct && !seen.insert(GroupKey(values.clone())) {
+            continue;
+        }
+        let mut next = row.clone();
+        for (slot, v) in call.targets.iter().zip(values) {
+            set_slot(&mut next, *slot, v);
+        }
+        out.push(next);
+    }
+}
+
+impl Ctx<'_> {
+    /// The rows of a read-only `CALL { ... }` for one row.
+    fn sub_call_rows(&self, call: &CallPlan, row: &Row) -> ExecResult<Vec<Row>> {
+        let mut results: Vec<Vec<Value>> = Vec::new();
+        // The rows are held until they are passed on: counted against the budgets.
+        let mut held = self.held("the rows of a CALL subquery");
+        for (part, outs) in call.sub.parts.iter().zip(&call.sub.outputs) {
+            for r in self.read(&part.ops, one_row(row.clone())) {
+                let r = r?;
+                self.tick()?;
+                if !call.unit {
+                    let values: Vec<Value> = outs
+                        .iter()
+                        .map(|s| r.get(*s).cloned().unwrap_or_default())
+                        .collect();
+                    held.row(budget::row_bytes(&values))?;
+                    results.push(values);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        extend_call_rows(call, row, results, &mut out);
+        Ok(out)
+    }
+
+    /// The value of `EXISTS { ... }`, `COUNT { ... }` or `COLLECT { ... }` for one row.
+    pub(crate) fn eval_sub(&self, sub: &SubPlan, row: &Row) -> ExecResult<Value> {
+        if sub.kind == SubKind::Exists {
+            for part in &sub.parts {
+                if self.any_row(part, row)? {
+                    return Ok(Value::Bool(true));
+                }
+            }
+            return Ok(Value::Bool(false));
+        }
+        let mut count = 0i64;
+        let mut values = Vec::new();
+        let mut seen = HashSet::new();
+        for (part, outs) in sub.parts.iter().zip(&sub.outputs) {
+            for r in self.read(&part.ops, one_row(row.clone())) {
+                let r = r?;
+                self.tick()?;
+                if sub.distinct {
+                    let key: Vec<Value> = outs
+                        .iter()
+                        .map(|s| r.get(*s).cloned().unwrap_or_default())
+                        .collect();
+                    if !seen.insert(GroupKey(key)) {
+                        continue;
+                    }
+                }
+                count += 1;
+                if sub.kind == SubKind::Collect {
+                    values.push(outs.first().and_then(|s| r.get(*s)).cloned().unwrap_or_default());
+                    self.check_list(values.len())?;
+                }
+            }
+        }
+        Ok(match sub.kind {
+            SubKind::Collect => Value::List(values),
+            _ => Value::Int(count),
+        })
+    }
 }
 
 fn finish_union(plan: &Plan, rows: Vec<Row>) -> Vec<Row> {

@@ -296,6 +296,10 @@ impl Ctx<'_> {
             Op::Aggregate { .. }
             | Op::Sort { .. }
             | Op::TopK { .. }
+            | Op::ProcCall { .. }
+            | Op::SubCall(_)
+            | Op::Foreach { .. }
+            | Op::Schema(_)
             | Op::Create(_)
             | Op::Merge(_)
             | Op::Set(_)
@@ -453,6 +457,16 @@ impl Ctx<'_> {
                 )
             }
             Start::All => return self.push_nodes(p, next, slot, check, self.graph.nodes(), row, sink),
+            Start::PropSeek(label, key, e) => {
+                let v = self.eval_ref(e, row)?;
+                match self.graph.index_seek(*label, *key, &v) {
+                    Some(ids) => return self.push_nodes(p, next, slot, check, ids.into_iter(), row, sink),
+                    None => {
+                        let nodes = self.graph.label_nodes(*label).iter().copied();
+                        return self.push_nodes(p, next, slot, check, nodes, row, sink);
+                    }
+                }
+            }
             Start::NameSeek(e, fallback) => {
                 let v = self.eval_ref(e, row)?;
                 // The index holds only strings that stay non-empty once normalised; the

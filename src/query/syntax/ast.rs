@@ -88,11 +88,51 @@ pub(crate) enum ClauseKind {
     Delete { detach: bool, exprs: Vec<Expr> },
     /// `CALL ns.name(args) [YIELD ...]`
     Call(ProcedureCall),
+    /// `FOREACH (var IN list | clause ...)`: the clauses are updates (`CREATE`, `MERGE`,
+    /// `SET`, `REMOVE`, `DELETE`, `FOREACH`).
+    Foreach {
+        var: Ident,
+        list: Expr,
+        clauses: Vec<Clause>,
+    },
+    /// `CREATE INDEX ...`, `DROP INDEX ...`, `CREATE CONSTRAINT ...`, `DROP CONSTRAINT ...`:
+    /// a whole statement of its own.
+    Schema(SchemaCommand),
     /// `CALL { query } [IN TRANSACTIONS [OF rows ROWS]]`
     CallSubquery {
         query: Box<Query>,
         in_transactions: Option<InTransactions>,
     },
+}
+
+/// What an index or a constraint is on: `(var:Label)` and `var.key`.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct SchemaTarget {
+    pub(crate) var: Ident,
+    pub(crate) label: Ident,
+    pub(crate) prop_var: Ident,
+    pub(crate) key: Ident,
+}
+
+/// A schema command.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum SchemaCommand {
+    /// `CREATE INDEX [name] [IF NOT EXISTS] FOR (n:Label) ON (n.key)`
+    CreateIndex {
+        name: Option<Ident>,
+        if_not_exists: bool,
+        target: SchemaTarget,
+    },
+    /// `CREATE CONSTRAINT [name] [IF NOT EXISTS] FOR (n:Label) REQUIRE n.key IS UNIQUE`
+    CreateConstraint {
+        name: Option<Ident>,
+        if_not_exists: bool,
+        target: SchemaTarget,
+    },
+    /// `DROP INDEX name [IF EXISTS]`
+    DropIndex { name: Ident, if_exists: bool },
+    /// `DROP CONSTRAINT name [IF EXISTS]`
+    DropConstraint { name: Ident, if_exists: bool },
 }
 
 /// A procedure call: `CALL ns1.ns2.name(args) [YIELD ...]`. The name keeps

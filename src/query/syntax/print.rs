@@ -157,6 +157,54 @@ impl Display for Clause {
                 comma_list(f, exprs, |f, e| e.fmt(f))
             }
             ClauseKind::Call(call) => write!(f, "CALL {call}"),
+            ClauseKind::Schema(cmd) => {
+                let named = |n: &Option<Ident>| n.as_ref().map(|n| format!(" {n}")).unwrap_or_default();
+                let ine = |b: bool| if b { " IF NOT EXISTS" } else { "" };
+                let ie = |b: bool| if b { " IF EXISTS" } else { "" };
+                match cmd {
+                    SchemaCommand::CreateIndex {
+                        name,
+                        if_not_exists,
+                        target: t,
+                    } => write!(
+                        f,
+                        "CREATE INDEX{}{} FOR ({}:{}) ON ({}.{})",
+                        named(name),
+                        ine(*if_not_exists),
+                        t.var,
+                        t.label,
+                        t.prop_var,
+                        t.key
+                    ),
+                    SchemaCommand::CreateConstraint {
+                        name,
+                        if_not_exists,
+                        target: t,
+                    } => write!(
+                        f,
+                        "CREATE CONSTRAINT{}{} FOR ({}:{}) REQUIRE {}.{} IS UNIQUE",
+                        named(name),
+                        ine(*if_not_exists),
+                        t.var,
+                        t.label,
+                        t.prop_var,
+                        t.key
+                    ),
+                    SchemaCommand::DropIndex { name, if_exists } => {
+                        write!(f, "DROP INDEX {name}{}", ie(*if_exists))
+                    }
+                    SchemaCommand::DropConstraint { name, if_exists } => {
+                        write!(f, "DROP CONSTRAINT {name}{}", ie(*if_exists))
+                    }
+                }
+            }
+            ClauseKind::Foreach { var, list, clauses } => {
+                write!(f, "FOREACH ({var} IN {list} |")?;
+                for c in clauses {
+                    write!(f, " {c}")?;
+                }
+                f.write_str(")")
+            }
             ClauseKind::CallSubquery {
                 query,
                 in_transactions,

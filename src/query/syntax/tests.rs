@@ -704,7 +704,7 @@ fn bad_calls_and_subqueries_point_at_the_problem() {
 
 #[test]
 fn unsupported_and_bad_input() {
-    assert!(error("FOREACH (x IN [1] | CREATE ())")
+    assert!(error("LOAD CSV FROM 'f' AS l RETURN l")
         .message()
         .contains("not supported"));
     assert!(error("RETURN a != b").message().contains("<>"));

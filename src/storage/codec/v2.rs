@@ -260,9 +260,17 @@ fn offset(input: &mut In<'_>, at: usize) -> Res<i32> {
     i32::try_from(input.int()?).map_err(|_| bad_temporal(at))
 }
 
-/// The payload of version 2: labels, types, keys, strings, nodes, relationships, constraints;
-/// in three parts to be written one after the other (the table is complete only at the end).
-pub(super) fn encode_payload(g: &Graph) -> Result<Vec<Vec<u8>>, String> {
+/// True if the graph has a schema beyond its constraints' (label, key) pairs: property
+/// indexes, or constraints with names of their own.
+pub(super) fn has_schema_section(g: &Graph) -> bool {
+    !g.index_defs().is_empty()
+        || (0..g.constraint_pairs().len()).any(|i| g.custom_constraint_name(i).is_some())
+}
+
+/// The payload of version 2: labels, types, keys, strings, nodes, relationships, constraints,
+/// and with `schema` the schema section; in three parts to be written one after the other (the
+/// table is complete only at the end).
+pub(super) fn encode_payload(g: &Graph, schema: bool) -> Result<Vec<Vec<u8>>, String> {
     let inner = &g.inner;
     let mut enc = Encoder {
         // About 40 bytes per relationship in the benchmark data; growing is fine too.
@@ -311,9 +319,27 @@ pub(super) fn encode_payload(g: &Graph) -> Result<Vec<Vec<u8>>, String> {
     }
     let constraints = g.constraint_pairs();
     enc.body.len(constraints.len());
-    for (l, k) in constraints {
+    for (l, k) in &constraints {
         enc.body.uint(u64::from(l.0));
         enc.body.uint(u64::from(k.0));
+    }
+    if schema {
+        // The schema section: the indexes, then the constraints' custom names by position.
+        let indexes = g.index_defs();
+        enc.body.len(indexes.len());
+        for (name, l, k) in indexes {
+            enc.body.str(name);
+            enc.body.uint(u64::from(l.0));
+            enc.body.uint(u64::from(k.0));
+        }
+        let named: Vec<(usize, &str)> = (0..constraints.len())
+            .filter_map(|i| g.custom_constraint_name(i).map(|n| (i, n)))
+            .collect();
+        enc.body.len(named.len());
+        for (i, name) in named {
+            enc.body.uint(i as u64);
+            enc.body.str(name);
+        }
     }
 
     let mut head = Out::default();
@@ -771,7 +797,7 @@ fn left_over(input: &In<'_>, what: &str) -> Res<()> {
 
 /// Decodes and validates a version-2 payload and builds the graph, on two threads (see
 /// `Decoder::items` and `Graph::from_items`).
-pub(super) fn decode_payload(payload: &[u8]) -> Result<Graph, String> {
+pub(super) fn decode_payload(payload: &[u8], schema: bool) -> Result<Graph, String> {
     let mut input = In {
         bytes: payload,
         pos: 0,
@@ -797,6 +823,32 @@ pub(super) fn decode_payload(payload: &[u8]) -> Result<Graph, String> {
     let mut raw = Vec::with_capacity(n);
     for _ in 0..n {
         raw.push((input.u32()?, input.u32()?));
+    }
+    let mut indexes: Vec<(Box<str>, LabelId, KeyId)> = Vec::new();
+    let mut names: Vec<Option<Box<str>>> = Vec::new();
+    if schema {
+        let n = input.len(3)?;
+        for _ in 0..n {
+            let name: Box<str> = input.str()?.into();
+            let (l, k) = (input.u32()?, input.u32()?);
+            if l as usize >= n_labels || k as usize >= n_keys {
+                return Err(format!("index '{name}' is on a label or key out of range"));
+            }
+            if name.is_empty() || indexes.iter().any(|(x, _, _)| *x == name) {
+                return Err(format!("index name '{name}' is empty or repeated"));
+            }
+            indexes.push((name, LabelId(l), KeyId(k)));
+        }
+        let n = input.len(2)?;
+        names = vec![None; raw.len()];
+        for _ in 0..n {
+            let at = input.uint()? as usize;
+            let name: Box<str> = input.str()?.into();
+            match names.get_mut(at) {
+                Some(slot @ None) if !name.is_empty() => *slot = Some(name),
+                _ => return Err(format!("constraint name '{name}' at a bad position {at}")),
+            }
+        }
     }
     if input.left() > 0 {
         return Err(format!(
@@ -844,7 +896,11 @@ pub(super) fn decode_payload(payload: &[u8]) -> Result<Graph, String> {
         rels,
         rel_slots,
     };
-    assemble(symbols, items)
+    let mut g = assemble(symbols, items)?;
+    if schema {
+        g.restore_schema(names, indexes);
+    }
+    Ok(g)
 }
 
 #[cfg(test)]
@@ -888,15 +944,15 @@ mod tests {
 
     #[test]
     fn blocks_are_checked_across_their_boundaries() {
-        let ok = decode_payload(&payload(&[0], &[&[0, 1], &[5], &[7, 9]]));
+        let ok = decode_payload(&payload(&[0], &[&[0, 1], &[5], &[7, 9]]), false);
         let g = ok.unwrap_or_else(|e| panic!("{e}"));
         let ids: Vec<u32> = g.inner.edge_indices().map(|e| e.index() as u32).collect();
         assert_eq!(ids, [0, 1, 5, 7, 9]);
-        let err = decode_payload(&payload(&[0], &[&[0, 4], &[4]]))
+        let err = decode_payload(&payload(&[0], &[&[0, 4], &[4]]), false)
             .err()
             .unwrap_or_default();
         assert!(err.contains("not increasing at relationship 4"), "{err}");
-        let err = decode_payload(&payload(&[1], &[&[0], &[1]]))
+        let err = decode_payload(&payload(&[1], &[&[0], &[1]]), false)
             .err()
             .unwrap_or_default();
         assert!(err.contains("endpoint 0"), "{err}");
@@ -921,8 +977,8 @@ mod tests {
         for r in rels.iter().step_by(1000) {
             assert!(g.remove_relationship(*r).is_ok());
         }
-        let parts = encode_payload(&g).unwrap_or_else(|e| panic!("{e}"));
-        let back = decode_payload(&parts.concat()).unwrap_or_else(|e| panic!("{e}"));
+        let parts = encode_payload(&g, false).unwrap_or_else(|e| panic!("{e}"));
+        let back = decode_payload(&parts.concat(), false).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(back.relationship_count(), g.relationship_count());
         for ix in g.inner.edge_indices() {
             let (a, b) = (&g.inner[ix], &back.inner[ix]);
@@ -971,7 +1027,7 @@ mod tests {
         let refs: Vec<&[u32]> = blocks.iter().map(Vec::as_slice).collect();
         let bytes = payload(&[0], &refs);
         for _ in 0..50 {
-            let err = decode_payload(&bytes).err().unwrap_or_default();
+            let err = decode_payload(&bytes, false).err().unwrap_or_default();
             assert!(err.contains("not increasing at relationship 30 "), "{err}");
         }
     }

@@ -115,6 +115,14 @@ fn clause_exprs<'a>(c: &'a Clause, standalone: bool, work: &mut Work<'a>) {
         }
         ClauseKind::Delete { exprs, .. } => work.extend(exprs.iter().map(|e| (e, false))),
         ClauseKind::Call(call) => call_exprs(call, standalone, work),
+        ClauseKind::Schema(_) => {}
+        ClauseKind::Foreach { list, clauses, .. } => {
+            work.push((list, false));
+            // Nested at most as deep as the parser's level limit allows.
+            for c in clauses {
+                clause_exprs(c, false, work);
+            }
+        }
         ClauseKind::CallSubquery {
             query,
             in_transactions,

@@ -16,7 +16,8 @@ use nom::Parser;
 use super::expr::{expr, expr_list, label_list, property_target};
 use super::pattern::pattern_part;
 use super::{
-    accept_p, at_variable, comma_list1, expect_p, kw, name, opt_kw, opt_p, variable, Expected, Input, PResult,
+    accept_kw, accept_p, at_variable, comma_list1, expect_p, kw, name, opt_kw, opt_p, variable, Expected,
+    Input, PResult,
 };
 use crate::query::syntax::ast::*;
 use crate::query::syntax::error::ParseErrorKind;
@@ -63,7 +64,7 @@ pub(crate) fn query(i: Input<'_>) -> PResult<'_, Query> {
 }
 
 /// Keywords of clauses outside the supported subset.
-const UNSUPPORTED: &[&str] = &["FOREACH", "LOAD", "USE", "FINISH"];
+const UNSUPPORTED: &[&str] = &["LOAD", "USE", "FINISH"];
 
 /// True when the current token starts a clause, supported or refused (and
 /// is not, say, a path variable named `use` in `use = (a)-->(b)`).
@@ -112,7 +113,7 @@ fn clause(i: Input<'_>) -> PResult<'_, Clause> {
 type ClauseBody = for<'a> fn(Input<'a>) -> PResult<'a, ClauseKind>;
 
 fn clause_body(t: &Tok) -> Option<ClauseBody> {
-    let table: [(&str, ClauseBody); 12] = [
+    let table: [(&str, ClauseBody); 15] = [
         ("MATCH", |i| match_clause(i, false)),
         ("OPTIONAL", optional_match),
         ("UNWIND", unwind_clause),
@@ -129,6 +130,9 @@ fn clause_body(t: &Tok) -> Option<ClauseBody> {
         ("DETACH", detach_delete),
         ("DELETE", |i| delete_clause(i, false)),
         ("CALL", call_clause),
+        ("SHOW", show_clause),
+        ("FOREACH", foreach_clause),
+        ("DROP", drop_clause),
     ];
     table.iter().find(|(k, _)| t.is_kw(k)).map(|(_, body)| *body)
 }
@@ -149,6 +153,10 @@ fn unwind_clause(i: Input<'_>) -> PResult<'_, ClauseKind> {
 
 #[inline(never)]
 fn create_clause(i: Input<'_>) -> PResult<'_, ClauseKind> {
+    let schema = (i.peek().is_kw("INDEX") || i.peek().is_kw("CONSTRAINT")) && !i.peek_at(1).is(Punct::Eq);
+    if schema {
+        return create_schema(i);
+    }
     map(
         |i| comma_list1(i, pattern_part),
         |patterns| ClauseKind::Create { patterns },
@@ -356,6 +364,152 @@ fn remove_item(i: Input<'_>) -> PResult<'_, RemoveItem> {
     let (r, (base, key)) = property_target(i)?;
     let span = r.span_from(start);
     Ok((r, RemoveItem::Property { base, key, span }))
+}
+
+/// `INDEX ...` or `CONSTRAINT ...` after `CREATE`.
+fn create_schema(i: Input<'_>) -> PResult<'_, ClauseKind> {
+    let index = i.peek().is_kw("INDEX");
+    let i = i.advance(1);
+    let (i, cmd_name) = if i.peek().is_kw("IF") || i.peek().is_kw("FOR") || i.peek().is_kw("ON") {
+        (i, None)
+    } else {
+        let (i, n) = name(i, "an index or constraint name")?;
+        (i, Some(n))
+    };
+    let (i, if_not_exists) = match accept_kw(i, "IF") {
+        Some((i, _)) => {
+            let (i, _) = kw("NOT")(i)?;
+            let (i, _) = kw("EXISTS")(i)?;
+            (i, true)
+        }
+        None => (i, false),
+    };
+    let (i, _) = match accept_kw(i, "FOR") {
+        Some(r) => r,
+        None => kw("ON")(i)?,
+    };
+    let (i, _) = expect_p(i, Punct::LParen)?;
+    let (i, var) = variable(i, "a variable")?;
+    let (i, _) = expect_p(i, Punct::Colon)?;
+    let (i, label) = name(i, "a label")?;
+    let (i, _) = expect_p(i, Punct::RParen)?;
+    let (i, target_open) = if index {
+        let (i, _) = kw("ON")(i)?;
+        let (i, _) = expect_p(i, Punct::LParen)?;
+        (i, true)
+    } else {
+        let i = match accept_kw(i, "REQUIRE") {
+            Some((i, _)) => i,
+            None => kw("ASSERT")(i)?.0,
+        };
+        (i, false)
+    };
+    let (i, prop_var) = variable(i, "a variable")?;
+    let (i, _) = expect_p(i, Punct::Dot)?;
+    let (i, key) = name(i, "a property key")?;
+    let target = SchemaTarget {
+        var,
+        label,
+        prop_var,
+        key,
+    };
+    if target_open {
+        let (i, _) = expect_p(i, Punct::RParen)?;
+        return Ok((
+            i,
+            ClauseKind::Schema(SchemaCommand::CreateIndex {
+                name: cmd_name,
+                if_not_exists,
+                target,
+            }),
+        ));
+    }
+    let (i, _) = kw("IS")(i)?;
+    let (i, _) = kw("UNIQUE")(i)?;
+    Ok((
+        i,
+        ClauseKind::Schema(SchemaCommand::CreateConstraint {
+            name: cmd_name,
+            if_not_exists,
+            target,
+        }),
+    ))
+}
+
+/// `INDEX name [IF EXISTS]` or `CONSTRAINT name [IF EXISTS]` after `DROP`.
+fn drop_clause(i: Input<'_>) -> PResult<'_, ClauseKind> {
+    let index = match accept_kw(i, "INDEX") {
+        Some(_) => true,
+        None => {
+            kw("CONSTRAINT")(i)?;
+            false
+        }
+    };
+    let (i, name) = name(i.advance(1), "an index or constraint name")?;
+    let (i, if_exists) = match accept_kw(i, "IF") {
+        Some((i, _)) => (kw("EXISTS")(i)?.0, true),
+        None => (i, false),
+    };
+    let cmd = if index {
+        SchemaCommand::DropIndex { name, if_exists }
+    } else {
+        SchemaCommand::DropConstraint { name, if_exists }
+    };
+    Ok((i, ClauseKind::Schema(cmd)))
+}
+
+/// `(var IN list | clause ...)` after `FOREACH`; its clauses nest like a subquery's.
+fn foreach_clause(i: Input<'_>) -> PResult<'_, ClauseKind> {
+    let _level = i.enter_subquery()?;
+    let (i, _) = expect_p(i, Punct::LParen)?;
+    let (i, var) = variable(i, "a variable")?;
+    let (i, _) = kw("IN")(i)?;
+    let (i, list) = expr(i)?;
+    let (i, _) = expect_p(i, Punct::Pipe)?;
+    let (i, (first, rest)) = (clause, many0(clause)).parse(i)?;
+    let (i, _) = expect_p(i, Punct::RParen)?;
+    let mut clauses = vec![first];
+    clauses.extend(rest);
+    Ok((i, ClauseKind::Foreach { var, list, clauses }))
+}
+
+/// What follows `SHOW`: `[ALL | RANGE | ...] INDEX[ES]` or `[ALL | UNIQUE | ...]
+/// CONSTRAINT[S]`, then an optional `YIELD`. It is read as the call of `db.indexes()` or
+/// `db.constraints()` (and prints as one), which list every index or constraint.
+fn show_clause(i: Input<'_>) -> PResult<'_, ClauseKind> {
+    let mut i = i;
+    for filter in ["ALL", "RANGE", "TEXT", "LOOKUP", "UNIQUE", "UNIQUENESS", "BTREE"] {
+        if let Some((rest, _)) = accept_kw(i, filter) {
+            i = rest;
+            break;
+        }
+    }
+    let span = i.span();
+    let which = ["INDEX", "INDEXES", "CONSTRAINT", "CONSTRAINTS"]
+        .into_iter()
+        .find(|k| i.peek().is_kw(k));
+    let Some(which) = which else {
+        return i.fail(Expected::What("INDEXES or CONSTRAINTS"));
+    };
+    let procedure = if which.starts_with("INDEX") {
+        "indexes"
+    } else {
+        "constraints"
+    };
+    let (i, yield_) = opt(yield_clause).parse(i.advance(1))?;
+    let ident = |name: &str| Ident {
+        name: name.to_owned(),
+        span,
+    };
+    Ok((
+        i,
+        ClauseKind::Call(ProcedureCall {
+            namespace: vec![ident("db")],
+            name: ident(procedure),
+            args: Some(Vec::new()),
+            yield_,
+        }),
+    ))
 }
 
 /// What follows `CALL`: a procedure call or a subquery in braces.
