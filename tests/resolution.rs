@@ -241,3 +241,26 @@ fn a_users_graph_opts_in() {
     let err = g.execute("CREATE (:Place {name: ' PFIZER '})").run().unwrap_err();
     assert_eq!(err.kind_name(), "ConstraintVerificationFailed");
 }
+
+#[test]
+fn resolution_is_a_procedure_too() {
+    let g = eco();
+    let r = g
+        .query("CALL kg.resolve($t, 3) YIELD node, score RETURN node.name AS name, score")
+        .param("t", "pfzer")
+        .run()
+        .unwrap();
+    assert_eq!(r.get(0, "name").and_then(|v| v.as_str()), Some("Pfizer"));
+    let score = r.get(0, "score").and_then(|v| v.as_float()).unwrap();
+    assert!(score > 0.5 && score < 1.0, "{score}");
+    assert!(r.len() <= 3);
+    let r = g
+        .query("CALL kg.resolve('輝瑞中國', 1) YIELD node RETURN labels(node) AS l, node.name AS n")
+        .run()
+        .unwrap();
+    assert_eq!(r.len(), 1);
+    assert_eq!(r.get(0, "n").and_then(|v| v.as_str()), Some("Pfizer"));
+    // Wrong arguments are the procedure's own errors.
+    let err = g.query("CALL kg.resolve('x')").run().unwrap_err();
+    assert_eq!(err.kind_name(), "SyntaxError", "{err}");
+}

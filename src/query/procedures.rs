@@ -5,7 +5,8 @@
 //! a query sees the procedures its builder is given ([`ReadQuery::procedures`],
 //! [`WriteQuery::procedures`]), and a [`Database`](crate::Database) hands the registry set with
 //! [`Database::set_procedures`](crate::Database::set_procedures) to every transaction begun
-//! after. The built-in procedures (`db.labels()`, `db.relationshipTypes()`,
+//! after. The built-in procedures (`kg.resolve(text, limit)`: the nodes a text names, ranked, as
+//! `Graph::resolve_ranked`; `db.labels()`, `db.relationshipTypes()`,
 //! `db.propertyKeys()`, `db.indexes()`, `db.constraints()`, `db.schema.visualization()`) are
 //! always there; a registered procedure of the same name hides one.
 //!
@@ -608,6 +609,25 @@ fn builtins() -> &'static [Arc<Procedure>] {
                     out("properties", ProcType::List),
                 ],
                 |g, _| Ok(constraint_rows(g)),
+            ),
+            Procedure::from_fields(
+                "kg.resolve",
+                vec![
+                    ProcField::new("text", s, false),
+                    ProcField::new("limit", ProcType::Integer, false),
+                ],
+                vec![out("node", ProcType::Node), out("score", ProcType::Float)],
+                |g, args| {
+                    let (Some(Value::String(text)), Some(Value::Int(limit))) = (args.first(), args.get(1))
+                    else {
+                        return Ok(Vec::new());
+                    };
+                    let limit = usize::try_from(*limit).unwrap_or(0);
+                    Ok(g.resolve_ranked(text, limit)
+                        .into_iter()
+                        .map(|(id, score)| vec![Value::Node(id), Value::Float(score)])
+                        .collect())
+                },
             ),
             Procedure::from_fields(
                 "db.schema.visualization",
