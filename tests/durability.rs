@@ -11,22 +11,19 @@ use std::sync::{Arc, Mutex};
 
 use kgraph::{Database, DbError, DbOptions, Durability, Graph, Value};
 
+mod common;
+
 /// Everything observable, as text (export with ids, scan orders, look-ups).
 fn fingerprint(g: &Graph) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("g.jsonl");
-    g.export_jsonl(&path).unwrap();
-    let mut out = std::fs::read_to_string(&path).unwrap();
-    for q in [
-        "MATCH (n) RETURN id(n) AS n, labels(n) AS l",
-        "MATCH (n)-[r]->(m) RETURN id(n) AS n, id(r) AS r, id(m) AS m",
-        "MATCH (n:T) RETURN n.i AS i",
-    ] {
-        out.push_str(&format!("{q}: {:?}\n", g.query(q).run().unwrap().rows()));
-    }
-    out.push_str(&format!("{:?}\n", g.lookup("name 3")));
-    g.check_invariants().unwrap();
-    out
+    common::observable(
+        g,
+        &[
+            "MATCH (n) RETURN id(n) AS n, labels(n) AS l",
+            "MATCH (n)-[r]->(m) RETURN id(n) AS n, id(r) AS r, id(m) AS m",
+            "MATCH (n:T) RETURN n.i AS i",
+        ],
+        &["name 3"],
+    )
 }
 
 /// The `i` of every `:T` node, sorted.

@@ -7,35 +7,23 @@
 use kgraph::{Database, Graph, Params, Value};
 use proptest::prelude::*;
 
+mod common;
+
 /// Everything observable about a graph that a transaction could disturb, as text.
 fn fingerprint(g: &Graph) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("g.jsonl");
-    g.export_jsonl(&path).unwrap();
-    let mut out = std::fs::read_to_string(&path).unwrap();
-    // Scan order of every label, relationship order at every node, name look-ups.
-    for q in [
-        "MATCH (n) RETURN id(n) AS n, labels(n) AS l",
-        "MATCH (n:L0) RETURN id(n) AS n",
-        "MATCH (n:L1) RETURN id(n) AS n",
-        "MATCH (n:L2) RETURN id(n) AS n",
-        "MATCH (n)-[r]->(m) RETURN id(n) AS n, id(r) AS r, type(r) AS t, id(m) AS m",
-        "MATCH (n)<-[r]-(m) RETURN id(n) AS n, id(r) AS r",
-        "MATCH ()-[r:T0]->() RETURN id(r) AS r",
-    ] {
-        let r = g.query(q).run().unwrap();
-        out.push_str(&format!("{q}: {:?}\n", r.rows()));
-    }
-    for name in ["n0", "n1", "n2", "n3", "N1", "alias", "x"] {
-        out.push_str(&format!("lookup {name}: {:?}\n", g.lookup(name)));
-    }
-    let mut labels = g.label_counts();
-    labels.sort();
-    let mut types = g.relationship_type_counts();
-    types.sort();
-    out.push_str(&format!("{labels:?} {types:?}\n"));
-    g.check_invariants().unwrap();
-    out
+    common::observable(
+        g,
+        &[
+            "MATCH (n) RETURN id(n) AS n, labels(n) AS l",
+            "MATCH (n:L0) RETURN id(n) AS n",
+            "MATCH (n:L1) RETURN id(n) AS n",
+            "MATCH (n:L2) RETURN id(n) AS n",
+            "MATCH (n)-[r]->(m) RETURN id(n) AS n, id(r) AS r, type(r) AS t, id(m) AS m",
+            "MATCH (n)<-[r]-(m) RETURN id(n) AS n, id(r) AS r",
+            "MATCH ()-[r:T0]->() RETURN id(r) AS r",
+        ],
+        &["n0", "n1", "n2", "n3", "N1", "alias", "x"],
+    )
 }
 
 /// The ids the next creations get, on a copy.

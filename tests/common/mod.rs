@@ -226,3 +226,27 @@ pub fn adapter() -> PathBuf {
     assert!(path.exists(), "{} is missing after building it", path.display());
     path
 }
+
+/// Everything observable about a graph that a transaction or a reopen could disturb, as text:
+/// its JSON Lines export (ids included), the rows of `queries` (scan and expansion orders), the
+/// name look-ups of `names`, the label and type counts; and its invariants are checked.
+pub fn observable(g: &Graph, queries: &[&str], names: &[&str]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("g.jsonl");
+    g.export_jsonl(&path).unwrap();
+    let mut out = std::fs::read_to_string(&path).unwrap();
+    for q in queries {
+        let r = g.query(q).run().unwrap();
+        out.push_str(&format!("{q}: {:?}\n", r.rows()));
+    }
+    for name in names {
+        out.push_str(&format!("lookup {name}: {:?}\n", g.lookup(name)));
+    }
+    let mut labels = g.label_counts();
+    labels.sort();
+    let mut types = g.relationship_type_counts();
+    types.sort();
+    out.push_str(&format!("{labels:?} {types:?}\n"));
+    g.check_invariants().unwrap();
+    out
+}
