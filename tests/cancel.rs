@@ -7,7 +7,7 @@
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use kgraph::{CancelHandle, Database, Graph, QueryError, QueryResult, RuntimeKind};
+use kgraph::{CancelHandle, Database, Graph, QueryError, QueryResult, RuntimeKind, Value};
 
 /// The check interval of the executor (documented in ARCHITECTURE.md): the clock is read every
 /// this many steps of a thread, and memory held is added up at least this often.
@@ -296,6 +296,37 @@ fn a_memory_budget_stops_what_holds_values() {
     let before = fingerprint(&g);
     let g = runs_out_of_memory(g, WRITE, true);
     assert_eq!(fingerprint(&g), before);
+}
+
+#[test]
+fn a_distinct_aggregate_counts_only_the_values_it_keeps() {
+    // A million rows, but three distinct values (a string, so it is held as a value, and a
+    // node, held as an id): what a DISTINCT holds is three values, far under the budget.
+    let g = nodes(3);
+    let r = g
+        .query(
+            "UNWIND range(1, 1000000) AS i MATCH (n) \
+             RETURN count(DISTINCT toString(i % 3)) AS s, count(DISTINCT n) AS n, \
+             collect(DISTINCT i % 2) AS bits",
+        )
+        .threads(1)
+        .max_memory(1 << 20)
+        .run()
+        .expect("a few distinct values fit any budget");
+    assert_eq!(r.get(0, "s"), Some(&Value::Int(3)));
+    assert_eq!(r.get(0, "n"), Some(&Value::Int(3)));
+    assert_eq!(
+        r.get(0, "bits").map(|v| v.as_list().map_or(0, <[Value]>::len)),
+        Some(2)
+    );
+    // Without DISTINCT the same rows are all kept, and the budget stops them.
+    let (k, message) = kind(
+        g.query("UNWIND range(1, 1000000) AS i MATCH (n) RETURN collect(toString(i)) AS s")
+            .threads(1)
+            .max_memory(1 << 20)
+            .run(),
+    );
+    assert_eq!(k, RuntimeKind::MemoryLimit, "{message}");
 }
 
 #[test]

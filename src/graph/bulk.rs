@@ -395,6 +395,7 @@ fn node_indexes<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::graph::LabelsInUse;
 
     #[test]
     fn items_stay_narrow() {
@@ -419,5 +420,45 @@ mod tests {
         assert_eq!(p.get(KeyId(1)), Some(&Value::Int(10)));
         assert_eq!(p.get(KeyId(0)), None);
         assert_eq!(p.as_slice().len(), 2);
+    }
+
+    #[test]
+    fn from_pairs_is_set_in_turn() {
+        let pairs = vec![
+            (KeyId(3), Value::Int(1)),
+            (KeyId(1), Value::Int(2)),
+            (KeyId(3), Value::Int(3)),
+            (KeyId(2), Value::Int(4)),
+            (KeyId(2), Value::Null),
+            (KeyId(0), Value::Null),
+            (KeyId(1), Value::Null),
+            (KeyId(1), Value::Int(5)),
+        ];
+        let mut one_by_one = Props::default();
+        for (k, v) in pairs.clone() {
+            one_by_one.set(k, v);
+        }
+        let at_once = Props::from_pairs(pairs);
+        assert_eq!(at_once.as_slice(), one_by_one.as_slice());
+        assert_eq!(
+            at_once.as_slice(),
+            [(KeyId(1), Value::Int(5)), (KeyId(3), Value::Int(3))]
+        );
+    }
+
+    #[test]
+    fn labels_in_use_counts_what_changed() {
+        let mut before = LabelsInUse::default();
+        let mut after = LabelsInUse::default();
+        for i in [0, 5, 63, 64, 300] {
+            before.set(i);
+        }
+        for i in [0, 6, 64, 255, 256, 700] {
+            after.set(i);
+        }
+        // Added: 6, 255, 256, 700; removed: 5, 63, 300.
+        assert_eq!(before.changes(&after), (4, 3));
+        assert_eq!(after.changes(&before), (3, 4));
+        assert_eq!(after.changes(&after), (0, 0));
     }
 }

@@ -103,6 +103,27 @@ impl Props {
     pub(crate) fn iter(&self) -> impl Iterator<Item = (KeyId, &Value)> {
         self.0.iter().map(|(k, v)| (*k, v))
     }
+
+    /// Properties from pairs in any order, as if each were `set` in turn: of pairs with the
+    /// same key the last wins, and a `Null` removes the key. One allocation, not one a key.
+    pub(crate) fn from_pairs(mut pairs: Vec<(KeyId, Value)>) -> Props {
+        // A stable sort keeps the pairs of one key in the order they were given.
+        pairs.sort_by_key(|(k, _)| *k);
+        let mut out: Vec<(KeyId, Value)> = Vec::with_capacity(pairs.len());
+        let mut last_key = None;
+        for (k, v) in pairs {
+            if last_key == Some(k) {
+                if let Some(slot) = out.last_mut() {
+                    slot.1 = v;
+                }
+            } else {
+                out.push((k, v));
+                last_key = Some(k);
+            }
+        }
+        out.retain(|(_, v)| !v.is_null());
+        Props(out.into_boxed_slice())
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -149,18 +170,21 @@ impl LabelsInUse {
         }
     }
 
-    pub(crate) fn get(&self, i: usize) -> bool {
-        let (w, b) = (i / 64, i % 64);
-        let word = match self.low.get(w) {
-            Some(word) => *word,
-            None => self.high.get(w - self.low.len()).copied().unwrap_or(0),
-        };
-        word & (1 << b) != 0
-    }
-
-    /// One past the highest label id that can be set.
-    pub(crate) fn bound(&self) -> usize {
-        (self.low.len() + self.high.len()) * 64
+    /// How many labels are set in `after` and not here, and here and not in `after`.
+    pub(crate) fn changes(&self, after: &LabelsInUse) -> (usize, usize) {
+        fn words(l: &LabelsInUse) -> impl Iterator<Item = u64> + '_ {
+            l.low.iter().chain(&l.high).copied().chain(std::iter::repeat(0))
+        }
+        let n = self.low.len() + self.high.len().max(after.high.len());
+        words(self)
+            .zip(words(after))
+            .take(n)
+            .fold((0, 0), |(added, removed), (b, a)| {
+                (
+                    added + (a & !b).count_ones() as usize,
+                    removed + (b & !a).count_ones() as usize,
+                )
+            })
     }
 }
 

@@ -46,12 +46,14 @@ enum Distinct {
 }
 
 impl Distinct {
-    /// Adds `v`. `bitset_bound`: the graph's node slots, when the order of the values does
-    /// not matter (the set may then become a bitset).
-    fn insert(&mut self, v: Value, bitset_bound: Option<usize>) {
+    /// Adds `v`; true if it was not in the set yet. `bitset_bound`: the graph's node slots,
+    /// when the order of the values does not matter (the set may then become a bitset).
+    fn insert(&mut self, v: Value, bitset_bound: Option<usize>) -> bool {
         match (&mut *self, v) {
             (Distinct::Nodes(set), Value::Node(id)) => {
-                set.insert(id);
+                if !set.insert(id) {
+                    return false;
+                }
                 if let Some(bound) = bitset_bound {
                     if set.len().saturating_mul(64) >= bound {
                         let mut bits = Distinct::NodeBits(vec![0; bound.div_ceil(64)], 0);
@@ -61,26 +63,28 @@ impl Distinct {
                         *self = bits;
                     }
                 }
+                true
             }
             (Distinct::NodeBits(..), Value::Node(id)) => self.set_bit(id),
-            (Distinct::Values(set), v) => {
-                set.insert(Equiv(v));
-            }
+            (Distinct::Values(set), v) => set.insert(Equiv(v)),
             (Distinct::Empty, Value::Node(id)) => {
                 let mut set = IndexSet::default();
                 set.insert(id);
                 *self = Distinct::Nodes(set);
+                true
             }
             (_, v) => {
                 let mut set = self.take_values();
-                set.insert(Equiv(v));
+                let new = set.insert(Equiv(v));
                 *self = Distinct::Values(set);
+                new
             }
         }
     }
 
-    /// Sets the bit of `id` in a bitset (growing it if the node is beyond it).
-    fn set_bit(&mut self, id: NodeId) {
+    /// Sets the bit of `id` in a bitset (growing it if the node is beyond it); true if it
+    /// was not set.
+    fn set_bit(&mut self, id: NodeId) -> bool {
         if let Distinct::NodeBits(bits, n) = self {
             let i = id.index() as usize;
             if bits.len() <= i / 64 {
@@ -91,9 +95,11 @@ impl Distinct {
                 if *word & mask == 0 {
                     *word |= mask;
                     *n += 1;
+                    return true;
                 }
             }
         }
+        false
     }
 
     /// The set as values, leaving `Empty`.
@@ -206,27 +212,30 @@ impl Accumulator {
             )
     }
 
-    /// Adds one row's arguments; `node_bound`: the graph's node slots.
-    fn add(&mut self, mut args: impl Iterator<Item = Value>, node_bound: usize) -> ExecResult<()> {
+    /// Adds one row's arguments; `node_bound`: the graph's node slots. True if the
+    /// accumulator now holds the first argument until the group is finished (a new distinct
+    /// value, an item of `collect()`, a value of a deviation or percentile).
+    fn add(&mut self, mut args: impl Iterator<Item = Value>, node_bound: usize) -> ExecResult<bool> {
         if self.f == AggFn::CountStar {
             if let Acc::Count(n) = &mut self.acc {
                 *n += 1;
             }
-            return Ok(());
+            return Ok(false);
         }
         let v = args.next().unwrap_or_default();
         if v.is_null() {
-            return Ok(());
+            return Ok(false);
         }
         if let Some(seen) = &mut self.seen {
             if self.extra.is_empty() {
                 self.extra = args.collect();
             }
             // Only a count ignores the order of its distinct values.
-            seen.insert(v, (self.f == AggFn::Count).then_some(node_bound));
-            return Ok(());
+            return Ok(seen.insert(v, (self.f == AggFn::Count).then_some(node_bound)));
         }
-        self.fold(v, args)
+        let held = self.holds_values();
+        self.fold(v, args)?;
+        Ok(held)
     }
 
     /// Adds one non-null value to the running aggregate.
@@ -447,14 +456,16 @@ impl GroupSink<'_, '_> {
             for a in args {
                 self.values.push(ctx.eval_ref(a, row)?.into_owned());
             }
-            if acc.holds_values() {
-                // collect(), a DISTINCT set, the values of a deviation or percentile: held
-                // until the group is finished.
-                if let Some(v) = self.values.first() {
-                    self.held.bytes(value_bytes(v))?;
-                }
+            // collect(), a DISTINCT set, the values of a deviation or percentile hold their
+            // values until the group is finished: a value is counted against the budget when
+            // it is kept (a repeated DISTINCT value is not).
+            let bytes = match (acc.holds_values(), self.values.first()) {
+                (true, Some(v)) => value_bytes(v),
+                _ => 0,
+            };
+            if acc.add(self.values.drain(..), self.node_bound)? {
+                self.held.bytes(bytes)?;
             }
-            acc.add(self.values.drain(..), self.node_bound)?;
         }
         Ok(())
     }

@@ -1290,14 +1290,9 @@ pub(crate) fn run_write(
     }
     let mut stats = changes.stats(graph);
     let labels_after = graph.labels_in_use();
-    // Both are bits by label id.
-    for i in 0..labels_before.bound().max(labels_after.bound()) {
-        match (labels_before.get(i), labels_after.get(i)) {
-            (false, true) => stats.labels_added += 1,
-            (true, false) => stats.labels_removed += 1,
-            _ => {}
-        }
-    }
+    let (added, removed) = labels_before.changes(&labels_after);
+    stats.labels_added += added;
+    stats.labels_removed += removed;
     Ok((finish_union(plan, out), stats))
 }
 

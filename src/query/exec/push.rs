@@ -42,12 +42,11 @@ pub(crate) enum Flow {
     Stop,
 }
 
-/// True for the operators an aggregation can take as its pushed tail.
+/// True for the operators an aggregation can take as its pushed tail: every operator that
+/// turns each row into rows without seeing the others. (`SKIP`, `LIMIT` and `DISTINCT` keep
+/// counts across rows, which one pusher per aggregation would share, and are pulled.)
 fn feeds_aggregate(op: &Op) -> bool {
-    matches!(
-        op,
-        Op::Expand { .. } | Op::Filter(_) | Op::DistinctRels { .. } | Op::RelScan { .. }
-    )
+    super::parallel::per_row(op)
 }
 
 /// True for the operators that can push their rows to the result: every operator that turns

@@ -243,11 +243,10 @@ impl<'a> Writer<'a> {
 
     /// Evaluates a pattern's property list and map into props (nulls dropped).
     fn props(&mut self, props: &[(KeyId, Expr)], map: &Option<Expr>, row: &Row) -> ExecResult<Props> {
-        let mut out = Props::default();
+        let mut out = Vec::with_capacity(props.len());
         for (k, e) in props {
             let v = self.eval(e, row)?;
-            let name = self.graph.symbols.key_name(*k).to_owned();
-            out.set(*k, Self::storable(&name, v)?);
+            out.push((*k, Self::storable(self.graph.symbols.key_name(*k), v)?));
         }
         if let Some(map) = map {
             match self.eval(map, row)? {
@@ -255,7 +254,7 @@ impl<'a> Writer<'a> {
                     for (k, v) in m {
                         let v = Self::storable(&k, v)?;
                         let key = self.graph.symbols.key(&k);
-                        out.set(key, v);
+                        out.push((key, v));
                     }
                 }
                 Value::Null => {}
@@ -267,7 +266,7 @@ impl<'a> Writer<'a> {
                 }
             }
         }
-        Ok(out)
+        Ok(Props::from_pairs(out))
     }
 
     fn create(&mut self, items: &[CreateItem], mut row: Row) -> ExecResult<Row> {
