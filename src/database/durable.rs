@@ -534,13 +534,18 @@ impl Durable {
         };
         let bytes = wal::encode_commit(log.next_sequence, &commit)
             .map_err(|reason| DbError::Unloggable { reason })?;
-        let path = self.log_path(log.generation);
+        // The path is made only for an error: a commit of a few bytes should not allocate it.
+        let generation = log.generation;
+        let failed = |action| {
+            let path = self.log_path(generation);
+            move |source| DbError::Io { path, action, source }
+        };
         let mut written = log
             .handle
             .append(&bytes)
-            .map_err(io(&path, "cannot append to the log"));
+            .map_err(failed("cannot append to the log"));
         if written.is_ok() && self.options.durability == Durability::EveryCommit {
-            written = log.handle.sync().map_err(io(&path, "cannot sync the log"));
+            written = log.handle.sync().map_err(failed("cannot sync the log"));
         }
         if let Err(e) = written {
             let len = log.len;
