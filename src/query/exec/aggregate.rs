@@ -1,6 +1,7 @@
 //! Grouping, aggregate functions and sorting.
 
 use indexmap::{IndexMap, IndexSet};
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use super::budget::{row_bytes, value_bytes, Held};
@@ -238,6 +239,38 @@ impl Accumulator {
         Ok(held)
     }
 
+    /// Adds a row's one argument (`Null` for `count(*)`), read in place: a count clones
+    /// nothing, and other aggregates clone only what they keep. Returns the bytes the
+    /// accumulator now holds for it until the group is finished, if it keeps it.
+    fn add_one(&mut self, v: Cow<'_, Value>, node_bound: usize) -> ExecResult<Option<usize>> {
+        if self.f == AggFn::CountStar {
+            if let Acc::Count(n) = &mut self.acc {
+                *n += 1;
+            }
+            return Ok(None);
+        }
+        if v.is_null() {
+            return Ok(None);
+        }
+        if let (Some(seen @ Distinct::NodeBits(..)), Value::Node(id)) = (&mut self.seen, &*v) {
+            // count(DISTINCT node) past its first nodes: a bit.
+            return Ok(seen.set_bit(*id).then_some(value_bytes(&v)));
+        }
+        if let Some(seen) = &mut self.seen {
+            let bytes = value_bytes(&v);
+            // Only a count ignores the order of its distinct values.
+            let new = seen.insert(v.into_owned(), (self.f == AggFn::Count).then_some(node_bound));
+            return Ok(new.then_some(bytes));
+        }
+        if let Acc::Count(n) = &mut self.acc {
+            *n += 1;
+            return Ok(None);
+        }
+        let held = self.holds_values().then(|| value_bytes(&v));
+        self.fold(v.into_owned(), std::iter::empty())?;
+        Ok(held)
+    }
+
     /// Adds one non-null value to the running aggregate.
     fn fold(&mut self, v: Value, mut args: impl Iterator<Item = Value>) -> ExecResult<()> {
         let not_number = |v: &Value| {
@@ -452,6 +485,16 @@ impl GroupSink<'_, '_> {
             return Ok(());
         };
         for (acc, (_, _, _, args)) in accs.iter_mut().zip(self.aggs) {
+            if args.len() <= 1 {
+                let v = match args.first() {
+                    Some(a) => ctx.eval_ref(a, row)?,
+                    None => Cow::Owned(Value::Null),
+                };
+                if let Some(bytes) = acc.add_one(v, self.node_bound)? {
+                    self.held.bytes(bytes)?;
+                }
+                continue;
+            }
             self.values.clear();
             for a in args {
                 self.values.push(ctx.eval_ref(a, row)?.into_owned());

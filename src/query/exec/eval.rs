@@ -35,6 +35,17 @@ impl Ctx<'_> {
             // The usual WHERE: a comparison of values read in place, without a pass through
             // `eval` (a large frame) or a Value for the result (always a boolean or null).
             let (a, b) = (self.eval_ref(a, row)?, self.eval_ref(b, row)?);
+            // Two nodes or two relationships (`x <> c` in a pattern's WHERE) are equal by id.
+            let same = match (&*a, &*b) {
+                (Value::Node(x), Value::Node(y)) => Some(x == y),
+                (Value::Relationship(x), Value::Relationship(y)) => Some(x == y),
+                _ => None,
+            };
+            match (same, op) {
+                (Some(same), CmpOp::Eq) => return Ok(same),
+                (Some(same), CmpOp::Ne) => return Ok(!same),
+                _ => {}
+            }
             return Ok(matches!(compare(*op, &a, &b), Value::Bool(true)));
         }
         Ok(bool_or_null(self.eval(e, row)?, "WHERE")?.unwrap_or(false))
@@ -43,7 +54,17 @@ impl Ctx<'_> {
     /// Evaluates without cloning what the expression only reads: a constant, a parameter, a
     /// slot of the row, or a property of a node or relationship. Cloning a string value is an
     /// atomic reference count change, which threads aggregating together contend on.
+    #[inline]
     pub(crate) fn eval_ref<'e>(&'e self, e: &'e Expr, row: &'e Row) -> ExecResult<Cow<'e, Value>> {
+        // A variable, the commonest argument of a filter or an aggregate, is read here, without
+        // a call: the rest goes through the larger function below.
+        if let Expr::Slot(s) = e {
+            return Ok(row.get(*s).map_or(Cow::Owned(Value::Null), Cow::Borrowed));
+        }
+        self.eval_ref_other(e, row)
+    }
+
+    fn eval_ref_other<'e>(&'e self, e: &'e Expr, row: &'e Row) -> ExecResult<Cow<'e, Value>> {
         match e {
             Expr::Const(v) => Ok(Cow::Borrowed(v)),
             Expr::Param(name) => match self.params.get(&**name) {
@@ -493,7 +514,22 @@ pub(crate) fn set_slot(row: &mut Row, slot: usize, v: Value) {
     if row.len() <= slot {
         row.resize(slot + 1, Value::Null);
     }
-    row[slot] = v;
+    if let Some(old) = row.get_mut(slot) {
+        let old = std::mem::replace(old, v);
+        // An expansion overwrites a node and a relationship for every row it produces: values
+        // that own no heap memory are let go without a call to the drop glue of `Value`.
+        if matches!(
+            old,
+            Value::Null
+                | Value::Bool(_)
+                | Value::Int(_)
+                | Value::Float(_)
+                | Value::Node(_)
+                | Value::Relationship(_)
+        ) {
+            std::mem::forget(old);
+        }
+    }
 }
 
 fn slice(base: Value, from: Option<Value>, to: Option<Value>) -> ExecResult<Value> {

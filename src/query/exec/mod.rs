@@ -1125,6 +1125,13 @@ fn scan_types(expand: &Op) -> Option<Vec<crate::graph::TypeId>> {
 }
 
 fn distinct_rels(row: &Row, rels: &[usize], lists: &[usize]) -> bool {
+    if let ([a, b], []) = (rels, lists) {
+        // Two relationships (a two-hop pattern): one comparison.
+        return match (row.get(*a), row.get(*b)) {
+            (Some(Value::Relationship(x)), Some(Value::Relationship(y))) => x != y,
+            _ => true,
+        };
+    }
     if lists.is_empty() && rels.len() <= 8 {
         // The usual case: a few single relationships, compared pairwise without allocating.
         let mut seen: [Option<crate::RelId>; 8] = [None; 8];
