@@ -655,20 +655,20 @@ impl Graph {
     pub(crate) fn node_data(&self, id: NodeId) -> Result<&NodeData, GraphError> {
         self.inner
             .node_weight(id.ix())
-            .ok_or(GraphError::NodeNotFound { id })
+            .ok_or_else(|| GraphError::NodeNotFound { id })
     }
 
     pub(crate) fn rel_data(&self, id: RelId) -> Result<&RelData, GraphError> {
         self.inner
             .edge_weight(id.ix())
-            .ok_or(GraphError::RelationshipNotFound { id })
+            .ok_or_else(|| GraphError::RelationshipNotFound { id })
     }
 
     pub(crate) fn rel_endpoints(&self, id: RelId) -> Result<(NodeId, NodeId), GraphError> {
         self.inner
             .edge_endpoints(id.ix())
             .map(|(a, b)| (NodeId::from_ix(a), NodeId::from_ix(b)))
-            .ok_or(GraphError::RelationshipNotFound { id })
+            .ok_or_else(|| GraphError::RelationshipNotFound { id })
     }
 
     /// True if a live node has this id.
@@ -1084,7 +1084,7 @@ impl Graph {
         let data = self
             .inner
             .edge_weight_mut(id.ix())
-            .ok_or(GraphError::RelationshipNotFound { id })?;
+            .ok_or_else(|| GraphError::RelationshipNotFound { id })?;
         let new = self.journal.as_ref().map(|j| match j.redoes() {
             true => value.clone(),
             false => Value::Null,
@@ -1529,7 +1529,7 @@ impl Graph {
     fn node_mut(&mut self, id: NodeId) -> Result<&mut NodeData, GraphError> {
         self.inner
             .node_weight_mut(id.ix())
-            .ok_or(GraphError::NodeNotFound { id })
+            .ok_or_else(|| GraphError::NodeNotFound { id })
     }
 
     fn label_set_mut(&mut self, l: LabelId) -> &mut labels::LabelSet {
