@@ -424,3 +424,56 @@ fn a_transaction_s_cancel_handle_and_deadline_reach_its_statements() {
     assert_eq!(k, RuntimeKind::Timeout);
     assert_eq!(db.read().node_count(), 2000);
 }
+
+// ---- memory of the parallel paths ----------------------------------------------------------
+
+/// The environment variable that tells a test it is the child of `passes_under_memory_cap`.
+const UNDER_CAP: &str = "KGRAPH_TEST_UNDER_MEMORY_CAP";
+
+/// Runs the test `name` of this binary again in a child process whose address space is capped
+/// at `mib` MiB (the shell's `ulimit -v`): an allocation past the cap aborts the child, which
+/// fails this test instead of the whole run.
+fn passes_under_memory_cap(name: &str, mib: u64) -> bool {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v {} && exec \"$0\" --exact {name} --include-ignored --test-threads 1",
+            mib * 1024
+        ))
+        .arg(exe)
+        .env(UNDER_CAP, "1")
+        .status()
+        .expect("sh runs");
+    status.success()
+}
+
+#[test]
+fn an_endless_expansion_under_a_parallel_aggregation_streams() {
+    assert!(passes_under_memory_cap(
+        "endless_expansion_under_a_parallel_aggregation_in_a_capped_child",
+        1024
+    ));
+}
+
+/// An unbounded expansion from one node of the ecosystem has more paths than any memory holds;
+/// counted on two threads, its rows are shared out a chunk at a time (they were all collected
+/// first, which aborted the process), and the deadline stops it.
+#[test]
+#[ignore = "run by an_endless_expansion_under_a_parallel_aggregation_streams in a capped child"]
+fn endless_expansion_under_a_parallel_aggregation_in_a_capped_child() {
+    if std::env::var_os(UNDER_CAP).is_none() {
+        return;
+    }
+    let g = Graph::ecosystem().unwrap();
+    let (k, message) = kind(
+        g.query("MATCH (a {name: 'AstraZeneca'})-[*]-(b) RETURN count(*) AS n")
+            .threads(2)
+            .timeout(Duration::from_secs(3))
+            .run(),
+    );
+    assert!(
+        matches!(k, RuntimeKind::Timeout | RuntimeKind::MemoryLimit),
+        "{k:?}: {message}"
+    );
+}

@@ -10,7 +10,7 @@ use super::error::ExecResult;
 use super::eval::{set_slot, Row};
 use super::push::split_tail;
 use super::{Ctx, RowIter};
-use crate::graph::{Direction, Value};
+use crate::graph::{Direction, NodeId, Value};
 use crate::query::plan::{AggFn, Expr, Op, Start};
 
 /// Below this many rows, or this much expected work (relationships to follow), threads cost
@@ -19,6 +19,36 @@ use crate::query::plan::{AggFn, Expr, Op, Start};
 /// 20,000, the 16,000 second-hop relationships of benchmark Q4 ran on one thread.)
 const MIN_ROWS: usize = 2048;
 const MIN_WORK: usize = 4096;
+
+/// How many rows, and how many bytes of rows, at most are taken from an operator at once to
+/// be shared out to the threads (bytes: also at most a sixteenth of the memory budget).
+const CHUNK_ROWS: usize = 16 * MIN_ROWS;
+const CHUNK_BYTES: u64 = 16 << 20;
+
+/// The next rows of `source`, at most a chunk, each counted in `held`; and whether the chunk
+/// is full (more rows may follow) rather than the end of `source`.
+fn take_chunk(
+    ctx: &Ctx<'_>,
+    source: &mut RowIter<'_>,
+    held: &mut super::budget::Held<'_>,
+) -> ExecResult<(Vec<Row>, bool)> {
+    let max_bytes = CHUNK_BYTES.min(ctx.limits.max_memory / 16);
+    let mut chunk = Vec::new();
+    let mut bytes = 0u64;
+    while chunk.len() < CHUNK_ROWS && (chunk.is_empty() || bytes < max_bytes) {
+        match source.next() {
+            Some(row) => {
+                let row = row?;
+                let size = super::budget::row_bytes(&row);
+                held.row(size)?;
+                bytes = bytes.saturating_add(size as u64);
+                chunk.push(row);
+            }
+            None => return Ok((chunk, false)),
+        }
+    }
+    Ok((chunk, true))
+}
 
 /// True for operators that turn each row into rows independently of the others.
 pub(crate) fn per_row(op: &Op) -> bool {
@@ -92,32 +122,33 @@ impl Ctx<'_> {
                 return self.finish_groups(Ctx::merge_groups(groups)?, keys, aggs, clear);
             }
         }
-        // Run the first operators on one thread until there are rows enough to share.
+        // Run the first operators on one thread until there are rows enough to share. An
+        // operator's rows are taken a chunk at a time: past one chunk, its rows are shared out
+        // chunk by chunk (`aggregate_in_chunks`), so no operator's whole output is ever held
+        // to share it out.
         while !rest.is_empty() && rows.len() < MIN_ROWS {
             if rows.len() == 1 {
                 if let Some(Op::NodeScan { slot, start, check }) = rest.first() {
-                    let ids: Option<Vec<_>> = match start {
+                    let ids: Option<Vec<NodeId>> = match start {
                         Start::All => Some(self.graph.nodes().collect()),
                         Start::Label(Some(l)) => Some(self.graph.label_nodes(*l).iter().copied().collect()),
                         _ => None,
                     };
                     if let Some(ids) = ids {
-                        // Hand out the candidates; each thread checks its own.
+                        // Hand out the candidates, a chunk at a time; each thread checks its own.
                         let base = rows.pop().unwrap_or_default();
-                        rows = ids
-                            .into_iter()
-                            .map(|id| {
-                                let mut r = base.clone();
-                                set_slot(&mut r, *slot, Value::Node(id));
-                                r
-                            })
-                            .collect();
+                        let slot = *slot;
                         rest[0] = Op::NodeScan {
-                            slot: *slot,
+                            slot,
                             start: Start::Bound,
                             check: check.clone(),
                         };
-                        break;
+                        let candidates = ids.into_iter().map(move |id| {
+                            let mut r = base.clone();
+                            set_slot(&mut r, slot, Value::Node(id));
+                            Ok(r)
+                        });
+                        return self.aggregate_in_chunks(Box::new(candidates), &rest, keys, aggs, clear);
                     }
                 }
             }
@@ -125,9 +156,15 @@ impl Ctx<'_> {
                 break;
             }
             let first = rest.remove(0);
-            rows = self
-                .read(std::slice::from_ref(&first), Box::new(rows.into_iter().map(Ok)))
-                .collect::<ExecResult<_>>()?;
+            let mut produced = self.read(std::slice::from_ref(&first), Box::new(rows.into_iter().map(Ok)));
+            let mut held = self.held("the rows shared out to threads");
+            let more;
+            (rows, more) = take_chunk(self, &mut produced, &mut held)?;
+            if more {
+                drop(held);
+                let all = Box::new(rows.into_iter().map(Ok).chain(produced));
+                return self.aggregate_in_chunks(all, &rest, keys, aggs, clear);
+            }
         }
         let worth_it = match rest.first() {
             None => false,
@@ -147,6 +184,51 @@ impl Ctx<'_> {
             }
         };
         self.finish_groups(groups, keys, aggs, clear)
+    }
+
+    /// Aggregates the rows of `source`, each run through `ops`: a chunk of rows at a time,
+    /// shared out to the threads, the groups of each chunk merged after those of the chunks
+    /// before it (the order one pass gives). Memory: one chunk of rows, counted against the
+    /// budget, and the groups.
+    fn aggregate_in_chunks(
+        &self,
+        mut source: RowIter<'_>,
+        ops: &[Op],
+        keys: &[(usize, Expr)],
+        aggs: &[(usize, AggFn, bool, Vec<Expr>)],
+        clear: &[usize],
+    ) -> ExecResult<Vec<Row>> {
+        let mut groups: Option<Groups> = None;
+        loop {
+            let mut held = self.held("the rows shared out to threads");
+            let (chunk, more) = take_chunk(self, &mut source, &mut held)?;
+            if chunk.is_empty() {
+                break;
+            }
+            let worth_it = match ops.first() {
+                None => false,
+                Some(op) => chunk.len() >= MIN_ROWS || self.fan_out(op, &chunk) >= MIN_WORK,
+            };
+            let part = if worth_it {
+                Ctx::merge_groups(self.run_parts(ops, chunk, keys, aggs)?)?
+            } else {
+                let (head, tail) = split_tail(ops);
+                self.partial_aggregate(
+                    self.read(head, Box::new(chunk.into_iter().map(Ok))),
+                    tail,
+                    keys,
+                    aggs,
+                )?
+            };
+            groups = Some(match groups {
+                None => part,
+                Some(before) => Ctx::merge_groups(vec![before, part])?,
+            });
+            if !more {
+                break;
+            }
+        }
+        self.finish_groups(groups.unwrap_or_default(), keys, aggs, clear)
     }
 
     /// Roughly how many relationships the operator will touch for these rows.
