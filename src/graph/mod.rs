@@ -653,22 +653,25 @@ impl Graph {
     }
 
     pub(crate) fn node_data(&self, id: NodeId) -> Result<&NodeData, GraphError> {
-        self.inner
-            .node_weight(id.ix())
-            .ok_or_else(|| GraphError::NodeNotFound { id })
+        // A match, not `ok_or`: the error (which has drop glue) is built only when missing.
+        match self.inner.node_weight(id.ix()) {
+            Some(d) => Ok(d),
+            None => Err(GraphError::NodeNotFound { id }),
+        }
     }
 
     pub(crate) fn rel_data(&self, id: RelId) -> Result<&RelData, GraphError> {
-        self.inner
-            .edge_weight(id.ix())
-            .ok_or_else(|| GraphError::RelationshipNotFound { id })
+        match self.inner.edge_weight(id.ix()) {
+            Some(d) => Ok(d),
+            None => Err(GraphError::RelationshipNotFound { id }),
+        }
     }
 
     pub(crate) fn rel_endpoints(&self, id: RelId) -> Result<(NodeId, NodeId), GraphError> {
-        self.inner
-            .edge_endpoints(id.ix())
-            .map(|(a, b)| (NodeId::from_ix(a), NodeId::from_ix(b)))
-            .ok_or_else(|| GraphError::RelationshipNotFound { id })
+        match self.inner.edge_endpoints(id.ix()) {
+            Some((a, b)) => Ok((NodeId::from_ix(a), NodeId::from_ix(b))),
+            None => Err(GraphError::RelationshipNotFound { id }),
+        }
     }
 
     /// True if a live node has this id.
@@ -1081,10 +1084,9 @@ impl Graph {
         key: KeyId,
         value: Value,
     ) -> Result<Option<Value>, GraphError> {
-        let data = self
-            .inner
-            .edge_weight_mut(id.ix())
-            .ok_or_else(|| GraphError::RelationshipNotFound { id })?;
+        let Some(data) = self.inner.edge_weight_mut(id.ix()) else {
+            return Err(GraphError::RelationshipNotFound { id });
+        };
         let new = self.journal.as_ref().map(|j| match j.redoes() {
             true => value.clone(),
             false => Value::Null,
@@ -1527,9 +1529,10 @@ impl Graph {
     }
 
     fn node_mut(&mut self, id: NodeId) -> Result<&mut NodeData, GraphError> {
-        self.inner
-            .node_weight_mut(id.ix())
-            .ok_or_else(|| GraphError::NodeNotFound { id })
+        match self.inner.node_weight_mut(id.ix()) {
+            Some(d) => Ok(d),
+            None => Err(GraphError::NodeNotFound { id }),
+        }
     }
 
     fn label_set_mut(&mut self, l: LabelId) -> &mut labels::LabelSet {
