@@ -295,6 +295,8 @@ impl Ctx<'_> {
                 };
                 let mut scratch = row.clone();
                 let mut out = Vec::new();
+                // What the list holds while it is built counts against the memory budget.
+                let mut held = self.held("a list comprehension");
                 for item in items {
                     self.tick()?;
                     set_slot(&mut scratch, *var, item.clone());
@@ -303,10 +305,12 @@ impl Ctx<'_> {
                             continue;
                         }
                     }
-                    out.push(match map {
+                    let v = match map {
                         Some(m) => self.eval(m, &scratch)?,
                         None => item,
-                    });
+                    };
+                    held.bytes(super::budget::value_bytes(&v))?;
+                    out.push(v);
                 }
                 Ok(Value::List(out))
             }

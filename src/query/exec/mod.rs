@@ -271,8 +271,13 @@ impl<'g> Ctx<'g> {
         let mut i = 0;
         while let Some(op) = ops.get(i) {
             if chained == MAX_CHAINED_OPS {
-                rows = match rows.collect::<ExecResult<Vec<Row>>>() {
-                    Ok(all) => Box::new(all.into_iter().map(Ok)),
+                // Held, and counted, until the rows collected here have all been pulled.
+                let mut held = self.held("the rows of a long chain of operators");
+                rows = match self.collect_counted(rows, &mut held) {
+                    Ok(all) => Box::new(all.into_iter().map(move |row| {
+                        let _held = &held;
+                        Ok(row)
+                    })),
                     Err(e) => fail(e),
                 };
                 chained = 0;
@@ -381,7 +386,25 @@ impl<'g> Ctx<'g> {
     }
 
     pub(crate) fn sub_rows(&self, p: &Pipeline, row: &Row) -> ExecResult<Vec<Row>> {
-        self.read(&p.ops, one_row(row.clone())).collect()
+        let mut held = self.held("a pattern comprehension or subquery");
+        self.collect_counted(self.read(&p.ops, one_row(row.clone())), &mut held)
+    }
+
+    /// Collects `rows`, each counted against the budgets in `held` as it comes, so that
+    /// collecting more rows than the memory budget holds stops with `MemoryLimit` (or the row
+    /// budget's error) instead of exhausting the process's memory.
+    pub(crate) fn collect_counted(
+        &self,
+        rows: RowIter<'_>,
+        held: &mut budget::Held<'_>,
+    ) -> ExecResult<Vec<Row>> {
+        let mut out = Vec::new();
+        for row in rows {
+            let row = row?;
+            held.row(budget::row_bytes(&row))?;
+            out.push(row);
+        }
+        Ok(out)
     }
 
     /// True if the node passes the label and property checks.
