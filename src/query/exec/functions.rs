@@ -28,7 +28,7 @@ fn float_to_int(x: f64) -> Option<i64> {
     // 2^63 is exact as a float; i64::MAX is not (it rounds up to 2^63).
     const TWO_63: f64 = 9_223_372_036_854_775_808.0;
     let t = x.trunc();
-    (t >= -TWO_63 && t < TWO_63).then_some(t as i64)
+    (-TWO_63..TWO_63).contains(&t).then_some(t as i64)
 }
 
 fn num(f: &str, v: &Value) -> ExecResult<f64> {
