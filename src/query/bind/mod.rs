@@ -174,6 +174,9 @@ pub(crate) struct Binder<'a, 'g> {
     /// Local variables known to hold one non-numeric type: those of a list comprehension or
     /// quantifier over a literal list whose items all have that type.
     known_types: Vec<(Slot, &'static str)>,
+    /// Binding a pattern predicate (`exists((a)-[*]->(b))`, `WHERE (a)-[*]->(b)`): only
+    /// whether a row exists matters, so an unbounded length is searched without a cap.
+    uncapped: bool,
 }
 
 /// The closest known name, for "did you mean" hints (edit distance at most 2).
@@ -225,6 +228,7 @@ impl<'a, 'g> Binder<'a, 'g> {
             unit_ok: false,
             indexed,
             known_types: Vec::new(),
+            uncapped: false,
         }
     }
 

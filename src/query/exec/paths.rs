@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use super::error::ExecResult;
+use super::error::{ExecError, ExecKind, ExecResult};
 use super::eval::{set_slot, Row};
 use super::{Ctx, RowIter};
 use crate::graph::{NodeId, RelId, Value};
@@ -85,10 +85,23 @@ impl Ctx<'_> {
             to_bound,
             exclude,
             rels_bound,
+            capped,
         } = op
         else {
             return Box::new(std::iter::empty());
         };
+        if *capped && *min > *max {
+            return Box::new(std::iter::once(Err(ExecError::new(
+                ExecKind::PathLengthLimit,
+                format!(
+                    "a variable-length pattern with the lower bound {min} and no upper bound \
+                     cannot be searched under the path cap of {max} relationships; give it an \
+                     upper bound (`*{min}..{}`) or raise the cap with the query option \
+                     `max_path_length`",
+                    min.saturating_mul(2)
+                ),
+            ))));
+        }
         if *rels_bound {
             return match self.follow_list(op, row) {
                 Ok(Some(row)) => Box::new(std::iter::once(Ok(row))),
@@ -126,6 +139,7 @@ impl Ctx<'_> {
             stack: first,
             path: Vec::new(),
             on_path: (*max > SHORT_PATH).then(HashSet::new),
+            strict_cap: *capped && !self.limits.max_var_length_set,
             spare: Vec::new(),
             zero: (*min == 0).then_some(start),
         })
@@ -271,6 +285,10 @@ impl Ctx<'_> {
         let mut bq: VecDeque<NodeId> = VecDeque::from([b]);
         let (mut fd, mut bd) = (0u32, 0u32);
         let mut meet: Vec<NodeId> = Vec::new();
+        // With no hop cap, what the search holds is bounded by the graph and counted against
+        // the memory budget.
+        let mut held = self.held("a shortest-path search");
+        const ENTRY_BYTES: usize = std::mem::size_of::<(NodeId, (u32, Parents))>() + 16;
         while !fq.is_empty() && !bq.is_empty() && fd + bd < max && meet.is_empty() {
             let forward = fq.len() <= bq.len();
             let (side, other, queue, st, depth) = if forward {
@@ -291,13 +309,17 @@ impl Ctx<'_> {
                     }
                     match side.get_mut(&next) {
                         // Only all shortest paths need more than the first parent.
-                        Some((d, parents)) if all && *d == *depth => parents.push(r, node),
+                        Some((d, parents)) if all && *d == *depth => {
+                            held.bytes(std::mem::size_of::<(RelId, NodeId)>())?;
+                            parents.push(r, node);
+                        }
                         Some(_) => {}
                         None => {
                             let meets = other.contains_key(&next);
                             // Once the sides have met, this is the last level: for one shortest
                             // path only the meeting nodes need recording.
                             if meets || all || meet.is_empty() {
+                                held.bytes(ENTRY_BYTES)?;
                                 side.insert(next, (*depth, Parents::one(r, node)));
                                 queue.push_back(next);
                             }
@@ -424,6 +446,9 @@ struct VarPaths<'a, 'g> {
     /// The relationships of `path` as a set, kept only for long paths (`max` above
     /// `SHORT_PATH`); a short path is searched directly.
     on_path: Option<HashSet<RelId>>,
+    /// `max` is the default path cap, not the pattern's bound or the caller's: reaching it
+    /// with a relationship still to follow is an error, not the end of the search.
+    strict_cap: bool,
     /// Emptied step lists, reused for the next depth instead of allocating.
     spare: Vec<Vec<(RelId, NodeId)>>,
     /// The start node, while the zero-length path is still to be emitted.
@@ -431,6 +456,35 @@ struct VarPaths<'a, 'g> {
 }
 
 impl VarPaths<'_, '_> {
+    /// At the path cap, at `node` (the end of `path`): fails if the path could go on, since
+    /// stopping here would silently drop the longer paths.
+    fn check_cap(&mut self, node: NodeId) -> ExecResult<()> {
+        let mut next = self.spare.pop().unwrap_or_default();
+        self.ctx.step_into(node, self.step, &self.row, &mut next)?;
+        let more = next.iter().any(|(r, _)| {
+            let on_path = match &self.on_path {
+                Some(set) => set.contains(r),
+                None => self.path.contains(r),
+            };
+            !on_path && !self.excluded.contains(r)
+        });
+        next.clear();
+        self.spare.push(next);
+        if more {
+            return Err(ExecError::new(
+                ExecKind::PathLengthLimit,
+                format!(
+                    "a variable-length pattern without an upper bound reached the path cap of \
+                     {} relationships with paths still to follow; give it an upper bound \
+                     (`*..{}`) or raise the cap with the query option `max_path_length`",
+                    self.max,
+                    self.max.saturating_mul(2)
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     fn emit(&self, node: NodeId) -> ExecResult<Option<Row>> {
         let ok = match &self.want_to {
             Some(w) => *w == Value::Node(node),
@@ -505,6 +559,12 @@ impl Iterator for VarPaths<'_, '_> {
                     Err(e) => return Some(Err(e)),
                 }
             } else {
+                if self.strict_cap {
+                    if let Err(e) = self.check_cap(node) {
+                        self.stack.clear();
+                        return Some(Err(e));
+                    }
+                }
                 self.path.pop();
                 if let Some(set) = &mut self.on_path {
                     set.remove(&r);
