@@ -431,6 +431,10 @@ pub(crate) enum Op {
         /// reaches it with somewhere left to go fails (`RuntimeKind::PathLengthLimit`)
         /// unless the caller set the cap (`max_path_length`).
         capped: bool,
+        /// Only which end nodes can be reached matters (a pattern predicate of one
+        /// anonymous relationship, `min` at most 1, no upper bound): a breadth-first search
+        /// gives each once, with an empty `rels` list (nothing reads it).
+        reach: bool,
     },
     /// Shortest path(s) between two bound nodes.
     ShortestPath {

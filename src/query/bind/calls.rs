@@ -404,12 +404,14 @@ impl Binder<'_, '_> {
                 // `EXISTS { pattern }` asks only whether a row exists: no path cap (`COUNT`
                 // wants every row).
                 let saved_uncapped = std::mem::replace(&mut self.uncapped, plan_kind == SubKind::Exists);
+                let saved_reach = std::mem::replace(&mut self.reach, false);
                 let mut ops = Vec::new();
                 let r = self.bind_match(false, patterns, where_.as_ref(), &mut ops);
                 self.scope = saved_scope;
                 self.aggs = saved_aggs;
                 self.in_local = saved_local;
                 self.uncapped = saved_uncapped;
+                self.reach = saved_reach;
                 r?;
                 SubPlan {
                     kind: plan_kind,
@@ -423,8 +425,10 @@ impl Binder<'_, '_> {
                 let scopes = vec![scope; q.parts.len()];
                 // A whole query's rows may be counted or collected: the cap applies.
                 let saved_uncapped = std::mem::replace(&mut self.uncapped, false);
+                let saved_reach = std::mem::replace(&mut self.reach, false);
                 let bound = self.bind_sub(q, &scopes, plan_kind != SubKind::Collect);
                 self.uncapped = saved_uncapped;
+                self.reach = saved_reach;
                 let bound = bound?;
                 if plan_kind == SubKind::Collect && bound.columns.len() != 1 {
                     return err(

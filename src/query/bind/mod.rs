@@ -177,6 +177,10 @@ pub(crate) struct Binder<'a, 'g> {
     /// Binding a pattern predicate (`exists((a)-[*]->(b))`, `WHERE (a)-[*]->(b)`): only
     /// whether a row exists matters, so an unbounded length is searched without a cap.
     uncapped: bool,
+    /// Binding a pattern predicate of one anonymous relationship: only which end nodes can
+    /// be reached matters, so an unbounded length is a breadth-first search
+    /// (`VarExpand::reach`).
+    reach: bool,
 }
 
 /// The closest known name, for "did you mean" hints (edit distance at most 2).
@@ -229,6 +233,7 @@ impl<'a, 'g> Binder<'a, 'g> {
             indexed,
             known_types: Vec::new(),
             uncapped: false,
+            reach: false,
         }
     }
 

@@ -490,6 +490,10 @@ impl Binder<'_, '_> {
                     // An unbounded length takes the path cap, except in a pattern predicate,
                     // which searches until it finds a row or runs out of paths.
                     let capped = range.max.is_none() && !rel_bound && !self.uncapped;
+                    // A pattern predicate's lone relationship, unbounded, from at most one
+                    // hop: which end nodes are reachable is the whole answer.
+                    let reach =
+                        self.reach && range.max.is_none() && range.min.unwrap_or(1) <= 1 && !rel_bound;
                     let max = match range.max {
                         Some(m) => m.min(u32::MAX as u64) as u32,
                         None if capped => self.max_var_length,
@@ -522,6 +526,7 @@ impl Binder<'_, '_> {
                         exclude,
                         rels_bound: rel_bound,
                         capped,
+                        reach,
                     });
                     if backwards {
                         // The list must read left to right as written.
@@ -589,6 +594,10 @@ impl Binder<'_, '_> {
         }
         // A pattern predicate asks only whether a row exists (a comprehension wants them all).
         let saved_uncapped = std::mem::replace(&mut self.uncapped, comp.is_none());
+        // A predicate cannot name a new relationship, and with one relationship no other part
+        // of the pattern reads its list (uniqueness): its rows need only the end node.
+        let lone = comp.is_none() && path_var.is_none() && el.chain.len() == 1;
+        let saved_reach = std::mem::replace(&mut self.reach, lone);
         let result = (|| {
             let before: Vec<String> = self.scope.keys().cloned().collect();
             let slots = self.part_slots(&part, false, &before)?;
@@ -628,6 +637,7 @@ impl Binder<'_, '_> {
         self.scope = saved;
         self.aggs = saved_aggs;
         self.uncapped = saved_uncapped;
+        self.reach = saved_reach;
         result
     }
 }

@@ -86,6 +86,7 @@ impl Ctx<'_> {
             exclude,
             rels_bound,
             capped,
+            reach,
         } = op
         else {
             return Box::new(std::iter::empty());
@@ -117,6 +118,27 @@ impl Ctx<'_> {
             return Box::new(std::iter::empty());
         }
         let excluded = excluded_rels(&row, exclude);
+        if *reach {
+            return Box::new(Reach {
+                ctx: self,
+                rels: *rels,
+                to: *to,
+                step,
+                check,
+                want_to,
+                excluded,
+                start,
+                both: step.dir == crate::Direction::Both,
+                seen: HashMap::default(),
+                queue: VecDeque::from([start]),
+                pending: if *min == 0 { vec![start] } else { Vec::new() },
+                start_found: *min == 0,
+                done: false,
+                steps: Vec::new(),
+                held: self.held("a reachability search"),
+                row,
+            });
+        }
         let first = if *max > 0 {
             match self.step_from(start, step, &row) {
                 Ok(c) => vec![c],
@@ -572,6 +594,130 @@ impl Iterator for VarPaths<'_, '_> {
             }
             if let Some(row) = emitted {
                 return Some(Ok(row));
+            }
+        }
+    }
+}
+
+/// A breadth-first search for the end nodes of an unbounded variable-length step that start
+/// at most one relationship away (`VarExpand::reach`): each node is found once, by a shortest
+/// walk, which repeats no node and so no relationship. The start node is an end only through
+/// a closed trail: for a directed step, any relationship back into it; for an undirected one,
+/// a relationship back into it other than the first of the walk that reached its other end,
+/// or one joining two nodes whose walks left the start by different relationships.
+struct Reach<'a, 'g> {
+    ctx: &'a Ctx<'g>,
+    row: Row,
+    rels: Slot,
+    to: Slot,
+    step: &'a Step,
+    check: &'a NodeCheck,
+    want_to: Option<Value>,
+    excluded: RelSet,
+    start: NodeId,
+    both: bool,
+    /// Node -> (the relationship it was reached by, the first relationship of that walk).
+    seen: HashMap<NodeId, (RelId, RelId), super::aggregate::FastHash>,
+    queue: VecDeque<NodeId>,
+    /// Ends found and not yet offered.
+    pending: Vec<NodeId>,
+    /// The start node is (or was) among the ends.
+    start_found: bool,
+    done: bool,
+    steps: Vec<(RelId, NodeId)>,
+    held: super::budget::Held<'a>,
+}
+
+impl Reach<'_, '_> {
+    /// The row for end `node`, if it passes the step's end check.
+    fn emit(&mut self, node: NodeId) -> ExecResult<Option<Row>> {
+        let ok = match &self.want_to {
+            Some(w) => *w == Value::Node(node),
+            None => self.ctx.check_node(node, self.check, &self.row)?,
+        };
+        if !ok {
+            return Ok(None);
+        }
+        if self.want_to.is_some() {
+            // The one end wanted: nothing more to find.
+            self.done = true;
+        }
+        let mut next = self.row.clone();
+        set_slot(&mut next, self.rels, Value::List(Vec::new()));
+        set_slot(&mut next, self.to, Value::Node(node));
+        Ok(Some(next))
+    }
+
+    /// Expands one node of the queue, recording the ends it finds in `pending`.
+    fn expand(&mut self, node: NodeId) -> ExecResult<()> {
+        let followed = self.ctx.step_into(node, self.step, &self.row, &mut self.steps)?;
+        self.ctx.count_expansions(followed)?;
+        let (via, first) = match self.seen.get(&node) {
+            Some(&(via, first)) => (Some(via), Some(first)),
+            None => (None, None),
+        };
+        for &(r, next) in &self.steps {
+            if self.excluded.contains(&r) {
+                continue;
+            }
+            if next == self.start {
+                // A walk back to the start: a closed trail unless it ends on the relationship
+                // it began with.
+                if !self.start_found && first != Some(r) {
+                    self.start_found = true;
+                    self.pending.push(next);
+                }
+                continue;
+            }
+            match self.seen.get(&next) {
+                None => {
+                    self.held
+                        .bytes(std::mem::size_of::<(NodeId, (RelId, RelId))>() + 16)?;
+                    self.seen.insert(next, (r, first.unwrap_or(r)));
+                    self.queue.push_back(next);
+                    self.pending.push(next);
+                }
+                Some(&(next_via, next_first)) => {
+                    // Undirected: a relationship off both walks joining walks that left the
+                    // start by different relationships closes a trail through the start.
+                    if self.both
+                        && !self.start_found
+                        && Some(r) != via
+                        && r != next_via
+                        && first != Some(next_first)
+                    {
+                        self.start_found = true;
+                        self.pending.push(self.start);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Iterator for Reach<'_, '_> {
+    type Item = ExecResult<Row>;
+
+    fn next(&mut self) -> Option<ExecResult<Row>> {
+        loop {
+            if self.done {
+                return None;
+            }
+            if let Some(node) = self.pending.pop() {
+                match self.emit(node) {
+                    Ok(Some(row)) => return Some(Ok(row)),
+                    Ok(None) => continue,
+                    Err(e) => {
+                        self.done = true;
+                        return Some(Err(e));
+                    }
+                }
+            }
+            let node = self.queue.pop_front()?;
+            if let Err(e) = self.expand(node) {
+                self.done = true;
+                return Some(Err(e));
             }
         }
     }
