@@ -31,3 +31,7 @@ pub use query::{Params, QueryResult, ReadQuery, WriteQuery};
 #[doc(hidden)]
 pub use storage::dir::{DbFs, LogHandle, StdDbFs};
 pub use storage::{ExportError, ExportItem, ImportError, ImportErrorKind, SnapshotError, SnapshotFs};
+
+// What the graph API accepts, the snapshot codec reads back (tests/value_limits.rs checks
+// the JSON Lines importer too).
+const _: () = assert!(graph::Value::MAX_NESTING <= storage::codec::MAX_VALUE_DEPTH);

@@ -46,6 +46,15 @@ pub enum GraphError {
         /// The Cypher type of the value refused.
         type_name: &'static str,
     },
+    /// Lists and maps nest deeper in a property value than `Value::MAX_NESTING` levels, more
+    /// than a snapshot or a JSON Lines file could be relied on to read back.
+    #[error("property '{key}' nests lists or maps more than {max} levels deep")]
+    ValueTooDeep {
+        /// The property key.
+        key: String,
+        /// The deepest nesting allowed (`Value::MAX_NESTING`).
+        max: usize,
+    },
     /// A unique constraint would be broken.
     #[error("node {existing} already has label '{label}' and property '{key}' = {value}")]
     ConstraintViolation {

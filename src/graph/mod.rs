@@ -449,6 +449,13 @@ fn check_name(name: &str, what: &'static str) -> Result<(), GraphError> {
 
 fn check_value(key: &str, value: &Value) -> Result<(), GraphError> {
     check_name(key, "property key")?;
+    // First, so that the walks below (and the codecs later) see a bounded depth.
+    if value.nested_deeper_than(Value::MAX_NESTING) {
+        return Err(GraphError::ValueTooDeep {
+            key: key.to_owned(),
+            max: Value::MAX_NESTING,
+        });
+    }
     if value.is_storable() {
         Ok(())
     } else {

@@ -371,6 +371,37 @@ impl Value {
         }
     }
 
+    /// How deeply lists and maps may nest in a property value: a list of scalars is one
+    /// level, a list of such lists two. The graph API refuses deeper values where they enter
+    /// (`GraphError::ValueTooDeep`), so that every value it holds can be saved and opened
+    /// again, and exported to JSON Lines and imported again: the snapshot decoder reads 128
+    /// levels, and the JSON Lines importer's parser 128 levels of JSON, of which a line's
+    /// record takes three and a temporal value's tag one. 100 leaves room in both.
+    ///
+    /// ```
+    /// use kgraph::{Graph, GraphError, Value};
+    /// let nest = |levels: usize| (0..levels).fold(Value::Int(1), |v, _| Value::List(vec![v]));
+    /// let mut g = Graph::new();
+    /// assert!(g.add_node(&["A"], [("ok", nest(Value::MAX_NESTING))]).is_ok());
+    /// let err = g.add_node(&["A"], [("deep", nest(Value::MAX_NESTING + 1))]).unwrap_err();
+    /// assert!(matches!(err, GraphError::ValueTooDeep { .. }));
+    /// ```
+    pub const MAX_NESTING: usize = 100;
+
+    /// True if lists and maps nest more than `levels` deep in this value. It looks no deeper
+    /// than `levels + 1`, so a value nested without end costs no more stack than that.
+    pub(crate) fn nested_deeper_than(&self, levels: usize) -> bool {
+        let Some(left) = levels.checked_sub(1) else {
+            // No level left: any list or map is one too many.
+            return matches!(self, Value::List(_) | Value::Map(_));
+        };
+        match self {
+            Value::List(items) => items.iter().any(|v| v.nested_deeper_than(left)),
+            Value::Map(m) => m.values().any(|v| v.nested_deeper_than(left)),
+            _ => false,
+        }
+    }
+
     /// True if the value may be stored as a property: not a node, relationship or path, and
     /// none of those inside a list or map.
     ///
@@ -1034,6 +1065,22 @@ fn finish_tagged<'de, A: MapAccess<'de>>(mut map: A, v: Value) -> Result<Value, 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nesting_depth_counts_lists_and_maps() {
+        let list = |v: Value| Value::List(vec![Value::Int(0), v]);
+        let map = |v: Value| Value::Map(BTreeMap::from([("k".to_owned(), v)]));
+        assert!(!Value::Int(1).nested_deeper_than(0));
+        assert!(Value::List(Vec::new()).nested_deeper_than(0));
+        assert!(!Value::List(Vec::new()).nested_deeper_than(1));
+        let three = list(map(list(Value::Null)));
+        assert!(three.nested_deeper_than(2));
+        assert!(!three.nested_deeper_than(3));
+        // The deep branch is found beside shallow ones.
+        let wide = Value::List(vec![Value::Int(1), map(Value::Int(2)), three]);
+        assert!(wide.nested_deeper_than(3));
+        assert!(!wide.nested_deeper_than(4));
+    }
 
     #[test]
     fn a_value_is_four_words() {

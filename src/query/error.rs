@@ -113,6 +113,24 @@ pub enum RuntimeKind {
     Constraint,
     /// A limit of the engine was reached (rows an operator holds, path expansions).
     LimitExceeded,
+    /// An unbounded variable-length pattern (`*`, `*2..`) reached the path cap (100
+    /// relationships unless set with `max_path_length`) with paths still to follow, or its
+    /// lower bound is above the cap; class `LimitExceeded`. Bound the pattern (`*..200`)
+    /// or raise the cap.
+    ///
+    /// ```
+    /// let mut g = kgraph::Graph::new();
+    /// g.execute("UNWIND range(0, 200) AS i CREATE (:N {i: i})").run()?;
+    /// g.execute("MATCH (a:N), (b:N) WHERE b.i = a.i + 1 CREATE (a)-[:NEXT]->(b)").run()?;
+    /// let q = "MATCH (:N {i: 0})-[*]->(b) RETURN count(b) AS n";
+    /// let err = g.query(q).run().unwrap_err();
+    /// assert!(matches!(err, kgraph::QueryError::Runtime { kind: kgraph::RuntimeKind::PathLengthLimit, .. }));
+    /// assert_eq!(err.kind_name(), "LimitExceeded");
+    /// let r = g.query(q).max_path_length(500).run()?;
+    /// assert_eq!(r.get(0, "n"), Some(&kgraph::Value::Int(200)));
+    /// # Ok::<_, kgraph::QueryError>(())
+    /// ```
+    PathLengthLimit,
     /// The query's cancel handle, or its transaction's, was cancelled; class `LimitExceeded`.
     Cancelled,
     /// The query ran past its deadline, or its transaction's; class `LimitExceeded`.
@@ -231,6 +249,7 @@ impl QueryError {
                 // A stopped query is a limit reached, for openCypher and the TCK adapter;
                 // the kind tells Rust callers which one.
                 RuntimeKind::LimitExceeded
+                | RuntimeKind::PathLengthLimit
                 | RuntimeKind::Cancelled
                 | RuntimeKind::Timeout
                 | RuntimeKind::MemoryLimit => "LimitExceeded",

@@ -186,18 +186,39 @@ macro_rules! builder_methods {
             self
         }
 
-        /// The upper bound of an unbounded variable-length pattern (`*`, `*2..`); 100 by default.
-        /// Paths longer than this are not followed. Whatever the bound, a pattern that expands
-        /// more than 100 million relationships fails with `LimitExceeded`.
+        /// The path cap: the upper bound of a variable-length pattern that gives none (`*`,
+        /// `*2..`), 100 relationships by default.
+        ///
+        /// - **Not set (the default):** the cap is a safety net, not an answer. A search that
+        ///   reaches 100 relationships at a node with a relationship still to follow fails with
+        ///   `RuntimeKind::PathLengthLimit` (class `LimitExceeded`), whose message names the
+        ///   cap and this method; so does a lower bound above the cap (`*150..`).
+        /// - **Set by this call:** the caller chose the answer. An unbounded pattern matches
+        ///   exactly the paths of at most `hops` relationships, as if written `*..hops`
+        ///   (`*min..hops`); longer paths are not followed and no error is raised. A lower
+        ///   bound above `hops` is still a `PathLengthLimit` error, never an empty answer.
+        ///
+        /// Patterns with an upper bound (`*..50`, `*1..3`, `*5`) ignore the cap. So do
+        /// `shortestPath`, `allShortestPaths` and pattern predicates (`exists((a)-[*]->(b))`,
+        /// `WHERE (a)-[*]->(b)`), which search until they know the answer, bounded by the
+        /// graph, the memory budget, [`max_expansions`](Self::max_expansions) and the
+        /// deadline. Whatever the cap, a pattern that follows more than `max_expansions`
+        /// relationships fails with `LimitExceeded`.
         ///
         /// ```
-        /// let g = kgraph::Graph::new();
-        /// let r = g.query("MATCH (a)-[*]->(b) RETURN count(*) AS n").max_path_length(3).run()?;
-        /// assert_eq!(r.get(0, "n"), Some(&kgraph::Value::Int(0)));
+        /// let mut g = kgraph::Graph::new();
+        /// g.execute("CREATE (:N {i: 0})-[:NEXT]->(:N {i: 1})-[:NEXT]->(:N {i: 2})-[:NEXT]->(:N {i: 3})").run()?;
+        /// let q = "MATCH (:N {i: 0})-[*]->(b) RETURN count(b) AS n";
+        /// // Set by the caller: paths of at most 2 relationships, no error.
+        /// let r = g.query(q).max_path_length(2).run()?;
+        /// assert_eq!(r.get(0, "n"), Some(&kgraph::Value::Int(2)));
+        /// // The default cap of 100 is not reached here.
+        /// assert_eq!(g.query(q).run()?.get(0, "n"), Some(&kgraph::Value::Int(3)));
         /// # Ok::<_, kgraph::QueryError>(())
         /// ```
         pub fn max_path_length(mut self, hops: u32) -> Self {
             self.options.limits.max_var_length = hops;
+            self.options.limits.max_var_length_set = true;
             self
         }
 
@@ -883,6 +904,7 @@ fn runtime(text: &str, e: ExecError) -> QueryError {
         ExecKind::EntityNotFound => RuntimeKind::EntityNotFound,
         ExecKind::Constraint => RuntimeKind::Constraint,
         ExecKind::LimitExceeded => RuntimeKind::LimitExceeded,
+        ExecKind::PathLengthLimit => RuntimeKind::PathLengthLimit,
         ExecKind::Cancelled => RuntimeKind::Cancelled,
         ExecKind::Timeout => RuntimeKind::Timeout,
         ExecKind::MemoryLimit => RuntimeKind::MemoryLimit,

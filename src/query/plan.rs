@@ -427,6 +427,14 @@ pub(crate) enum Op {
         exclude: Vec<Slot>,
         /// `rels` already holds a list of relationships, to be followed as given.
         rels_bound: bool,
+        /// The pattern gave no upper bound and `max` is the query's path cap: a search that
+        /// reaches it with somewhere left to go fails (`RuntimeKind::PathLengthLimit`)
+        /// unless the caller set the cap (`max_path_length`).
+        capped: bool,
+        /// Only which end nodes can be reached matters (a pattern predicate of one
+        /// anonymous relationship, `min` at most 1, no upper bound): a breadth-first search
+        /// gives each once, with an empty `rels` list (nothing reads it).
+        reach: bool,
     },
     /// Shortest path(s) between two bound nodes.
     ShortestPath {
@@ -672,10 +680,8 @@ impl Op {
                 max,
                 step,
                 ..
-            } => {
-                format!("(${from}){}*{min}..{max}(${to})", arrow(step.dir))
             }
-            Op::ShortestPath {
+            | Op::ShortestPath {
                 from,
                 to,
                 min,
@@ -683,6 +689,13 @@ impl Op {
                 step,
                 ..
             } => {
+                // `u32::MAX` stands for no upper bound at all (shortest paths, pattern
+                // predicates).
+                let max = if *max == u32::MAX {
+                    String::new()
+                } else {
+                    max.to_string()
+                };
                 format!("(${from}){}*{min}..{max}(${to})", arrow(step.dir))
             }
             Op::Unwind { slot, .. } => format!("AS ${slot}"),

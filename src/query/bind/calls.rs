@@ -401,11 +401,17 @@ impl Binder<'_, '_> {
                 let saved_scope = self.scope.clone();
                 let saved_aggs = self.aggs.take();
                 let saved_local = std::mem::replace(&mut self.in_local, 0);
+                // `EXISTS { pattern }` asks only whether a row exists: no path cap (`COUNT`
+                // wants every row).
+                let saved_uncapped = std::mem::replace(&mut self.uncapped, plan_kind == SubKind::Exists);
+                let saved_reach = std::mem::replace(&mut self.reach, false);
                 let mut ops = Vec::new();
                 let r = self.bind_match(false, patterns, where_.as_ref(), &mut ops);
                 self.scope = saved_scope;
                 self.aggs = saved_aggs;
                 self.in_local = saved_local;
+                self.uncapped = saved_uncapped;
+                self.reach = saved_reach;
                 r?;
                 SubPlan {
                     kind: plan_kind,
@@ -417,7 +423,13 @@ impl Binder<'_, '_> {
             ast::SubqueryBody::Query(q) => {
                 let scope = self.scope.clone();
                 let scopes = vec![scope; q.parts.len()];
-                let bound = self.bind_sub(q, &scopes, plan_kind != SubKind::Collect)?;
+                // A whole query's rows may be counted or collected: the cap applies.
+                let saved_uncapped = std::mem::replace(&mut self.uncapped, false);
+                let saved_reach = std::mem::replace(&mut self.reach, false);
+                let bound = self.bind_sub(q, &scopes, plan_kind != SubKind::Collect);
+                self.uncapped = saved_uncapped;
+                self.reach = saved_reach;
+                let bound = bound?;
                 if plan_kind == SubKind::Collect && bound.columns.len() != 1 {
                     return err(
                         SemanticKind::InvalidClause,

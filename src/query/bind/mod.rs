@@ -174,6 +174,13 @@ pub(crate) struct Binder<'a, 'g> {
     /// Local variables known to hold one non-numeric type: those of a list comprehension or
     /// quantifier over a literal list whose items all have that type.
     known_types: Vec<(Slot, &'static str)>,
+    /// Binding a pattern predicate (`exists((a)-[*]->(b))`, `WHERE (a)-[*]->(b)`): only
+    /// whether a row exists matters, so an unbounded length is searched without a cap.
+    uncapped: bool,
+    /// Binding a pattern predicate of one anonymous relationship: only which end nodes can
+    /// be reached matters, so an unbounded length is a breadth-first search
+    /// (`VarExpand::reach`).
+    reach: bool,
 }
 
 /// The closest known name, for "did you mean" hints (edit distance at most 2).
@@ -225,6 +232,8 @@ impl<'a, 'g> Binder<'a, 'g> {
             unit_ok: false,
             indexed,
             known_types: Vec::new(),
+            uncapped: false,
+            reach: false,
         }
     }
 

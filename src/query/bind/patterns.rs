@@ -380,10 +380,10 @@ impl Binder<'_, '_> {
                 path,
                 rels: Some(slots.rels[0].0),
                 step,
-                min: range.min.map_or(1, |m| m as u32),
-                max: range
-                    .max
-                    .map_or(self.max_var_length.max(64), |m| m.min(u32::MAX as u64) as u32),
+                min: range.min.map_or(1, |m| m.min(u32::MAX as u64) as u32),
+                // No cap: a breadth-first search is bounded by the graph, the memory budget
+                // and the deadline, and stops when it knows the answer.
+                max: range.max.map_or(u32::MAX, |m| m.min(u32::MAX as u64) as u32),
                 all,
             });
             bound_here.push(slots.rels[0].0);
@@ -487,9 +487,18 @@ impl Binder<'_, '_> {
                 }
                 Some(range) => {
                     let min = range.min.unwrap_or(1).min(u32::MAX as u64) as u32;
-                    let max = range
-                        .max
-                        .map_or(self.max_var_length, |m| m.min(u32::MAX as u64) as u32);
+                    // An unbounded length takes the path cap, except in a pattern predicate,
+                    // which searches until it finds a row or runs out of paths.
+                    let capped = range.max.is_none() && !rel_bound && !self.uncapped;
+                    // A pattern predicate's lone relationship, unbounded, from at most one
+                    // hop: which end nodes are reachable is the whole answer.
+                    let reach =
+                        self.reach && range.max.is_none() && range.min.unwrap_or(1) <= 1 && !rel_bound;
+                    let max = match range.max {
+                        Some(m) => m.min(u32::MAX as u64) as u32,
+                        None if capped => self.max_var_length,
+                        None => u32::MAX,
+                    };
                     let reverse_list = || Op::Project {
                         items: vec![(
                             rel_slot,
@@ -516,6 +525,8 @@ impl Binder<'_, '_> {
                         to_bound,
                         exclude,
                         rels_bound: rel_bound,
+                        capped,
+                        reach,
                     });
                     if backwards {
                         // The list must read left to right as written.
@@ -581,6 +592,12 @@ impl Binder<'_, '_> {
                 }
             }
         }
+        // A pattern predicate asks only whether a row exists (a comprehension wants them all).
+        let saved_uncapped = std::mem::replace(&mut self.uncapped, comp.is_none());
+        // A predicate cannot name a new relationship, and with one relationship no other part
+        // of the pattern reads its list (uniqueness): its rows need only the end node.
+        let lone = comp.is_none() && path_var.is_none() && el.chain.len() == 1;
+        let saved_reach = std::mem::replace(&mut self.reach, lone);
         let result = (|| {
             let before: Vec<String> = self.scope.keys().cloned().collect();
             let slots = self.part_slots(&part, false, &before)?;
@@ -619,6 +636,8 @@ impl Binder<'_, '_> {
         })();
         self.scope = saved;
         self.aggs = saved_aggs;
+        self.uncapped = saved_uncapped;
+        self.reach = saved_reach;
         result
     }
 }

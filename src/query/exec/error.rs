@@ -14,6 +14,8 @@ pub(crate) enum ExecKind {
     ParameterMissing,
     /// A budget of the engine or of the caller: rows held, path expansions.
     LimitExceeded,
+    /// An unbounded variable-length pattern reached the path cap with paths left to follow.
+    PathLengthLimit,
     /// A cancel handle of the statement was cancelled.
     Cancelled,
     /// The statement ran past its deadline.

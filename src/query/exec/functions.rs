@@ -17,9 +17,18 @@ fn type_error(f: &str, v: &Value) -> ExecError {
 fn int_arg(f: &str, v: &Value) -> ExecResult<i64> {
     match v {
         Value::Int(i) => Ok(*i),
-        Value::Float(x) if x.fract() == 0.0 => Ok(*x as i64),
+        Value::Float(x) if x.fract() == 0.0 => float_to_int(*x).ok_or_else(|| type_error(f, v)),
         other => Err(type_error(f, other)),
     }
+}
+
+/// The integer part of `x` when it is an integer of 64 bits (-2^63 <= trunc(x) < 2^63),
+/// else `None` (NaN, infinities, and everything a cast would saturate).
+fn float_to_int(x: f64) -> Option<i64> {
+    // 2^63 is exact as a float; i64::MAX is not (it rounds up to 2^63).
+    const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+    let t = x.trunc();
+    (-TWO_63..TWO_63).contains(&t).then_some(t as i64)
 }
 
 fn num(f: &str, v: &Value) -> ExecResult<f64> {
@@ -28,21 +37,28 @@ fn num(f: &str, v: &Value) -> ExecResult<f64> {
 
 fn parse_int(s: &str) -> Option<i64> {
     let t = s.trim();
-    t.parse::<i64>().ok().or_else(|| {
-        let f = t.parse::<f64>().ok()?;
-        (f.is_finite() && f.abs() < 9.2e18).then_some(f.trunc() as i64)
-    })
+    t.parse::<i64>()
+        .ok()
+        .or_else(|| float_to_int(t.parse::<f64>().ok()?))
 }
 
-fn to_integer(v: &Value) -> Option<Option<i64>> {
-    match v {
+/// `toInteger`: `Some(None)` for null and for a string that is no integer, `None` for a
+/// value of another type. A float outside the 64-bit integers is an `ArithmeticError`
+/// (Neo4j's cast would saturate; `toIntegerOrNull` gives null).
+fn to_integer(v: &Value) -> ExecResult<Option<Option<i64>>> {
+    Ok(match v {
         Value::Null => Some(None),
         Value::Int(i) => Some(Some(*i)),
-        Value::Float(f) => Some((f.is_finite() && f.abs() < 9.2e18).then_some(f.trunc() as i64)),
+        Value::Float(f) => Some(Some(float_to_int(*f).ok_or_else(|| {
+            ExecError::new(
+                ExecKind::Arithmetic,
+                format!("toInteger() of {f} overflows a 64-bit integer"),
+            )
+        })?)),
         Value::String(s) => Some(parse_int(s)),
         Value::Bool(b) => Some(Some(i64::from(*b))),
         _ => None,
-    }
+    })
 }
 
 fn to_float(v: &Value) -> Option<Option<f64>> {
@@ -179,9 +195,11 @@ pub(crate) fn call(ctx: &Ctx<'_>, f: Func, args: Vec<Value>) -> ExecResult<Value
             None => return Err(type_error("toString", &a0)),
         },
         Func::ToInteger | Func::ToIntegerOrNull => match to_integer(&a0) {
-            Some(v) => v.map_or(Null, Int),
-            None if f == Func::ToIntegerOrNull => Null,
-            None => return Err(type_error("toInteger", &a0)),
+            Err(_) if f == Func::ToIntegerOrNull => Null,
+            Err(e) => return Err(e),
+            Ok(Some(v)) => v.map_or(Null, Int),
+            Ok(None) if f == Func::ToIntegerOrNull => Null,
+            Ok(None) => return Err(type_error("toInteger", &a0)),
         },
         Func::ToFloat | Func::ToFloatOrNull => match to_float(&a0) {
             Some(v) => v.map_or(Null, Float),
@@ -438,4 +456,24 @@ fn pseudo_random() -> f64 {
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
     h.write_u64(0x9e37_79b9_7f4a_7c15);
     (h.finish() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::float_to_int;
+
+    #[test]
+    fn float_to_int_takes_exactly_the_64_bit_integers() {
+        assert_eq!(float_to_int(-9_223_372_036_854_775_808.0), Some(i64::MIN));
+        assert_eq!(
+            float_to_int(9_223_372_036_854_774_784.0),
+            Some(9_223_372_036_854_774_784)
+        );
+        assert_eq!(float_to_int(9_223_372_036_854_775_808.0), None);
+        assert_eq!(float_to_int(-9_223_372_036_854_777_856.0), None);
+        assert_eq!(float_to_int(-1.9), Some(-1));
+        assert_eq!(float_to_int(f64::NAN), None);
+        assert_eq!(float_to_int(f64::INFINITY), None);
+        assert_eq!(float_to_int(f64::NEG_INFINITY), None);
+    }
 }

@@ -38,6 +38,9 @@ const MAX_CHAINED_OPS: usize = 32;
 /// The longest list `range()` may build.
 pub(crate) const MAX_RANGE: usize = 10_000_000;
 
+/// The path cap: the upper bound an unbounded variable-length pattern takes.
+pub(crate) const DEFAULT_MAX_VAR_LENGTH: u32 = 100;
+
 /// Limits that keep a query from running away; see the builders' methods.
 #[derive(Clone, Debug)]
 pub(crate) struct Limits {
@@ -53,7 +56,10 @@ pub(crate) struct Limits {
     /// Tests only: the step at which the first cancel handle is cancelled, as if by another
     /// thread (`u64::MAX`: never).
     pub(crate) cancel_at_step: u64,
+    /// The upper bound of an unbounded variable-length pattern (the path cap).
     pub(crate) max_var_length: u32,
+    /// The caller set `max_var_length` (`max_path_length`): reaching it truncates quietly.
+    pub(crate) max_var_length_set: bool,
     pub(crate) max_expansions: u64,
     /// Threads an aggregation may use (1: never more than the caller's).
     pub(crate) threads: usize,
@@ -70,7 +76,8 @@ impl Default for Limits {
             deadline: None,
             cancel: [None, None],
             cancel_at_step: u64::MAX,
-            max_var_length: 100,
+            max_var_length: DEFAULT_MAX_VAR_LENGTH,
+            max_var_length_set: false,
             max_expansions: 100_000_000,
             threads: default_threads(),
             pull_only: false,

@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use super::error::ExecResult;
+use super::error::{ExecError, ExecKind, ExecResult};
 use super::eval::{set_slot, Row};
 use super::{Ctx, RowIter};
 use crate::graph::{NodeId, RelId, Value};
@@ -85,10 +85,24 @@ impl Ctx<'_> {
             to_bound,
             exclude,
             rels_bound,
+            capped,
+            reach,
         } = op
         else {
             return Box::new(std::iter::empty());
         };
+        if *capped && *min > *max {
+            return Box::new(std::iter::once(Err(ExecError::new(
+                ExecKind::PathLengthLimit,
+                format!(
+                    "a variable-length pattern with the lower bound {min} and no upper bound \
+                     cannot be searched under the path cap of {max} relationships; give it an \
+                     upper bound (`*{min}..{}`) or raise the cap with the query option \
+                     `max_path_length`",
+                    min.saturating_mul(2)
+                ),
+            ))));
+        }
         if *rels_bound {
             return match self.follow_list(op, row) {
                 Ok(Some(row)) => Box::new(std::iter::once(Ok(row))),
@@ -104,6 +118,27 @@ impl Ctx<'_> {
             return Box::new(std::iter::empty());
         }
         let excluded = excluded_rels(&row, exclude);
+        if *reach {
+            return Box::new(Reach {
+                ctx: self,
+                rels: *rels,
+                to: *to,
+                step,
+                check,
+                want_to,
+                excluded,
+                start,
+                both: step.dir == crate::Direction::Both,
+                seen: HashMap::default(),
+                queue: VecDeque::from([start]),
+                pending: if *min == 0 { vec![start] } else { Vec::new() },
+                start_found: *min == 0,
+                done: false,
+                steps: Vec::new(),
+                held: self.held("a reachability search"),
+                row,
+            });
+        }
         let first = if *max > 0 {
             match self.step_from(start, step, &row) {
                 Ok(c) => vec![c],
@@ -126,6 +161,7 @@ impl Ctx<'_> {
             stack: first,
             path: Vec::new(),
             on_path: (*max > SHORT_PATH).then(HashSet::new),
+            strict_cap: *capped && !self.limits.max_var_length_set,
             spare: Vec::new(),
             zero: (*min == 0).then_some(start),
         })
@@ -271,6 +307,10 @@ impl Ctx<'_> {
         let mut bq: VecDeque<NodeId> = VecDeque::from([b]);
         let (mut fd, mut bd) = (0u32, 0u32);
         let mut meet: Vec<NodeId> = Vec::new();
+        // With no hop cap, what the search holds is bounded by the graph and counted against
+        // the memory budget.
+        let mut held = self.held("a shortest-path search");
+        const ENTRY_BYTES: usize = std::mem::size_of::<(NodeId, (u32, Parents))>() + 16;
         while !fq.is_empty() && !bq.is_empty() && fd + bd < max && meet.is_empty() {
             let forward = fq.len() <= bq.len();
             let (side, other, queue, st, depth) = if forward {
@@ -291,13 +331,17 @@ impl Ctx<'_> {
                     }
                     match side.get_mut(&next) {
                         // Only all shortest paths need more than the first parent.
-                        Some((d, parents)) if all && *d == *depth => parents.push(r, node),
+                        Some((d, parents)) if all && *d == *depth => {
+                            held.bytes(std::mem::size_of::<(RelId, NodeId)>())?;
+                            parents.push(r, node);
+                        }
                         Some(_) => {}
                         None => {
                             let meets = other.contains_key(&next);
                             // Once the sides have met, this is the last level: for one shortest
                             // path only the meeting nodes need recording.
                             if meets || all || meet.is_empty() {
+                                held.bytes(ENTRY_BYTES)?;
                                 side.insert(next, (*depth, Parents::one(r, node)));
                                 queue.push_back(next);
                             }
@@ -424,6 +468,9 @@ struct VarPaths<'a, 'g> {
     /// The relationships of `path` as a set, kept only for long paths (`max` above
     /// `SHORT_PATH`); a short path is searched directly.
     on_path: Option<HashSet<RelId>>,
+    /// `max` is the default path cap, not the pattern's bound or the caller's: reaching it
+    /// with a relationship still to follow is an error, not the end of the search.
+    strict_cap: bool,
     /// Emptied step lists, reused for the next depth instead of allocating.
     spare: Vec<Vec<(RelId, NodeId)>>,
     /// The start node, while the zero-length path is still to be emitted.
@@ -431,6 +478,35 @@ struct VarPaths<'a, 'g> {
 }
 
 impl VarPaths<'_, '_> {
+    /// At the path cap, at `node` (the end of `path`): fails if the path could go on, since
+    /// stopping here would silently drop the longer paths.
+    fn check_cap(&mut self, node: NodeId) -> ExecResult<()> {
+        let mut next = self.spare.pop().unwrap_or_default();
+        self.ctx.step_into(node, self.step, &self.row, &mut next)?;
+        let more = next.iter().any(|(r, _)| {
+            let on_path = match &self.on_path {
+                Some(set) => set.contains(r),
+                None => self.path.contains(r),
+            };
+            !on_path && !self.excluded.contains(r)
+        });
+        next.clear();
+        self.spare.push(next);
+        if more {
+            return Err(ExecError::new(
+                ExecKind::PathLengthLimit,
+                format!(
+                    "a variable-length pattern without an upper bound reached the path cap of \
+                     {} relationships with paths still to follow; give it an upper bound \
+                     (`*..{}`) or raise the cap with the query option `max_path_length`",
+                    self.max,
+                    self.max.saturating_mul(2)
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     fn emit(&self, node: NodeId) -> ExecResult<Option<Row>> {
         let ok = match &self.want_to {
             Some(w) => *w == Value::Node(node),
@@ -505,6 +581,12 @@ impl Iterator for VarPaths<'_, '_> {
                     Err(e) => return Some(Err(e)),
                 }
             } else {
+                if self.strict_cap {
+                    if let Err(e) = self.check_cap(node) {
+                        self.stack.clear();
+                        return Some(Err(e));
+                    }
+                }
                 self.path.pop();
                 if let Some(set) = &mut self.on_path {
                     set.remove(&r);
@@ -512,6 +594,130 @@ impl Iterator for VarPaths<'_, '_> {
             }
             if let Some(row) = emitted {
                 return Some(Ok(row));
+            }
+        }
+    }
+}
+
+/// A breadth-first search for the end nodes of an unbounded variable-length step that start
+/// at most one relationship away (`VarExpand::reach`): each node is found once, by a shortest
+/// walk, which repeats no node and so no relationship. The start node is an end only through
+/// a closed trail: for a directed step, any relationship back into it; for an undirected one,
+/// a relationship back into it other than the first of the walk that reached its other end,
+/// or one joining two nodes whose walks left the start by different relationships.
+struct Reach<'a, 'g> {
+    ctx: &'a Ctx<'g>,
+    row: Row,
+    rels: Slot,
+    to: Slot,
+    step: &'a Step,
+    check: &'a NodeCheck,
+    want_to: Option<Value>,
+    excluded: RelSet,
+    start: NodeId,
+    both: bool,
+    /// Node -> (the relationship it was reached by, the first relationship of that walk).
+    seen: HashMap<NodeId, (RelId, RelId), super::aggregate::FastHash>,
+    queue: VecDeque<NodeId>,
+    /// Ends found and not yet offered.
+    pending: Vec<NodeId>,
+    /// The start node is (or was) among the ends.
+    start_found: bool,
+    done: bool,
+    steps: Vec<(RelId, NodeId)>,
+    held: super::budget::Held<'a>,
+}
+
+impl Reach<'_, '_> {
+    /// The row for end `node`, if it passes the step's end check.
+    fn emit(&mut self, node: NodeId) -> ExecResult<Option<Row>> {
+        let ok = match &self.want_to {
+            Some(w) => *w == Value::Node(node),
+            None => self.ctx.check_node(node, self.check, &self.row)?,
+        };
+        if !ok {
+            return Ok(None);
+        }
+        if self.want_to.is_some() {
+            // The one end wanted: nothing more to find.
+            self.done = true;
+        }
+        let mut next = self.row.clone();
+        set_slot(&mut next, self.rels, Value::List(Vec::new()));
+        set_slot(&mut next, self.to, Value::Node(node));
+        Ok(Some(next))
+    }
+
+    /// Expands one node of the queue, recording the ends it finds in `pending`.
+    fn expand(&mut self, node: NodeId) -> ExecResult<()> {
+        let followed = self.ctx.step_into(node, self.step, &self.row, &mut self.steps)?;
+        self.ctx.count_expansions(followed)?;
+        let (via, first) = match self.seen.get(&node) {
+            Some(&(via, first)) => (Some(via), Some(first)),
+            None => (None, None),
+        };
+        for &(r, next) in &self.steps {
+            if self.excluded.contains(&r) {
+                continue;
+            }
+            if next == self.start {
+                // A walk back to the start: a closed trail unless it ends on the relationship
+                // it began with.
+                if !self.start_found && first != Some(r) {
+                    self.start_found = true;
+                    self.pending.push(next);
+                }
+                continue;
+            }
+            match self.seen.get(&next) {
+                None => {
+                    self.held
+                        .bytes(std::mem::size_of::<(NodeId, (RelId, RelId))>() + 16)?;
+                    self.seen.insert(next, (r, first.unwrap_or(r)));
+                    self.queue.push_back(next);
+                    self.pending.push(next);
+                }
+                Some(&(next_via, next_first)) => {
+                    // Undirected: a relationship off both walks joining walks that left the
+                    // start by different relationships closes a trail through the start.
+                    if self.both
+                        && !self.start_found
+                        && Some(r) != via
+                        && r != next_via
+                        && first != Some(next_first)
+                    {
+                        self.start_found = true;
+                        self.pending.push(self.start);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Iterator for Reach<'_, '_> {
+    type Item = ExecResult<Row>;
+
+    fn next(&mut self) -> Option<ExecResult<Row>> {
+        loop {
+            if self.done {
+                return None;
+            }
+            if let Some(node) = self.pending.pop() {
+                match self.emit(node) {
+                    Ok(Some(row)) => return Some(Ok(row)),
+                    Ok(None) => continue,
+                    Err(e) => {
+                        self.done = true;
+                        return Some(Err(e));
+                    }
+                }
+            }
+            let node = self.queue.pop_front()?;
+            if let Err(e) = self.expand(node) {
+                self.done = true;
+                return Some(Err(e));
             }
         }
     }
