@@ -526,3 +526,19 @@ fn runaway_queries_in_a_capped_child() {
     assert_eq!(e.kind_name(), "LimitExceeded", "{e}");
     assert_eq!(fingerprint(&g), before);
 }
+
+#[test]
+fn an_aggregation_over_chunks_of_rows_counts_what_every_chunk_kept() {
+    // The rows of the UNWIND reach the aggregation a chunk at a time (on several threads):
+    // the values each chunk's groups collected stay counted after the chunks merge.
+    let g = Graph::new();
+    for threads in [1, 2, 4] {
+        let (k, message) = kind(
+            g.query("UNWIND range(1, 200000) AS x RETURN collect(x) AS xs")
+                .threads(threads)
+                .max_memory(1 << 20)
+                .run(),
+        );
+        assert_eq!(k, RuntimeKind::MemoryLimit, "{threads} threads: {message}");
+    }
+}

@@ -516,14 +516,16 @@ impl GroupSink<'_, '_> {
 
 impl Ctx<'_> {
     /// Groups the rows of `input`, each run through the per-row operators `tail` (see
-    /// `push.rs`), and accumulates their aggregates.
+    /// `push.rs`), and accumulates their aggregates. Also returns the bytes the groups hold,
+    /// which stay counted against the memory budget until the caller `adopt`s them into a
+    /// `Held` of its own and drops it.
     pub(crate) fn partial_aggregate(
         &self,
         input: RowIter<'_>,
         tail: &[Op],
         keys: &[(Slot, Expr)],
         aggs: &[(Slot, AggFn, bool, Vec<Expr>)],
-    ) -> ExecResult<Groups> {
+    ) -> ExecResult<(Groups, u64)> {
         self.push_aggregate(tail, keys, aggs, |each| {
             for row in input {
                 each(&mut row?)?;
@@ -540,7 +542,7 @@ impl Ctx<'_> {
         keys: &[(Slot, Expr)],
         aggs: &[(Slot, AggFn, bool, Vec<Expr>)],
         feed: impl FnOnce(&mut dyn FnMut(&mut Row) -> ExecResult<()>) -> ExecResult<()>,
-    ) -> ExecResult<Groups> {
+    ) -> ExecResult<(Groups, u64)> {
         let mut sink = GroupSink {
             groups: IndexMap::default(),
             held: self.held("an aggregation"),
@@ -561,7 +563,8 @@ impl Ctx<'_> {
             })
             .map(|_| ())
         })?;
-        Ok(sink.groups)
+        let GroupSink { groups, held, .. } = sink;
+        Ok((groups, held.keep()))
     }
 
     /// Aggregates the rows of `input`, run through `tail` as in `partial_aggregate`.
@@ -573,7 +576,9 @@ impl Ctx<'_> {
         aggs: &[(Slot, AggFn, bool, Vec<Expr>)],
         clear: &[Slot],
     ) -> ExecResult<Vec<Row>> {
-        let groups = self.partial_aggregate(input, tail, keys, aggs)?;
+        let (groups, kept) = self.partial_aggregate(input, tail, keys, aggs)?;
+        let mut held = self.held("an aggregation");
+        held.adopt(kept);
         self.finish_groups(groups, keys, aggs, clear)
     }
 

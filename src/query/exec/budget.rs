@@ -227,6 +227,36 @@ impl Held<'_> {
     }
 }
 
+impl Held<'_> {
+    /// Stops counting without giving the bytes back: they stay counted against the budget
+    /// until another `Held` that `adopt`s the number returned is dropped (the groups of one
+    /// part of a parallel or chunked aggregation, merged into the others').
+    pub(crate) fn keep(mut self) -> u64 {
+        let pending = std::mem::take(&mut self.tally.pending);
+        self.budget.memory.fetch_add(pending, Ordering::Relaxed);
+        std::mem::take(&mut self.tally.added).saturating_add(pending)
+    }
+
+    /// Takes over bytes another `Held` kept: they are given back when this one is dropped.
+    pub(crate) fn adopt(&mut self, bytes: u64) {
+        self.tally.added = self.tally.added.saturating_add(bytes);
+    }
+
+    /// `adopt`s the bytes each part kept; returns the parts' groups.
+    pub(crate) fn adopt_parts(
+        &mut self,
+        parts: Vec<(super::aggregate::Groups, u64)>,
+    ) -> Vec<super::aggregate::Groups> {
+        parts
+            .into_iter()
+            .map(|(groups, kept)| {
+                self.adopt(kept);
+                groups
+            })
+            .collect()
+    }
+}
+
 impl Drop for Held<'_> {
     fn drop(&mut self) {
         self.budget.memory.fetch_sub(self.tally.added, Ordering::Relaxed);

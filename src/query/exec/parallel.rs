@@ -119,6 +119,8 @@ impl Ctx<'_> {
                     let rows = ctx.rel_scan(scan, expand, base.clone(), range);
                     ctx.partial_aggregate(ctx.read(head, rows), tail, keys, aggs)
                 })?;
+                let mut held = self.held("an aggregation");
+                let groups = held.adopt_parts(groups);
                 return self.finish_groups(Ctx::merge_groups(groups)?, keys, aggs, clear);
             }
         }
@@ -170,18 +172,19 @@ impl Ctx<'_> {
             None => false,
             Some(op) => rows.len() >= 2 && (rows.len() >= MIN_ROWS || self.fan_out(op, &rows) >= MIN_WORK),
         };
+        let mut held = self.held("an aggregation");
         let groups = if worth_it {
-            Ctx::merge_groups(self.run_parts(&rest, rows, keys, aggs)?)?
+            Ctx::merge_groups(held.adopt_parts(self.run_parts(&rest, rows, keys, aggs)?))?
         } else {
-            {
-                let (head, tail) = split_tail(&rest);
-                self.partial_aggregate(
-                    self.read(head, Box::new(rows.into_iter().map(Ok))),
-                    tail,
-                    keys,
-                    aggs,
-                )?
-            }
+            let (head, tail) = split_tail(&rest);
+            let (groups, kept) = self.partial_aggregate(
+                self.read(head, Box::new(rows.into_iter().map(Ok))),
+                tail,
+                keys,
+                aggs,
+            )?;
+            held.adopt(kept);
+            groups
         };
         self.finish_groups(groups, keys, aggs, clear)
     }
@@ -199,6 +202,8 @@ impl Ctx<'_> {
         clear: &[usize],
     ) -> ExecResult<Vec<Row>> {
         let mut groups: Option<Groups> = None;
+        // The groups' bytes, counted by each part and kept until the groups are finished.
+        let mut kept = self.held("an aggregation");
         loop {
             let mut held = self.held("the rows shared out to threads");
             let (chunk, more) = take_chunk(self, &mut source, &mut held)?;
@@ -210,15 +215,17 @@ impl Ctx<'_> {
                 Some(op) => chunk.len() >= MIN_ROWS || self.fan_out(op, &chunk) >= MIN_WORK,
             };
             let part = if worth_it {
-                Ctx::merge_groups(self.run_parts(ops, chunk, keys, aggs)?)?
+                Ctx::merge_groups(kept.adopt_parts(self.run_parts(ops, chunk, keys, aggs)?))?
             } else {
                 let (head, tail) = split_tail(ops);
-                self.partial_aggregate(
+                let (part, bytes) = self.partial_aggregate(
                     self.read(head, Box::new(chunk.into_iter().map(Ok))),
                     tail,
                     keys,
                     aggs,
-                )?
+                )?;
+                kept.adopt(bytes);
+                part
             };
             groups = Some(match groups {
                 None => part,
@@ -262,7 +269,7 @@ impl Ctx<'_> {
         rows: Vec<Row>,
         keys: &[(usize, Expr)],
         aggs: &[(usize, AggFn, bool, Vec<Expr>)],
-    ) -> ExecResult<Vec<Groups>> {
+    ) -> ExecResult<Vec<(Groups, u64)>> {
         let parts_wanted = (self.limits.threads * 16).min(rows.len()).max(1);
         let size = rows.len().div_ceil(parts_wanted);
         let mut parts: Vec<Mutex<Vec<Row>>> = Vec::new();
@@ -295,11 +302,11 @@ impl Ctx<'_> {
     fn run_parallel(
         &self,
         n: usize,
-        part: impl Fn(&Ctx<'_>, usize) -> ExecResult<Groups> + Sync,
-    ) -> ExecResult<Vec<Groups>> {
+        part: impl Fn(&Ctx<'_>, usize) -> ExecResult<(Groups, u64)> + Sync,
+    ) -> ExecResult<Vec<(Groups, u64)>> {
         let next = AtomicUsize::new(0);
         let failed = AtomicBool::new(false);
-        let results: Mutex<Vec<(usize, ExecResult<Groups>)>> = Mutex::new(Vec::new());
+        let results: Mutex<Vec<(usize, ExecResult<(Groups, u64)>)>> = Mutex::new(Vec::new());
         let (graph, params, budget, width, deleted) =
             (self.graph, self.params, self.budget, self.width, self.deleted);
         std::thread::scope(|s| {
@@ -328,6 +335,24 @@ impl Ctx<'_> {
         });
         let mut results = results.into_inner().unwrap_or_default();
         results.sort_by_key(|(i, _)| *i);
-        results.into_iter().map(|(_, r)| r).collect()
+        let mut done = Vec::with_capacity(results.len());
+        let mut first_error = None;
+        for (_, r) in results {
+            match r {
+                Ok(part) => done.push(part),
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        match first_error {
+            None => Ok(done),
+            Some(e) => {
+                // Give back what the finished parts kept.
+                let mut held = self.held("an aggregation");
+                held.adopt_parts(done);
+                Err(e)
+            }
+        }
     }
 }
