@@ -20,6 +20,9 @@ use crate::query::plan::{AggFn, Expr, Op, Start};
 const MIN_ROWS: usize = 2048;
 const MIN_WORK: usize = 4096;
 
+/// The groups of one part of the input, and the bytes they keep counted (see `Held::keep`).
+type Part = (Groups, u64);
+
 /// How many rows, and how many bytes of rows, at most are taken from an operator at once to
 /// be shared out to the threads (bytes: also at most a sixteenth of the memory budget).
 const CHUNK_ROWS: usize = 16 * MIN_ROWS;
@@ -269,7 +272,7 @@ impl Ctx<'_> {
         rows: Vec<Row>,
         keys: &[(usize, Expr)],
         aggs: &[(usize, AggFn, bool, Vec<Expr>)],
-    ) -> ExecResult<Vec<(Groups, u64)>> {
+    ) -> ExecResult<Vec<Part>> {
         let parts_wanted = (self.limits.threads * 16).min(rows.len()).max(1);
         let size = rows.len().div_ceil(parts_wanted);
         let mut parts: Vec<Mutex<Vec<Row>>> = Vec::new();
@@ -302,11 +305,11 @@ impl Ctx<'_> {
     fn run_parallel(
         &self,
         n: usize,
-        part: impl Fn(&Ctx<'_>, usize) -> ExecResult<(Groups, u64)> + Sync,
-    ) -> ExecResult<Vec<(Groups, u64)>> {
+        part: impl Fn(&Ctx<'_>, usize) -> ExecResult<Part> + Sync,
+    ) -> ExecResult<Vec<Part>> {
         let next = AtomicUsize::new(0);
         let failed = AtomicBool::new(false);
-        let results: Mutex<Vec<(usize, ExecResult<(Groups, u64)>)>> = Mutex::new(Vec::new());
+        let results: Mutex<Vec<(usize, ExecResult<Part>)>> = Mutex::new(Vec::new());
         let (graph, params, budget, width, deleted) =
             (self.graph, self.params, self.budget, self.width, self.deleted);
         std::thread::scope(|s| {
