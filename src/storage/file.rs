@@ -1,12 +1,17 @@
 //! Crash-safe replacement of a file: write a temporary file beside the target, fsync it,
-//! rename it over the target, fsync the directory.
+//! rename it over the target, fsync the directory ([`write_atomic`]).
 //!
-//! Architecture invariant: every file-system operation of a save goes through [`SnapshotFs`],
-//! so a test can fail or "crash" at each write and sync point (`tests/snapshot_crash.rs`).
-//! Until the rename, the target is untouched; the rename is atomic; the temporary file's data
-//! is durable before the rename, so after a crash the target holds the old or the new
-//! snapshot, whole.
+//! Architecture invariants:
+//! - Every file-system operation of a save goes through [`SnapshotFs`], so a test can fail or
+//!   "crash" at each write and sync point (`tests/snapshot_crash.rs`). Until the rename, the
+//!   target is untouched; the rename is atomic; the temporary file's data is durable before the
+//!   rename, so after a crash the target holds the old or the new content, whole.
+//! - A temporary file is named `.NAME.PID.N.tmp` beside its target `NAME` ([`temp_path`]), and
+//!   its writer holds an exclusive lock on it until the rename. A save or export of `NAME`
+//!   first removes the files of that name pattern that nobody holds locked: the leftovers of
+//!   interrupted saves. No other file is ever removed.
 
+use std::ffi::OsString;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -28,7 +33,8 @@ pub trait SnapshotFs {
     fn create(&mut self, path: &Path) -> io::Result<()>;
     /// Appends `data` to the file opened by `create`.
     fn write(&mut self, path: &Path, data: &[u8]) -> io::Result<()>;
-    /// Makes the file's data durable (fsync) and closes it.
+    /// Makes the file's data durable (fsync). The file may stay open (the real one stays
+    /// open and locked until `rename` or `remove`).
     fn sync_file(&mut self, path: &Path) -> io::Result<()>;
     /// Renames `from` over `to`, atomically replacing `to`.
     fn rename(&mut self, from: &Path, to: &Path) -> io::Result<()>;
@@ -36,6 +42,12 @@ pub trait SnapshotFs {
     fn sync_dir(&mut self, dir: &Path) -> io::Result<()>;
     /// Removes a file (the temporary file, after a failure).
     fn remove(&mut self, path: &Path) -> io::Result<()>;
+    /// Removes the temporary files that interrupted saves of `target` left beside it (see
+    /// the module's invariants), before a save of `target` creates its own. Best effort. The
+    /// default does nothing: a simulated file system has no leftovers of other processes.
+    fn remove_stale(&mut self, target: &Path) {
+        let _ = target;
+    }
 }
 
 /// The operating system's file system.
@@ -46,12 +58,7 @@ pub(crate) struct StdFs {
 
 impl SnapshotFs for StdFs {
     fn create(&mut self, path: &Path) -> io::Result<()> {
-        let file = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(path)?;
-        self.open = Some(file);
+        self.open = Some(create_locked(path)?);
         Ok(())
     }
 
@@ -63,14 +70,17 @@ impl SnapshotFs for StdFs {
     }
 
     fn sync_file(&mut self, _path: &Path) -> io::Result<()> {
-        match self.open.take() {
+        // The file stays open, and locked, until it is renamed.
+        match &self.open {
             Some(f) => f.sync_all(),
             None => Err(io::Error::other("no file is open")),
         }
     }
 
     fn rename(&mut self, from: &Path, to: &Path) -> io::Result<()> {
-        fs::rename(from, to)
+        let renamed = fs::rename(from, to);
+        self.open = None;
+        renamed
     }
 
     #[cfg(unix)]
@@ -89,6 +99,25 @@ impl SnapshotFs for StdFs {
         self.open = None;
         fs::remove_file(path)
     }
+
+    fn remove_stale(&mut self, target: &Path) {
+        remove_stale(target);
+    }
+}
+
+/// Creates (or truncates) a temporary file and takes its lock, which tells a later
+/// [`remove_stale`] that the file is being written. Where the file system cannot lock, the
+/// file is written unlocked (and `remove_stale` removes nothing there).
+fn create_locked(path: &Path) -> io::Result<File> {
+    let file = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(path)?;
+    // Between the creation and the lock, a `remove_stale` of another process could take the
+    // file for a leftover: this save's rename then fails (an error; the target is untouched).
+    let _ = file.try_lock();
+    Ok(file)
 }
 
 /// The payload is written in pieces of this size, so a large save has several write points.
@@ -97,19 +126,55 @@ const CHUNK: usize = 1 << 20;
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// A fresh temporary name beside `target`: `.NAME.PID.N.tmp`, hidden and unique per save.
-fn temp_path(target: &Path) -> Result<PathBuf, SnapshotError> {
-    let name = target.file_name().ok_or_else(|| {
-        SnapshotError::io(
-            target,
-            "cannot save to",
-            io::Error::new(io::ErrorKind::InvalidInput, "the path has no file name"),
-        )
-    })?;
+pub(crate) fn temp_path(target: &Path) -> io::Result<PathBuf> {
+    let name = target
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path has no file name"))?;
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let mut tmp = std::ffi::OsString::from(".");
+    let mut tmp = OsString::from(".");
     tmp.push(name);
     tmp.push(format!(".{}.{n}.tmp", std::process::id()));
     Ok(target.with_file_name(tmp))
+}
+
+/// The target's name if `name` is a temporary name of [`temp_path`] (`.NAME.PID.N.tmp`, with
+/// `PID` and `N` decimal numbers).
+pub(crate) fn temp_target(name: &[u8]) -> Option<&[u8]> {
+    let inner = name.strip_prefix(b".")?.strip_suffix(b".tmp")?;
+    let number = |s: &[u8]| !s.is_empty() && s.iter().all(u8::is_ascii_digit);
+    let dot = inner.iter().rposition(|&b| b == b'.')?;
+    let (rest, n) = (&inner[..dot], &inner[dot + 1..]);
+    let dot = rest.iter().rposition(|&b| b == b'.')?;
+    let (target, pid) = (&rest[..dot], &rest[dot + 1..]);
+    (number(n) && number(pid) && !target.is_empty()).then_some(target)
+}
+
+/// Removes the temporary files of `target` (named as [`temp_path`] names them) that no writer
+/// holds locked: what interrupted saves and exports of `target` left behind. A file whose lock
+/// cannot be taken is left alone, and so is every other file. Best effort: a leftover that
+/// cannot be removed is harmless (hidden, never read), so failures are ignored.
+pub(crate) fn remove_stale(target: &Path) {
+    let Some(name) = target.file_name() else {
+        return;
+    };
+    let dir = parent_dir(target);
+    let Ok(entries) = fs::read_dir(&dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        if temp_target(file_name.as_encoded_bytes()) != Some(name.as_encoded_bytes()) {
+            continue;
+        }
+        let path = dir.join(&file_name);
+        let Ok(file) = File::open(&path) else {
+            continue;
+        };
+        // Held while the file is removed: no writer can be using it meanwhile.
+        if file.try_lock().is_ok() {
+            let _ = fs::remove_file(&path);
+        }
+    }
 }
 
 /// The directory holding `target` (`.` for a bare file name).
@@ -126,7 +191,8 @@ pub(crate) fn write_atomic(
     target: &Path,
     enc: &Encoded,
 ) -> Result<(), SnapshotError> {
-    let tmp = temp_path(target)?;
+    let tmp = temp_path(target).map_err(|e| SnapshotError::io(target, "cannot save to", e))?;
+    fs.remove_stale(target);
     let written = (|| {
         fs.create(&tmp)
             .map_err(|e| SnapshotError::io(&tmp, "cannot create the temporary file", e))?;
@@ -222,5 +288,56 @@ mod tests {
         let sizes: Vec<usize> = fs.writes.iter().map(Vec::len).collect();
         assert_eq!(sizes, [HEADER_LEN, CHUNK, 18]);
         assert_eq!(fs.writes[1..].concat(), parts.concat());
+    }
+
+    #[test]
+    fn temporary_names_are_recognised_with_their_target() {
+        let tmp = temp_path(Path::new("dir/g.kgs")).unwrap_or_else(|e| panic!("{e}"));
+        let name = tmp.file_name().unwrap_or_default().as_encoded_bytes();
+        assert_eq!(temp_target(name), Some(&b"g.kgs"[..]));
+        assert_eq!(temp_target(b".g.kgs.1.2.tmp"), Some(&b"g.kgs"[..]));
+        assert_eq!(temp_target(b".a.b.c.12.0.tmp"), Some(&b"a.b.c"[..]));
+        for other in [
+            &b"g.kgs.1.2.tmp"[..],
+            b".g.kgs.tmp",
+            b".g.kgs.1.tmp",
+            b".g.kgs.x.2.tmp",
+            b".g.kgs.1.2.tmp~",
+            b"..1.2.tmp",
+            b".g.kgs.1..tmp",
+        ] {
+            assert_eq!(temp_target(other), None, "{}", String::from_utf8_lossy(other));
+        }
+    }
+
+    #[test]
+    fn only_unlocked_temporary_files_of_the_target_are_stale() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let target = dir.path().join("g.kgs");
+        let stale = [".g.kgs.4000000.0.tmp", ".g.kgs.1.77.tmp"];
+        let kept = [
+            ".g.kgs.tmp",
+            ".h.kgs.4000000.0.tmp",
+            "g.kgs.4000000.0.tmp",
+            ".g.kgs.5.4000000.0.tmp",
+            "notes.txt",
+        ];
+        for name in stale.iter().chain(&kept) {
+            std::fs::write(dir.path().join(name), b"x").unwrap_or_else(|e| panic!("{e}"));
+        }
+        // A save in progress holds its file's lock.
+        let busy = dir.path().join(".g.kgs.4000001.0.tmp");
+        let held = create_locked(&busy).unwrap_or_else(|e| panic!("{e}"));
+        remove_stale(&target);
+        for name in stale {
+            assert!(!dir.path().join(name).exists(), "{name} was left");
+        }
+        for name in kept {
+            assert!(dir.path().join(name).exists(), "{name} was removed");
+        }
+        assert!(busy.exists(), "the file of a save in progress was removed");
+        drop(held);
+        remove_stale(&target);
+        assert!(!busy.exists());
     }
 }
