@@ -13,12 +13,13 @@
 
 use std::collections::HashMap;
 use std::fs::{self, File};
-use std::io::{self, BufWriter, Read};
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use csv::{ByteRecord, ReaderBuilder, WriterBuilder};
 
 use super::error::{ExportError, ExportItem, ImportError, ImportErrorKind};
+use super::file::AtomicFile;
 use super::strings::StringPool;
 use crate::graph::bulk::Storage;
 use crate::graph::{Graph, KeyId, LabelId, NodeData, NodeId, Props, RelData, Symbols, TypeId, Value};
@@ -920,9 +921,19 @@ pub(crate) fn csv_io_err(path: &Path) -> impl Fn(csv::Error) -> ExportError + '_
     }
 }
 
-pub(crate) fn csv_writer(path: &Path) -> Result<csv::Writer<BufWriter<File>>, ExportError> {
-    let file = File::create(path).map_err(io_err(path))?;
-    Ok(WriterBuilder::new().from_writer(BufWriter::with_capacity(1 << 16, file)))
+/// A CSV writer of `path`, writing a temporary file beside it: [`finish_csv`] makes it the
+/// file; dropped before that (an error), it leaves nothing.
+pub(crate) fn csv_writer(path: &Path) -> Result<csv::Writer<AtomicFile>, ExportError> {
+    let file = AtomicFile::create(path).map_err(io_err(path))?;
+    Ok(WriterBuilder::new().from_writer(file))
+}
+
+/// Flushes a writer of [`csv_writer`]; the returned file still has to be committed.
+pub(crate) fn finish_csv(w: csv::Writer<AtomicFile>, path: &Path) -> Result<AtomicFile, ExportError> {
+    w.into_inner().map_err(|e| ExportError::Io {
+        path: path.to_owned(),
+        source: io::Error::new(e.error().kind(), e.error().to_string()),
+    })
 }
 
 /// Writes the property cells of one item into `row` (after its structural cells).
@@ -1010,7 +1021,9 @@ pub(crate) fn export(graph: &Graph, dir: &Path) -> Result<(), ExportError> {
         push_props(&mut row, &node_cols, &data.props, &[], &mut buf);
         w.write_record(&row).map_err(csv_io_err(&path))?;
     }
-    w.flush().map_err(io_err(&path))?;
+    // Renamed into place once the relationships are written too: a failure leaves both files
+    // as they were.
+    let nodes = (finish_csv(w, &path)?, path);
 
     let path: PathBuf = dir.join("relationships.csv");
     let mut w = csv_writer(&path)?;
@@ -1027,6 +1040,7 @@ pub(crate) fn export(graph: &Graph, dir: &Path) -> Result<(), ExportError> {
         push_props(&mut row, &rel_cols, &data.props, &[], &mut buf);
         w.write_record(&row).map_err(csv_io_err(&path))?;
     }
-    w.flush().map_err(io_err(&path))?;
-    Ok(())
+    let rels = finish_csv(w, &path)?;
+    nodes.0.commit().map_err(io_err(&nodes.1))?;
+    rels.commit().map_err(io_err(&path))
 }

@@ -1,5 +1,6 @@
 //! Crash-safe replacement of a file: write a temporary file beside the target, fsync it,
-//! rename it over the target, fsync the directory ([`write_atomic`]).
+//! rename it over the target, fsync the directory. Snapshots are saved this way
+//! ([`write_atomic`]), and so are exports ([`AtomicFile`]).
 //!
 //! Architecture invariants:
 //! - Every file-system operation of a save goes through [`SnapshotFs`], so a test can fail or
@@ -13,7 +14,7 @@
 
 use std::ffi::OsString;
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -243,6 +244,117 @@ pub(crate) fn write_atomic(
         .map_err(|e| SnapshotError::io(&dir, "cannot sync the directory", e))
 }
 
+/// A file written under a temporary name beside its target and renamed over it by
+/// [`commit`](AtomicFile::commit), once whole and synced: an export that fails (a full disk, a
+/// value refused halfway) leaves the target as it was, and no temporary file, since dropping
+/// an `AtomicFile` that was not committed removes it.
+pub(crate) struct AtomicFile {
+    out: Option<BufWriter<Sink>>,
+    tmp: PathBuf,
+    target: PathBuf,
+}
+
+/// The temporary file under the buffer: where the fault-injection seam of the tests sits.
+struct Sink {
+    file: File,
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Tests only: the room left on the "disk" of the [`AtomicFile`]s of this thread, in bytes:
+    /// a write past it fails with `StorageFull`. `None`: no limit.
+    pub(crate) static ROOM: std::cell::Cell<Option<u64>> = const { std::cell::Cell::new(None) };
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        #[cfg(test)]
+        if let Some(room) = ROOM.with(std::cell::Cell::get) {
+            if room == 0 && !buf.is_empty() {
+                return Err(io::Error::new(io::ErrorKind::StorageFull, "disk full (injected)"));
+            }
+            let n = self.file.write(&buf[..buf.len().min(room as usize)])?;
+            ROOM.with(|r| r.set(Some(room - n as u64)));
+            return Ok(n);
+        }
+        self.file.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
+    }
+}
+
+impl AtomicFile {
+    /// Starts writing `target`: removes what interrupted writes of it left (see
+    /// [`remove_stale`]) and creates a fresh temporary file beside it.
+    pub(crate) fn create(target: &Path) -> io::Result<AtomicFile> {
+        let tmp = temp_path(target)?;
+        remove_stale(target);
+        let file = create_locked(&tmp)?;
+        Ok(AtomicFile {
+            out: Some(BufWriter::with_capacity(1 << 16, Sink { file })),
+            tmp,
+            target: target.to_owned(),
+        })
+    }
+
+    /// Flushes and syncs the temporary file, renames it over the target and syncs the
+    /// directory. On an error the target is untouched (unless the directory sync failed,
+    /// after the rename) and the temporary file is removed.
+    pub(crate) fn commit(mut self) -> io::Result<()> {
+        let Some(out) = self.out.take() else {
+            return Err(io::Error::other("the file was already committed"));
+        };
+        let renamed = out.into_inner().map_err(|e| e.into_error()).and_then(|sink| {
+            sink.file.sync_all()?;
+            fs::rename(&self.tmp, &self.target)
+            // The file, and its lock, are dropped once it has its name.
+        });
+        if let Err(e) = renamed {
+            let _ = fs::remove_file(&self.tmp);
+            return Err(e);
+        }
+        StdFs::default().sync_dir(&parent_dir(&self.target))
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match &mut self.out {
+            Some(out) => out.write(buf),
+            None => Err(io::Error::other("the file was already committed")),
+        }
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        match &mut self.out {
+            Some(out) => out.write_all(buf),
+            None => Err(io::Error::other("the file was already committed")),
+        }
+    }
+
+    /// Flushes the buffer into the temporary file (only [`commit`](AtomicFile::commit)
+    /// makes it the target).
+    fn flush(&mut self) -> io::Result<()> {
+        match &mut self.out {
+            Some(out) => out.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if let Some(out) = self.out.take() {
+            // Not committed: what was written goes, unflushed.
+            let (sink, _) = out.into_parts();
+            drop(sink);
+            let _ = fs::remove_file(&self.tmp);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -339,5 +451,129 @@ mod tests {
         drop(held);
         remove_stale(&target);
         assert!(!busy.exists());
+    }
+
+    /// The names in `dir`, sorted.
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
+            .collect::<Result<_, _>>()
+            .unwrap_or_else(|e| panic!("{e}"));
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn an_atomic_file_is_the_target_only_once_committed() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let target = dir.path().join("out.txt");
+        fs::write(&target, b"old").unwrap_or_else(|e| panic!("{e}"));
+        let mut f = AtomicFile::create(&target).unwrap_or_else(|e| panic!("{e}"));
+        f.write_all(b"new").unwrap_or_else(|e| panic!("{e}"));
+        f.flush().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(fs::read(&target).unwrap_or_default(), b"old");
+        assert_eq!(
+            names(dir.path()).len(),
+            2,
+            "the temporary file is beside the target"
+        );
+        drop(f);
+        assert_eq!(
+            names(dir.path()),
+            ["out.txt"],
+            "dropped uncommitted, it leaves nothing"
+        );
+        assert_eq!(fs::read(&target).unwrap_or_default(), b"old");
+        let mut f = AtomicFile::create(&target).unwrap_or_else(|e| panic!("{e}"));
+        f.write_all(b"new").unwrap_or_else(|e| panic!("{e}"));
+        f.commit().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(fs::read(&target).unwrap_or_default(), b"new");
+        assert_eq!(names(dir.path()), ["out.txt"]);
+    }
+
+    #[test]
+    fn an_export_that_fills_the_disk_leaves_the_old_files_and_no_temporary_file() {
+        let g = crate::Graph::ecosystem().unwrap_or_else(|e| panic!("{e}"));
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let old = [
+            "g.jsonl",
+            "g.cypher",
+            "csv/nodes.csv",
+            "csv/relationships.csv",
+            "kuzu/schema.cypher",
+        ];
+        fs::create_dir_all(dir.path().join("csv")).unwrap_or_else(|e| panic!("{e}"));
+        fs::create_dir_all(dir.path().join("kuzu")).unwrap_or_else(|e| panic!("{e}"));
+        for name in old {
+            fs::write(dir.path().join(name), b"old").unwrap_or_else(|e| panic!("{e}"));
+        }
+        let before = |sub: &str| names(&dir.path().join(sub));
+        let listing = (before(""), before("csv"), before("kuzu"));
+        // The disk fills before the first byte, halfway, and one byte before the end of the
+        // export (for the CSV and Kùzu exports, in their last file).
+        type Export<'a> = &'a dyn Fn(&Path) -> Result<(), crate::ExportError>;
+        let exports: [(&str, &str, Export<'_>); 4] = [
+            ("jsonl", "g.jsonl", &|p| g.export_jsonl(p)),
+            ("cypher", "g.cypher", &|p| g.export_cypher(p)),
+            ("csv", "csv", &|p| g.export_csv(p)),
+            ("kuzu", "kuzu", &|p| g.export_kuzu(p)),
+        ];
+        for (what, target, export) in exports {
+            let scratch = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+            export(&scratch.path().join(target)).unwrap_or_else(|e| panic!("{e}"));
+            let size = |p: &Path| fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+            let whole = scratch.path().join(target);
+            let total: u64 = match fs::read_dir(&whole) {
+                Ok(files) => files.flatten().map(|f| size(&f.path())).sum(),
+                Err(_) => size(&whole),
+            };
+            assert!(total > 1000, "{what}: {total} bytes");
+            let limits = [0, 100, total / 2, total - 1];
+            for limit in limits {
+                ROOM.with(|r| r.set(Some(limit)));
+                let result = export(&dir.path().join(target));
+                let left = ROOM.with(std::cell::Cell::get);
+                ROOM.with(|r| r.set(None));
+                assert_eq!(left, Some(0), "{what} at {limit}: the disk filled");
+                match result {
+                    Err(crate::ExportError::Io { source, .. }) => {
+                        assert_eq!(
+                            source.kind(),
+                            io::ErrorKind::StorageFull,
+                            "{what} at {limit}: {source}"
+                        );
+                    }
+                    other => panic!("{what} at {limit}: {other:?}"),
+                }
+                for name in old {
+                    assert_eq!(
+                        fs::read(dir.path().join(name)).unwrap_or_default(),
+                        b"old",
+                        "{what}: {name} at {limit}"
+                    );
+                }
+                // The Kùzu export writes its tables' files one by one: those it finished are
+                // there (the schema that loads them is not); no temporary file is.
+                let kuzu: Vec<String> = before("kuzu");
+                assert!(kuzu.iter().all(|n| !n.starts_with('.')), "{kuzu:?} at {limit}");
+                assert_eq!(
+                    (before(""), before("csv")),
+                    (listing.0.clone(), listing.1.clone()),
+                    "{what} at {limit}"
+                );
+            }
+        }
+        // Without the fault, each export replaces its files.
+        g.export_jsonl(dir.path().join("g.jsonl"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        g.export_csv(dir.path().join("csv"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_ne!(fs::read(dir.path().join("g.jsonl")).unwrap_or_default(), b"old");
+        assert_ne!(
+            fs::read(dir.path().join("csv/relationships.csv")).unwrap_or_default(),
+            b"old"
+        );
+        assert_eq!(listing.2, ["schema.cypher"]);
     }
 }

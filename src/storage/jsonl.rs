@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 
 use serde::ser::SerializeMap;
@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize, Serializer};
 
 use super::csv::io_err;
 use super::error::{ExportError, ExportItem, ImportError, ImportErrorKind};
+use super::file::AtomicFile;
 use crate::graph::bulk::Storage;
 use crate::graph::{Graph, LabelId, NodeData, NodeId, Props, RelData, RelId, Symbols, Value};
 
@@ -96,8 +97,8 @@ pub(crate) fn export(graph: &Graph, path: &Path) -> Result<(), ExportError> {
             check(graph, ExportItem::Relationship(RelId::from_ix(ix)), &d.props)?;
         }
     }
-    let file = File::create(path).map_err(io_err(path))?;
-    let mut w = BufWriter::with_capacity(1 << 16, file);
+    // A temporary file beside the target, renamed over it once whole.
+    let mut w = AtomicFile::create(path).map_err(io_err(path))?;
     let to_io = |e: serde_json::Error| ExportError::Io {
         path: path.to_owned(),
         source: e.into(),
@@ -136,7 +137,7 @@ pub(crate) fn export(graph: &Graph, path: &Path) -> Result<(), ExportError> {
         serde_json::to_writer(&mut w, &line).map_err(to_io)?;
         w.write_all(b"\n").map_err(io_err(path))?;
     }
-    w.flush().map_err(io_err(path))
+    w.commit().map_err(io_err(path))
 }
 
 // ---- import ------------------------------------------------------------------------------

@@ -8,6 +8,9 @@
 //!   whole input was read, so a failed import loads nothing.
 //! - Exporters refuse what their format cannot express (a typed `ExportError`) rather than
 //!   write something that reads back differently.
+//! - Exporters write each file under a temporary name beside it and rename it into place once
+//!   whole (`file::AtomicFile`): a failed export never leaves a partial file under a target
+//!   name, nor a temporary file.
 //! - Bulk paths build petgraph's storage directly and rebuild the indexes once, through
 //!   `Graph::from_storage` (`graph/bulk.rs`); nothing here goes through the query engine.
 
@@ -124,7 +127,9 @@ impl Graph {
     /// `dir` (created if missing); [`Graph::import_csv`] reads them back. Refuses, with an
     /// [`ExportError`], a graph the format cannot express: a node without exactly one label, a
     /// map, a list of mixed types or of lists, an empty string or list, a list element with
-    /// `;`, a property with different types on different items.
+    /// `;`, a property with different types on different items. Both files are written under
+    /// temporary names and renamed into place once both are whole: a failed export leaves the
+    /// previous files as they were.
     ///
     /// ```
     /// use kgraph::Graph;
@@ -166,7 +171,8 @@ impl Graph {
     /// Writes every node, relationship and unique constraint as JSON Lines
     /// (`docs/jsonl-format.md`); [`Graph::import_jsonl`] reads it back (with new ids). Only a
     /// map value with a key starting with `~` is refused: the encoding reserves those keys for
-    /// tagged values such as `{"~date":..}`.
+    /// tagged values such as `{"~date":..}`. The file is written under a temporary name and
+    /// renamed over `path` once whole: a failed export leaves the previous file as it was.
     ///
     /// ```
     /// use kgraph::Graph;
@@ -185,7 +191,9 @@ impl Graph {
     /// Writes a Cypher script that recreates the graph when its statements (one per line,
     /// comments starting with `//`) are run in order on an empty graph with
     /// [`Graph::execute`]. Refuses maps and lists of lists or maps, which Cypher's `CREATE`
-    /// cannot store.
+    /// cannot store, and an item whose statement would be too large for the parser. The file
+    /// is written under a temporary name and renamed over `path` once whole: a failed export
+    /// leaves the previous file as it was.
     ///
     /// ```
     /// use kgraph::Graph;
@@ -209,7 +217,9 @@ impl Graph {
     /// Writes the graph for Kùzu (or Ladybug) into `dir`: one CSV file per label and per
     /// (type, start label, end label), and `schema.cypher`, a script of `CREATE NODE TABLE`,
     /// `CREATE REL TABLE` and `COPY ... FROM` statements to run from `dir`. Every node needs
-    /// exactly one label; values follow the rules of [`Graph::export_csv`].
+    /// exactly one label; values follow the rules of [`Graph::export_csv`]. Each file is
+    /// written under a temporary name and renamed into place once whole, `schema.cypher`
+    /// last: a failed export leaves no partial file and the previous script.
     ///
     /// ```
     /// use kgraph::Graph;
