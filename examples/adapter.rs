@@ -29,19 +29,20 @@ fn query_error(e: &QueryError) -> Json {
 }
 
 fn import_error(e: &ImportError) -> Json {
-    let kind = if matches!(e, ImportError::Io { .. }) {
-        "IoError"
-    } else {
-        "Corrupt"
+    let kind = match e {
+        ImportError::Io { .. } => "IoError",
+        // A line longer than the importers read: a limit stopped it, the file may be fine.
+        ImportError::LineTooLong { .. } => "LimitExceeded",
+        _ => "Corrupt",
     };
     let mut out = error(kind, "runtime", e.to_string());
-    if let (Some(obj), Some(line), Some(column)) = (
-        out.get_mut("error").and_then(Json::as_object_mut),
-        e.line(),
-        e.column(),
-    ) {
-        obj.insert("file_line".into(), json!(line));
-        obj.insert("file_column".into(), json!(column));
+    if let Some(obj) = out.get_mut("error").and_then(Json::as_object_mut) {
+        if let Some(line) = e.line() {
+            obj.insert("file_line".into(), json!(line));
+        }
+        if let Some(column) = e.column() {
+            obj.insert("file_column".into(), json!(column));
+        }
     }
     out
 }

@@ -30,4 +30,6 @@ pub use query::syntax::{
 pub use query::{Params, QueryResult, ReadQuery, WriteQuery};
 #[doc(hidden)]
 pub use storage::dir::{DbFs, LogHandle, StdDbFs};
-pub use storage::{ExportError, ExportItem, ImportError, ImportErrorKind, SnapshotError, SnapshotFs};
+pub use storage::{
+    ExportError, ExportItem, ImportError, ImportErrorKind, SnapshotError, SnapshotFs, MAX_IMPORT_LINE_BYTES,
+};

@@ -28,6 +28,24 @@ pub(crate) mod wal;
 
 use std::path::Path;
 
+/// The longest line of a JSON Lines file, or record of a CSV file, that [`Graph::import_jsonl`]
+/// and [`Graph::import_csv`] read: 64 MiB, not counting the line break. A longer one is
+/// refused with [`ImportError::LineTooLong`], naming the line it starts on, after reading at
+/// most this much of it: an endless line costs no more memory than this.
+///
+/// ```
+/// use kgraph::{Graph, ImportError, MAX_IMPORT_LINE_BYTES};
+/// let path = std::env::temp_dir().join(format!("kgraph-doc-long-line-{}.jsonl", std::process::id()));
+/// let mut text = String::from("\n");
+/// text.push_str(&" ".repeat(MAX_IMPORT_LINE_BYTES + 1));
+/// std::fs::write(&path, text)?;
+/// let err = Graph::import_jsonl(&path).unwrap_err();
+/// assert!(matches!(err, ImportError::LineTooLong { line: 2, .. }));
+/// std::fs::remove_file(&path)?;
+/// # Ok::<_, std::io::Error>(())
+/// ```
+pub const MAX_IMPORT_LINE_BYTES: usize = 64 << 20;
+
 use crate::graph::Graph;
 pub use error::{ExportError, ExportItem, ImportError, ImportErrorKind, SnapshotError};
 pub use file::SnapshotFs;
@@ -99,7 +117,8 @@ impl Graph {
     /// columns, `relationships.csv` with `START_ID`, `END_ID` and `TYPE`, typed property
     /// columns `name:STRING|INT|FLOAT|BOOL|DATE` and lists `T[]`) into a new graph. The ids of
     /// the file map to new node ids. A malformed row is an error naming the file, line and
-    /// column, and nothing is loaded.
+    /// column, a record longer than [`MAX_IMPORT_LINE_BYTES`] is [`ImportError::LineTooLong`],
+    /// and nothing is loaded.
     ///
     /// ```
     /// use kgraph::Graph;
@@ -120,7 +139,7 @@ impl Graph {
         nodes: impl AsRef<Path>,
         relationships: impl AsRef<Path>,
     ) -> Result<Graph, ImportError> {
-        csv::import(nodes.as_ref(), relationships.as_ref())
+        csv::import(nodes.as_ref(), relationships.as_ref(), MAX_IMPORT_LINE_BYTES)
     }
 
     /// Writes the graph as `nodes.csv` and `relationships.csv` of the benchmark format into
@@ -148,7 +167,8 @@ impl Graph {
     /// Reads a JSON Lines file (`docs/jsonl-format.md`) into a new graph: one
     /// `{"node":{"id":..,"labels":[..],"properties":{..}}}` or
     /// `{"relationship":{"start":..,"end":..,"type":..,"properties":{..}}}` per line, values
-    /// in the adapter's encoding. Relationships may come before the nodes they name.
+    /// in the adapter's encoding. Relationships may come before the nodes they name. A line
+    /// longer than [`MAX_IMPORT_LINE_BYTES`] is [`ImportError::LineTooLong`].
     ///
     /// ```
     /// use kgraph::{Graph, Value};
@@ -165,7 +185,7 @@ impl Graph {
     /// # Ok::<_, Box<dyn std::error::Error>>(())
     /// ```
     pub fn import_jsonl(path: impl AsRef<Path>) -> Result<Graph, ImportError> {
-        jsonl::import(path.as_ref())
+        jsonl::import(path.as_ref(), MAX_IMPORT_LINE_BYTES)
     }
 
     /// Writes every node, relationship and unique constraint as JSON Lines
