@@ -3,7 +3,7 @@
 //!
 //! Run with `cargo run --release --example adapter`.
 
-use std::io::{self, BufRead, Write};
+use std::io::{self, BufRead, Read, Write};
 use std::time::{Duration, Instant};
 
 use kgraph::{
@@ -29,19 +29,20 @@ fn query_error(e: &QueryError) -> Json {
 }
 
 fn import_error(e: &ImportError) -> Json {
-    let kind = if matches!(e, ImportError::Io { .. }) {
-        "IoError"
-    } else {
-        "Corrupt"
+    let kind = match e {
+        ImportError::Io { .. } => "IoError",
+        // A line longer than the importers read: a limit stopped it, the file may be fine.
+        ImportError::LineTooLong { .. } => "LimitExceeded",
+        _ => "Corrupt",
     };
     let mut out = error(kind, "runtime", e.to_string());
-    if let (Some(obj), Some(line), Some(column)) = (
-        out.get_mut("error").and_then(Json::as_object_mut),
-        e.line(),
-        e.column(),
-    ) {
-        obj.insert("file_line".into(), json!(line));
-        obj.insert("file_column".into(), json!(column));
+    if let Some(obj) = out.get_mut("error").and_then(Json::as_object_mut) {
+        if let Some(line) = e.line() {
+            obj.insert("file_line".into(), json!(line));
+        }
+        if let Some(column) = e.column() {
+            obj.insert("file_column".into(), json!(column));
+        }
     }
     out
 }
@@ -259,6 +260,21 @@ fn durability() -> Result<Durability, String> {
     }
 }
 
+/// An optional non-negative integer field: `Ok(None)` when it is absent or null, a
+/// `ProtocolError` response when it is anything but a non-negative integer.
+fn optional_count(req: &Json, key: &str) -> Result<Option<u64>, Json> {
+    match req.get(key) {
+        None | Some(Json::Null) => Ok(None),
+        Some(v) => v.as_u64().map(Some).ok_or_else(|| {
+            error(
+                "ProtocolError",
+                "compile",
+                format!("'{key}' must be a non-negative integer, not {v}"),
+            )
+        }),
+    }
+}
+
 fn handle(engine: &mut Engine, req: &Json) -> Json {
     let Some(op) = req.get("op").and_then(Json::as_str) else {
         return error("ProtocolError", "compile", "a request needs an 'op' string");
@@ -332,16 +348,23 @@ fn handle(engine: &mut Engine, req: &Json) -> Json {
             };
             let params = match req.get("params") {
                 None | Some(Json::Null) => Params::new(),
-                Some(p) => match Params::from_serialize(p) {
+                Some(p) if p.is_object() => match Params::from_serialize(p) {
                     Ok(p) => p,
                     Err(e) => return error("ProtocolError", "compile", format!("bad params: {e}")),
                 },
+                Some(_) => return error("ProtocolError", "compile", "'params' must be an object"),
             };
-            let timeout = req
-                .get("timeout_ms")
-                .and_then(Json::as_u64)
-                .map_or(DEFAULT_TIMEOUT, Duration::from_millis);
-            let repeat = req.get("repeat").and_then(Json::as_u64).unwrap_or(1).max(1);
+            let timeout = match optional_count(req, "timeout_ms") {
+                Ok(ms) => ms.map_or(DEFAULT_TIMEOUT, Duration::from_millis),
+                Err(e) => return e,
+            };
+            let repeat = match optional_count(req, "repeat") {
+                Ok(None) => 1,
+                Ok(Some(k)) if k >= 1 => k,
+                Ok(Some(_)) | Err(_) => {
+                    return error("ProtocolError", "compile", "'repeat' must be an integer >= 1")
+                }
+            };
             let mut times = Vec::new();
             let mut last = None;
             for _ in 0..repeat {
@@ -482,18 +505,88 @@ fn test_procedure(req: &Json) -> Result<Procedure, String> {
     }))
 }
 
+/// The longest request line the adapter reads: 64 MiB. A longer line is skipped to its end and
+/// answered with a `ProtocolError`, so that an endless line cannot exhaust the memory.
+const MAX_REQUEST_BYTES: usize = 64 << 20;
+
+/// Reads the next line of `input` into `buf`, without its `\n`, keeping at most
+/// [`MAX_REQUEST_BYTES`] of it: `Ok(None)` at the end of the input, `Ok(Some(false))` for a
+/// longer line (its bytes are skipped, up to and including its `\n`).
+fn read_request(input: &mut impl BufRead, buf: &mut Vec<u8>) -> io::Result<Option<bool>> {
+    buf.clear();
+    let n = Read::take(&mut *input, MAX_REQUEST_BYTES as u64 + 1).read_until(b'\n', buf)?;
+    if n == 0 {
+        return Ok(None);
+    }
+    if buf.last() == Some(&b'\n') {
+        buf.pop();
+        return Ok(Some(true));
+    }
+    if buf.len() <= MAX_REQUEST_BYTES {
+        // The last line, without a '\n'.
+        return Ok(Some(true));
+    }
+    buf.clear();
+    loop {
+        let chunk = input.fill_buf()?;
+        if chunk.is_empty() {
+            break;
+        }
+        match chunk.iter().position(|&b| b == b'\n') {
+            Some(i) => {
+                input.consume(i + 1);
+                break;
+            }
+            None => {
+                let len = chunk.len();
+                input.consume(len);
+            }
+        }
+    }
+    Ok(Some(false))
+}
+
+/// The one response to one request line, whatever its bytes: anything but a JSON object
+/// (bytes that are not UTF-8, an empty line, malformed or too deeply nested JSON, a scalar or
+/// an array) is a `ProtocolError`.
+fn respond(engine: &mut Engine, line: &[u8]) -> Json {
+    let text = match std::str::from_utf8(line) {
+        Ok(text) => text,
+        Err(e) => {
+            return error(
+                "ProtocolError",
+                "compile",
+                format!(
+                    "the request is not UTF-8 text (invalid byte at offset {})",
+                    e.valid_up_to()
+                ),
+            )
+        }
+    };
+    if text.trim().is_empty() {
+        return error("ProtocolError", "compile", "an empty request line");
+    }
+    match serde_json::from_str::<Json>(text) {
+        Ok(req) if req.is_object() => handle(engine, &req),
+        Ok(_) => error("ProtocolError", "compile", "a request must be a JSON object"),
+        Err(e) => error("ProtocolError", "compile", format!("malformed JSON: {e}")),
+    }
+}
+
 fn main() -> io::Result<()> {
-    let stdin = io::stdin();
+    let mut input = io::stdin().lock();
     let mut out = io::BufWriter::new(io::stdout().lock());
     let mut engine = Engine::default();
-    for line in stdin.lock().lines() {
-        let line = line?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let response = match serde_json::from_str::<Json>(&line) {
-            Ok(req) => handle(&mut engine, &req),
-            Err(e) => error("ProtocolError", "compile", format!("malformed JSON: {e}")),
+    let mut line = Vec::new();
+    while let Some(whole) = read_request(&mut input, &mut line)? {
+        let response = if whole {
+            respond(&mut engine, &line)
+        } else {
+            error(
+                "ProtocolError",
+                "compile",
+                format!("the request line is longer than {MAX_REQUEST_BYTES} bytes"),
+            )
         };
         writeln!(out, "{response}")?;
         out.flush()?;

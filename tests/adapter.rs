@@ -182,3 +182,205 @@ fn resolve_answers_the_ranking() {
     assert_eq!(out[3], json!({"ok": true, "matches": []}));
     assert_eq!(out[4]["error"]["kind"], "ProtocolError");
 }
+
+/// The kinds of ADAPTER.md's error responses.
+const KINDS: &[&str] = &[
+    "SyntaxError",
+    "SemanticError",
+    "ParameterMissing",
+    "TypeError",
+    "ArgumentError",
+    "EntityNotFound",
+    "ConstraintVerificationFailed",
+    "ArithmeticError",
+    "ProcedureError",
+    "Unsupported",
+    "IoError",
+    "Corrupt",
+    "LimitExceeded",
+    "Locked",
+    "ProtocolError",
+];
+
+/// An adapter driven one line at a time: each request's response is awaited, with a deadline.
+struct Live {
+    child: std::process::Child,
+    stdin: Option<std::process::ChildStdin>,
+    responses: std::sync::mpsc::Receiver<String>,
+}
+
+impl Live {
+    fn start() -> Live {
+        let mut child = Command::new(common::adapter())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, responses) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { return };
+                if tx.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        Live {
+            child,
+            stdin,
+            responses,
+        }
+    }
+
+    /// Sends `request` and a newline; returns the one response, which must come within 10 s.
+    fn ask(&mut self, request: &[u8]) -> Json {
+        let stdin = self.stdin.as_mut().unwrap();
+        stdin.write_all(request).unwrap();
+        stdin.write_all(b"\n").unwrap();
+        stdin.flush().unwrap();
+        let started = std::time::Instant::now();
+        let line = self
+            .responses
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .unwrap_or_else(|e| panic!("no response within 10 s ({e})"));
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"))
+    }
+
+    /// Closes the input: the adapter must exit cleanly without another line of output.
+    fn finish(mut self) {
+        drop(self.stdin.take());
+        assert!(self.child.wait().unwrap().success());
+        let extra: Vec<String> = self.responses.iter().collect();
+        assert!(extra.is_empty(), "responses to no request: {extra:?}");
+    }
+}
+
+#[test]
+fn every_line_gets_exactly_one_response_whatever_its_bytes() {
+    let mut adapter = Live::start();
+    assert_eq!(
+        adapter.ask(
+            json!({"op": "load", "dataset": "ecosystem"})
+                .to_string()
+                .as_bytes()
+        ),
+        json!({"ok": true, "nodes": 308, "relationships": 446})
+    );
+    let deep = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+    let query = |fields: Json| {
+        let mut req = json!({"op": "query", "query": "RETURN 1 AS one"});
+        for (k, v) in fields.as_object().unwrap() {
+            req[k] = v.clone();
+        }
+        req.to_string().into_bytes()
+    };
+    let mut big_garbage = vec![b'x'; 1 << 20];
+    big_garbage.extend_from_slice(b"{");
+    let protocol_errors: Vec<(&str, Vec<u8>)> = vec![
+        ("not UTF-8", b"{\"op\":\"hello\xff\xfe\"}".to_vec()),
+        ("not UTF-8 outside a string", b"\xc3\x28 \x80\x80".to_vec()),
+        ("empty", Vec::new()),
+        ("whitespace only", b" \t \r".to_vec()),
+        ("malformed JSON", b"{\"op\":".to_vec()),
+        ("a JSON number", b"5".to_vec()),
+        ("a JSON array", b"[{\"op\":\"hello\"}]".to_vec()),
+        ("a JSON string", b"\"hello\"".to_vec()),
+        ("JSON null", b"null".to_vec()),
+        ("nested 10,000 deep", deep(10_000).into_bytes()),
+        (
+            "params nested 10,000 deep",
+            format!(
+                r#"{{"op":"query","query":"RETURN $x","params":{{"x":{}}}}}"#,
+                deep(10_000)
+            )
+            .into_bytes(),
+        ),
+        ("1 MB of garbage", big_garbage),
+        ("a number as the op", br#"{"op":5}"#.to_vec()),
+        ("an unknown op", br#"{"op":"fly"}"#.to_vec()),
+        ("a number as the query", query(json!({"query": 5}))),
+        ("a string as the params", query(json!({"params": "x"}))),
+        ("a list as the params", query(json!({"params": [1]}))),
+        ("a string as the repeat count", query(json!({"repeat": "a"}))),
+        ("a zero repeat count", query(json!({"repeat": 0}))),
+        ("a negative timeout", query(json!({"timeout_ms": -1}))),
+        ("a fractional timeout", query(json!({"timeout_ms": 1.5}))),
+        ("a string as the timeout", query(json!({"timeout_ms": "5"}))),
+        (
+            "a number as the dataset",
+            br#"{"op":"load","dataset":1}"#.to_vec(),
+        ),
+        ("a list as the path", br#"{"op":"open","path":["x"]}"#.to_vec()),
+    ];
+    for (what, line) in &protocol_errors {
+        let r = adapter.ask(line);
+        assert_eq!(r["ok"], false, "{what}: {r}");
+        assert_eq!(r["error"]["kind"], "ProtocolError", "{what}: {r}");
+    }
+    // A request longer than 1 MB is read whole.
+    let padded = json!({"op": "hello", "padding": "x".repeat(1 << 20)}).to_string();
+    assert_eq!(adapter.ask(padded.as_bytes())["engine"], "kgraph");
+    // Runaway queries stop at the default timeout or the memory budget.
+    for runaway in [
+        "MATCH (a), (b), (c), (d), (e) RETURN count(*) AS n",
+        "UNWIND range(1, 100000000) AS x RETURN collect(x) AS xs",
+    ] {
+        let r = adapter.ask(json!({"op": "query", "query": runaway}).to_string().as_bytes());
+        assert_eq!(r["error"]["kind"], "LimitExceeded", "{runaway}: {r}");
+    }
+    // Other hostile requests: any failure is one of the protocol's kinds.
+    let long_query = format!("RETURN 1 AS one /* {} */", "x".repeat(1 << 20));
+    for hostile in [
+        json!({"op": "query", "query": long_query}),
+        json!({"op": "query", "query": "RETURN $x AS x", "params": {"x": {"~date": 5}}}),
+        json!({"op": "query", "query": "RETURN 1 AS one", "timeout_ms": u64::MAX}),
+        json!({"op": "open", "path": ""}),
+        json!({"op": "resolve", "text": "x".repeat(1 << 20)}),
+    ] {
+        let r = adapter.ask(hostile.to_string().as_bytes());
+        if r["ok"] == false {
+            let kind = r["error"]["kind"].as_str().unwrap_or_default();
+            assert!(KINDS.contains(&kind), "{kind} is not a protocol kind: {r}");
+        }
+    }
+    // A line past the adapter's 64 MiB bound is skipped, not held.
+    let endless = vec![b'x'; (64 << 20) + 10];
+    assert_eq!(adapter.ask(&endless)["error"]["kind"], "ProtocolError");
+    // It still serves, with the dataset loaded.
+    let hello = adapter.ask(br#"{"op":"hello"}"#);
+    assert_eq!((&hello["ok"], &hello["engine"]), (&json!(true), &json!("kgraph")));
+    let count = adapter.ask(
+        json!({"op": "query", "query": "MATCH (n) RETURN count(n) AS n"})
+            .to_string()
+            .as_bytes(),
+    );
+    assert_eq!(count["rows"], json!([[308]]));
+    adapter.finish();
+}
+
+#[test]
+fn the_last_line_is_answered_without_its_newline() {
+    let mut child = Command::new(common::adapter())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all(b"{\"op\":\"hello\"}\n\n{\"op\":\"hello\"}")
+        .unwrap();
+    drop(stdin);
+    let out: Vec<Json> = BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .map(|l| serde_json::from_str(&l.unwrap()).unwrap())
+        .collect();
+    assert!(child.wait().unwrap().success());
+    assert_eq!(out.len(), 3, "{out:?}");
+    assert_eq!(out[0]["engine"], "kgraph");
+    assert_eq!(out[1]["error"]["kind"], "ProtocolError");
+    assert_eq!(out[2]["engine"], "kgraph");
+}

@@ -120,6 +120,37 @@ fn checkpoints_keep_every_commit_and_drop_the_old_generation() {
 }
 
 #[test]
+fn a_checkpoint_removes_the_temporary_files_of_interrupted_snapshot_saves() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Database::open(dir.path()).unwrap();
+    commit(&db, 0).unwrap();
+    // What failed or crashed snapshot saves of this and other generations leave, and files of
+    // other names, which stay.
+    let leftovers = [
+        ".snapshot-000000000002.kgs.4000000.0.tmp",
+        ".snapshot-000000000007.kgs.4000000.5.tmp",
+    ];
+    let others = [".notes.tmp", ".snapshot-000000000002.kgs.tmp", "notes.txt"];
+    for name in leftovers.iter().chain(&others) {
+        std::fs::write(dir.path().join(name), b"partial").unwrap();
+    }
+    db.checkpoint().unwrap();
+    commit(&db, 1).unwrap();
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let mut expected: Vec<String> = others.iter().map(|s| (*s).to_owned()).collect();
+    expected.extend(["LOCK", "log-000000000002.kgl", "snapshot-000000000002.kgs"].map(String::from));
+    expected.sort();
+    assert_eq!(names, expected);
+    drop(db);
+    let db = Database::open(dir.path()).unwrap();
+    assert_eq!(committed(&db.read()), [0, 1]);
+}
+
+#[test]
 fn a_checkpoint_starts_by_itself_past_the_threshold() {
     let dir = tempfile::tempdir().unwrap();
     let db = Database::open_with(dir.path(), DbOptions::default().checkpoint_after(2_000)).unwrap();

@@ -287,3 +287,73 @@ fn the_embedded_dataset_exports_everywhere() {
     g.export_jsonl(dir.path().join("g.jsonl")).unwrap();
     g.export_cypher(dir.path().join("g.cypher")).unwrap();
 }
+
+/// The names of the files in `dir`, sorted.
+fn file_names(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn an_export_refused_halfway_leaves_the_old_file_and_no_temporary_file() {
+    // 600 nodes, a first statement's worth, then one whose properties (each a literal the
+    // language allows) make a statement too large: the refusal comes after the writing began.
+    let mut g = Graph::new();
+    for i in 0..600 {
+        g.add_node(&["A"], [("i", Value::Int(i))]).unwrap();
+    }
+    let big = "x".repeat(250 * 1024);
+    let props: Vec<(String, Value)> = (0..5)
+        .map(|k| (format!("p{k}"), Value::from(big.as_str())))
+        .collect();
+    g.add_node(&["B"], props.iter().map(|(k, v)| (k.as_str(), v.clone())))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("g.cypher");
+    std::fs::write(&path, "// the previous export\n").unwrap();
+    let err = g.export_cypher(&path).unwrap_err();
+    assert!(
+        unrepresentable_reason(err).contains("too large"),
+        "the refusal is the one met while writing"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "// the previous export\n"
+    );
+    assert_eq!(file_names(dir.path()), ["g.cypher"], "no temporary file is left");
+    // Without the large node, the same export replaces the file.
+    let small = Graph::new();
+    small.export_cypher(&path).unwrap();
+    assert!(std::fs::read_to_string(&path).unwrap().contains("0 nodes"));
+    assert_eq!(file_names(dir.path()), ["g.cypher"]);
+}
+
+#[test]
+fn an_export_removes_what_an_interrupted_export_of_its_file_left() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("g.jsonl");
+    // What an export killed halfway leaves: a hidden temporary file beside the target, named
+    // after it (a process id that is not this one's, a counter).
+    let leftover = dir.path().join(".g.jsonl.4000000.3.tmp");
+    std::fs::write(&leftover, "{\"node\":{\"id\":1,").unwrap();
+    let unrelated = [
+        ".g.jsonl.tmp",
+        ".other.jsonl.4000000.3.tmp",
+        "g.jsonl.4000000.3.tmp",
+    ];
+    for name in unrelated {
+        std::fs::write(dir.path().join(name), "keep").unwrap();
+    }
+    let g = Graph::ecosystem().unwrap();
+    g.export_jsonl(&path).unwrap();
+    assert!(!leftover.exists(), "the leftover was not removed");
+    let mut expected: Vec<String> = unrelated.iter().map(|s| (*s).to_owned()).collect();
+    expected.push("g.jsonl".to_owned());
+    expected.sort();
+    assert_eq!(file_names(dir.path()), expected, "only the leftover goes");
+    assert_eq!(Graph::import_jsonl(&path).unwrap().node_count(), g.node_count());
+}

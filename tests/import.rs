@@ -578,3 +578,56 @@ fn the_benchmark_generators_output_imports() {
     let (n, r) = write_bench_shaped(dir.path(), 30, 100);
     assert_eq!(Graph::import_csv(n, r).unwrap().relationship_count(), 100);
 }
+
+/// An over-long line through the public importers, at their real limit: each is refused after
+/// reading a bounded amount, naming the line it starts on (an endless line used to make the
+/// reader grow its buffer until the allocation failed and the process aborted).
+#[test]
+fn a_line_past_the_real_limit_is_refused_with_its_line_number() {
+    let files = Files::new();
+    let long = vec![b'x'; kgraph::MAX_IMPORT_LINE_BYTES + 1];
+    let mut jsonl = br#"{"node":{"id":1,"labels":["A"]}}"#.to_vec();
+    jsonl.push(b'\n');
+    jsonl.extend_from_slice(&long);
+    let path = files.write("g.jsonl", &jsonl);
+    let err = Graph::import_jsonl(&path).unwrap_err();
+    let limit = kgraph::MAX_IMPORT_LINE_BYTES as u64;
+    assert!(
+        matches!(&err, ImportError::LineTooLong { line: 2, limit: l, .. } if *l == limit),
+        "{err:?}"
+    );
+    assert_eq!(
+        (err.path(), err.line(), err.column()),
+        (path.as_path(), Some(2), None)
+    );
+    assert!(err.to_string().contains(":2: the line is longer than"), "{err}");
+    drop(jsonl);
+
+    let mut nodes = csv(NODES_HEADER, GOOD_NODES);
+    nodes.extend_from_slice(b"2,Person,");
+    nodes.extend_from_slice(&long);
+    let (_, _, result) = files.import(&nodes, &csv(RELS_HEADER, GOOD_RELS));
+    let err = result.unwrap_err();
+    assert!(
+        matches!(&err, ImportError::LineTooLong { line: 4, limit: l, .. } if *l == limit),
+        "{err:?}"
+    );
+    // The adapter answers it as a limit, not as damage.
+    let mut child = Command::new(common::adapter())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let request = serde_json::json!({"op": "import",
+        "nodes": files.dir.path().join("nodes.csv"),
+        "relationships": files.dir.path().join("relationships.csv")});
+    writeln!(child.stdin.take().unwrap(), "{request}").unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    let response: serde_json::Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(response["error"]["kind"], "LimitExceeded", "{response}");
+    assert_eq!(response["error"]["file_line"], 4, "{response}");
+}

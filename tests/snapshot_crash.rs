@@ -279,3 +279,60 @@ fn the_protocol_is_write_fsync_rename_fsync_dir() {
     );
     assert_eq!(fs.log[5], "fsync directory /sim");
 }
+
+#[test]
+fn a_save_removes_the_temporary_files_of_crashed_saves_of_its_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("graph.kgs");
+    old_graph().save(&target).unwrap();
+    // A save that crashed leaves its temporary file: hidden, beside the target, named after
+    // it with the process id and a counter, holding part of a snapshot.
+    let bytes = std::fs::read(&target).unwrap();
+    let crashed = [
+        dir.path().join(".graph.kgs.4000000.0.tmp"),
+        dir.path().join(".graph.kgs.4000001.17.tmp"),
+    ];
+    for c in &crashed {
+        std::fs::write(c, &bytes[..bytes.len() / 2]).unwrap();
+    }
+    // Files that are not its temporary files stay, whatever they look like.
+    let others = [
+        ".graph.kgs.tmp",
+        ".graph.kgs.x.0.tmp",
+        ".other.kgs.4000000.0.tmp",
+        "graph.kgs.4000000.0.tmp",
+        "notes.txt",
+    ];
+    for name in others {
+        std::fs::write(dir.path().join(name), b"keep").unwrap();
+    }
+    fixture_graph().save(&target).unwrap();
+    for c in &crashed {
+        assert!(!c.exists(), "{} was left", c.display());
+    }
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let mut expected: Vec<String> = others.iter().map(|s| (*s).to_owned()).collect();
+    expected.push("graph.kgs".to_owned());
+    expected.sort();
+    assert_eq!(names, expected);
+    assert_eq!(dump(&Graph::open(&target).unwrap()), dump(&fixture_graph()));
+}
+
+#[test]
+fn a_save_leaves_the_temporary_file_of_a_save_in_progress() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("graph.kgs");
+    // Another save of the same target is writing: it holds its temporary file locked.
+    let writing = dir.path().join(".graph.kgs.4000000.0.tmp");
+    let file = std::fs::File::create(&writing).unwrap();
+    file.try_lock().unwrap();
+    fixture_graph().save(&target).unwrap();
+    assert!(writing.exists(), "the file of a save in progress was removed");
+    drop(file);
+    fixture_graph().save(&target).unwrap();
+    assert!(!writing.exists(), "once its writer is gone, it is a leftover");
+}

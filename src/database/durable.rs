@@ -587,7 +587,10 @@ impl Durable {
         Ok(generation)
     }
 
-    /// Removes the snapshots and logs of generations before `generation`.
+    /// Removes the snapshots and logs of generations before `generation`, and the temporary
+    /// files of interrupted snapshot saves. Called only where no snapshot is being written
+    /// (under `checkpointing`, or while opening): with the directory's lock held, every
+    /// temporary file is a leftover.
     fn remove_before(&self, generation: u64) -> Result<(), DbError> {
         let names = self.fs.list(&self.dir).map_err(io(&self.dir, "cannot list"))?;
         let mut removed = false;
@@ -595,6 +598,12 @@ impl Durable {
             let name = name.to_string_lossy().into_owned();
             let old = match dir::entry(&name) {
                 Entry::Snapshot(g) | Entry::Log(g) => g < generation,
+                Entry::Temporary => {
+                    // Best effort: a leftover is never read, so failing to remove it is no
+                    // reason to fail the checkpoint.
+                    let _ = self.fs.remove(&dir::path(&self.dir, &name));
+                    false
+                }
                 _ => false,
             };
             if old {

@@ -90,6 +90,19 @@ fn pinyin_of(text: &str) -> String {
     out
 }
 
+/// `strsim::normalized_damerau_levenshtein(a, b)` where it can reach [`MIN_SIMILARITY`], else
+/// 0.0. The distance is at least the difference of the lengths, so texts whose lengths differ
+/// by more than 30% of the longer one cannot be near misses: they are not compared, which keeps
+/// a long text (the comparison's time and memory grow with the product of the lengths) as
+/// cheap as the look-up of its normalised key.
+fn similar(a: &str, b: &str) -> f64 {
+    let (m, n) = (a.chars().count(), b.chars().count());
+    if (m.abs_diff(n) as f64) > (1.0 - MIN_SIMILARITY) * m.max(n) as f64 {
+        return 0.0;
+    }
+    strsim::normalized_damerau_levenshtein(a, b)
+}
+
 /// A text prepared for comparison.
 struct Probe<'a> {
     core: &'a str,
@@ -113,18 +126,18 @@ impl<'a> Probe<'a> {
                 let chars = if a.abs_diff(b) * 3 > a.max(b) {
                     0.0
                 } else {
-                    strsim::normalized_damerau_levenshtein(self.core, key)
+                    similar(self.core, key)
                 };
-                let sound = strsim::normalized_damerau_levenshtein(&self.pinyin, &pinyin_of(key));
+                let sound = similar(&self.pinyin, &pinyin_of(key));
                 chars.max(sound)
             }
             (false, false) => {
                 if a.abs_diff(b) * 4 > a.max(b) {
                     return 0.0;
                 }
-                strsim::normalized_damerau_levenshtein(self.core, key)
+                similar(self.core, key)
             }
-            (false, true) => strsim::normalized_damerau_levenshtein(self.core, &pinyin_of(key)),
+            (false, true) => similar(self.core, &pinyin_of(key)),
             (true, false) => 0.0,
         }
     }
@@ -204,6 +217,20 @@ mod tests {
         assert_eq!(strip_suffixes("sinopharmgroupco.,ltd."), "sinopharm");
         assert_eq!(strip_suffixes("中国"), "中国");
         assert_eq!(strip_suffixes("inc"), "inc");
+    }
+
+    #[test]
+    fn texts_of_far_apart_lengths_are_not_compared() {
+        let long = "x".repeat(10_000);
+        assert!(strsim::normalized_damerau_levenshtein(&long, "exxon") > 0.0);
+        assert_eq!(similar(&long, "exxon"), 0.0);
+        // Within reach, the similarity is strsim's.
+        assert_eq!(
+            similar("pfzer", "pfizer"),
+            strsim::normalized_damerau_levenshtein("pfzer", "pfizer")
+        );
+        // 7 of 10 characters equal is the least a near miss needs: still compared.
+        assert_eq!(similar("abcdefg", "abcdefghij"), 0.7);
     }
 
     #[test]

@@ -13,12 +13,13 @@
 
 use std::collections::HashMap;
 use std::fs::{self, File};
-use std::io::{self, BufWriter, Read};
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use csv::{ByteRecord, ReaderBuilder, WriterBuilder};
 
 use super::error::{ExportError, ExportItem, ImportError, ImportErrorKind};
+use super::file::AtomicFile;
 use super::strings::StringPool;
 use crate::graph::bulk::Storage;
 use crate::graph::{Graph, KeyId, LabelId, NodeData, NodeId, Props, RelData, Symbols, TypeId, Value};
@@ -129,11 +130,80 @@ struct Header {
 }
 
 /// A CSV file being read: the bytes come in pieces, never the whole file at once.
-type CsvReader = csv::Reader<io::Chain<io::Cursor<Vec<u8>>, File>>;
+type CsvReader = csv::Reader<Bounded<io::Chain<io::Cursor<Vec<u8>>, File>>>;
 
-/// Opens a file for streaming; a leading UTF-8 byte-order mark is dropped. Also returns the
-/// file's length.
-fn open_csv(path: &Path) -> Result<(CsvReader, u64), ImportError> {
+/// The error [`Bounded`] stops the CSV parser with.
+#[derive(Debug)]
+struct RecordTooLong;
+
+impl std::fmt::Display for RecordTooLong {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a record longer than the import reads")
+    }
+}
+
+impl std::error::Error for RecordTooLong {}
+
+/// The bytes of a CSV file on their way to the parser, at most `limit + 1` of one record: the
+/// parser asks for more only once it has consumed every byte it was given, so when it asks
+/// with that many bytes of the current record consumed, the record is too long, and the read
+/// fails (with [`RecordTooLong`]) instead of letting the record grow.
+struct Bounded<R> {
+    inner: R,
+    limit: u64,
+    /// Bytes handed to the parser so far.
+    delivered: u64,
+    /// Where the record being parsed starts (a byte offset), and on which line.
+    record_start: u64,
+    record_line: u64,
+}
+
+impl<R: Read> Read for Bounded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let used = self.delivered - self.record_start;
+        let room = (self.limit + 1).saturating_sub(used);
+        if room == 0 {
+            return Err(io::Error::other(RecordTooLong));
+        }
+        let take = buf.len().min(usize::try_from(room).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..take])?;
+        self.delivered += n as u64;
+        Ok(n)
+    }
+}
+
+/// Reads the next record into `record`, refusing one longer than the reader's limit with
+/// [`ImportError::LineTooLong`]; `Ok(false)` at the end of the file.
+fn read_record(ctx: &Ctx<'_>, rdr: &mut CsvReader, record: &mut ByteRecord) -> Result<bool, ImportError> {
+    match rdr.read_byte_record(record) {
+        Ok(more) => {
+            // The next record starts where this one ended.
+            let next = rdr.position().clone();
+            let bounded = rdr.get_mut();
+            bounded.record_start = next.byte();
+            bounded.record_line = next.line();
+            Ok(more)
+        }
+        Err(e) => {
+            let too_long = matches!(e.kind(), csv::ErrorKind::Io(io)
+                if io.get_ref().is_some_and(|inner| inner.is::<RecordTooLong>()));
+            if too_long {
+                let bounded = rdr.get_ref();
+                Err(ImportError::LineTooLong {
+                    path: ctx.path.to_owned(),
+                    line: bounded.record_line,
+                    limit: bounded.limit,
+                })
+            } else {
+                Err(ctx.csv_err(e))
+            }
+        }
+    }
+}
+
+/// Opens a file for streaming, records bounded to `max_record` bytes; a leading UTF-8
+/// byte-order mark is dropped. Also returns the file's length.
+fn open_csv(path: &Path, max_record: usize) -> Result<(CsvReader, u64), ImportError> {
     let io_err = |source| ImportError::Io {
         path: path.to_owned(),
         source,
@@ -150,7 +220,13 @@ fn open_csv(path: &Path) -> Result<(CsvReader, u64), ImportError> {
         .has_headers(false)
         .flexible(true)
         .buffer_capacity(1 << 16)
-        .from_reader(io::Cursor::new(head).chain(file));
+        .from_reader(Bounded {
+            inner: io::Cursor::new(head).chain(file),
+            limit: max_record as u64,
+            delivered: 0,
+            record_start: 0,
+            record_line: 1,
+        });
     Ok((rdr, len))
 }
 
@@ -599,11 +675,13 @@ struct RelRow {
     data: RelData,
 }
 
-pub(crate) fn import(nodes_path: &Path, rels_path: &Path) -> Result<Graph, ImportError> {
+/// Imports the two files; a record longer than `max_record` bytes is
+/// [`ImportError::LineTooLong`].
+pub(crate) fn import(nodes_path: &Path, rels_path: &Path, max_record: usize) -> Result<Graph, ImportError> {
     let mut symbols = Symbols::default();
     let mut storage = Storage::default();
-    let ids = import_nodes(nodes_path, &mut symbols, &mut storage)?;
-    import_rels(rels_path, &mut symbols, &ids, &mut storage)?;
+    let ids = import_nodes(nodes_path, &mut symbols, &mut storage, max_record)?;
+    import_rels(rels_path, &mut symbols, &ids, &mut storage, max_record)?;
     Graph::from_storage(storage, symbols, &[]).map_err(|e| {
         Ctx { path: rels_path }.err(
             0,
@@ -617,11 +695,16 @@ pub(crate) fn import(nodes_path: &Path, rels_path: &Path) -> Result<Graph, Impor
 
 /// Reads the nodes file into `storage`: a second thread parses, this one inserts and checks
 /// that ids are unique. Returns the map from file ids to node ids.
-fn import_nodes(path: &Path, symbols: &mut Symbols, storage: &mut Storage) -> Result<IdMap, ImportError> {
+fn import_nodes(
+    path: &Path,
+    symbols: &mut Symbols,
+    storage: &mut Storage,
+    max_record: usize,
+) -> Result<IdMap, ImportError> {
     let ctx = Ctx { path };
-    let (mut rdr, file_len) = open_csv(path)?;
+    let (mut rdr, file_len) = open_csv(path, max_record)?;
     let mut record = ByteRecord::new();
-    if !rdr.read_byte_record(&mut record).map_err(|e| ctx.csv_err(e))? {
+    if !read_record(&ctx, &mut rdr, &mut record)? {
         return Err(ctx.err(1, 0, ImportErrorKind::MissingColumn { column: "ID" }));
     }
     let header = parse_header(
@@ -637,7 +720,7 @@ fn import_nodes(path: &Path, symbols: &mut Symbols, storage: &mut Storage) -> Re
     let mut rows = Rows::new(&header);
     let (ctx, header) = (&ctx, &header);
     let next = move || -> Result<Option<NodeRow>, ImportError> {
-        if !rdr.read_byte_record(&mut record).map_err(|e| ctx.csv_err(e))? {
+        if !read_record(ctx, &mut rdr, &mut record)? {
             return Ok(None);
         }
         let line = record.position().map_or(0, |p| p.line());
@@ -689,11 +772,12 @@ fn import_rels(
     symbols: &mut Symbols,
     ids: &IdMap,
     storage: &mut Storage,
+    max_record: usize,
 ) -> Result<(), ImportError> {
     let ctx = Ctx { path };
-    let (mut rdr, _) = open_csv(path)?;
+    let (mut rdr, _) = open_csv(path, max_record)?;
     let mut record = ByteRecord::new();
-    if !rdr.read_byte_record(&mut record).map_err(|e| ctx.csv_err(e))? {
+    if !read_record(&ctx, &mut rdr, &mut record)? {
         return Err(ctx.err(1, 0, ImportErrorKind::MissingColumn { column: "START_ID" }));
     }
     let header = parse_header(
@@ -710,7 +794,7 @@ fn import_rels(
     let mut rows = Rows::new(&header);
     let (ctx, header) = (&ctx, &header);
     let next = move || -> Result<Option<RelRow>, ImportError> {
-        if !rdr.read_byte_record(&mut record).map_err(|e| ctx.csv_err(e))? {
+        if !read_record(ctx, &mut rdr, &mut record)? {
             return Ok(None);
         }
         let line = record.position().map_or(0, |p| p.line());
@@ -920,9 +1004,19 @@ pub(crate) fn csv_io_err(path: &Path) -> impl Fn(csv::Error) -> ExportError + '_
     }
 }
 
-pub(crate) fn csv_writer(path: &Path) -> Result<csv::Writer<BufWriter<File>>, ExportError> {
-    let file = File::create(path).map_err(io_err(path))?;
-    Ok(WriterBuilder::new().from_writer(BufWriter::with_capacity(1 << 16, file)))
+/// A CSV writer of `path`, writing a temporary file beside it: [`finish_csv`] makes it the
+/// file; dropped before that (an error), it leaves nothing.
+pub(crate) fn csv_writer(path: &Path) -> Result<csv::Writer<AtomicFile>, ExportError> {
+    let file = AtomicFile::create(path).map_err(io_err(path))?;
+    Ok(WriterBuilder::new().from_writer(file))
+}
+
+/// Flushes a writer of [`csv_writer`]; the returned file still has to be committed.
+pub(crate) fn finish_csv(w: csv::Writer<AtomicFile>, path: &Path) -> Result<AtomicFile, ExportError> {
+    w.into_inner().map_err(|e| ExportError::Io {
+        path: path.to_owned(),
+        source: io::Error::new(e.error().kind(), e.error().to_string()),
+    })
 }
 
 /// Writes the property cells of one item into `row` (after its structural cells).
@@ -1010,7 +1104,9 @@ pub(crate) fn export(graph: &Graph, dir: &Path) -> Result<(), ExportError> {
         push_props(&mut row, &node_cols, &data.props, &[], &mut buf);
         w.write_record(&row).map_err(csv_io_err(&path))?;
     }
-    w.flush().map_err(io_err(&path))?;
+    // Renamed into place once the relationships are written too: a failure leaves both files
+    // as they were.
+    let nodes = (finish_csv(w, &path)?, path);
 
     let path: PathBuf = dir.join("relationships.csv");
     let mut w = csv_writer(&path)?;
@@ -1027,6 +1123,52 @@ pub(crate) fn export(graph: &Graph, dir: &Path) -> Result<(), ExportError> {
         push_props(&mut row, &rel_cols, &data.props, &[], &mut buf);
         w.write_record(&row).map_err(csv_io_err(&path))?;
     }
-    w.flush().map_err(io_err(&path))?;
-    Ok(())
+    let rels = finish_csv(w, &path)?;
+    nodes.0.commit().map_err(io_err(&nodes.1))?;
+    rels.commit().map_err(io_err(&path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn write(text: &str) -> tempfile::NamedTempFile {
+        let mut f = tempfile::NamedTempFile::new().unwrap_or_else(|e| panic!("{e}"));
+        f.write_all(text.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        f
+    }
+
+    fn too_long_line(result: Result<Graph, ImportError>) -> Option<(u64, u64)> {
+        match result {
+            Err(ImportError::LineTooLong { line, limit, .. }) => Some((line, limit)),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn a_record_longer_than_the_limit_is_refused_with_its_line() {
+        let rels = write("start:START_ID,end:END_ID,type:TYPE\n1,2,T\n");
+        let long = "y".repeat(2000);
+        let nodes = |rows: &str| write(&format!("id:ID,label:LABEL,name:STRING\n1,A,a\n2,A,b\n{rows}"));
+        // Within the limit, it imports.
+        let ok = nodes(&format!("3,A,{}\n", &long[..80]));
+        assert!(import(ok.path(), rels.path(), 100).is_ok());
+        // A long record, starting on line 4; a quoted one spanning lines, starting on line 5.
+        let f = nodes(&format!("3,A,{long}\n"));
+        assert_eq!(too_long_line(import(f.path(), rels.path(), 100)), Some((4, 100)));
+        let f = nodes(&format!("3,A,c\n4,A,\"{}\n{}\"\n", &long[..60], &long[..60]));
+        assert_eq!(too_long_line(import(f.path(), rels.path(), 100)), Some((5, 100)));
+        // Far past the parser's buffer, and without a line break at all.
+        let f = nodes(&"z".repeat(300_000));
+        assert_eq!(too_long_line(import(f.path(), rels.path(), 100)), Some((4, 100)));
+        // A header, and a record of the relationships file.
+        let f = write(&format!("id:ID,label:LABEL,{long}:STRING\n"));
+        assert_eq!(too_long_line(import(f.path(), rels.path(), 100)), Some((1, 100)));
+        let ok = nodes("");
+        let r = write(&format!(
+            "start:START_ID,end:END_ID,type:TYPE\n1,2,T\n1,2,{long}\n"
+        ));
+        assert_eq!(too_long_line(import(ok.path(), r.path(), 100)), Some((3, 100)));
+    }
 }

@@ -6,12 +6,12 @@
 //! node's label, so that a label scan, not a scan of every node, finds it).
 
 use std::fmt::Write as _;
-use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::Path;
 
 use super::csv::io_err;
 use super::error::{ExportError, ExportItem};
+use super::file::AtomicFile;
 use crate::graph::{Graph, NodeId, Props, RelId, Value};
 use crate::{MAX_QUERY_BYTES, MAX_STRING_LITERAL_BYTES};
 
@@ -167,8 +167,9 @@ pub(crate) fn export(graph: &Graph, path: &Path) -> Result<(), ExportError> {
         }
     }
 
-    let file = File::create(path).map_err(io_err(path))?;
-    let mut w = BufWriter::with_capacity(1 << 16, file);
+    // A temporary file beside the target, renamed over it once whole: a statement refused
+    // halfway (too large) leaves nothing.
+    let mut w = AtomicFile::create(path).map_err(io_err(path))?;
     let mut text = String::new();
     let _ = writeln!(
         text,
@@ -250,5 +251,5 @@ pub(crate) fn export(graph: &Graph, path: &Path) -> Result<(), ExportError> {
         }
         w.write_all(statement.as_bytes()).map_err(io_err(path))?;
     }
-    w.flush().map_err(io_err(path))
+    w.commit().map_err(io_err(path))
 }

@@ -34,7 +34,8 @@ pub(crate) fn log_name(generation: u64) -> String {
 pub(crate) enum Entry {
     Snapshot(u64),
     Log(u64),
-    /// A temporary file of an interrupted save (`.NAME.PID.N.tmp`).
+    /// A temporary file of a snapshot's save (`.snapshot-G.kgs.PID.N.tmp`): under the
+    /// directory's lock, outside a checkpoint, one left by an interrupted save.
     Temporary,
     Other,
 }
@@ -60,8 +61,10 @@ pub(crate) fn entry(name: &str) -> Entry {
     {
         return Entry::Log(g);
     }
-    if name.starts_with('.') && name.ends_with(".tmp") {
-        return Entry::Temporary;
+    if let Some(target) = super::file::temp_target(name.as_bytes()) {
+        if std::str::from_utf8(target).is_ok_and(|t| matches!(entry(t), Entry::Snapshot(_))) {
+            return Entry::Temporary;
+        }
     }
     Entry::Other
 }
@@ -194,6 +197,12 @@ mod tests {
             "log-1.kgl",
             "snapshot-00000000000x.kgs",
             "log-000000000001.kgs",
+            // Hidden temporary-looking files that no save of a snapshot writes.
+            ".notes.tmp",
+            ".snapshot-000000000001.kgs.tmp",
+            ".snapshot-000000000001.kgs.77.x.tmp",
+            ".LOCK.77.0.tmp",
+            ".log-000000000001.kgl.77.0.tmp",
         ] {
             assert_eq!(entry(other), Entry::Other, "{other}");
         }

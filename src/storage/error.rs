@@ -214,6 +214,21 @@ pub enum ImportError {
         /// What is wrong.
         kind: ImportErrorKind,
     },
+    /// A line of a JSON Lines file, or a record of a CSV file, is longer than an import reads
+    /// in one piece ([`MAX_IMPORT_LINE_BYTES`](crate::MAX_IMPORT_LINE_BYTES)): it is refused
+    /// rather than held in memory whole, however long it is.
+    #[error(
+        "{}:{line}: the line is longer than {limit} bytes, the most an import reads in one line",
+        path.display()
+    )]
+    LineTooLong {
+        /// The file.
+        path: PathBuf,
+        /// The line, from 1, on which the over-long line (or CSV record) starts.
+        line: u64,
+        /// The limit, in bytes, not counting the line break.
+        limit: u64,
+    },
 }
 
 impl ImportError {
@@ -226,7 +241,9 @@ impl ImportError {
     /// ```
     pub fn path(&self) -> &Path {
         match self {
-            ImportError::Io { path, .. } | ImportError::Malformed { path, .. } => path,
+            ImportError::Io { path, .. }
+            | ImportError::Malformed { path, .. }
+            | ImportError::LineTooLong { path, .. } => path,
         }
     }
 
@@ -239,7 +256,7 @@ impl ImportError {
     /// ```
     pub fn line(&self) -> Option<u64> {
         match self {
-            ImportError::Malformed { line, .. } => Some(*line),
+            ImportError::Malformed { line, .. } | ImportError::LineTooLong { line, .. } => Some(*line),
             ImportError::Io { .. } => None,
         }
     }
@@ -254,7 +271,7 @@ impl ImportError {
     pub fn column(&self) -> Option<u64> {
         match self {
             ImportError::Malformed { column, .. } => Some(*column),
-            ImportError::Io { .. } => None,
+            ImportError::Io { .. } | ImportError::LineTooLong { .. } => None,
         }
     }
 
@@ -268,7 +285,7 @@ impl ImportError {
     pub fn kind(&self) -> Option<&ImportErrorKind> {
         match self {
             ImportError::Malformed { kind, .. } => Some(kind),
-            ImportError::Io { .. } => None,
+            ImportError::Io { .. } | ImportError::LineTooLong { .. } => None,
         }
     }
 }

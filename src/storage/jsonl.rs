@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 
 use serde::ser::SerializeMap;
@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize, Serializer};
 
 use super::csv::io_err;
 use super::error::{ExportError, ExportItem, ImportError, ImportErrorKind};
+use super::file::AtomicFile;
 use crate::graph::bulk::Storage;
 use crate::graph::{Graph, LabelId, NodeData, NodeId, Props, RelData, RelId, Symbols, Value};
 
@@ -96,8 +97,8 @@ pub(crate) fn export(graph: &Graph, path: &Path) -> Result<(), ExportError> {
             check(graph, ExportItem::Relationship(RelId::from_ix(ix)), &d.props)?;
         }
     }
-    let file = File::create(path).map_err(io_err(path))?;
-    let mut w = BufWriter::with_capacity(1 << 16, file);
+    // A temporary file beside the target, renamed over it once whole.
+    let mut w = AtomicFile::create(path).map_err(io_err(path))?;
     let to_io = |e: serde_json::Error| ExportError::Io {
         path: path.to_owned(),
         source: e.into(),
@@ -136,7 +137,7 @@ pub(crate) fn export(graph: &Graph, path: &Path) -> Result<(), ExportError> {
         serde_json::to_writer(&mut w, &line).map_err(to_io)?;
         w.write_all(b"\n").map_err(io_err(path))?;
     }
-    w.flush().map_err(io_err(path))
+    w.commit().map_err(io_err(path))
 }
 
 // ---- import ------------------------------------------------------------------------------
@@ -208,7 +209,10 @@ fn props(symbols: &mut Symbols, raw: BTreeMap<String, Value>) -> Result<Props, S
     Ok(Props::from_sorted(pairs))
 }
 
-pub(crate) fn import(path: &Path) -> Result<Graph, ImportError> {
+/// Reads a JSON Lines file into a new graph; a line longer than `max_line` bytes (not counting
+/// its line break) is [`ImportError::LineTooLong`], after at most `max_line + 1` bytes of it
+/// were read.
+pub(crate) fn import(path: &Path, max_line: usize) -> Result<Graph, ImportError> {
     let file = File::open(path).map_err(|source| ImportError::Io {
         path: path.to_owned(),
         source,
@@ -230,7 +234,8 @@ pub(crate) fn import(path: &Path) -> Result<Graph, ImportError> {
     let mut line_no = 0u64;
     loop {
         buf.clear();
-        let n = reader
+        // At most one byte past the limit is read: enough to tell an over-long line.
+        let n = Read::take(&mut reader, max_line as u64 + 1)
             .read_until(b'\n', &mut buf)
             .map_err(|source| ImportError::Io {
                 path: path.to_owned(),
@@ -240,6 +245,13 @@ pub(crate) fn import(path: &Path) -> Result<Graph, ImportError> {
             break;
         }
         line_no += 1;
+        if buf.len() > max_line && buf.last() != Some(&b'\n') {
+            return Err(ImportError::LineTooLong {
+                path: path.to_owned(),
+                line: line_no,
+                limit: max_line as u64,
+            });
+        }
         let text = match std::str::from_utf8(&buf) {
             Ok(t) => t,
             Err(e) => {
@@ -347,4 +359,47 @@ pub(crate) fn import(path: &Path) -> Result<Graph, ImportError> {
             },
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(text: &[u8]) -> tempfile::NamedTempFile {
+        let mut f = tempfile::NamedTempFile::new().unwrap_or_else(|e| panic!("{e}"));
+        f.write_all(text).unwrap_or_else(|e| panic!("{e}"));
+        f
+    }
+
+    #[test]
+    fn a_line_longer_than_the_limit_is_refused_with_its_number() {
+        let node = br#"{"node":{"id":1,"labels":["A"]}}"#;
+        // Padded with spaces (JSON white space) to exactly 100 bytes before its line break.
+        let mut exact = node.to_vec();
+        exact.resize(100, b' ');
+        let mut text = exact.clone();
+        text.push(b'\n');
+        assert!(
+            import(write(&text).path(), 100).is_ok(),
+            "100 bytes is within a limit of 100"
+        );
+        text.extend_from_slice(&exact);
+        text.extend_from_slice(b" \n");
+        match import(write(&text).path(), 100) {
+            Err(ImportError::LineTooLong {
+                line: 2, limit: 100, ..
+            }) => {}
+            other => panic!("{other:?}"),
+        }
+        // The last line, without a line break, and an endless one, the same.
+        let mut text = node.to_vec();
+        text.push(b'\n');
+        text.extend(std::iter::repeat_n(b'x', 10_000));
+        let err = import(write(&text).path(), 100).err();
+        assert!(
+            matches!(err, Some(ImportError::LineTooLong { line: 2, .. })),
+            "{err:?}"
+        );
+        assert_eq!(err.and_then(|e| e.line()), Some(2));
+    }
 }

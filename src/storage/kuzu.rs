@@ -10,10 +10,12 @@
 
 use std::collections::BTreeMap;
 use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::csv::{columns, csv_io_err, csv_writer, io_err, push_props, ColType, Scalar};
+use super::csv::{columns, csv_io_err, csv_writer, finish_csv, io_err, push_props, ColType, Scalar};
 use super::error::{ExportError, ExportItem};
+use super::file::AtomicFile;
 use crate::graph::{Graph, KeyId, LabelId, NodeId, Props, RelId, TypeId, Value};
 
 fn kuzu_type(t: ColType) -> String {
@@ -331,7 +333,7 @@ pub(crate) fn export(graph: &Graph, dir: &Path) -> Result<(), ExportError> {
             push_props(&mut row, cols, &d.props, &joined, &mut buf);
             w.write_record(&row).map_err(csv_io_err(&file))?;
         }
-        w.flush().map_err(io_err(&file))?;
+        finish_csv(w, &file)?.commit().map_err(io_err(&file))?;
         let load = Load {
             table: &name,
             file: &file,
@@ -392,7 +394,7 @@ pub(crate) fn export(graph: &Graph, dir: &Path) -> Result<(), ExportError> {
                 push_props(&mut row, cols, &d.props, &joined, &mut buf);
                 w.write_record(&row).map_err(csv_io_err(&file))?;
             }
-            w.flush().map_err(io_err(&file))?;
+            finish_csv(w, &file)?.commit().map_err(io_err(&file))?;
             let pair = if groups.len() > 1 {
                 format!(
                     ", from='{}', to='{}'",
@@ -414,5 +416,7 @@ pub(crate) fn export(graph: &Graph, dir: &Path) -> Result<(), ExportError> {
     }
     schema.push_str(&copies);
     let script = abs.join("schema.cypher");
-    fs::write(&script, schema).map_err(io_err(&script))
+    let mut w = AtomicFile::create(&script).map_err(io_err(&script))?;
+    w.write_all(schema.as_bytes()).map_err(io_err(&script))?;
+    w.commit().map_err(io_err(&script))
 }

@@ -8,6 +8,9 @@
 //!   whole input was read, so a failed import loads nothing.
 //! - Exporters refuse what their format cannot express (a typed `ExportError`) rather than
 //!   write something that reads back differently.
+//! - Exporters write each file under a temporary name beside it and rename it into place once
+//!   whole (`file::AtomicFile`): a failed export never leaves a partial file under a target
+//!   name, nor a temporary file.
 //! - Bulk paths build petgraph's storage directly and rebuild the indexes once, through
 //!   `Graph::from_storage` (`graph/bulk.rs`); nothing here goes through the query engine.
 
@@ -24,6 +27,24 @@ pub(crate) mod strings;
 pub(crate) mod wal;
 
 use std::path::Path;
+
+/// The longest line of a JSON Lines file, or record of a CSV file, that [`Graph::import_jsonl`]
+/// and [`Graph::import_csv`] read: 64 MiB, not counting the line break. A longer one is
+/// refused with [`ImportError::LineTooLong`], naming the line it starts on, after reading at
+/// most this much of it: an endless line costs no more memory than this.
+///
+/// ```
+/// use kgraph::{Graph, ImportError, MAX_IMPORT_LINE_BYTES};
+/// let path = std::env::temp_dir().join(format!("kgraph-doc-long-line-{}.jsonl", std::process::id()));
+/// let mut text = String::from("\n");
+/// text.push_str(&" ".repeat(MAX_IMPORT_LINE_BYTES + 1));
+/// std::fs::write(&path, text)?;
+/// let err = Graph::import_jsonl(&path).unwrap_err();
+/// assert!(matches!(err, ImportError::LineTooLong { line: 2, .. }));
+/// std::fs::remove_file(&path)?;
+/// # Ok::<_, std::io::Error>(())
+/// ```
+pub const MAX_IMPORT_LINE_BYTES: usize = 64 << 20;
 
 use crate::graph::Graph;
 pub use error::{ExportError, ExportItem, ImportError, ImportErrorKind, SnapshotError};
@@ -96,7 +117,8 @@ impl Graph {
     /// columns, `relationships.csv` with `START_ID`, `END_ID` and `TYPE`, typed property
     /// columns `name:STRING|INT|FLOAT|BOOL|DATE` and lists `T[]`) into a new graph. The ids of
     /// the file map to new node ids. A malformed row is an error naming the file, line and
-    /// column, and nothing is loaded.
+    /// column, a record longer than [`MAX_IMPORT_LINE_BYTES`] is [`ImportError::LineTooLong`],
+    /// and nothing is loaded.
     ///
     /// ```
     /// use kgraph::Graph;
@@ -117,14 +139,16 @@ impl Graph {
         nodes: impl AsRef<Path>,
         relationships: impl AsRef<Path>,
     ) -> Result<Graph, ImportError> {
-        csv::import(nodes.as_ref(), relationships.as_ref())
+        csv::import(nodes.as_ref(), relationships.as_ref(), MAX_IMPORT_LINE_BYTES)
     }
 
     /// Writes the graph as `nodes.csv` and `relationships.csv` of the benchmark format into
     /// `dir` (created if missing); [`Graph::import_csv`] reads them back. Refuses, with an
     /// [`ExportError`], a graph the format cannot express: a node without exactly one label, a
     /// map, a list of mixed types or of lists, an empty string or list, a list element with
-    /// `;`, a property with different types on different items.
+    /// `;`, a property with different types on different items. Both files are written under
+    /// temporary names and renamed into place once both are whole: a failed export leaves the
+    /// previous files as they were.
     ///
     /// ```
     /// use kgraph::Graph;
@@ -143,7 +167,8 @@ impl Graph {
     /// Reads a JSON Lines file (`docs/jsonl-format.md`) into a new graph: one
     /// `{"node":{"id":..,"labels":[..],"properties":{..}}}` or
     /// `{"relationship":{"start":..,"end":..,"type":..,"properties":{..}}}` per line, values
-    /// in the adapter's encoding. Relationships may come before the nodes they name.
+    /// in the adapter's encoding. Relationships may come before the nodes they name. A line
+    /// longer than [`MAX_IMPORT_LINE_BYTES`] is [`ImportError::LineTooLong`].
     ///
     /// ```
     /// use kgraph::{Graph, Value};
@@ -160,13 +185,14 @@ impl Graph {
     /// # Ok::<_, Box<dyn std::error::Error>>(())
     /// ```
     pub fn import_jsonl(path: impl AsRef<Path>) -> Result<Graph, ImportError> {
-        jsonl::import(path.as_ref())
+        jsonl::import(path.as_ref(), MAX_IMPORT_LINE_BYTES)
     }
 
     /// Writes every node, relationship and unique constraint as JSON Lines
     /// (`docs/jsonl-format.md`); [`Graph::import_jsonl`] reads it back (with new ids). Only a
     /// map value with a key starting with `~` is refused: the encoding reserves those keys for
-    /// tagged values such as `{"~date":..}`.
+    /// tagged values such as `{"~date":..}`. The file is written under a temporary name and
+    /// renamed over `path` once whole: a failed export leaves the previous file as it was.
     ///
     /// ```
     /// use kgraph::Graph;
@@ -185,7 +211,9 @@ impl Graph {
     /// Writes a Cypher script that recreates the graph when its statements (one per line,
     /// comments starting with `//`) are run in order on an empty graph with
     /// [`Graph::execute`]. Refuses maps and lists of lists or maps, which Cypher's `CREATE`
-    /// cannot store.
+    /// cannot store, and an item whose statement would be too large for the parser. The file
+    /// is written under a temporary name and renamed over `path` once whole: a failed export
+    /// leaves the previous file as it was.
     ///
     /// ```
     /// use kgraph::Graph;
@@ -209,7 +237,9 @@ impl Graph {
     /// Writes the graph for Kùzu (or Ladybug) into `dir`: one CSV file per label and per
     /// (type, start label, end label), and `schema.cypher`, a script of `CREATE NODE TABLE`,
     /// `CREATE REL TABLE` and `COPY ... FROM` statements to run from `dir`. Every node needs
-    /// exactly one label; values follow the rules of [`Graph::export_csv`].
+    /// exactly one label; values follow the rules of [`Graph::export_csv`]. Each file is
+    /// written under a temporary name and renamed into place once whole, `schema.cypher`
+    /// last: a failed export leaves no partial file and the previous script.
     ///
     /// ```
     /// use kgraph::Graph;
