@@ -10,11 +10,7 @@ use serde_json::{json, Value as Json};
 mod common;
 
 fn session(lines: &[String]) -> Vec<Json> {
-    let mut child = Command::new(common::adapter())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = common::spawn_adapter();
     let mut stdin = child.stdin.take().unwrap();
     for l in lines {
         writeln!(stdin, "{l}").unwrap();
@@ -364,11 +360,7 @@ fn every_line_gets_exactly_one_response_whatever_its_bytes() {
 
 #[test]
 fn the_last_line_is_answered_without_its_newline() {
-    let mut child = Command::new(common::adapter())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = common::spawn_adapter();
     let mut stdin = child.stdin.take().unwrap();
     stdin
         .write_all(b"{\"op\":\"hello\"}\n\n{\"op\":\"hello\"}")

@@ -105,11 +105,7 @@ fn checkpoints_keep_every_commit_and_drop_the_old_generation() {
         commit(&db, 15).unwrap();
         fingerprint(&db.read())
     };
-    let mut names: Vec<String> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
+    let names = common::file_names(dir.path());
     assert_eq!(
         names,
         ["LOCK", "log-000000000003.kgl", "snapshot-000000000003.kgs"]
@@ -136,11 +132,7 @@ fn a_checkpoint_removes_the_temporary_files_of_interrupted_snapshot_saves() {
     }
     db.checkpoint().unwrap();
     commit(&db, 1).unwrap();
-    let mut names: Vec<String> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
+    let names = common::file_names(dir.path());
     let mut expected: Vec<String> = others.iter().map(|s| (*s).to_owned()).collect();
     expected.extend(["LOCK", "log-000000000002.kgl", "snapshot-000000000002.kgs"].map(String::from));
     expected.sort();

@@ -7,7 +7,7 @@
 mod common;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use kgraph::{Date, Direction, Graph, ImportError, ImportErrorKind, Value};
 
@@ -319,11 +319,7 @@ fn a_failed_import_does_not_replace_the_adapters_graph() {
         serde_json::json!({"op": "query", "query": "MATCH ()-[r]->() RETURN count(r) AS n"}),
         serde_json::json!({"op": "open", "path": f.dir.path().join("missing.kgs")}),
     ];
-    let mut child = Command::new(common::adapter())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = common::spawn_adapter();
     let mut stdin = child.stdin.take().unwrap();
     for r in &requests {
         writeln!(stdin, "{r}").unwrap();
@@ -613,11 +609,7 @@ fn a_line_past_the_real_limit_is_refused_with_its_line_number() {
         "{err:?}"
     );
     // The adapter answers it as a limit, not as damage.
-    let mut child = Command::new(common::adapter())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = common::spawn_adapter();
     let request = serde_json::json!({"op": "import",
         "nodes": files.dir.path().join("nodes.csv"),
         "relationships": files.dir.path().join("relationships.csv")});

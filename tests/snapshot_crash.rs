@@ -310,11 +310,7 @@ fn a_save_removes_the_temporary_files_of_crashed_saves_of_its_target() {
     for c in &crashed {
         assert!(!c.exists(), "{} was left", c.display());
     }
-    let mut names: Vec<String> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
+    let names = common::file_names(dir.path());
     let mut expected: Vec<String> = others.iter().map(|s| (*s).to_owned()).collect();
     expected.push("graph.kgs".to_owned());
     expected.sort();

@@ -227,6 +227,25 @@ pub fn adapter() -> PathBuf {
     path
 }
 
+/// The adapter started with its standard input and output piped to the test.
+pub fn spawn_adapter() -> std::process::Child {
+    Command::new(adapter())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("the adapter starts")
+}
+
+/// The names of the files in `dir`, sorted.
+pub fn file_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 /// Everything observable about a graph that a transaction or a reopen could disturb, as text:
 /// its JSON Lines export (ids included), the rows of `queries` (scan and expansion orders), the
 /// name look-ups of `names`, the label and type counts; and its invariants are checked.
