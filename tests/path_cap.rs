@@ -19,33 +19,35 @@ fn chain() -> Graph {
     g
 }
 
+/// The one value of the one row `query` returns.
 #[track_caller]
-fn int(g: &Graph, query: &str) -> i64 {
+fn single(g: &Graph, query: &str) -> Value {
     let r = g
         .query(query)
         .run()
         .unwrap_or_else(|e| panic!("{query:?} failed: {e}"));
     match r.rows() {
-        [row] => match row.first() {
-            Some(Value::Int(i)) => *i,
-            other => panic!("{query:?} gave {other:?}"),
-        },
+        [row] => row
+            .first()
+            .cloned()
+            .unwrap_or_else(|| panic!("{query:?} gave an empty row")),
         rows => panic!("{query:?} gave {} rows", rows.len()),
     }
 }
 
 #[track_caller]
+fn int(g: &Graph, query: &str) -> i64 {
+    match single(g, query) {
+        Value::Int(i) => i,
+        other => panic!("{query:?} gave {other:?}"),
+    }
+}
+
+#[track_caller]
 fn boolean(g: &Graph, query: &str) -> bool {
-    let r = g
-        .query(query)
-        .run()
-        .unwrap_or_else(|e| panic!("{query:?} failed: {e}"));
-    match r.rows() {
-        [row] => match row.first() {
-            Some(Value::Bool(b)) => *b,
-            other => panic!("{query:?} gave {other:?}"),
-        },
-        rows => panic!("{query:?} gave {} rows", rows.len()),
+    match single(g, query) {
+        Value::Bool(b) => b,
+        other => panic!("{query:?} gave {other:?}"),
     }
 }
 
