@@ -171,24 +171,8 @@ impl Ctx<'_> {
                 return self.aggregate_in_chunks(all, &rest, keys, aggs, clear);
             }
         }
-        let worth_it = match rest.first() {
-            None => false,
-            Some(op) => rows.len() >= 2 && (rows.len() >= MIN_ROWS || self.fan_out(op, &rows) >= MIN_WORK),
-        };
         let mut held = self.held("an aggregation");
-        let groups = if worth_it {
-            Ctx::merge_groups(held.adopt_parts(self.run_parts(&rest, rows, keys, aggs)?))?
-        } else {
-            let (head, tail) = split_tail(&rest);
-            let (groups, kept) = self.partial_aggregate(
-                self.read(head, Box::new(rows.into_iter().map(Ok))),
-                tail,
-                keys,
-                aggs,
-            )?;
-            held.adopt(kept);
-            groups
-        };
+        let groups = self.aggregate_rows(&rest, rows, keys, aggs, &mut held)?;
         self.finish_groups(groups, keys, aggs, clear)
     }
 
@@ -213,23 +197,7 @@ impl Ctx<'_> {
             if chunk.is_empty() {
                 break;
             }
-            let worth_it = match ops.first() {
-                None => false,
-                Some(op) => chunk.len() >= MIN_ROWS || self.fan_out(op, &chunk) >= MIN_WORK,
-            };
-            let part = if worth_it {
-                Ctx::merge_groups(kept.adopt_parts(self.run_parts(ops, chunk, keys, aggs)?))?
-            } else {
-                let (head, tail) = split_tail(ops);
-                let (part, bytes) = self.partial_aggregate(
-                    self.read(head, Box::new(chunk.into_iter().map(Ok))),
-                    tail,
-                    keys,
-                    aggs,
-                )?;
-                kept.adopt(bytes);
-                part
-            };
+            let part = self.aggregate_rows(ops, chunk, keys, aggs, &mut kept)?;
             groups = Some(match groups {
                 None => part,
                 Some(before) => Ctx::merge_groups(vec![before, part])?,
@@ -239,6 +207,34 @@ impl Ctx<'_> {
             }
         }
         self.finish_groups(groups.unwrap_or_default(), keys, aggs, clear)
+    }
+
+    /// Groups `rows`, each run through `ops`: shared out to the threads when the work is large
+    /// enough, else on this thread. The bytes the groups hold are adopted into `held`.
+    fn aggregate_rows(
+        &self,
+        ops: &[Op],
+        rows: Vec<Row>,
+        keys: &[(usize, Expr)],
+        aggs: &[(usize, AggFn, bool, Vec<Expr>)],
+        held: &mut super::budget::Held<'_>,
+    ) -> ExecResult<Groups> {
+        let worth_it = match ops.first() {
+            None => false,
+            Some(op) => rows.len() >= 2 && (rows.len() >= MIN_ROWS || self.fan_out(op, &rows) >= MIN_WORK),
+        };
+        if worth_it {
+            return Ctx::merge_groups(held.adopt_parts(self.run_parts(ops, rows, keys, aggs)?));
+        }
+        let (head, tail) = split_tail(ops);
+        let (groups, kept) = self.partial_aggregate(
+            self.read(head, Box::new(rows.into_iter().map(Ok))),
+            tail,
+            keys,
+            aggs,
+        )?;
+        held.adopt(kept);
+        Ok(groups)
     }
 
     /// Roughly how many relationships the operator will touch for these rows.
