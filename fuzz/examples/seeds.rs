@@ -27,7 +27,9 @@ fn graphs() -> Vec<(&'static str, Graph)> {
         .run()
         .unwrap();
     let mut tiny = Graph::new();
-    tiny.execute("CREATE (:A {x: 1})-[:R]->(:A {x: -1.5})").run().unwrap();
+    tiny.execute("CREATE (:A {x: 1})-[:R]->(:A {x: -1.5})")
+        .run()
+        .unwrap();
     let mut constrained = tiny.clone();
     constrained.create_unique_constraint("A", "x").unwrap();
     vec![
@@ -46,7 +48,12 @@ fn main() {
     std::fs::create_dir_all(&tmp).unwrap();
 
     for name in ["v1.kgs", "v2.kgs"] {
-        put(&corpus, "snapshot_open", name, &std::fs::read(data.join(name)).unwrap());
+        put(
+            &corpus,
+            "snapshot_open",
+            name,
+            &std::fs::read(data.join(name)).unwrap(),
+        );
     }
     put(
         &corpus,
@@ -91,15 +98,25 @@ fn main() {
         let dir = tmp.join(format!("db-{name}"));
         let _ = std::fs::remove_dir_all(&dir);
         {
-            let db = Database::open_with(&dir, DbOptions::default().durability(Durability::OperatingSystem)).unwrap();
+            let db = Database::open_with(&dir, DbOptions::default().durability(Durability::OperatingSystem))
+                .unwrap();
             for s in *statements {
                 // A statement the engine refuses is skipped: the log holds what committed.
                 let _ = db.execute(s);
             }
         }
         let snap = std::fs::read(dir.join("snapshot-000000000001.kgs")).unwrap();
-        assert_eq!(snap, kgraph_fuzz::LOG_SNAPSHOT, "a new directory's snapshot is the target's");
-        put(&corpus, "log_open", name, &std::fs::read(dir.join("log-000000000001.kgl")).unwrap());
+        assert_eq!(
+            snap,
+            kgraph_fuzz::LOG_SNAPSHOT,
+            "a new directory's snapshot is the target's"
+        );
+        put(
+            &corpus,
+            "log_open",
+            name,
+            &std::fs::read(dir.join("log-000000000001.kgl")).unwrap(),
+        );
     }
     std::fs::remove_dir_all(&tmp).unwrap();
 }

@@ -12,10 +12,15 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use kgraph::{Database, DbError, DbOptions, Durability, Graph, ParseErrorKind, Query, QueryError, RuntimeKind};
+use kgraph::{
+    Database, DbError, DbOptions, Durability, Graph, ParseErrorKind, Query, QueryError, RuntimeKind,
+};
+
+/// A target's body: returns for any input, panics where an invariant breaks.
+pub type Target = fn(&[u8]);
 
 /// The targets, by name, as `tests/fuzz_corpus.rs` and `fuzz/seed.py` know them.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("query", query),
     ("parse_print_parse", parse_print_parse),
     ("snapshot_open", snapshot_open),
@@ -28,12 +33,22 @@ pub const TARGETS: &[(&str, fn(&[u8]))] = &[
 /// (it never occurs in UTF-8 text).
 pub const CSV_SPLIT: u8 = 0xFF;
 
-/// A directory of this process's own, for the files a target writes (the same names on every
-/// run, so an execution costs no directory entries).
-fn scratch(what: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kgraph-fuzz-{what}-{}", std::process::id()));
+/// The directory of this process's own where `target` writes its files (the same names on
+/// every run, so an execution costs no directory entries).
+fn scratch_path(target: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("kgraph-fuzz-{target}-{}", std::process::id()))
+}
+
+fn scratch(target: &str) -> PathBuf {
+    let dir = scratch_path(target);
     std::fs::create_dir_all(&dir).expect("create the scratch directory");
     dir
+}
+
+/// Removes the files `target` wrote in this process (for the corpus test; a fuzzing process
+/// leaves them in the temporary directory).
+pub fn remove_scratch(target: &str) {
+    let _ = std::fs::remove_dir_all(scratch_path(target));
 }
 
 /// The graph `query` runs on: a few labelled nodes and relationships with properties of
@@ -66,7 +81,11 @@ fn small_graph() -> &'static Graph {
 /// (id, labels, properties) and relationship (id, ends, type, properties), in id order.
 /// Labels and properties are sorted, so only their content counts.
 pub fn fingerprint(g: &Graph) -> String {
-    let mut out = format!("{} nodes, {} relationships\n", g.node_count(), g.relationship_count());
+    let mut out = format!(
+        "{} nodes, {} relationships\n",
+        g.node_count(),
+        g.relationship_count()
+    );
     let mut nodes: Vec<_> = g.nodes().collect();
     nodes.sort_by_key(|id| format!("{id:?}"));
     for id in nodes {
@@ -95,7 +114,13 @@ pub fn fingerprint(g: &Graph) -> String {
 
 /// A caught panic inside a statement is reported as `Internal`: a bug all the same.
 fn no_internal<T>(what: &str, text: &str, r: &Result<T, QueryError>) {
-    if let Err(e @ QueryError::Runtime { kind: RuntimeKind::Internal, .. }) = r {
+    if let Err(
+        e @ QueryError::Runtime {
+            kind: RuntimeKind::Internal,
+            ..
+        },
+    ) = r
+    {
         panic!("{what} of {text:?}: the engine panicked: {e}");
     }
 }
@@ -139,7 +164,10 @@ pub fn query(data: &[u8]) {
         .run();
     no_internal("the write", text, &write);
     if let Err(e) = w.check_invariants() {
-        panic!("after the write {text:?} ({:?}): inconsistent graph: {e}", write.as_ref().err());
+        panic!(
+            "after the write {text:?} ({:?}): inconsistent graph: {e}",
+            write.as_ref().err()
+        );
     }
     if let Err(e) = &write {
         let after = fingerprint(&w);
@@ -175,7 +203,7 @@ pub fn parse_print_parse(data: &[u8]) {
 /// indexes agree with its storage, or an error.
 pub fn snapshot_open(data: &[u8]) {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
-    let path = DIR.get_or_init(|| scratch("snapshot")).join("g.kgs");
+    let path = DIR.get_or_init(|| scratch("snapshot_open")).join("g.kgs");
     std::fs::write(&path, data).expect("write the snapshot");
     if let Ok(g) = Graph::open(&path) {
         if let Err(e) = g.check_invariants() {
@@ -195,7 +223,7 @@ pub const LOG_SNAPSHOT: &[u8] = include_bytes!("../../tests/data/db-log-v1/snaps
 /// error.
 pub fn log_open(data: &[u8]) {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
-    let dir = DIR.get_or_init(|| scratch("log")).join("db");
+    let dir = DIR.get_or_init(|| scratch("log_open")).join("db");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("create the database directory");
     std::fs::write(dir.join("snapshot-000000000001.kgs"), LOG_SNAPSHOT).expect("write the snapshot");
@@ -217,7 +245,10 @@ pub fn log_open(data: &[u8]) {
             drop(db);
             let again = Database::open_with(&dir, options()).expect("an opened database opens again");
             let second = fingerprint(&again.read());
-            assert!(first == second, "a second open gives another graph:\n{first}\n---\n{second}");
+            assert!(
+                first == second,
+                "a second open gives another graph:\n{first}\n---\n{second}"
+            );
         }
         Err(DbError::Corrupt { .. }) => {
             if let Ok((db, _)) = Database::recover(&dir, options()) {
@@ -234,7 +265,7 @@ pub fn log_open(data: &[u8]) {
 /// consistent graph or an error.
 pub fn import_jsonl(data: &[u8]) {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
-    let path = DIR.get_or_init(|| scratch("jsonl")).join("g.jsonl");
+    let path = DIR.get_or_init(|| scratch("import_jsonl")).join("g.jsonl");
     std::fs::write(&path, data).expect("write the file");
     if let Ok(g) = Graph::import_jsonl(&path) {
         if let Err(e) = g.check_invariants() {
@@ -248,7 +279,7 @@ pub fn import_jsonl(data: &[u8]) {
 /// consistent graph or an error.
 pub fn import_csv(data: &[u8]) {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
-    let dir = DIR.get_or_init(|| scratch("csv"));
+    let dir = DIR.get_or_init(|| scratch("import_csv"));
     let (nodes, rels) = match data.iter().position(|&b| b == CSV_SPLIT) {
         Some(i) => (&data[..i], &data[i + 1..]),
         None => (data, &[][..]),
