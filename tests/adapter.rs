@@ -10,18 +10,24 @@ use serde_json::{json, Value as Json};
 mod common;
 
 fn session(lines: &[String]) -> Vec<Json> {
+    let input: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let out = raw_session(input.as_bytes());
+    assert_eq!(out.len(), lines.len(), "one response per request");
+    out
+}
+
+/// Sends `input` to a new adapter as it is, closes its input, and returns its responses once
+/// it has exited successfully.
+fn raw_session(input: &[u8]) -> Vec<Json> {
     let mut child = common::spawn_adapter();
     let mut stdin = child.stdin.take().unwrap();
-    for l in lines {
-        writeln!(stdin, "{l}").unwrap();
-    }
+    stdin.write_all(input).unwrap();
     drop(stdin);
     let out: Vec<Json> = BufReader::new(child.stdout.take().unwrap())
         .lines()
         .map(|l| serde_json::from_str(&l.unwrap()).unwrap())
         .collect();
     assert!(child.wait().unwrap().success());
-    assert_eq!(out.len(), lines.len(), "one response per request");
     out
 }
 
@@ -360,17 +366,7 @@ fn every_line_gets_exactly_one_response_whatever_its_bytes() {
 
 #[test]
 fn the_last_line_is_answered_without_its_newline() {
-    let mut child = common::spawn_adapter();
-    let mut stdin = child.stdin.take().unwrap();
-    stdin
-        .write_all(b"{\"op\":\"hello\"}\n\n{\"op\":\"hello\"}")
-        .unwrap();
-    drop(stdin);
-    let out: Vec<Json> = BufReader::new(child.stdout.take().unwrap())
-        .lines()
-        .map(|l| serde_json::from_str(&l.unwrap()).unwrap())
-        .collect();
-    assert!(child.wait().unwrap().success());
+    let out = raw_session(b"{\"op\":\"hello\"}\n\n{\"op\":\"hello\"}");
     assert_eq!(out.len(), 3, "{out:?}");
     assert_eq!(out[0]["engine"], "kgraph");
     assert_eq!(out[1]["error"]["kind"], "ProtocolError");

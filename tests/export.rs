@@ -288,16 +288,6 @@ fn the_embedded_dataset_exports_everywhere() {
     g.export_cypher(dir.path().join("g.cypher")).unwrap();
 }
 
-/// The names of the files in `dir`, sorted.
-fn file_names(dir: &std::path::Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
 #[test]
 fn an_export_refused_halfway_leaves_the_old_file_and_no_temporary_file() {
     // 600 nodes, a first statement's worth, then one whose properties (each a literal the
@@ -324,12 +314,16 @@ fn an_export_refused_halfway_leaves_the_old_file_and_no_temporary_file() {
         std::fs::read_to_string(&path).unwrap(),
         "// the previous export\n"
     );
-    assert_eq!(file_names(dir.path()), ["g.cypher"], "no temporary file is left");
+    assert_eq!(
+        common::file_names(dir.path()),
+        ["g.cypher"],
+        "no temporary file is left"
+    );
     // Without the large node, the same export replaces the file.
     let small = Graph::new();
     small.export_cypher(&path).unwrap();
     assert!(std::fs::read_to_string(&path).unwrap().contains("0 nodes"));
-    assert_eq!(file_names(dir.path()), ["g.cypher"]);
+    assert_eq!(common::file_names(dir.path()), ["g.cypher"]);
 }
 
 #[test]
@@ -354,6 +348,6 @@ fn an_export_removes_what_an_interrupted_export_of_its_file_left() {
     let mut expected: Vec<String> = unrelated.iter().map(|s| (*s).to_owned()).collect();
     expected.push("g.jsonl".to_owned());
     expected.sort();
-    assert_eq!(file_names(dir.path()), expected, "only the leftover goes");
+    assert_eq!(common::file_names(dir.path()), expected, "only the leftover goes");
     assert_eq!(Graph::import_jsonl(&path).unwrap().node_count(), g.node_count());
 }

@@ -137,33 +137,29 @@ const MAX_ROWS: usize = 10_000;
 /// `query`: the input, as UTF-8 Cypher, runs as a read and as a write on a small graph.
 /// Neither may panic (nor report a caught panic); after the write the graph's indexes agree
 /// with its storage; a write that fails leaves the graph exactly as it was.
+/// A read or write query builder with the parameter and the limits every run of `query` gets.
+macro_rules! limited {
+    ($q:expr) => {
+        $q.param("name", "AstraZeneca")
+            .timeout(TIMEOUT)
+            .max_memory(MAX_MEMORY)
+            .max_path_length(MAX_PATH_LENGTH)
+            .max_expansions(MAX_EXPANSIONS)
+            .max_rows(MAX_ROWS)
+    };
+}
+
 pub fn query(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
     let g = small_graph();
-    let read = g
-        .query(text)
-        .param("name", "AstraZeneca")
-        .timeout(TIMEOUT)
-        .max_memory(MAX_MEMORY)
-        .max_path_length(MAX_PATH_LENGTH)
-        .max_expansions(MAX_EXPANSIONS)
-        .max_rows(MAX_ROWS)
-        .run();
+    let read = limited!(g.query(text)).run();
     no_internal("the read", text, &read);
 
     let mut w = g.clone();
     let before = fingerprint(&w);
-    let write = w
-        .execute(text)
-        .param("name", "AstraZeneca")
-        .timeout(TIMEOUT)
-        .max_memory(MAX_MEMORY)
-        .max_path_length(MAX_PATH_LENGTH)
-        .max_expansions(MAX_EXPANSIONS)
-        .max_rows(MAX_ROWS)
-        .run();
+    let write = limited!(w.execute(text)).run();
     no_internal("the write", text, &write);
     if let Err(e) = w.check_invariants() {
         panic!(
