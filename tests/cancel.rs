@@ -369,6 +369,31 @@ fn a_list_too_big_for_the_budget_is_refused_before_it_is_built() {
 // ---- rows ---------------------------------------------------------------------------------
 
 #[test]
+fn a_string_or_list_too_big_for_the_budget_is_refused_before_it_is_built() {
+    let g = Graph::new();
+    let budget = 1 << 20;
+    for q in [
+        "RETURN size(reduce(s = 'x', i IN range(1, 64) | s + s)) AS n",
+        "RETURN size(reduce(l = [1], i IN range(1, 64) | l + l)) AS n",
+        "RETURN size(reduce(l = [], i IN range(1, 64) | l + [l])) AS n",
+        "WITH reduce(s = 'x', i IN range(1, 12) | s + s) AS s RETURN size(replace(s, 'x', s)) AS n",
+        "WITH reduce(s = 'x', i IN range(1, 12) | s + s) AS s RETURN size(replace(s, '', s)) AS n",
+        "WITH reduce(s = 'xy', i IN range(1, 16) | s + s) AS s RETURN size(split(s, 'x')) AS n",
+        "WITH reduce(s = 'x', i IN range(1, 16) | s + s) AS s RETURN size(split(s, '')) AS n",
+    ] {
+        let (k, message) = kind(g.query(q).max_memory(budget).run());
+        assert_eq!(k, RuntimeKind::MemoryLimit, "{q}: {message}");
+    }
+    // Below the budget the same calls answer.
+    let r = g
+        .query("WITH reduce(s = 'x', i IN range(1, 4) | s + s) AS s RETURN size(replace(s, 'x', s)) AS n, size(split(s, '')) AS m")
+        .max_memory(budget)
+        .run()
+        .unwrap();
+    assert_eq!(r.rows(), [[Value::Int(256), Value::Int(16)]]);
+}
+
+#[test]
 fn the_row_budget_bounds_every_operator_that_holds_rows() {
     let g = nodes(100);
     for text in [
@@ -506,6 +531,12 @@ fn runaway_queries_in_a_capped_child() {
          RETURN size(collect(xs)) AS n",
         many_scans.as_str(),
         "MATCH (a {name: 'AstraZeneca'})-[*]-(b) RETURN count(*) AS n",
+        // One value that doubles, or one call that multiplies a string's length.
+        "RETURN size(reduce(s = 'x', i IN range(1, 64) | s + s)) AS n",
+        "RETURN size(reduce(l = [1], i IN range(1, 64) | l + l)) AS n",
+        "WITH reduce(s = 'x', i IN range(1, 20) | s + s) AS s \
+         RETURN size(replace(replace(s, 'x', s), 'x', s)) AS n",
+        "WITH reduce(s = 'x', i IN range(1, 26) | s + s) AS s RETURN size(split(s, '')) AS n",
     ];
     for q in reads {
         let e = g

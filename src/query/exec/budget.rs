@@ -205,6 +205,29 @@ impl Ctx<'_> {
         let bytes = (len as u64).saturating_mul(std::mem::size_of::<Value>() as u64);
         self.budget.check_transient(bytes)
     }
+
+    /// An error if a string of `bytes` about to be built would not fit in the memory budget.
+    pub(crate) fn check_text(&self, bytes: usize) -> ExecResult<()> {
+        self.budget.check_transient(bytes as u64)
+    }
+
+    /// An error if `a + b` would build a string or list that does not fit in the memory
+    /// budget: checked before the concatenation, so that a doubling loop
+    /// (`reduce(s = 'x', i IN range(1, 64) | s + s)`) stops at the budget instead of
+    /// exhausting the memory.
+    pub(crate) fn check_concat(&self, a: &Value, b: &Value) -> ExecResult<()> {
+        match (a, b) {
+            // Deep sizes: `l + [l]` doubles what the list holds at each step, not its length.
+            // Walking the lists costs no more than the copy the concatenation makes.
+            (Value::List(_), _) | (_, Value::List(_)) => self
+                .budget
+                .check_transient(value_bytes(a).saturating_add(value_bytes(b)) as u64),
+            // A number renders in at most a few dozen bytes.
+            (Value::String(x), Value::String(y)) => self.check_text(x.len().saturating_add(y.len())),
+            (Value::String(x), _) | (_, Value::String(x)) => self.check_text(x.len().saturating_add(64)),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// What one operator holds, counted against the budgets; takes its bytes back when dropped.

@@ -184,6 +184,9 @@ impl Ctx<'_> {
             Expr::Arith(op, a, b, pos) => {
                 let a = self.eval(a, row)?;
                 let b = self.eval(b, row)?;
+                if *op == ArithOp::Add {
+                    self.check_concat(&a, &b).map_err(|e| e.at(*pos))?;
+                }
                 arith(*op, a, b).map_err(|e| e.at(*pos))
             }
             Expr::Cmp(op, a, b) => {

@@ -275,7 +275,20 @@ pub(crate) fn call(ctx: &Ctx<'_>, f: Func, args: Vec<Value>) -> ExecResult<Value
                 return Err(type_error("replace", &a0));
             };
             match args.get(2) {
-                Some(String(to)) => Value::from(s.replace(from, to)),
+                Some(String(to)) => {
+                    // The result's size is known before it is built: refuse one past the
+                    // memory budget (a replacement can multiply a string's length).
+                    if to.len() > from.len() {
+                        let hits = if from.is_empty() {
+                            s.chars().count() + 1
+                        } else {
+                            s.matches(from).count()
+                        };
+                        let grow = hits.saturating_mul(to.len() - from.len());
+                        ctx.check_text(s.len().saturating_add(grow))?;
+                    }
+                    Value::from(s.replace(from, to))
+                }
                 Some(Null) => Null,
                 Some(other) => return Err(type_error("replace", other)),
                 None => return Err(arg_error("replace() needs three arguments")),
@@ -285,9 +298,13 @@ pub(crate) fn call(ctx: &Ctx<'_>, f: Func, args: Vec<Value>) -> ExecResult<Value
             (_, Null) => Null,
             // Splitting on the empty string gives the characters.
             (Some(s), String(sep)) if sep.is_empty() => {
+                ctx.check_list(s.chars().count())?;
                 List(s.chars().map(|c| Value::from(c.to_string())).collect())
             }
-            (Some(s), String(sep)) => List(s.split(&**sep).map(Value::from).collect()),
+            (Some(s), String(sep)) => {
+                ctx.check_list(s.matches(&**sep).count() + 1)?;
+                List(s.split(&**sep).map(Value::from).collect())
+            }
             _ => return Err(type_error("split", &a0)),
         },
         Func::Abs => match a0 {
