@@ -18,9 +18,18 @@ fn error(kind: &str, phase: &str, message: impl Into<String>) -> Json {
 
 fn query_error(e: &QueryError) -> Json {
     let mut err = Map::new();
-    err.insert("kind".into(), json!(e.kind_name()));
+    // A caught panic inside the engine (`InternalError`, a bug) has no kind in ADAPTER.md's
+    // list; it is answered as `Unsupported`, with the message saying what it was.
+    let (kind, message) = match e.kind_name() {
+        "InternalError" => (
+            "Unsupported",
+            format!("internal error (a bug; please report it): {e}"),
+        ),
+        kind => (kind, e.to_string()),
+    };
+    err.insert("kind".into(), json!(kind));
     err.insert("phase".into(), json!(e.phase()));
-    err.insert("message".into(), json!(e.to_string()));
+    err.insert("message".into(), json!(message));
     if let (Some(l), Some(c)) = (e.line(), e.column()) {
         err.insert("line".into(), json!(l));
         err.insert("column".into(), json!(c));
@@ -177,6 +186,10 @@ fn resolve_json(g: &Graph, req: &Json) -> Json {
 
 /// How long a `query` may run when the request gives no `timeout_ms` (ADAPTER.md).
 const DEFAULT_TIMEOUT: Duration = Duration::from_millis(5000);
+
+/// The most runs one `query` request may ask for with `repeat`: each run has its own timeout,
+/// so this bounds how long one request can keep the adapter busy.
+const MAX_REPEAT: u64 = 1000;
 
 /// Runs a query, stopped after `timeout` (a stopped write is undone; it fails with the class
 /// `LimitExceeded`): `execute` takes reads and writes alike (a read runs as `query` would,
@@ -360,9 +373,13 @@ fn handle(engine: &mut Engine, req: &Json) -> Json {
             };
             let repeat = match optional_count(req, "repeat") {
                 Ok(None) => 1,
-                Ok(Some(k)) if k >= 1 => k,
+                Ok(Some(k)) if (1..=MAX_REPEAT).contains(&k) => k,
                 Ok(Some(_)) | Err(_) => {
-                    return error("ProtocolError", "compile", "'repeat' must be an integer >= 1")
+                    return error(
+                        "ProtocolError",
+                        "compile",
+                        format!("'repeat' must be an integer from 1 to {MAX_REPEAT}"),
+                    )
                 }
             };
             let mut times = Vec::new();
@@ -573,6 +590,26 @@ fn respond(engine: &mut Engine, line: &[u8]) -> Json {
     }
 }
 
+/// [`respond`], with a panic (a bug, in the engine or here) answered as an error instead of
+/// ending the process. ADAPTER.md has no kind for a bug; `Unsupported` ("the engine cannot do
+/// it") is the nearest, and the message says what happened. The engine's writes are
+/// panic-safe, so the graph the next request sees is the last committed one.
+fn answer_even_if_it_panics(engine: &mut Engine, line: &[u8]) -> Json {
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| respond(engine, line)));
+    outcome.unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic without a message".into());
+        error(
+            "Unsupported",
+            "runtime",
+            format!("internal error (a bug; please report it): {what}"),
+        )
+    })
+}
+
 fn main() -> io::Result<()> {
     let mut input = io::stdin().lock();
     let mut out = io::BufWriter::new(io::stdout().lock());
@@ -580,7 +617,7 @@ fn main() -> io::Result<()> {
     let mut line = Vec::new();
     while let Some(whole) = read_request(&mut input, &mut line)? {
         let response = if whole {
-            respond(&mut engine, &line)
+            answer_even_if_it_panics(&mut engine, &line)
         } else {
             error(
                 "ProtocolError",

@@ -309,6 +309,7 @@ fn every_line_gets_exactly_one_response_whatever_its_bytes() {
         ("a list as the params", query(json!({"params": [1]}))),
         ("a string as the repeat count", query(json!({"repeat": "a"}))),
         ("a zero repeat count", query(json!({"repeat": 0}))),
+        ("an endless repeat count", query(json!({"repeat": u64::MAX}))),
         ("a negative timeout", query(json!({"timeout_ms": -1}))),
         ("a fractional timeout", query(json!({"timeout_ms": 1.5}))),
         ("a string as the timeout", query(json!({"timeout_ms": "5"}))),
@@ -342,6 +343,21 @@ fn every_line_gets_exactly_one_response_whatever_its_bytes() {
         json!({"op": "query", "query": "RETURN 1 AS one", "timeout_ms": u64::MAX}),
         json!({"op": "open", "path": ""}),
         json!({"op": "resolve", "text": "x".repeat(1 << 20)}),
+        // Files that are not snapshots or CSV files: a directory, and a device without end
+        // (read whole, it would exhaust the memory).
+        json!({"op": "open", "path": std::env::temp_dir()}),
+        json!({"op": "open", "path": "/dev/zero"}),
+        json!({"op": "import", "nodes": "/dev/zero", "relationships": "/dev/zero"}),
+        json!({"op": "import", "nodes": std::env::temp_dir(), "relationships": 5}),
+        json!({"op": "save", "path": std::env::temp_dir()}),
+        json!({"op": "connect", "path": "/dev/null"}),
+        json!({"op": "checkpoint"}),
+        json!({"op": "procedure", "name": 5}),
+        json!({"op": "procedure", "name": "x.y", "signature": {"deep": [[[[]]]]}}),
+        json!({"op": "resolve", "text": 5, "limit": -1}),
+        json!({"op": "query", "query": "RETURN $x AS x", "params": {"x": {"~node": {}}}}),
+        json!({"op": "query", "query": "RETURN $x AS x", "params": {"x": {"~float": "NaN"}}}),
+        json!({"op": "query", "query": "RETURN 1 AS one", "repeat": 2, "timeout_ms": 0}),
     ] {
         let r = adapter.ask(hostile.to_string().as_bytes());
         if r["ok"] == false {

@@ -6,8 +6,9 @@
 //!
 //! Architecture invariant: the bytes returned are the file's bytes from its start to its end
 //! as it was read; a file that shrinks while it is read is an I/O error, one that grows is
-//! read to its new end (the codec then refuses the length or the checksum). Nothing here
-//! interprets the bytes.
+//! read to its new end, up to [`MAX_GROWTH`] past the length it had when opened (the codec
+//! then refuses the length or the checksum). Only regular files are read: a device such as
+//! `/dev/zero` has no end and would exhaust the memory. Nothing here interprets the bytes.
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
@@ -16,10 +17,22 @@ use std::path::Path;
 /// Files smaller than this are read on the calling thread alone.
 const PARALLEL_READ_BYTES: u64 = 4 << 20;
 
-/// Reads the whole file at `path`.
+/// How far past its length when opened a file that grows during the read is read: enough to
+/// show the codec that it changed, without following a file that never stops growing.
+const MAX_GROWTH: u64 = 1 << 20;
+
+/// Reads the whole file at `path`, which must be a regular file (not a directory, device or
+/// pipe: an `InvalidInput` error).
 pub(crate) fn read_whole(path: &Path) -> io::Result<Vec<u8>> {
     let mut file = File::open(path)?;
-    let len = file.metadata()?.len();
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a regular file (a directory, device or pipe)",
+        ));
+    }
+    let len = meta.len();
     let Ok(size) = usize::try_from(len) else {
         return Err(io::Error::new(
             io::ErrorKind::OutOfMemory,
@@ -28,7 +41,7 @@ pub(crate) fn read_whole(path: &Path) -> io::Result<Vec<u8>> {
     };
     if len < PARALLEL_READ_BYTES {
         let mut bytes = Vec::with_capacity(size);
-        file.read_to_end(&mut bytes)?;
+        Read::take(&mut file, len + MAX_GROWTH).read_to_end(&mut bytes)?;
         return Ok(bytes);
     }
     let mut bytes = vec![0u8; size];
@@ -53,7 +66,7 @@ pub(crate) fn read_whole(path: &Path) -> io::Result<Vec<u8>> {
             // No thread could be started: one handle reads it all.
             bytes.clear();
             file.seek(SeekFrom::Start(0))?;
-            file.read_to_end(&mut bytes)?;
+            Read::take(&mut file, len + MAX_GROWTH).read_to_end(&mut bytes)?;
         }
     }
     Ok(bytes)
@@ -66,7 +79,7 @@ fn read_from(path: &Path, offset: u64, buf: &mut [u8]) -> io::Result<Vec<u8>> {
     file.seek(SeekFrom::Start(offset))?;
     file.read_exact(buf)?;
     let mut rest = Vec::new();
-    file.read_to_end(&mut rest)?;
+    file.take(MAX_GROWTH).read_to_end(&mut rest)?;
     Ok(rest)
 }
 
@@ -88,6 +101,23 @@ mod tests {
             let _ = std::fs::remove_file(&path);
             assert_eq!(back.len(), data.len(), "{name}");
             assert!(back == data, "{name}: the bytes differ");
+        }
+    }
+
+    #[test]
+    fn a_directory_or_device_is_refused_not_read() {
+        let dir = std::env::temp_dir();
+        assert_eq!(
+            read_whole(&dir).err().map(|e| e.kind()),
+            Some(io::ErrorKind::InvalidInput)
+        );
+        // A device without end: reading it would never finish.
+        let zero = Path::new("/dev/zero");
+        if zero.exists() {
+            assert_eq!(
+                read_whole(zero).err().map(|e| e.kind()),
+                Some(io::ErrorKind::InvalidInput)
+            );
         }
     }
 
