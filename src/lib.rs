@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![doc(test(attr(deny(warnings))))]
 
+pub mod algo;
 mod database;
 mod dataset;
 mod error;

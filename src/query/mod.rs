@@ -1,6 +1,7 @@
 //! The query facade: text -> tokens -> AST (`syntax`) -> bound plan (`bind`, `optimize`,
 //! `plan`) -> execution (`exec`) -> rows (`result`).
 
+mod algo_procedures;
 mod bind;
 pub(crate) mod error;
 pub(crate) mod exec;

@@ -7,8 +7,8 @@
 //! [`Database::set_procedures`](crate::Database::set_procedures) to every transaction begun
 //! after. The built-in procedures (`kg.resolve(text, limit)`: the nodes a text names, ranked, as
 //! `Graph::resolve_ranked`; `db.labels()`, `db.relationshipTypes()`,
-//! `db.propertyKeys()`, `db.indexes()`, `db.constraints()`, `db.schema.visualization()`) are
-//! always there; a registered procedure of the same name hides one.
+//! `db.propertyKeys()`, `db.indexes()`, `db.constraints()`, `db.schema.visualization()`, and the
+//! graph algorithms `algo.*` of `algo_procedures.rs`) are always there; a registered procedure of the same name hides one.
 //!
 //! [`ReadQuery::procedures`]: crate::ReadQuery::procedures
 //! [`WriteQuery::procedures`]: crate::WriteQuery::procedures
@@ -637,6 +637,7 @@ fn builtins() -> &'static [Arc<Procedure>] {
             ),
         ]
         .into_iter()
+        .chain(super::algo_procedures::procedures())
         .map(Arc::new)
         .collect()
     })
