@@ -47,6 +47,7 @@ use std::path::Path;
 pub const MAX_IMPORT_LINE_BYTES: usize = 64 << 20;
 
 use crate::graph::Graph;
+pub use cypher::{CypherDialect, CypherExportOptions};
 pub use error::{ExportError, ExportItem, ImportError, ImportErrorKind, SnapshotError};
 pub use file::SnapshotFs;
 
@@ -208,30 +209,57 @@ impl Graph {
         jsonl::export(self, path.as_ref())
     }
 
-    /// Writes a Cypher script that recreates the graph when its statements (one per line,
-    /// comments starting with `//`) are run in order on an empty graph with
-    /// [`Graph::execute`]. Refuses maps and lists of lists or maps, which Cypher's `CREATE`
-    /// cannot store, and an item whose statement would be too large for the parser. The file
-    /// is written under a temporary name and renamed over `path` once whole: a failed export
-    /// leaves the previous file as it was.
+    /// Writes a Cypher script that adds a copy of the graph to any graph it is run on, empty
+    /// or not, with [`CypherExportOptions::default`] (`docs/export-formats.md`). Its statements
+    /// (one a line, each ending with `;`; comments start with `//`) run here with
+    /// [`Graph::execute`] one by one or [`Database::execute_script`](crate::Database::execute_script)
+    /// all at once, in FalkorDB and, in Neo4j's syntax, with `cypher-shell -f`. Nodes are
+    /// found by a temporary label and key (`KGRAPH_IMPORT`, `kgraph_import_id`), never by
+    /// `id()`, and the last statements remove them. Refuses maps, lists of lists or maps, a
+    /// graph that already uses that label or key, and an item too large for one statement
+    /// ([`MAX_QUERY_BYTES`](crate::MAX_QUERY_BYTES)). The file is written under a temporary
+    /// name and renamed over `path` once whole: a failed export leaves the previous file as
+    /// it was.
     ///
     /// ```
-    /// use kgraph::Graph;
+    /// use kgraph::{Database, Graph, Params};
     /// let path = std::env::temp_dir().join(format!("kgraph-doc-export-{}.cypher", std::process::id()));
     /// let g = Graph::ecosystem()?;
     /// g.export_cypher(&path)?;
+    /// let script = std::fs::read_to_string(&path)?;
+    /// let db = Database::new();
+    /// db.execute("CREATE (:Note {text: 'here before'})")?;
+    /// db.execute_script(&script, &Params::new())?;
+    /// assert_eq!(db.read().node_count(), g.node_count() + 1);
+    /// assert_eq!(db.read().relationship_count(), g.relationship_count());
+    /// std::fs::remove_file(&path)?;
+    /// # Ok::<_, Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn export_cypher(&self, path: impl AsRef<Path>) -> Result<(), ExportError> {
+        cypher::export(self, path.as_ref(), &CypherExportOptions::default())
+    }
+
+    /// [`Graph::export_cypher`] with statements cut as `options` say.
+    ///
+    /// ```
+    /// use kgraph::{CypherExportOptions, Graph};
+    /// let path = std::env::temp_dir().join(format!("kgraph-doc-export-with-{}.cypher", std::process::id()));
+    /// let g = Graph::ecosystem()?;
+    /// g.export_cypher_with(&path, &CypherExportOptions::default().batch_rows(1))?;
     /// let mut replay = Graph::new();
-    /// for line in std::fs::read_to_string(&path)?.lines() {
-    ///     if !line.is_empty() && !line.starts_with("//") {
-    ///         replay.execute(line).run()?;
-    ///     }
+    /// for line in std::fs::read_to_string(&path)?.lines().filter(|l| !l.starts_with("//")) {
+    ///     replay.execute(line).run()?;
     /// }
     /// assert_eq!(replay.relationship_count(), g.relationship_count());
     /// std::fs::remove_file(&path)?;
     /// # Ok::<_, Box<dyn std::error::Error>>(())
     /// ```
-    pub fn export_cypher(&self, path: impl AsRef<Path>) -> Result<(), ExportError> {
-        cypher::export(self, path.as_ref())
+    pub fn export_cypher_with(
+        &self,
+        path: impl AsRef<Path>,
+        options: &CypherExportOptions,
+    ) -> Result<(), ExportError> {
+        cypher::export(self, path.as_ref(), options)
     }
 
     /// Writes the graph for Kùzu (or Ladybug) into `dir`: one CSV file per label and per
