@@ -1,5 +1,5 @@
 //! Persistence: crash-safe snapshots, CSV and JSON Lines import and export, Cypher and Kùzu
-//! scripts.
+//! scripts, neo4j-admin's CSV layout and GraphML (`docs/export-formats.md`).
 //!
 //! Architecture invariants:
 //! - `codec.rs` is the only module that knows the snapshot's bytes (and the only user of
@@ -20,8 +20,10 @@ pub(crate) mod cypher;
 pub(crate) mod dir;
 pub(crate) mod error;
 pub(crate) mod file;
+pub(crate) mod graphml;
 pub(crate) mod jsonl;
 pub(crate) mod kuzu;
+pub(crate) mod neo4j;
 pub(crate) mod read;
 pub(crate) mod strings;
 pub(crate) mod wal;
@@ -281,5 +283,58 @@ impl Graph {
     /// ```
     pub fn export_kuzu(&self, dir: impl AsRef<Path>) -> Result<(), ExportError> {
         kuzu::export(self, dir.as_ref())
+    }
+
+    /// Writes the graph in the CSV layout of Neo4j's `neo4j-admin database import full` into
+    /// `dir` (created if missing): `nodes_N.csv` (`:ID`, `:LABEL` with labels joined by `;`,
+    /// typed property columns such as `name:string`, `since:date`, `aliases:string[]`),
+    /// `relationships_N.csv` (`:START_ID`, `:END_ID`, `:TYPE`, typed columns), and
+    /// `neo4j-admin-import.txt` with the command line that loads them (its array delimiter is
+    /// one no list element contains). Items go to as few files as keep each column's type
+    /// one. Refuses what Neo4j cannot store (maps, lists of mixed types, with nulls or of
+    /// lists), a key with `:` and a label with `;`. See `docs/export-formats.md`; checked by
+    /// format only (no Neo4j here). Each file is written under a temporary name and renamed
+    /// into place once whole.
+    ///
+    /// ```
+    /// use kgraph::Graph;
+    /// let dir = std::env::temp_dir().join(format!("kgraph-doc-export-neo4j-{}", std::process::id()));
+    /// Graph::ecosystem()?.export_neo4j_admin(&dir)?;
+    /// let nodes = std::fs::read_to_string(dir.join("nodes_1.csv"))?;
+    /// assert!(nodes.starts_with("\":ID\",\":LABEL\","));
+    /// let command = std::fs::read_to_string(dir.join("neo4j-admin-import.txt"))?;
+    /// assert!(command.contains("neo4j-admin database import full"));
+    /// std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<_, Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn export_neo4j_admin(&self, dir: impl AsRef<Path>) -> Result<(), ExportError> {
+        neo4j::export(self, dir.as_ref())
+    }
+
+    /// Writes the graph as GraphML, for Gephi, networkx or igraph, shaped as Neo4j's APOC
+    /// export shapes it: a node's labels in a `labels` value (`:A:B`), a relationship's type
+    /// in a `label` value, each property under a `<key>` of its GraphML type (`long`,
+    /// `double`, `boolean`, `string`; temporal values as ISO 8601 text and lists as JSON
+    /// arrays, both `string`). Refuses maps, strings with control characters XML 1.0 cannot
+    /// hold (line breaks and tabs are kept), and a node property named `labels` or a
+    /// relationship property named `label`. See `docs/export-formats.md`. The file is written
+    /// under a temporary name and renamed over `path` once whole.
+    ///
+    /// ```
+    /// use kgraph::Graph;
+    /// let path = std::env::temp_dir().join(format!("kgraph-doc-export-{}.graphml", std::process::id()));
+    /// let mut g = Graph::new();
+    /// let a = g.add_node(&["Company", "Listed"], [("name", "辉瑞 & Co")])?;
+    /// let b = g.add_node(&["Place"], [("name", "New York")])?;
+    /// g.add_relationship(a, b, "LOCATED_IN", [("since", 1849)])?;
+    /// g.export_graphml(&path)?;
+    /// let xml = std::fs::read_to_string(&path)?;
+    /// assert!(xml.contains("<data key=\"labels\">:Company:Listed</data>"));
+    /// assert!(xml.contains("辉瑞 &amp; Co"));
+    /// std::fs::remove_file(&path)?;
+    /// # Ok::<_, Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn export_graphml(&self, path: impl AsRef<Path>) -> Result<(), ExportError> {
+        graphml::export(self, path.as_ref())
     }
 }
