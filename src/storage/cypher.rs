@@ -1,10 +1,21 @@
-//! Export to a Cypher script that this crate replays: one statement per line, run in order on
-//! an empty graph with `Graph::execute`.
+//! Export to a Cypher script that replays into any graph, empty or not, through this crate
+//! (`Graph::execute` per statement, or `Database::execute_script` for all of it in one
+//! transaction), FalkorDB and Neo4j (`cypher-shell -f`): one statement per line, ending with
+//! `;`, comments starting with `//`.
 //!
-//! Nodes are created in id order, in batches; on an empty graph the k-th node created gets
-//! id k, so the relationship statements find their endpoints with `id(n) = k` (under the
-//! node's label, so that a label scan, not a scan of every node, finds it).
+//! Nodes are never found by `id()`. As Neo4j's APOC export does, each created node carries a
+//! temporary label (`KGRAPH_IMPORT`) and key (`kgraph_import_id`, its position in the export)
+//! during the load; relationships find their endpoints by that label and key (under a
+//! property index the script creates first), and the last statements remove both and drop
+//! the index. Replayed into a graph that already has nodes, the script adds a copy of the
+//! exported graph beside them: the union.
+//!
+//! Rows travel in batches of literal lists, one statement per batch: nodes grouped by their
+//! set of labels (`UNWIND [{i: 0, p: {..}}, ..] AS row CREATE (n:KGRAPH_IMPORT:A {..}) SET n
+//! += row.p`), relationships by type (`UNWIND [{s: 0, e: 1, p: {..}}, ..] AS row MATCH ..
+//! MATCH .. CREATE (a)-[r:T]->(b) SET r += row.p`).
 
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::io::Write;
 use std::path::Path;
@@ -12,13 +23,112 @@ use std::path::Path;
 use super::csv::io_err;
 use super::error::{ExportError, ExportItem};
 use super::file::AtomicFile;
-use crate::graph::{Graph, NodeId, Props, RelId, Value};
+use crate::graph::{Graph, LabelId, NodeId, Props, RelId, TypeId, Value};
 use crate::{MAX_QUERY_BYTES, MAX_STRING_LITERAL_BYTES};
 
-/// Statements are cut at about this size; far below the parser's limit.
-const BATCH_BYTES: usize = 64 * 1024;
-/// And at this many nodes.
-const BATCH_NODES: usize = 500;
+/// The temporary label every node the script creates carries until the load ends.
+const IMPORT_LABEL: &str = "KGRAPH_IMPORT";
+/// The temporary key holding each created node's position in the export, until the load ends.
+const IMPORT_KEY: &str = "kgraph_import_id";
+/// The name of the property index the script creates on them, and drops at the end.
+const IMPORT_INDEX: &str = "kgraph_import_id";
+
+/// How [`Graph::export_cypher_with`] cuts its statements.
+///
+/// ```
+/// use kgraph::{CypherExportOptions, Graph};
+/// let path = std::env::temp_dir().join(format!("kgraph-doc-cypher-opts-{}.cypher", std::process::id()));
+/// let options = CypherExportOptions::default().batch_rows(10).statement_bytes(4096);
+/// Graph::ecosystem()?.export_cypher_with(&path, &options)?;
+/// let script = std::fs::read_to_string(&path)?;
+/// assert!(script.lines().all(|l| l.len() <= 4096 || l.starts_with("//")));
+/// std::fs::remove_file(&path)?;
+/// # Ok::<_, Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CypherExportOptions {
+    batch_rows: usize,
+    statement_bytes: usize,
+    dialect: CypherDialect,
+}
+
+/// Whose syntax the few engine-specific statements of a Cypher export follow: the index the
+/// script creates on its temporary key, and drops at the end.
+///
+/// ```
+/// use kgraph::{CypherDialect, CypherExportOptions};
+/// let options = CypherExportOptions::default().dialect(CypherDialect::FalkorDb);
+/// assert_ne!(options, CypherExportOptions::default());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum CypherDialect {
+    /// Neo4j 5 (and this crate): `CREATE INDEX kgraph_import_id FOR (n:..) ON (n..)`, `DROP
+    /// INDEX kgraph_import_id`.
+    #[default]
+    Neo4j,
+    /// FalkorDB, which names no index: `CREATE INDEX FOR (n:..) ON (n..)`, `DROP INDEX ON
+    /// :KGRAPH_IMPORT(kgraph_import_id)`. FalkorDB has no `time` or `datetime` (with an
+    /// offset or zone) values, so the export refuses them.
+    FalkorDb,
+}
+
+impl Default for CypherExportOptions {
+    /// 500 rows and 64 KiB per statement, Neo4j's syntax.
+    fn default() -> Self {
+        CypherExportOptions {
+            batch_rows: 500,
+            statement_bytes: 64 * 1024,
+            dialect: CypherDialect::Neo4j,
+        }
+    }
+}
+
+impl CypherExportOptions {
+    /// At most this many nodes or relationships per statement (at least 1).
+    ///
+    /// ```
+    /// let o = kgraph::CypherExportOptions::default().batch_rows(0);
+    /// assert_eq!(o, kgraph::CypherExportOptions::default().batch_rows(1));
+    /// ```
+    #[must_use]
+    pub fn batch_rows(mut self, rows: usize) -> Self {
+        self.batch_rows = rows.max(1);
+        self
+    }
+
+    /// A statement is cut before it grows past this many bytes (capped at
+    /// [`MAX_QUERY_BYTES`](crate::MAX_QUERY_BYTES)); a statement of one item may be longer, up
+    /// to that cap, and an item too large for the cap is refused.
+    ///
+    /// ```
+    /// let o = kgraph::CypherExportOptions::default().statement_bytes(usize::MAX);
+    /// assert_eq!(o, kgraph::CypherExportOptions::default().statement_bytes(kgraph::MAX_QUERY_BYTES));
+    /// ```
+    #[must_use]
+    pub fn statement_bytes(mut self, bytes: usize) -> Self {
+        self.statement_bytes = bytes.min(MAX_QUERY_BYTES);
+        self
+    }
+
+    /// The syntax of the index statements (see [`CypherDialect`]).
+    ///
+    /// ```
+    /// use kgraph::{CypherDialect, CypherExportOptions, Graph};
+    /// let path = std::env::temp_dir().join(format!("kgraph-doc-cypher-dialect-{}.cypher", std::process::id()));
+    /// let options = CypherExportOptions::default().dialect(CypherDialect::FalkorDb);
+    /// Graph::ecosystem()?.export_cypher_with(&path, &options)?;
+    /// let script = std::fs::read_to_string(&path)?;
+    /// assert!(script.contains("DROP INDEX ON :`KGRAPH_IMPORT`(`kgraph_import_id`);"));
+    /// std::fs::remove_file(&path)?;
+    /// # Ok::<_, Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn dialect(mut self, dialect: CypherDialect) -> Self {
+        self.dialect = dialect;
+        self
+    }
+}
 
 /// A name in back-quotes, with back-quotes doubled: always valid, whatever the name.
 fn quoted(out: &mut String, name: &str) {
@@ -102,34 +212,46 @@ fn literal(out: &mut String, v: &Value, in_list: bool) -> Result<(), &'static st
     Ok(())
 }
 
-fn props(out: &mut String, graph: &Graph, props: &Props, item: ExportItem) -> Result<(), ExportError> {
-    let pairs = props.as_slice();
-    if pairs.is_empty() {
-        return Ok(());
+/// Why FalkorDB cannot hold the value, if it cannot.
+fn falkordb_lacks(v: &Value) -> Option<&'static str> {
+    match v {
+        Value::Time(_) => Some("a time with an offset, which FalkorDB has no type for"),
+        Value::DateTime(_) => Some("a datetime with an offset or zone, which FalkorDB has no type for"),
+        Value::List(items) => items.iter().find_map(falkordb_lacks),
+        _ => None,
     }
-    out.push_str(" {");
-    for (i, (k, v)) in pairs.iter().enumerate() {
+}
+
+/// A map literal of the properties (`{}` when there are none).
+fn props(
+    out: &mut String,
+    graph: &Graph,
+    props: &Props,
+    item: ExportItem,
+    dialect: CypherDialect,
+) -> Result<(), ExportError> {
+    out.push('{');
+    for (i, (k, v)) in props.iter().enumerate() {
         if i > 0 {
             out.push_str(", ");
         }
-        let key = graph.symbols.key_name(*k);
+        let key = graph.symbols.key_name(k);
         quoted(out, key);
         out.push_str(": ");
-        literal(out, v, false).map_err(|reason| ExportError::Unrepresentable {
-            item,
-            key: key.to_owned(),
-            reason,
-        })?;
+        let lacking = match dialect {
+            CypherDialect::FalkorDb => falkordb_lacks(v).map_or(Ok(()), Err),
+            CypherDialect::Neo4j => Ok(()),
+        };
+        lacking
+            .and_then(|()| literal(out, v, false))
+            .map_err(|reason| ExportError::Unrepresentable {
+                item,
+                key: key.to_owned(),
+                reason,
+            })?;
     }
     out.push('}');
     Ok(())
-}
-
-fn labels(out: &mut String, graph: &Graph, labels: &[crate::graph::LabelId]) {
-    for l in labels {
-        out.push(':');
-        quoted(out, graph.symbols.label_name(*l));
-    }
 }
 
 fn too_large(item: ExportItem) -> ExportError {
@@ -140,9 +262,106 @@ fn too_large(item: ExportItem) -> ExportError {
     }
 }
 
-pub(crate) fn export(graph: &Graph, path: &Path) -> Result<(), ExportError> {
+/// One statement being gathered: its fixed head and tail around the rows of its list.
+struct Batch {
+    head: &'static str,
+    tail: String,
+    rows: String,
+    count: usize,
+}
+
+impl Batch {
+    fn new(head: &'static str, tail: String) -> Batch {
+        Batch {
+            head,
+            tail,
+            rows: String::new(),
+            count: 0,
+        }
+    }
+
+    /// The statement's length with one more row (and its separator, `;` and line break).
+    fn len_with(&self, row: &str) -> usize {
+        self.head.len() + self.rows.len() + 2 + row.len() + self.tail.len() + 2
+    }
+
+    /// Writes the statement, if it has rows, and empties it.
+    fn flush(&mut self, w: &mut impl Write, path: &Path) -> Result<(), ExportError> {
+        if self.count == 0 {
+            return Ok(());
+        }
+        let mut line = String::with_capacity(self.head.len() + self.rows.len() + self.tail.len() + 2);
+        line.push_str(self.head);
+        line.push_str(&self.rows);
+        line.push_str(&self.tail);
+        line.push_str(";\n");
+        w.write_all(line.as_bytes()).map_err(io_err(path))?;
+        self.rows.clear();
+        self.count = 0;
+        Ok(())
+    }
+
+    /// Adds a row, writing the statement first if the row would make it too long or too many.
+    fn push(
+        &mut self,
+        row: &str,
+        item: ExportItem,
+        options: &CypherExportOptions,
+        w: &mut impl Write,
+        path: &Path,
+    ) -> Result<(), ExportError> {
+        if self.count > 0
+            && (self.count >= options.batch_rows || self.len_with(row) > options.statement_bytes)
+        {
+            self.flush(w, path)?;
+        }
+        if self.len_with(row) > MAX_QUERY_BYTES {
+            return Err(too_large(item));
+        }
+        if self.count > 0 {
+            self.rows.push_str(", ");
+        }
+        self.rows.push_str(row);
+        self.count += 1;
+        Ok(())
+    }
+}
+
+/// The label and key the script marks its nodes with are its own: a graph that has them is
+/// refused, since the last statements remove them from every node that has them.
+fn check_reserved(graph: &Graph) -> Result<(), ExportError> {
     let inner = &graph.inner;
-    // Check everything before creating the file, so a refused graph leaves nothing behind.
+    for ix in inner.node_indices() {
+        let Some(d) = inner.node_weight(ix) else { continue };
+        let item = ExportItem::Node(NodeId::from_ix(ix));
+        if d.labels
+            .iter()
+            .any(|l| graph.symbols.label_name(*l) == IMPORT_LABEL)
+        {
+            return Err(ExportError::Unrepresentable {
+                item,
+                key: String::new(),
+                reason: "its label KGRAPH_IMPORT is the one the script marks its nodes with while it loads",
+            });
+        }
+        if d.props
+            .iter()
+            .any(|(k, _)| graph.symbols.key_name(k) == IMPORT_KEY)
+        {
+            return Err(ExportError::Unrepresentable {
+                item,
+                key: IMPORT_KEY.to_owned(),
+                reason: "the script keeps its import ids under this key while it loads",
+            });
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn export(graph: &Graph, path: &Path, options: &CypherExportOptions) -> Result<(), ExportError> {
+    let inner = &graph.inner;
+    check_reserved(graph)?;
+    // Check every value before creating the file, so a refused graph leaves nothing behind.
     let mut scratch = String::new();
     for ix in inner.node_indices() {
         if let Some(d) = inner.node_weight(ix) {
@@ -152,104 +371,118 @@ pub(crate) fn export(graph: &Graph, path: &Path) -> Result<(), ExportError> {
                 graph,
                 &d.props,
                 ExportItem::Node(NodeId::from_ix(ix)),
+                options.dialect,
             )?;
         }
     }
     for ix in inner.edge_indices() {
         if let Some(d) = inner.edge_weight(ix) {
             scratch.clear();
-            props(
-                &mut scratch,
-                graph,
-                &d.props,
-                ExportItem::Relationship(RelId::from_ix(ix)),
-            )?;
+            let item = ExportItem::Relationship(RelId::from_ix(ix));
+            props(&mut scratch, graph, &d.props, item, options.dialect)?;
         }
     }
 
     // A temporary file beside the target, renamed over it once whole: a statement refused
     // halfway (too large) leaves nothing.
     let mut w = AtomicFile::create(path).map_err(io_err(path))?;
+    let mut label = String::new();
+    quoted(&mut label, IMPORT_LABEL);
+    let mut key = String::new();
+    quoted(&mut key, IMPORT_KEY);
     let mut text = String::new();
     let _ = writeln!(
         text,
-        "// kgraph Cypher export: {} nodes, {} relationships.\n\
-         // Run each line that is not a comment, in order, on an empty graph.",
+        "// kgraph Cypher export: {} nodes, {} relationships (docs/export-formats.md).\n\
+         // Run the statements (one a line, each ending with ';') in order, on an empty graph or not:\n\
+         // they add a copy of the exported graph. While they run, the new nodes carry the label\n\
+         // {IMPORT_LABEL} and the key {IMPORT_KEY}; the last statements remove both and drop the index.",
         graph.node_count(),
         graph.relationship_count()
     );
     for (l, k) in graph.constraint_pairs() {
+        let mut stmt = String::from("CREATE CONSTRAINT IF NOT EXISTS FOR (n:");
+        quoted(&mut stmt, graph.symbols.label_name(l));
+        stmt.push_str(") REQUIRE n.");
+        quoted(&mut stmt, graph.symbols.key_name(k));
+        stmt.push_str(" IS UNIQUE");
         let _ = writeln!(
             text,
-            "// Unique constraint (create it with Graph::create_unique_constraint): :{}({})",
-            graph.symbols.label_name(l),
-            graph.symbols.key_name(k)
+            "// A unique constraint of the exported graph, not created by the script: {stmt}"
         );
     }
+    let _ = match options.dialect {
+        CypherDialect::Neo4j => writeln!(text, "CREATE INDEX {IMPORT_INDEX} FOR (n:{label}) ON (n.{key});"),
+        CypherDialect::FalkorDb => writeln!(text, "CREATE INDEX FOR (n:{label}) ON (n.{key});"),
+    };
     w.write_all(text.as_bytes()).map_err(io_err(path))?;
 
-    // New id (creation order) of every node, indexed by old id.
-    let bound = inner.node_indices().next_back().map_or(0, |i| i.index() + 1);
-    let mut new_id = vec![0u32; bound];
-    let mut statement = String::new();
-    let mut in_batch = 0;
-    let mut one = String::new();
-    for (k, ix) in inner.node_indices().enumerate() {
+    // Nodes, numbered in id order; one open batch per set of labels.
+    let mut batches: BTreeMap<&[LabelId], Batch> = BTreeMap::new();
+    let mut position: HashMap<NodeId, usize> = HashMap::with_capacity(graph.node_count());
+    let mut row = String::new();
+    for (i, ix) in inner.node_indices().enumerate() {
         let Some(d) = inner.node_weight(ix) else { continue };
-        if let Some(slot) = new_id.get_mut(ix.index()) {
-            *slot = k as u32;
-        }
-        one.clear();
-        one.push('(');
-        labels(&mut one, graph, &d.labels);
-        props(&mut one, graph, &d.props, ExportItem::Node(NodeId::from_ix(ix)))?;
-        one.push(')');
-        if one.len() + 16 > MAX_QUERY_BYTES {
-            return Err(too_large(ExportItem::Node(NodeId::from_ix(ix))));
-        }
-        if in_batch > 0 && (in_batch >= BATCH_NODES || statement.len() + one.len() > BATCH_BYTES) {
-            statement.push('\n');
-            w.write_all(statement.as_bytes()).map_err(io_err(path))?;
-            statement.clear();
-            in_batch = 0;
-        }
-        statement.push_str(if in_batch == 0 { "CREATE " } else { ", " });
-        statement.push_str(&one);
-        in_batch += 1;
+        let id = NodeId::from_ix(ix);
+        position.insert(id, i);
+        row.clear();
+        let _ = write!(row, "{{i: {i}, p: ");
+        props(&mut row, graph, &d.props, ExportItem::Node(id), options.dialect)?;
+        row.push('}');
+        let batch = batches.entry(d.labels.as_slice()).or_insert_with(|| {
+            let mut tail = format!("] AS row CREATE (n:{label}");
+            for l in &d.labels {
+                tail.push(':');
+                quoted(&mut tail, graph.symbols.label_name(*l));
+            }
+            let _ = write!(tail, " {{{key}: row.i}}) SET n += row.p");
+            Batch::new("UNWIND [", tail)
+        });
+        batch.push(&row, ExportItem::Node(id), options, &mut w, path)?;
     }
-    if in_batch > 0 {
-        statement.push('\n');
-        w.write_all(statement.as_bytes()).map_err(io_err(path))?;
+    for batch in batches.values_mut() {
+        batch.flush(&mut w, path)?;
     }
 
+    // Relationships; one open batch per type.
+    let mut batches: BTreeMap<TypeId, Batch> = BTreeMap::new();
     for ix in inner.edge_indices() {
         let (Some(d), Some((a, b))) = (inner.edge_weight(ix), inner.edge_endpoints(ix)) else {
             continue;
         };
-        statement.clear();
-        for (var, node) in [("a", a), ("b", b)] {
-            statement.push_str("MATCH (");
-            statement.push_str(var);
-            if let Some(l) = inner.node_weight(node).and_then(|n| n.labels.first()) {
-                statement.push(':');
-                quoted(&mut statement, graph.symbols.label_name(*l));
-            }
-            let id = new_id.get(node.index()).copied().unwrap_or(0);
-            let _ = write!(statement, ") WHERE id({var}) = {id} ");
-        }
-        statement.push_str("CREATE (a)-[:");
-        quoted(&mut statement, graph.symbols.type_name(d.ty));
-        props(
-            &mut statement,
-            graph,
-            &d.props,
-            ExportItem::Relationship(RelId::from_ix(ix)),
-        )?;
-        statement.push_str("]->(b)\n");
-        if statement.len() > MAX_QUERY_BYTES {
-            return Err(too_large(ExportItem::Relationship(RelId::from_ix(ix))));
-        }
-        w.write_all(statement.as_bytes()).map_err(io_err(path))?;
+        let item = ExportItem::Relationship(RelId::from_ix(ix));
+        let at = |n| position.get(&NodeId::from_ix(n)).copied().unwrap_or(0);
+        row.clear();
+        let _ = write!(row, "{{s: {}, e: {}, p: ", at(a), at(b));
+        props(&mut row, graph, &d.props, item, options.dialect)?;
+        row.push('}');
+        let batch = batches.entry(d.ty).or_insert_with(|| {
+            let mut tail = format!(
+                "] AS row MATCH (a:{label} {{{key}: row.s}}) MATCH (b:{label} {{{key}: row.e}}) CREATE (a)-[r:"
+            );
+            quoted(&mut tail, graph.symbols.type_name(d.ty));
+            tail.push_str("]->(b) SET r += row.p");
+            Batch::new("UNWIND [", tail)
+        });
+        batch.push(&row, item, options, &mut w, path)?;
     }
+    for batch in batches.values_mut() {
+        batch.flush(&mut w, path)?;
+    }
+
+    // Take the temporary label and key off again, a batch at a time, and drop the index.
+    let mut text = String::new();
+    let per = options.batch_rows;
+    for _ in 0..graph.node_count().div_ceil(per) {
+        let _ = writeln!(
+            text,
+            "MATCH (n:{label}) WITH n LIMIT {per} REMOVE n:{label}, n.{key};"
+        );
+    }
+    let _ = match options.dialect {
+        CypherDialect::Neo4j => writeln!(text, "DROP INDEX {IMPORT_INDEX};"),
+        CypherDialect::FalkorDb => writeln!(text, "DROP INDEX ON :{label}({key});"),
+    };
+    w.write_all(text.as_bytes()).map_err(io_err(path))?;
     w.commit().map_err(io_err(path))
 }

@@ -1,5 +1,5 @@
 //! Persistence: crash-safe snapshots, CSV and JSON Lines import and export, Cypher and Kùzu
-//! scripts.
+//! scripts, neo4j-admin's CSV layout and GraphML (`docs/export-formats.md`).
 //!
 //! Architecture invariants:
 //! - `codec.rs` is the only module that knows the snapshot's bytes (and the only user of
@@ -20,8 +20,10 @@ pub(crate) mod cypher;
 pub(crate) mod dir;
 pub(crate) mod error;
 pub(crate) mod file;
+pub(crate) mod graphml;
 pub(crate) mod jsonl;
 pub(crate) mod kuzu;
+pub(crate) mod neo4j;
 pub(crate) mod read;
 pub(crate) mod strings;
 pub(crate) mod wal;
@@ -47,6 +49,7 @@ use std::path::Path;
 pub const MAX_IMPORT_LINE_BYTES: usize = 64 << 20;
 
 use crate::graph::Graph;
+pub use cypher::{CypherDialect, CypherExportOptions};
 pub use error::{ExportError, ExportItem, ImportError, ImportErrorKind, SnapshotError};
 pub use file::SnapshotFs;
 
@@ -208,30 +211,57 @@ impl Graph {
         jsonl::export(self, path.as_ref())
     }
 
-    /// Writes a Cypher script that recreates the graph when its statements (one per line,
-    /// comments starting with `//`) are run in order on an empty graph with
-    /// [`Graph::execute`]. Refuses maps and lists of lists or maps, which Cypher's `CREATE`
-    /// cannot store, and an item whose statement would be too large for the parser. The file
-    /// is written under a temporary name and renamed over `path` once whole: a failed export
-    /// leaves the previous file as it was.
+    /// Writes a Cypher script that adds a copy of the graph to any graph it is run on, empty
+    /// or not, with [`CypherExportOptions::default`] (`docs/export-formats.md`). Its statements
+    /// (one a line, each ending with `;`; comments start with `//`) run here with
+    /// [`Graph::execute`] one by one or [`Database::execute_script`](crate::Database::execute_script)
+    /// all at once, in FalkorDB and, in Neo4j's syntax, with `cypher-shell -f`. Nodes are
+    /// found by a temporary label and key (`KGRAPH_IMPORT`, `kgraph_import_id`), never by
+    /// `id()`, and the last statements remove them. Refuses maps, lists of lists or maps, a
+    /// graph that already uses that label or key, and an item too large for one statement
+    /// ([`MAX_QUERY_BYTES`](crate::MAX_QUERY_BYTES)). The file is written under a temporary
+    /// name and renamed over `path` once whole: a failed export leaves the previous file as
+    /// it was.
     ///
     /// ```
-    /// use kgraph::Graph;
+    /// use kgraph::{Database, Graph, Params};
     /// let path = std::env::temp_dir().join(format!("kgraph-doc-export-{}.cypher", std::process::id()));
     /// let g = Graph::ecosystem()?;
     /// g.export_cypher(&path)?;
+    /// let script = std::fs::read_to_string(&path)?;
+    /// let db = Database::new();
+    /// db.execute("CREATE (:Note {text: 'here before'})")?;
+    /// db.execute_script(&script, &Params::new())?;
+    /// assert_eq!(db.read().node_count(), g.node_count() + 1);
+    /// assert_eq!(db.read().relationship_count(), g.relationship_count());
+    /// std::fs::remove_file(&path)?;
+    /// # Ok::<_, Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn export_cypher(&self, path: impl AsRef<Path>) -> Result<(), ExportError> {
+        cypher::export(self, path.as_ref(), &CypherExportOptions::default())
+    }
+
+    /// [`Graph::export_cypher`] with statements cut as `options` say.
+    ///
+    /// ```
+    /// use kgraph::{CypherExportOptions, Graph};
+    /// let path = std::env::temp_dir().join(format!("kgraph-doc-export-with-{}.cypher", std::process::id()));
+    /// let g = Graph::ecosystem()?;
+    /// g.export_cypher_with(&path, &CypherExportOptions::default().batch_rows(1))?;
     /// let mut replay = Graph::new();
-    /// for line in std::fs::read_to_string(&path)?.lines() {
-    ///     if !line.is_empty() && !line.starts_with("//") {
-    ///         replay.execute(line).run()?;
-    ///     }
+    /// for line in std::fs::read_to_string(&path)?.lines().filter(|l| !l.starts_with("//")) {
+    ///     replay.execute(line).run()?;
     /// }
     /// assert_eq!(replay.relationship_count(), g.relationship_count());
     /// std::fs::remove_file(&path)?;
     /// # Ok::<_, Box<dyn std::error::Error>>(())
     /// ```
-    pub fn export_cypher(&self, path: impl AsRef<Path>) -> Result<(), ExportError> {
-        cypher::export(self, path.as_ref())
+    pub fn export_cypher_with(
+        &self,
+        path: impl AsRef<Path>,
+        options: &CypherExportOptions,
+    ) -> Result<(), ExportError> {
+        cypher::export(self, path.as_ref(), options)
     }
 
     /// Writes the graph for Kùzu (or Ladybug) into `dir`: one CSV file per label and per
@@ -253,5 +283,58 @@ impl Graph {
     /// ```
     pub fn export_kuzu(&self, dir: impl AsRef<Path>) -> Result<(), ExportError> {
         kuzu::export(self, dir.as_ref())
+    }
+
+    /// Writes the graph in the CSV layout of Neo4j's `neo4j-admin database import full` into
+    /// `dir` (created if missing): `nodes_N.csv` (`:ID`, `:LABEL` with labels joined by `;`,
+    /// typed property columns such as `name:string`, `since:date`, `aliases:string[]`),
+    /// `relationships_N.csv` (`:START_ID`, `:END_ID`, `:TYPE`, typed columns), and
+    /// `neo4j-admin-import.txt` with the command line that loads them (its array delimiter is
+    /// one no list element contains). Items go to as few files as keep each column's type
+    /// one. Refuses what Neo4j cannot store (maps, lists of mixed types, with nulls or of
+    /// lists), a key with `:` and a label with `;`. See `docs/export-formats.md`; checked by
+    /// format only (no Neo4j here). Each file is written under a temporary name and renamed
+    /// into place once whole.
+    ///
+    /// ```
+    /// use kgraph::Graph;
+    /// let dir = std::env::temp_dir().join(format!("kgraph-doc-export-neo4j-{}", std::process::id()));
+    /// Graph::ecosystem()?.export_neo4j_admin(&dir)?;
+    /// let nodes = std::fs::read_to_string(dir.join("nodes_1.csv"))?;
+    /// assert!(nodes.starts_with("\":ID\",\":LABEL\","));
+    /// let command = std::fs::read_to_string(dir.join("neo4j-admin-import.txt"))?;
+    /// assert!(command.contains("neo4j-admin database import full"));
+    /// std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<_, Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn export_neo4j_admin(&self, dir: impl AsRef<Path>) -> Result<(), ExportError> {
+        neo4j::export(self, dir.as_ref())
+    }
+
+    /// Writes the graph as GraphML, for Gephi, networkx or igraph, shaped as Neo4j's APOC
+    /// export shapes it: a node's labels in a `labels` value (`:A:B`), a relationship's type
+    /// in a `label` value, each property under a `<key>` of its GraphML type (`long`,
+    /// `double`, `boolean`, `string`; temporal values as ISO 8601 text and lists as JSON
+    /// arrays, both `string`). Refuses maps, strings with control characters XML 1.0 cannot
+    /// hold (line breaks and tabs are kept), and a node property named `labels` or a
+    /// relationship property named `label`. See `docs/export-formats.md`. The file is written
+    /// under a temporary name and renamed over `path` once whole.
+    ///
+    /// ```
+    /// use kgraph::Graph;
+    /// let path = std::env::temp_dir().join(format!("kgraph-doc-export-{}.graphml", std::process::id()));
+    /// let mut g = Graph::new();
+    /// let a = g.add_node(&["Company", "Listed"], [("name", "辉瑞 & Co")])?;
+    /// let b = g.add_node(&["Place"], [("name", "New York")])?;
+    /// g.add_relationship(a, b, "LOCATED_IN", [("since", 1849)])?;
+    /// g.export_graphml(&path)?;
+    /// let xml = std::fs::read_to_string(&path)?;
+    /// assert!(xml.contains("<data key=\"labels\">:Company:Listed</data>"));
+    /// assert!(xml.contains("辉瑞 &amp; Co"));
+    /// std::fs::remove_file(&path)?;
+    /// # Ok::<_, Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn export_graphml(&self, path: impl AsRef<Path>) -> Result<(), ExportError> {
+        graphml::export(self, path.as_ref())
     }
 }

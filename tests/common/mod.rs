@@ -269,3 +269,51 @@ pub fn observable(g: &Graph, queries: &[&str], names: &[&str]) -> String {
     g.check_invariants().unwrap();
     out
 }
+
+/// A graph as two sorted lists of text, without ids: each node as its labels and properties,
+/// each relationship as its type, properties and both ends' labels and properties. Equal
+/// graphs give equal forms whatever their ids; a disjoint union's form is its parts' merged.
+/// (It cannot tell apart two graphs that differ only in which of two identical nodes a
+/// relationship meets; the tests' graphs are random, where that is rare.)
+#[derive(Debug, PartialEq)]
+pub struct Canonical {
+    pub nodes: Vec<String>,
+    pub rels: Vec<String>,
+}
+
+pub fn canonical(g: &Graph) -> Canonical {
+    g.check_invariants().expect("the graph's invariants hold");
+    let node = |id: NodeId| {
+        let n = g.node(id).unwrap();
+        let mut labels: Vec<String> = n.labels().map(str::to_owned).collect();
+        labels.sort();
+        format!("{labels:?} {:?}", sorted_props(n.properties()))
+    };
+    let mut nodes: Vec<String> = g.nodes().map(node).collect();
+    nodes.sort();
+    let mut rels: Vec<String> = g
+        .relationships()
+        .map(|id| {
+            let r = g.relationship(id).unwrap();
+            format!(
+                "{:?} {:?} from {} to {}",
+                r.rel_type(),
+                sorted_props(r.properties()),
+                node(r.start()),
+                node(r.end())
+            )
+        })
+        .collect();
+    rels.sort();
+    Canonical { nodes, rels }
+}
+
+/// The canonical form of the disjoint union of two graphs.
+pub fn canonical_union(a: &Graph, b: &Graph) -> Canonical {
+    let (a, b) = (canonical(a), canonical(b));
+    let mut nodes = [a.nodes, b.nodes].concat();
+    nodes.sort();
+    let mut rels = [a.rels, b.rels].concat();
+    rels.sort();
+    Canonical { nodes, rels }
+}
