@@ -330,17 +330,17 @@ impl Records {
     }
 
     fn add_node(&mut self, graph: &Graph, id: NodeId) {
-        if !self.nodes.contains_key(&id) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = self.nodes.entry(id) {
             if let Some(n) = Node::of(graph, id) {
-                self.nodes.insert(id, n);
+                slot.insert(n);
             }
         }
     }
 
     fn add_rel(&mut self, graph: &Graph, id: RelId) {
-        if !self.relationships.contains_key(&id) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = self.relationships.entry(id) {
             if let Some(r) = Relationship::of(graph, id) {
-                self.relationships.insert(id, r);
+                slot.insert(r);
             }
         }
     }
