@@ -22,7 +22,7 @@ use crate::graph::{Graph, Value};
 /// `Prepared` is `Send` and `Sync`: threads may share one.
 ///
 /// ```
-/// use kgraph::{Graph, Prepared};
+/// use kgraph::Graph;
 /// let g = Graph::ecosystem()?;
 /// let stmt = g.prepare("MATCH (c:Company {name: $name}) RETURN c.country AS country")?;
 /// for (name, country) in [("AstraZeneca", "GB"), ("Pfizer", "US")] {

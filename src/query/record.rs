@@ -117,7 +117,7 @@ impl Node {
 /// deserialises from that form or from the inner object alone.
 ///
 /// ```
-/// use kgraph::{Graph, Relationship, Value};
+/// use kgraph::{Graph, Relationship};
 /// let g = Graph::ecosystem()?;
 /// let r = g.query("MATCH (:Company)-[i:INVESTS_IN]->(:Place) RETURN i LIMIT 1").run()?;
 /// let i: Relationship = r.iter().next().unwrap().get("i")?;

@@ -101,7 +101,8 @@ impl TryFrom<DateTime> for chrono::DateTime<FixedOffset> {
     ///
     /// ```
     /// let t: kgraph::DateTime = "2015-07-21T21:40:32+01:00".parse()?;
-    /// assert_eq!(chrono::DateTime::<chrono::FixedOffset>::try_from(t)?.to_rfc3339(), "2015-07-21T21:40:32+01:00");
+    /// let c = chrono::DateTime::<chrono::FixedOffset>::try_from(t)?;
+    /// assert_eq!((c.timestamp(), c.offset().local_minus_utc()), (t.epoch_seconds(), 3600));
     /// # Ok::<_, Box<dyn std::error::Error>>(())
     /// ```
     fn try_from(t: DateTime) -> Result<chrono::DateTime<FixedOffset>, ValueError> {
