@@ -165,12 +165,38 @@ fn bench_queries(c: &mut Criterion) {
     }
 }
 
+/// What filling a result's node records costs: the same scan returning nodes (records filled)
+/// and returning a property (scalars: no records), and the node rows read as `Node`s.
+fn bench_records(c: &mut Criterion) {
+    let g = Graph::ecosystem().unwrap();
+    let mut group = c.benchmark_group("records");
+    group.bench_function("companies_as_nodes", |b| {
+        b.iter(|| g.query(black_box("MATCH (c:Company) RETURN c")).run().unwrap())
+    });
+    group.bench_function("companies_as_scalars", |b| {
+        b.iter(|| {
+            g.query(black_box("MATCH (c:Company) RETURN c.name AS name"))
+                .run()
+                .unwrap()
+        })
+    });
+    group.bench_function("companies_read_as_node", |b| {
+        b.iter(|| {
+            let r = g.query(black_box("MATCH (c:Company) RETURN c")).run().unwrap();
+            r.iter()
+                .map(|row| row.get::<kgraph::Node>("c").unwrap().labels().len())
+                .sum::<usize>()
+        })
+    });
+    group.finish();
+}
+
 /// The harness; in a private module so that the function `criterion_group!` makes is not
 /// public (it has no doc comment).
 mod harness {
-    use super::{bench_parse, bench_queries};
+    use super::{bench_parse, bench_queries, bench_records};
     use criterion::criterion_group;
-    criterion_group!(benches, bench_parse, bench_queries);
+    criterion_group!(benches, bench_parse, bench_queries, bench_records);
 }
 
 criterion_main!(harness::benches);

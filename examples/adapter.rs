@@ -7,8 +7,8 @@ use std::io::{self, BufRead, Read, Write};
 use std::time::{Duration, Instant};
 
 use kgraph::{
-    Database, DbError, DbOptions, Durability, Graph, ImportError, NodeId, Params, ProcField, Procedure,
-    Procedures, QueryError, QueryResult, RelId, SnapshotError, Value,
+    Cell, Database, DbError, DbOptions, Durability, Graph, ImportError, Params, ProcField, Procedure,
+    Procedures, QueryError, QueryResult, SnapshotError, Value,
 };
 use serde_json::{json, Map, Value as Json};
 
@@ -73,62 +73,6 @@ fn float(x: f64) -> Json {
     }
 }
 
-fn props_json<'a>(props: impl Iterator<Item = (&'a str, &'a Value)>, g: &Graph) -> Json {
-    Json::Object(props.map(|(k, v)| (k.to_owned(), encode(v, g))).collect())
-}
-
-fn node_json(id: NodeId, g: &Graph) -> Json {
-    match g.node(id) {
-        Ok(n) => {
-            json!({"~node": {"labels": n.labels().collect::<Vec<_>>(), "properties": props_json(n.properties(), g)}})
-        }
-        Err(_) => json!({"~node": {"labels": [], "properties": {}}}),
-    }
-}
-
-fn rel_json(id: RelId, g: &Graph, direction: Option<&str>) -> Json {
-    let mut inner = match g.relationship(id) {
-        Ok(r) => json!({"type": r.rel_type(), "properties": props_json(r.properties(), g)}),
-        Err(_) => json!({"type": "", "properties": {}}),
-    };
-    if let (Some(d), Some(obj)) = (direction, inner.as_object_mut()) {
-        obj.insert("~direction".into(), json!(d));
-    }
-    json!({"~relationship": inner})
-}
-
-fn encode(v: &Value, g: &Graph) -> Json {
-    match v {
-        Value::Null => Json::Null,
-        Value::Bool(b) => json!(b),
-        Value::Int(i) => json!(i),
-        Value::Float(x) => float(*x),
-        Value::String(s) => json!(&**s),
-        Value::Date(d) => json!({"~date": d.to_string()}),
-        Value::LocalTime(t) => json!({"~localtime": t.to_string()}),
-        Value::Time(t) => json!({"~time": t.to_string()}),
-        Value::LocalDateTime(t) => json!({"~localdatetime": t.to_string()}),
-        Value::DateTime(t) => json!({"~datetime": t.to_string()}),
-        Value::Duration(d) => json!({"~duration": d.to_string()}),
-        Value::List(items) => Json::Array(items.iter().map(|i| encode(i, g)).collect()),
-        Value::Map(m) => Json::Object(m.iter().map(|(k, v)| (k.clone(), encode(v, g))).collect()),
-        Value::Node(n) => node_json(*n, g),
-        Value::Relationship(r) => rel_json(*r, g, None),
-        Value::Path(p) => {
-            let mut out = vec![node_json(p.start(), g)];
-            for (r, pair) in p.relationships().iter().zip(p.nodes().windows(2)) {
-                let forward = g
-                    .relationship(*r)
-                    .map(|rel| rel.start() == pair[0])
-                    .unwrap_or(true);
-                out.push(rel_json(*r, g, Some(if forward { "->" } else { "<-" })));
-                out.push(node_json(pair[1], g));
-            }
-            json!({"~path": out})
-        }
-    }
-}
-
 fn stats_json(r: &QueryResult) -> Json {
     let s = r.stats();
     let mut m = Map::new();
@@ -173,7 +117,9 @@ fn resolve_json(g: &Graph, req: &Json) -> Json {
         .map(|(id, score)| {
             let (name, labels) = match g.node(id) {
                 Ok(n) => (
-                    n.property("name").map_or(Json::Null, |v| encode(v, g)),
+                    n.property("name")
+                        .map_or(Ok(Json::Null), serde_json::to_value)
+                        .unwrap_or(Json::Null),
                     n.labels().map(|l| json!(l)).collect::<Vec<_>>(),
                 ),
                 Err(_) => (Json::Null, Vec::new()),
@@ -396,12 +342,19 @@ fn handle(engine: &mut Engine, req: &Json) -> Json {
             let Some(r) = last else {
                 return error("ProtocolError", "compile", "nothing ran");
             };
-            let snapshot = engine.db.as_ref().map(Database::read);
-            let g: &Graph = snapshot.as_deref().unwrap_or(&engine.graph);
+            // The library's own encoding of a result's values, with the records of its nodes
+            // and relationships (filled when the result was built).
             let rows: Vec<Json> = r
                 .rows()
                 .iter()
-                .map(|row| Json::Array(row.iter().map(|v| encode(v, g)).collect()))
+                .map(|row| {
+                    let cells = row
+                        .iter()
+                        .map(|v| serde_json::to_value(Cell::new(v, r.records())));
+                    cells
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_or(Json::Null, Json::Array)
+                })
                 .collect();
             let mut out = json!({"ok": true, "columns": r.columns(), "rows": rows, "stats": stats_json(&r)});
             if req.get("repeat").is_some() {

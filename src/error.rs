@@ -45,6 +45,12 @@ pub enum Error {
     /// A database directory or its log failed.
     #[error(transparent)]
     Database(#[from] DbError),
+    /// A row's cell could not be read as the type asked for.
+    #[error(transparent)]
+    Row(#[from] crate::query::row::RowError),
+    /// A value could not be converted to the type asked for.
+    #[error(transparent)]
+    Value(#[from] crate::graph::ValueError),
     /// A procedure's signature could not be read.
     #[error(transparent)]
     Signature(#[from] crate::query::procedures::SignatureError),

@@ -20,7 +20,7 @@ pub use graph::temporal::{
 };
 pub use graph::value::Path;
 pub use graph::visit::{EdgeReference, EdgeReferences, Edges, Neighbors, NodeIdentifiers, VisitSet};
-pub use graph::{Direction, Graph, GraphError, NodeId, NodeRef, RelId, RelRef, Value};
+pub use graph::{Direction, Graph, GraphError, NodeId, NodeRef, RelId, RelRef, Value, ValueError};
 pub use query::error::{QueryError, RuntimeKind, SemanticKind, UnsupportedKind};
 pub use query::exec::budget::CancelHandle;
 pub use query::exec::Stats;
@@ -28,7 +28,10 @@ pub use query::procedures::{ProcField, ProcRecords, ProcType, Procedure, Procedu
 pub use query::syntax::{
     ParseError, ParseErrorKind, Query, MAX_NESTING_DEPTH, MAX_QUERY_BYTES, MAX_STRING_LITERAL_BYTES,
 };
-pub use query::{Params, QueryResult, ReadQuery, WriteQuery};
+pub use query::{
+    Cell, FromValue, Node, OwnedRow, Params, Prepared, QueryResult, ReadQuery, Records, Relationship, Row,
+    RowError, RowStream, WriteQuery,
+};
 #[doc(hidden)]
 pub use storage::dir::{DbFs, LogHandle, StdDbFs};
 pub use storage::{

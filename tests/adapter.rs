@@ -75,10 +75,13 @@ fn values_stats_and_errors_are_encoded_as_the_protocol_says() {
     let row = &out[2]["rows"][0];
     let path = row[0]["~path"].as_array().unwrap();
     assert_eq!(path.len(), 5);
+    // The library's encoding: ADAPTER.md's keys, plus the node's id (which readers of the
+    // protocol ignore).
     assert_eq!(
         path[0],
-        json!({"~node": {"labels": ["A"], "properties": {"x": 1.0}}})
+        json!({"~node": {"id": 2, "labels": ["A"], "properties": {"x": 1.0}}})
     );
+    assert_eq!(path[1]["~relationship"]["type"], "T");
     assert_eq!(path[1]["~relationship"]["~direction"], "->");
     assert_eq!(
         path[1]["~relationship"]["properties"]["d"],

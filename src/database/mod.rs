@@ -482,6 +482,21 @@ impl ReadTxn {
         self.graph.query(text).in_txn(&self.stop)
     }
 
+    /// A run of a prepared statement on this transaction's state (with the transaction's
+    /// deadline and cancel handle).
+    ///
+    /// ```
+    /// let db = kgraph::Database::from_graph(kgraph::Graph::ecosystem()?);
+    /// let stmt = kgraph::Prepared::new("MATCH (c:Company {name: $name}) RETURN c.country AS country")?;
+    /// let tx = db.read();
+    /// let r = tx.query_prepared(&stmt).param("name", "Pfizer").run()?;
+    /// assert_eq!(r.row(0).unwrap().get::<String>("country")?, "US");
+    /// # Ok::<_, kgraph::Error>(())
+    /// ```
+    pub fn query_prepared<'t>(&'t self, stmt: &'t crate::Prepared) -> ReadQuery<'t> {
+        stmt.query(&self.graph).in_txn(&self.stop)
+    }
+
     /// Gives every later query of this transaction a deadline `limit` from now (beside its
     /// own: the earlier one wins).
     ///
@@ -625,6 +640,38 @@ impl WriteTxn<'_> {
     /// ```
     pub fn query<'t>(&'t self, text: &'t str) -> ReadQuery<'t> {
         self.graph().query(text).in_txn(&self.stop)
+    }
+
+    /// A read-only run of a prepared statement that sees the transaction's writes.
+    ///
+    /// ```
+    /// let db = kgraph::Database::new();
+    /// let stmt = kgraph::Prepared::new("MATCH (n:A) RETURN count(n) AS n")?;
+    /// let mut tx = db.write();
+    /// tx.execute("CREATE (:A)").run()?;
+    /// assert_eq!(tx.query_prepared(&stmt).run()?.row(0).unwrap().get::<i64>("n")?, 1);
+    /// # Ok::<_, kgraph::Error>(())
+    /// ```
+    pub fn query_prepared<'t>(&'t self, stmt: &'t crate::Prepared) -> ReadQuery<'t> {
+        stmt.query(self.graph()).in_txn(&self.stop)
+    }
+
+    /// A run of a prepared statement that may write, in this transaction.
+    ///
+    /// ```
+    /// let db = kgraph::Database::new();
+    /// let stmt = kgraph::Prepared::new("CREATE (:Company {name: $name})")?;
+    /// let mut tx = db.write();
+    /// for name in ["A", "B"] {
+    ///     tx.execute_prepared(&stmt).param("name", name).run()?;
+    /// }
+    /// tx.commit()?;
+    /// assert_eq!(db.read().node_count(), 2);
+    /// # Ok::<_, kgraph::Error>(())
+    /// ```
+    pub fn execute_prepared<'t>(&'t mut self, stmt: &'t crate::Prepared) -> WriteQuery<'t> {
+        let stop = self.stop.clone();
+        stmt.execute(self.graph_mut()).in_txn(&stop)
     }
 
     /// Runs a script of statements separated by `;`, in order, with the same parameters; if

@@ -11,6 +11,7 @@
 
 pub(crate) mod adjacency;
 pub(crate) mod bulk;
+pub(crate) mod convert;
 pub(crate) mod error;
 pub(crate) mod id;
 pub(crate) mod intern;
@@ -28,6 +29,7 @@ use std::collections::HashMap;
 
 use petgraph::stable_graph::StableDiGraph;
 
+pub use convert::ValueError;
 pub use error::GraphError;
 pub use id::{NodeId, RelId};
 pub(crate) use intern::{KeyId, LabelId, SymbolSizes, Symbols, TypeId};

@@ -148,6 +148,51 @@ impl Path {
     }
 }
 
+/// A path serialises as its ids, `{"nodes":[0,1],"relationships":[7]}`, and deserialises
+/// from that form only when it has one node more than relationships.
+///
+/// ```
+/// use kgraph::{NodeId, Path, RelId};
+/// let p = Path::new(vec![NodeId::from_index(0), NodeId::from_index(1)], vec![RelId::from_index(7)]).unwrap();
+/// let text = serde_json::to_string(&p)?;
+/// assert_eq!(text, r#"{"nodes":[0,1],"relationships":[7]}"#);
+/// assert_eq!(serde_json::from_str::<Path>(&text)?, p);
+/// assert!(serde_json::from_str::<Path>(r#"{"nodes":[0],"relationships":[7]}"#).is_err());
+/// # Ok::<_, serde_json::Error>(())
+/// ```
+impl Serialize for Path {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Ids<'a> {
+            nodes: &'a [NodeId],
+            relationships: &'a [RelId],
+        }
+        Ids {
+            nodes: self.nodes(),
+            relationships: self.relationships(),
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Path {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Path, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Ids {
+            nodes: Vec<NodeId>,
+            relationships: Vec<RelId>,
+        }
+        let ids = Ids::deserialize(d)?;
+        let (n, r) = (ids.nodes.len(), ids.relationships.len());
+        Path::new(ids.nodes, ids.relationships).ok_or_else(|| {
+            de::Error::custom(format!(
+                "a path has one node more than relationships, not {n} nodes and {r} relationships"
+            ))
+        })
+    }
+}
+
 /// A value: a property of a node or relationship, a query parameter, or a cell of a result row.
 ///
 /// Properties hold `Bool`, `Int`, `Float`, `String`, the temporal types (`Date`, `LocalTime`,

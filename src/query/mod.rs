@@ -3,12 +3,17 @@
 
 mod algo_procedures;
 mod bind;
+mod de;
 pub(crate) mod error;
 pub(crate) mod exec;
 mod optimize;
 pub(crate) mod plan;
+pub(crate) mod prepared;
 pub mod procedures;
+pub(crate) mod record;
 mod result;
+pub(crate) mod row;
+mod stream;
 pub(crate) mod syntax;
 
 use std::collections::BTreeMap;
@@ -21,7 +26,11 @@ use bind::{BindError, BindErrorKind, Binder, Resolver};
 use error::{QueryError, RuntimeKind, SemanticKind};
 use exec::error::{ExecError, ExecKind};
 use exec::Limits;
+pub use prepared::Prepared;
+pub use record::{Node, Records, Relationship};
 pub use result::QueryResult;
+pub use row::{Cell, FromValue, Row, RowError};
+pub use stream::{OwnedRow, RowStream};
 use syntax::span::line_col;
 use syntax::Query;
 
@@ -408,6 +417,8 @@ pub struct ReadQuery<'g> {
     text: &'g str,
     params: Params,
     options: Options,
+    /// The prepared statement this runs, whose parse and last plan it uses.
+    prepared: Option<&'g prepared::Prepared>,
 }
 
 /// A query that may write, being set up; [`Graph::execute`] makes one, [`WriteQuery::run`]
@@ -425,6 +436,8 @@ pub struct WriteQuery<'g> {
     text: &'g str,
     params: Params,
     options: Options,
+    /// The prepared statement this runs, whose parse and last plan it uses.
+    prepared: Option<&'g prepared::Prepared>,
 }
 
 impl ReadQuery<'_> {
@@ -441,7 +454,7 @@ impl ReadQuery<'_> {
         // A statement run before with the same shape of parameters has its plan cached: it
         // runs without being parsed again (parsing is a pure function of the text).
         let key = PlanKey::new(self.text, &self.options, self.graph);
-        if let Some(hit) = plan_cache_get(&key, &self.params.0).filter(|hit| !hit.plan.writes) {
+        if let Some(hit) = cached_plan(self.prepared, &key, &self.params).filter(|hit| !hit.plan.writes) {
             if hit.shallow && !hit.explain {
                 return read(self.graph, &hit.plan, self.text, &self.params, &self.options);
             }
@@ -452,40 +465,85 @@ impl ReadQuery<'_> {
     /// `run` for a statement whose plan is not cached, or that needs more than a plain run.
     #[inline(never)]
     fn run_uncached(self) -> Result<QueryResult, QueryError> {
-        let parsed = parse_cached(self.text)?;
+        let parsed = match self.prepared {
+            Some(p) => p.parsed.clone(),
+            None => parse_cached(self.text)?,
+        };
         let parsed: &Query = &parsed;
         on_deep_stack(parsed.depth(), move || self.run_parsed(parsed))?
     }
 
     fn run_parsed(self, parsed: &Query) -> Result<QueryResult, QueryError> {
         let stmt = parsed.statement();
-        let key = PlanKey::new(self.text, &self.options, self.graph);
-        let plan = match plan_cache_get(&key, &self.params.0).filter(|hit| !hit.plan.writes) {
-            Some(hit) => hit.plan,
-            None => {
-                let mut resolver = Resolver::Read(&self.graph.symbols);
-                let indexed = self.graph.seekable();
-                let plan = std::sync::Arc::new(bind(
-                    &mut resolver,
-                    &indexed,
-                    self.text,
-                    &self.params,
-                    &self.options,
-                    stmt,
-                )?);
-                let hit = CachedPlan {
-                    plan: plan.clone(),
-                    shallow: parsed.depth() <= SHALLOW,
-                    explain: stmt.explain,
-                };
-                plan_cache_put(key, &self.params.0, hit);
-                plan
-            }
-        };
+        let plan = self.plan(parsed)?;
         if stmt.explain {
             return Ok(explain(&plan));
         }
         read(self.graph, &plan, self.text, &self.params, &self.options)
+    }
+
+    /// The plan of the parsed statement: cached, or bound now (and cached).
+    fn plan(&self, parsed: &Query) -> Result<std::sync::Arc<plan::Plan>, QueryError> {
+        let stmt = parsed.statement();
+        let key = PlanKey::new(self.text, &self.options, self.graph);
+        Ok(
+            match cached_plan(self.prepared, &key, &self.params).filter(|hit| !hit.plan.writes) {
+                Some(hit) => hit.plan,
+                None => {
+                    let mut resolver = Resolver::Read(&self.graph.symbols);
+                    let indexed = self.graph.seekable();
+                    let plan = std::sync::Arc::new(bind(
+                        &mut resolver,
+                        &indexed,
+                        self.text,
+                        &self.params,
+                        &self.options,
+                        stmt,
+                    )?);
+                    let hit = CachedPlan {
+                        plan: plan.clone(),
+                        shallow: parsed.depth() <= SHALLOW,
+                        explain: stmt.explain,
+                    };
+                    cache_plan(self.prepared, key, &self.params, hit);
+                    plan
+                }
+            },
+        )
+    }
+}
+
+impl<'g> ReadQuery<'g> {
+    /// Runs the query as its rows are pulled: an iterator of rows (each a `Result`) that a
+    /// caller can stop at any point without paying for the rest. See [`RowStream`] for what
+    /// streams and what is gathered first (a sort, an aggregation). A syntax or semantic
+    /// error is returned here; a runtime error is the stream's last item.
+    ///
+    /// ```
+    /// let g = kgraph::Graph::ecosystem()?;
+    /// let mut rows = g.query("MATCH (c:Company) RETURN c.name AS name").stream()?;
+    /// let first = rows.next().unwrap()?;
+    /// assert!(first.get::<String>("name").is_ok());
+    /// # Ok::<_, kgraph::Error>(())
+    /// ```
+    pub fn stream(self) -> Result<RowStream<'g>, QueryError> {
+        let parsed = match self.prepared {
+            Some(p) => p.parsed.clone(),
+            None => parse_cached(self.text)?,
+        };
+        if parsed.depth() > SHALLOW || parsed.statement().explain {
+            // Runs whole (a deep statement on a thread with a large stack).
+            let (graph, text) = (self.graph, self.text);
+            return Ok(RowStream::done(graph, text, self.run()?));
+        }
+        let plan = self.plan(&parsed)?;
+        Ok(RowStream::running(
+            self.graph,
+            self.text,
+            plan,
+            self.params,
+            self.options.limits,
+        ))
     }
 }
 
@@ -516,7 +574,7 @@ impl WriteQuery<'_> {
         // reads; a write plan is cached under the symbol tables it left behind (binding a
         // write interns the names it creates), which is what the next run of it sees.
         let key = PlanKey::new(self.text, &self.options, self.graph);
-        if let Some(hit) = plan_cache_get(&key, &self.params.0) {
+        if let Some(hit) = cached_plan(self.prepared, &key, &self.params) {
             if hit.shallow && !hit.explain {
                 let plan = hit.plan;
                 if !plan.writes {
@@ -526,7 +584,10 @@ impl WriteQuery<'_> {
                 return write_statement(self.graph, &plan, self.text, &self.params, &self.options, mark);
             }
         }
-        let parsed = parse_cached(self.text)?;
+        let parsed = match self.prepared {
+            Some(p) => p.parsed.clone(),
+            None => parse_cached(self.text)?,
+        };
         let parsed: &Query = &parsed;
         on_deep_stack(parsed.depth(), move || self.run_parsed(parsed))?
     }
@@ -561,9 +622,10 @@ impl WriteQuery<'_> {
                         shallow: parsed.depth() <= SHALLOW,
                         explain: false,
                     };
-                    plan_cache_put(
+                    cache_plan(
+                        self.prepared,
                         PlanKey::new(self.text, &self.options, self.graph),
-                        &self.params.0,
+                        &self.params,
                         hit.clone(),
                     );
                     return read(self.graph, &hit.plan, self.text, &self.params, &self.options);
@@ -577,9 +639,10 @@ impl WriteQuery<'_> {
             shallow: parsed.depth() <= SHALLOW,
             explain: false,
         };
-        plan_cache_put(
+        cache_plan(
+            self.prepared,
             PlanKey::new(self.text, &self.options, self.graph),
-            &self.params.0,
+            &self.params,
             hit,
         );
         write_statement(self.graph, &plan, self.text, &self.params, &self.options, mark)
@@ -609,10 +672,12 @@ fn write_statement(
     match run {
         Ok(Ok((rows, stats))) => {
             journal_finish(graph, mark, true);
+            let records = record::Records::collect(graph, rows.iter().map(Vec::as_slice));
             Ok(QueryResult {
                 columns: plan.columns.clone(),
                 rows,
                 stats,
+                records,
             })
         }
         Ok(Err(e)) => {
@@ -692,10 +757,12 @@ fn read(
     options: &Options,
 ) -> Result<QueryResult, QueryError> {
     let rows = exec::run_read(graph, plan, &params.0, &options.limits).map_err(|e| runtime(text, e))?;
+    let records = record::Records::collect(graph, rows.iter().map(Vec::as_slice));
     Ok(QueryResult {
         columns: plan.columns.clone(),
         rows,
         stats: exec::Stats::default(),
+        records,
     })
 }
 
@@ -709,11 +776,11 @@ fn read(
 /// only grow, except when a roll-back forgets names, which gives the graph a new `CacheId`; so
 /// their sizes tell whether a name was added since. The cache lives in the query layer, per
 /// thread: the graph knows nothing of plans.
-type CacheEntry = (PlanKey<'static>, Vec<String>, CachedPlan);
+pub(crate) type CacheEntry = (PlanKey<'static>, Vec<String>, CachedPlan);
 
 /// A cached plan, with what its run needs to know of the parsed statement.
 #[derive(Clone)]
-struct CachedPlan {
+pub(crate) struct CachedPlan {
     plan: std::sync::Arc<plan::Plan>,
     /// Nested shallowly enough to run on the caller's stack (see `on_deep_stack`).
     shallow: bool,
@@ -737,6 +804,14 @@ pub(crate) struct PlanKey<'t> {
 }
 
 impl<'t> PlanKey<'t> {
+    /// The key with its text owned, to keep.
+    fn into_owned(self) -> PlanKey<'static> {
+        PlanKey {
+            text: std::borrow::Cow::Owned(self.text.into_owned()),
+            ..self
+        }
+    }
+
     fn new(text: &'t str, options: &Options, graph: &Graph) -> PlanKey<'t> {
         PlanKey {
             graph: graph.cache_id.0,
@@ -753,6 +828,26 @@ impl<'t> PlanKey<'t> {
 thread_local! {
     /// Recent plans, most recent first (see `CacheEntry`).
     static PLANS: std::cell::RefCell<Vec<CacheEntry>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The plan for `key`: a prepared statement's own, else the thread's cache's.
+fn cached_plan(
+    prepared: Option<&prepared::Prepared>,
+    key: &PlanKey<'_>,
+    params: &Params,
+) -> Option<CachedPlan> {
+    match prepared {
+        Some(p) => p.plan_get(key, &params.0),
+        None => plan_cache_get(key, &params.0),
+    }
+}
+
+/// Keeps a plan bound for `key`: in the prepared statement, else in the thread's cache.
+fn cache_plan(prepared: Option<&prepared::Prepared>, key: PlanKey<'_>, params: &Params, plan: CachedPlan) {
+    match prepared {
+        Some(p) => p.plan_put(key, &params.0, plan),
+        None => plan_cache_put(key, &params.0, plan),
+    }
 }
 
 /// The cached plan for `key`; a read query must not take a write plan that `execute` cached
@@ -869,6 +964,7 @@ fn explain(plan: &plan::Plan) -> QueryResult {
         columns: vec!["plan".to_owned()].into(),
         rows: plan.to_string().lines().map(|l| vec![Value::from(l)]).collect(),
         stats: exec::Stats::default(),
+        records: None,
     }
 }
 
@@ -951,6 +1047,7 @@ impl Graph {
             text,
             params: Params::new(),
             options: Options::default(),
+            prepared: None,
         }
     }
 
@@ -970,6 +1067,7 @@ impl Graph {
             text,
             params: Params::new(),
             options: Options::default(),
+            prepared: None,
         }
     }
 }

@@ -2,8 +2,19 @@
 
 use serde::de::DeserializeOwned;
 
+use super::de::Entries;
+use super::record::Records;
+use super::row::Row;
 use crate::graph::Value;
 use crate::query::exec::Stats;
+
+/// The records of a result without nodes or relationships.
+static NO_RECORDS: std::sync::LazyLock<Records> = std::sync::LazyLock::new(Records::default);
+
+/// The records of a row without nodes or relationships.
+pub(crate) fn no_records() -> &'static Records {
+    &NO_RECORDS
+}
 
 /// The result of a query: named columns, rows of values, and statistics of the writes.
 ///
@@ -20,6 +31,9 @@ pub struct QueryResult {
     pub(crate) columns: std::sync::Arc<[String]>,
     pub(crate) rows: Vec<Vec<Value>>,
     pub(crate) stats: Stats,
+    /// The nodes and relationships of the rows, read from the graph when the result was
+    /// built; `None` when the rows hold none.
+    pub(crate) records: Option<Box<Records>>,
 }
 
 impl QueryResult {
@@ -113,34 +127,113 @@ impl QueryResult {
         &self.stats
     }
 
+    /// The rows as [`Row`]s, whose cells read as Rust types (`row.get::<T>("column")`).
+    ///
+    /// ```
+    /// let g = kgraph::Graph::ecosystem()?;
+    /// let r = g.query("MATCH (c:Company) WHERE c.name STARTS WITH 'Astra' RETURN c.name AS name, c.country AS country").run()?;
+    /// for row in r.iter() {
+    ///     let name: String = row.get("name")?;
+    ///     let country: Option<String> = row.get("country")?;
+    ///     assert_eq!((name.as_str(), country.as_deref()), ("AstraZeneca", Some("GB")));
+    /// }
+    /// # Ok::<_, kgraph::Error>(())
+    /// ```
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = Row<'_>> + '_ {
+        let records = self.records();
+        self.rows.iter().map(move |values| Row {
+            columns: &self.columns,
+            values,
+            records,
+        })
+    }
+
+    /// The row at `index`, if there is one.
+    ///
+    /// ```
+    /// let r = kgraph::Graph::new().query("RETURN 1 AS x").run()?;
+    /// assert_eq!(r.row(0).map(|row| row.get::<i64>("x")), Some(Ok(1)));
+    /// assert!(r.row(1).is_none());
+    /// # Ok::<_, kgraph::QueryError>(())
+    /// ```
+    pub fn row(&self, index: usize) -> Option<Row<'_>> {
+        let values = self.rows.get(index)?;
+        Some(Row {
+            columns: &self.columns,
+            values,
+            records: self.records(),
+        })
+    }
+
+    /// The records (labels or type, ends and properties) of the nodes and relationships in
+    /// the rows, as they were when the result was built.
+    ///
+    /// ```
+    /// let g = kgraph::Graph::ecosystem()?;
+    /// let r = g.query("MATCH (c:Company {name: 'Pfizer'}) RETURN c").run()?;
+    /// let id = r.rows()[0][0].as_node().unwrap();
+    /// assert_eq!(r.records().node(id).and_then(|n| n.property("name")), Some(&kgraph::Value::from("Pfizer")));
+    /// # Ok::<_, kgraph::Error>(())
+    /// ```
+    pub fn records(&self) -> &Records {
+        self.records.as_deref().unwrap_or(&NO_RECORDS)
+    }
+
     /// Deserialises every row, as a map from column name to value, into `T` with serde.
-    /// Nodes and relationships arrive as `{"~node":{"id":N}}`; return their properties
-    /// (`n.name`) to get plain values.
+    ///
+    /// Each value is handed over in the form its field asks for: a `String` field (or any
+    /// type that reads text, such as `chrono::NaiveDate`) gets a temporal value's ISO 8601
+    /// text; a field that reads any form (`kgraph::Value`, `serde_json::Value`,
+    /// `kgraph::Date`) gets the adapter encoding (`{"~date":"2022-11-05"}`), which the
+    /// crate's temporal types read too. Nodes and relationships arrive as
+    /// `{"~node":{"id":..,"labels":..,"properties":..}}` and
+    /// `{"~relationship":{"id":..,"type":..,"start":..,"end":..,"properties":..}}`, which
+    /// [`Node`](crate::Node) and [`Relationship`](crate::Relationship) read.
     ///
     /// ```
     /// #[derive(serde::Deserialize)]
-    /// struct Firm { name: String, country: Option<String> }
+    /// struct Firm { name: String, country: Option<String>, day: String, date: kgraph::Date, c: kgraph::Node }
     /// let g = kgraph::Graph::ecosystem()?;
     /// let firms: Vec<Firm> = g
-    ///     .query("MATCH (c:Company) WHERE c.name STARTS WITH 'Astra' RETURN c.name AS name, c.country AS country")
+    ///     .query("MATCH (c:Company) WHERE c.name STARTS WITH 'Astra'
+    ///             RETURN c.name AS name, c.country AS country, date('2022-11-05') AS day, date('2022-11-05') AS date, c")
     ///     .run()?
     ///     .deserialize()?;
     /// assert_eq!(firms[0].name, "AstraZeneca");
     /// assert_eq!(firms[0].country.as_deref(), Some("GB"));
+    /// assert_eq!(firms[0].day, "2022-11-05");
+    /// assert_eq!(firms[0].date.year(), 2022);
+    /// assert!(firms[0].c.has_label("Company"));
     /// # Ok::<_, kgraph::Error>(())
     /// ```
     pub fn deserialize<T: DeserializeOwned>(&self) -> Result<Vec<T>, serde_json::Error> {
+        let records = self.records();
         self.rows
             .iter()
             .map(|row| {
-                let map: serde_json::Map<String, serde_json::Value> = self
-                    .columns
-                    .iter()
-                    .zip(row)
-                    .map(|(c, v)| Ok((c.clone(), serde_json::to_value(v)?)))
-                    .collect::<Result<_, serde_json::Error>>()?;
-                serde_json::from_value(serde_json::Value::Object(map))
+                let entries = Entries {
+                    entries: self.columns.iter().zip(row.iter()),
+                    value: None,
+                    records,
+                };
+                T::deserialize(RowDe(entries))
             })
             .collect()
+    }
+}
+
+/// A row as a map, for serde.
+struct RowDe<'a, I>(Entries<'a, I>);
+
+impl<'de, 'a, I: Iterator<Item = (&'a String, &'a Value)>> serde::de::Deserializer<'de> for RowDe<'a, I> {
+    type Error = serde_json::Error;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        visitor.visit_map(self.0)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit
+        unit_struct newtype_struct seq tuple tuple_struct map struct enum identifier ignored_any
     }
 }

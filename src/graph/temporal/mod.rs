@@ -6,13 +6,18 @@
 //! (`zone.rs`). This module knows nothing of Cypher: the query layer builds values from maps
 //! and strings with the constructors here.
 
+#[cfg(feature = "chrono")]
+mod chrono_conv;
 pub(crate) mod civil;
 mod date;
 mod datetime;
 mod duration;
 mod error;
+#[cfg(feature = "jiff")]
+mod jiff_conv;
 mod ops;
 mod parse;
+mod serde_impl;
 mod time;
 pub(crate) mod zone;
 

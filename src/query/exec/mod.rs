@@ -1241,6 +1241,39 @@ pub(crate) fn run_read(
     Ok(finish_union(plan, out))
 }
 
+/// The rows of a read plan, pulled one at a time as a caller asks for them: each operator's
+/// iterator is lazy, so a caller that stops early leaves the rest unproduced. Operators that
+/// need all their input (sorts, aggregations, `DISTINCT` over the whole input of a
+/// `UNION`) gather it when the first row is asked for, within the same budgets.
+pub(crate) fn stream_read<'a>(ctx: &'a Ctx<'a>, plan: &'a Plan) -> RowIter<'a> {
+    let width = plan.width;
+    let rows = plan
+        .parts
+        .iter()
+        .zip(&plan.outputs)
+        .flat_map(move |(part, outputs)| {
+            ctx.read(&part.ops, one_row(vec![Value::Null; width]))
+                .map(move |row| row.map(|row| output_row(row, outputs)))
+        });
+    if plan.parts.len() > 1 && plan.union_distinct {
+        let mut seen = HashSet::new();
+        let mut held = ctx.held("UNION");
+        Box::new(rows.filter_map(move |row| match row {
+            Ok(row) if seen.contains(&GroupKey(row.clone())) => None,
+            Ok(row) => match held.row(budget::row_bytes(&row)) {
+                Ok(()) => {
+                    seen.insert(GroupKey(row.clone()));
+                    Some(Ok(row))
+                }
+                Err(e) => Some(Err(e)),
+            },
+            Err(e) => Some(Err(e)),
+        }))
+    } else {
+        Box::new(rows)
+    }
+}
+
 /// The rows of `ops` over `start`, pulled, as output rows into `out`.
 #[inline(never)]
 fn pull_into(ctx: &Ctx<'_>, ops: &[Op], start: Row, outputs: &[usize], out: &mut Vec<Row>) -> ExecResult<()> {
