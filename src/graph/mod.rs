@@ -456,6 +456,9 @@ fn check_value(key: &str, value: &Value) -> Result<(), GraphError> {
             max: Value::MAX_NESTING,
         });
     }
+    if value.contains_map() {
+        return Err(GraphError::MapValue { key: key.to_owned() });
+    }
     if value.is_storable() {
         Ok(())
     } else {

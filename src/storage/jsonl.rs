@@ -62,23 +62,14 @@ enum LineOut<'a> {
     Constraint(ConstraintOut<'a>),
 }
 
-/// True if a map inside `v` has a key starting with `~`, which the JSON encoding of values
-/// reserves for tagged values (`{"~date":..}`): such a map would read back as something else.
-fn has_tilde_key(v: &Value) -> bool {
-    match v {
-        Value::List(items) => items.iter().any(has_tilde_key),
-        Value::Map(m) => m.iter().any(|(k, v)| k.starts_with('~') || has_tilde_key(v)),
-        _ => false,
-    }
-}
-
+/// Refuses a map (which only an old snapshot can still hold): maps are not property values.
 fn check(graph: &Graph, item: ExportItem, props: &Props) -> Result<(), ExportError> {
     for (k, v) in props.iter() {
-        if has_tilde_key(v) {
+        if v.contains_map() {
             return Err(ExportError::Unrepresentable {
                 item,
                 key: graph.symbols.key_name(k).to_owned(),
-                reason: "a map key starting with '~', which the JSON encoding reserves",
+                reason: "a map, which is not a property value",
             });
         }
     }
@@ -191,18 +182,18 @@ fn char_column(text: &str, byte_column: usize) -> u64 {
     text[..end].chars().count() as u64 + 1
 }
 
-fn props(symbols: &mut Symbols, raw: BTreeMap<String, Value>) -> Result<Props, String> {
+fn props(symbols: &mut Symbols, raw: BTreeMap<String, Value>) -> Result<Props, ImportErrorKind> {
     let mut pairs = Vec::with_capacity(raw.len());
     for (k, v) in raw {
         if k.is_empty() {
-            return Err("a property key cannot be empty".into());
+            return Err(ImportErrorKind::BadRecord {
+                message: "a property key cannot be empty".into(),
+            });
         }
         if v.is_null() {
             continue;
         }
-        if !v.is_storable() {
-            return Err(format!("property '{k}' cannot hold a {} value", v.type_name()));
-        }
+        super::check_imported(&v).map_err(|refusal| refusal.kind(&k))?;
         pairs.push((symbols.key(&k), v));
     }
     pairs.sort_unstable_by_key(|(k, _)| *k);
@@ -293,7 +284,7 @@ pub(crate) fn import(path: &Path, max_line: usize) -> Result<Graph, ImportError>
                 }
                 labels.sort_unstable();
                 labels.dedup();
-                let props = props(&mut symbols, n.properties).map_err(bad)?;
+                let props = props(&mut symbols, n.properties).map_err(|kind| err(line_no, 1, kind))?;
                 if let Some((_, first_line)) = ids.get(&n.id) {
                     return Err(err(
                         line_no,
@@ -314,7 +305,7 @@ pub(crate) fn import(path: &Path, max_line: usize) -> Result<Graph, ImportError>
                     return Err(bad("a relationship type cannot be empty".into()));
                 }
                 let ty = symbols.rel_type(&r.ty);
-                let props = props(&mut symbols, r.properties).map_err(bad)?;
+                let props = props(&mut symbols, r.properties).map_err(|kind| err(line_no, 1, kind))?;
                 rels.push((r.start, r.end, line_no, RelData { ty, props }));
             }
             LineIn::Constraint(c) => {

@@ -46,9 +46,49 @@ use std::path::Path;
 /// ```
 pub const MAX_IMPORT_LINE_BYTES: usize = 64 << 20;
 
-use crate::graph::Graph;
+use crate::graph::{Graph, Value};
 pub use error::{ExportError, ExportItem, ImportError, ImportErrorKind, SnapshotError};
 pub use file::SnapshotFs;
+
+/// Why an importer refuses a value it read (see [`check_imported`]).
+pub(crate) enum Refusal {
+    Map,
+    NotStorable(&'static str),
+    TooDeep,
+}
+
+impl Refusal {
+    /// The error kind for a value of `column` (a CSV header field or a JSON Lines key).
+    pub(crate) fn kind(self, column: &str) -> ImportErrorKind {
+        let column = column.to_owned();
+        match self {
+            Refusal::Map => ImportErrorKind::MapValue { column },
+            Refusal::NotStorable(type_name) => ImportErrorKind::BadValue {
+                column,
+                message: format!("a {type_name} value is not a property value"),
+            },
+            Refusal::TooDeep => ImportErrorKind::BadValue {
+                column,
+                message: format!("lists nest more than {} levels deep", Value::MAX_NESTING),
+            },
+        }
+    }
+}
+
+/// Checks a value an importer read as the graph API would: no map anywhere in it, only
+/// property values, nested at most `Value::MAX_NESTING` levels.
+pub(crate) fn check_imported(value: &Value) -> Result<(), Refusal> {
+    if value.nested_deeper_than(Value::MAX_NESTING) {
+        return Err(Refusal::TooDeep);
+    }
+    if value.contains_map() {
+        return Err(Refusal::Map);
+    }
+    if !value.is_storable() {
+        return Err(Refusal::NotStorable(value.type_name()));
+    }
+    Ok(())
+}
 
 impl Graph {
     /// Writes a snapshot of the whole graph to `path`, crash-safely: a temporary file beside
@@ -115,10 +155,12 @@ impl Graph {
 
     /// Bulk-loads the CSV files of the benchmark format (`nodes.csv` with `ID` and `LABEL`
     /// columns, `relationships.csv` with `START_ID`, `END_ID` and `TYPE`, typed property
-    /// columns `name:STRING|INT|FLOAT|BOOL|DATE` and lists `T[]`) into a new graph. The ids of
-    /// the file map to new node ids. A malformed row is an error naming the file, line and
-    /// column, a record longer than [`MAX_IMPORT_LINE_BYTES`] is [`ImportError::LineTooLong`],
-    /// and nothing is loaded.
+    /// columns `name:STRING|INT|FLOAT|BOOL|DATE` and lists `T[]`) into a new graph, and its
+    /// extension that [`Graph::export_csv`] writes (several labels in a `LABEL` cell, `ANY`
+    /// columns whose cells carry their type: `docs/csv-format.md`). The ids of the file map to
+    /// new node ids. A malformed row is an error naming the file, line and column, a record
+    /// longer than [`MAX_IMPORT_LINE_BYTES`] is [`ImportError::LineTooLong`], and nothing is
+    /// loaded.
     ///
     /// ```
     /// use kgraph::Graph;
@@ -142,21 +184,30 @@ impl Graph {
         csv::import(nodes.as_ref(), relationships.as_ref(), MAX_IMPORT_LINE_BYTES)
     }
 
-    /// Writes the graph as `nodes.csv` and `relationships.csv` of the benchmark format into
-    /// `dir` (created if missing); [`Graph::import_csv`] reads them back. Refuses, with an
-    /// [`ExportError`], a graph the format cannot express: a node without exactly one label, a
-    /// map, a list of mixed types or of lists, an empty string or list, a list element with
-    /// `;`, a property with different types on different items. Both files are written under
-    /// temporary names and renamed into place once both are whole: a failed export leaves the
-    /// previous files as they were.
+    /// Writes any graph as `nodes.csv` and `relationships.csv` into `dir` (created if
+    /// missing), in the benchmark format extended as `docs/csv-format.md` describes:
+    /// [`Graph::import_csv`] reads them back to an equal graph (with new ids). A key whose
+    /// values all fit one type of the benchmark format gets that typed column; a node's labels
+    /// share its `LABEL` cell, separated by `;`; a key whose values do not fit one type
+    /// (mixed types, empty strings or lists, nested lists, `;` in a list element) gets an
+    /// `ANY` column whose cells are values in the JSON encoding of `docs/jsonl-format.md`. So
+    /// a graph within the benchmark format is written in it. Only a map (which only an old
+    /// snapshot can hold) is refused, with [`ExportError::Unrepresentable`]. Unique
+    /// constraints are not written. Both files are written under temporary names and renamed
+    /// into place once both are whole: a failed export leaves the previous files as they were.
     ///
     /// ```
-    /// use kgraph::Graph;
+    /// use kgraph::{Graph, Value};
     /// let dir = std::env::temp_dir().join(format!("kgraph-doc-export-csv-{}", std::process::id()));
-    /// let g = Graph::ecosystem()?;
+    /// let mut g = Graph::ecosystem()?;
+    /// let n = g.add_node(&["Company", "Listed"], [("name", Value::from("某公司")), ("note", Value::from(""))])?;
+    /// g.set_node_property(n, "founded", 1999)?;
     /// g.export_csv(&dir)?;
     /// let back = Graph::import_csv(dir.join("nodes.csv"), dir.join("relationships.csv"))?;
     /// assert_eq!(back.relationship_count(), g.relationship_count());
+    /// let copy = back.node(back.resolve("某公司")?)?;
+    /// assert_eq!(copy.labels().collect::<Vec<_>>(), ["Company", "Listed"]);
+    /// assert_eq!(copy.property("note"), Some(&Value::from("")));
     /// std::fs::remove_dir_all(&dir)?;
     /// # Ok::<_, Box<dyn std::error::Error>>(())
     /// ```
@@ -190,8 +241,8 @@ impl Graph {
 
     /// Writes every node, relationship and unique constraint as JSON Lines
     /// (`docs/jsonl-format.md`); [`Graph::import_jsonl`] reads it back (with new ids). Only a
-    /// map value with a key starting with `~` is refused: the encoding reserves those keys for
-    /// tagged values such as `{"~date":..}`. The file is written under a temporary name and
+    /// map (which only an old snapshot can hold) is refused: maps are not property values.
+    /// The file is written under a temporary name and
     /// renamed over `path` once whole: a failed export leaves the previous file as it was.
     ///
     /// ```
