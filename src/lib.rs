@@ -31,7 +31,8 @@ pub use query::{Params, QueryResult, ReadQuery, WriteQuery};
 #[doc(hidden)]
 pub use storage::dir::{DbFs, LogHandle, StdDbFs};
 pub use storage::{
-    ExportError, ExportItem, ImportError, ImportErrorKind, SnapshotError, SnapshotFs, MAX_IMPORT_LINE_BYTES,
+    ExportError, ExportItem, ImportError, ImportErrorKind, ImportFailure, ImportOptions, ImportProgress,
+    ImportReport, SnapshotError, SnapshotFs, MAX_IMPORT_LINE_BYTES,
 };
 
 // What the graph API accepts, the snapshot codec reads back (tests/value_limits.rs checks

@@ -55,7 +55,10 @@ fn csv_exports_what_the_benchmark_format_cannot_express() {
         Value::List(vec![Value::Int(1), Value::Null]),
     ] {
         let (_, nodes) = csv_round_trip(&one_node(&["A"], "k", value.clone()));
-        assert!(nodes.lines().next().unwrap().contains("k:ANY"), "{value:?}: {nodes}");
+        assert!(
+            nodes.lines().next().unwrap().contains("k:ANY"),
+            "{value:?}: {nodes}"
+        );
     }
     // A column whose values mix types across items.
     let mut g = one_node(&["A"], "k", Value::Int(1));
@@ -63,10 +66,18 @@ fn csv_exports_what_the_benchmark_format_cannot_express() {
     g.add_node(&["A"], [("k", date(2024, 2, 29))]).unwrap();
     let (back, nodes) = csv_round_trip(&g);
     assert!(nodes.contains("{\"\"~date\"\":\"\"2024-02-29\"\"}"), "{nodes}");
-    assert_eq!(back.nodes().filter_map(|n| back.node(n).unwrap().property("k").cloned()).count(), 3);
+    assert_eq!(
+        back.nodes()
+            .filter_map(|n| back.node(n).unwrap().property("k").cloned())
+            .count(),
+        3
+    );
     // A graph within the benchmark format keeps the benchmark format's typed columns.
     let (_, nodes) = csv_round_trip(&one_node(&["A"], "k", Value::from(vec!["x", "y"])));
-    assert_eq!(nodes.lines().next(), Some("id:ID,label:LABEL,name:STRING,k:STRING[]"));
+    assert_eq!(
+        nodes.lines().next(),
+        Some("id:ID,label:LABEL,name:STRING,k:STRING[]")
+    );
 }
 
 /// A graph with every value Cypher's CREATE can store, awkward names and texts, several

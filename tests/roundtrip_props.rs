@@ -13,12 +13,21 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 
 use common::{dump, order_map, renumbered, Dump};
-use kgraph::{Date, DateTime, Duration, Graph, GraphError, LocalDateTime, LocalTime, NodeId, RelId, Time, Value};
+use kgraph::{
+    Date, DateTime, Duration, Graph, GraphError, LocalDateTime, LocalTime, NodeId, RelId, Time, Value,
+};
 use proptest::collection::{btree_map, btree_set, vec};
 use proptest::prelude::*;
 use proptest::sample::select;
 
-const LABELS: [&str; 6] = ["Company", "Person", "Place", "中文标签", "semi;colon", "back\\slash"];
+const LABELS: [&str; 6] = [
+    "Company",
+    "Person",
+    "Place",
+    "中文标签",
+    "semi;colon",
+    "back\\slash",
+];
 const TYPES: [&str; 3] = ["INVESTS_IN", "PARTNERS", "LOCATED_IN"];
 const KEYS: [&str; 6] = ["name", "name_zh", "aliases", "k", "w", "键"];
 const NAMES: [&str; 6] = ["Pfizer", "pfizer", "辉瑞", "Ｐｆｉｚｅｒ", "A", " a "];
@@ -55,11 +64,22 @@ fn temporal() -> impl Strategy<Value = Value> {
         local_time().prop_map(Value::LocalTime),
         (local_time(), -64_800..=64_800i32).prop_map(|(t, o)| Value::Time(Time::new(t, o).unwrap())),
         local_date_time().prop_map(Value::LocalDateTime),
-        (local_date_time(), -64_800..=64_800i32)
-            .prop_filter_map("outside the range", |(l, o)| DateTime::with_offset(l, o).ok().map(Value::DateTime)),
-        (local_date_time(), select(&["Europe/Stockholm", "Asia/Shanghai", "America/New_York"][..]))
-            .prop_filter_map("outside the range", |(l, z)| DateTime::in_zone(l, z).ok().map(Value::DateTime)),
-        (-1_000_000i64..1_000_000, -1_000_000i64..1_000_000, -1i64 << 40..1 << 40, 0i64..1_000_000_000)
+        (local_date_time(), -64_800..=64_800i32).prop_filter_map("outside the range", |(l, o)| {
+            DateTime::with_offset(l, o).ok().map(Value::DateTime)
+        }),
+        (
+            local_date_time(),
+            select(&["Europe/Stockholm", "Asia/Shanghai", "America/New_York"][..])
+        )
+            .prop_filter_map("outside the range", |(l, z)| DateTime::in_zone(l, z)
+                .ok()
+                .map(Value::DateTime)),
+        (
+            -1_000_000i64..1_000_000,
+            -1_000_000i64..1_000_000,
+            -1i64 << 40..1 << 40,
+            0i64..1_000_000_000
+        )
             .prop_map(|(m, d, s, n)| Value::from(Duration::new(m, d, s, n).unwrap())),
     ]
 }

@@ -32,15 +32,24 @@ fn the_graph_api_refuses_maps_naming_the_key() {
     for value in maps() {
         assert_eq!(g.add_node(&["A"], [("p", value.clone())]).err(), refused("p"));
         assert_eq!(g.set_node_property(a, "q", value.clone()).err(), refused("q"));
-        assert_eq!(g.add_relationship(a, a, "T", [("m", value.clone())]).err(), refused("m"));
-        assert_eq!(g.set_relationship_property(r, "w", value.clone()).err(), refused("w"));
+        assert_eq!(
+            g.add_relationship(a, a, "T", [("m", value.clone())]).err(),
+            refused("m")
+        );
+        assert_eq!(
+            g.set_relationship_property(r, "w", value.clone()).err(),
+            refused("w")
+        );
     }
     assert_eq!(g.node_count(), 1);
     assert_eq!(g.relationship_count(), 1);
     assert_eq!(g.node(a).unwrap().properties().count(), 1);
     assert_eq!(g.relationship(r).unwrap().property("w"), Some(&Value::Int(1)));
     let message = g.add_node(&["A"], [("point", map())]).unwrap_err().to_string();
-    assert!(message.contains("'point'") && message.contains("map"), "{message}");
+    assert!(
+        message.contains("'point'") && message.contains("map"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -48,7 +57,10 @@ fn a_database_transaction_refuses_maps() {
     let db = Database::new();
     let mut tx = db.write();
     let n = tx.graph_mut().add_node(&["A"], [("k", 1)]).unwrap();
-    assert_eq!(tx.graph_mut().set_node_property(n, "m", map()).err(), refused("m"));
+    assert_eq!(
+        tx.graph_mut().set_node_property(n, "m", map()).err(),
+        refused("m")
+    );
     let err = tx
         .execute("MATCH (n:A) SET n.m = {x: 1}")
         .run()

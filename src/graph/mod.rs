@@ -104,6 +104,11 @@ impl Props {
         self.0.iter().map(|(k, v)| (*k, v))
     }
 
+    /// The pairs, sorted by key.
+    pub(crate) fn into_pairs(self) -> Vec<(KeyId, Value)> {
+        self.0.into_vec()
+    }
+
     /// Properties from pairs in any order, as if each were `set` in turn: of pairs with the
     /// same key the last wins, and a `Null` removes the key. One allocation, not one a key.
     pub(crate) fn from_pairs(mut pairs: Vec<(KeyId, Value)>) -> Props {

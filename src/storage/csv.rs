@@ -783,8 +783,17 @@ pub(crate) struct NodeReader {
 }
 
 impl NodeReader {
+    /// The file.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// Opens a nodes file and reads its header, interning its keys into `symbols`.
-    pub(crate) fn open(path: &Path, symbols: &mut Symbols, max_record: usize) -> Result<NodeReader, ImportError> {
+    pub(crate) fn open(
+        path: &Path,
+        symbols: &mut Symbols,
+        max_record: usize,
+    ) -> Result<NodeReader, ImportError> {
         let ctx = Ctx { path };
         let (mut rdr, len) = open_csv(path, max_record)?;
         let mut record = ByteRecord::new();
@@ -874,14 +883,22 @@ pub(crate) struct RelReader {
     type_col: usize,
     types_seen: SymbolCache<TypeId>,
     rows: Rows,
-    len: u64,
 }
 
 impl RelReader {
+    /// The file.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// Opens a relationships file and reads its header, interning its keys into `symbols`.
-    pub(crate) fn open(path: &Path, symbols: &mut Symbols, max_record: usize) -> Result<RelReader, ImportError> {
+    pub(crate) fn open(
+        path: &Path,
+        symbols: &mut Symbols,
+        max_record: usize,
+    ) -> Result<RelReader, ImportError> {
         let ctx = Ctx { path };
-        let (mut rdr, len) = open_csv(path, max_record)?;
+        let (mut rdr, _) = open_csv(path, max_record)?;
         let mut record = ByteRecord::new();
         if !read_record(&ctx, &mut rdr, &mut record)? {
             return Err(ctx.err(1, 0, ImportErrorKind::MissingColumn { column: "START_ID" }));
@@ -903,13 +920,7 @@ impl RelReader {
             types_seen: SymbolCache::default(),
             rows: Rows::new(&header),
             header,
-            len,
         })
-    }
-
-    /// The file's length in bytes.
-    pub(crate) fn len(&self) -> u64 {
-        self.len
     }
 
     /// The bytes read so far.
@@ -988,23 +999,27 @@ fn import_nodes(
     let id_col = reader.id_col;
     let mut ids = IdMap::new(reader.len());
     let mut lines: Vec<u64> = Vec::new();
-    pipeline(path, move || reader.next(symbols), |row| {
-        let node = storage
-            .try_add_node(row.data)
-            .map_err(|_| ctx.err(row.line, id_col, too_many()))?;
-        if let Some(first) = ids.insert(row.file_id, node.index() as u32) {
-            return Err(ctx.err(
-                row.line,
-                id_col,
-                ImportErrorKind::DuplicateNodeId {
-                    id: row.file_id.to_string(),
-                    first_line: lines.get(first as usize).copied().unwrap_or(0),
-                },
-            ));
-        }
-        lines.push(row.line);
-        Ok(())
-    })?;
+    pipeline(
+        path,
+        move || reader.next(symbols),
+        |row| {
+            let node = storage
+                .try_add_node(row.data)
+                .map_err(|_| ctx.err(row.line, id_col, too_many()))?;
+            if let Some(first) = ids.insert(row.file_id, node.index() as u32) {
+                return Err(ctx.err(
+                    row.line,
+                    id_col,
+                    ImportErrorKind::DuplicateNodeId {
+                        id: row.file_id.to_string(),
+                        first_line: lines.get(first as usize).copied().unwrap_or(0),
+                    },
+                ));
+            }
+            lines.push(row.line);
+            Ok(())
+        },
+    )?;
     Ok(ids)
 }
 
@@ -1026,7 +1041,11 @@ fn import_rels(
             return Ok(None);
         };
         let mut ends = [NodeId::from_index(0); 2];
-        for ((slot, col), file_id) in ends.iter_mut().zip([start_col, end_col]).zip([row.start, row.end]) {
+        for ((slot, col), file_id) in ends
+            .iter_mut()
+            .zip([start_col, end_col])
+            .zip([row.start, row.end])
+        {
             let node = ids.get(file_id).ok_or_else(|| {
                 ctx.err(
                     row.line,

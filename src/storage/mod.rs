@@ -14,6 +14,7 @@
 //! - Bulk paths build petgraph's storage directly and rebuild the indexes once, through
 //!   `Graph::from_storage` (`graph/bulk.rs`); nothing here goes through the query engine.
 
+pub(crate) mod append;
 pub(crate) mod codec;
 pub(crate) mod csv;
 pub(crate) mod cypher;
@@ -47,6 +48,7 @@ use std::path::Path;
 pub const MAX_IMPORT_LINE_BYTES: usize = 64 << 20;
 
 use crate::graph::{Graph, Value};
+pub use append::{ImportFailure, ImportOptions, ImportProgress, ImportReport};
 pub use error::{ExportError, ExportItem, ImportError, ImportErrorKind, SnapshotError};
 pub use file::SnapshotFs;
 
@@ -182,6 +184,86 @@ impl Graph {
         relationships: impl AsRef<Path>,
     ) -> Result<Graph, ImportError> {
         csv::import(nodes.as_ref(), relationships.as_ref(), MAX_IMPORT_LINE_BYTES)
+    }
+
+    /// Imports CSV files (the benchmark format or its extension, as [`Graph::import_csv`]
+    /// reads them) into this graph, which may hold data: node rows are matched to existing
+    /// nodes by the key [`ImportOptions::merge_on`] names (their labels and properties merged
+    /// in) or created, relationships are created between the nodes their ids resolve to. The
+    /// files are streamed and applied in batches of [`ImportOptions::batch_rows`] rows, each
+    /// atomic: see [`ImportOptions`] for the rules, the atomicity and the memory bound. On a
+    /// failure, the [`ImportFailure`] says what the committed batches imported; nothing of
+    /// the failing batch is left.
+    ///
+    /// ```
+    /// use kgraph::{Graph, ImportOptions, Value};
+    /// let dir = std::env::temp_dir().join(format!("kgraph-doc-import-csv-into-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir)?;
+    /// let mut g = Graph::new();
+    /// let pfizer = g.add_node(&["Company"], [("name", "Pfizer")])?;
+    /// std::fs::write(dir.join("nodes.csv"), "id:ID,label:LABEL,name:STRING,country:STRING\n\
+    ///     1,Company;Listed,Pfizer,US\n2,Place,New York,US\n")?;
+    /// std::fs::write(dir.join("rels.csv"), "start:START_ID,end:END_ID,type:TYPE\n1,2,LOCATED_IN\n")?;
+    /// let report = g.import_csv_into(dir.join("nodes.csv"), dir.join("rels.csv"),
+    ///     &ImportOptions::new().merge_on("Company", "name"))?;
+    /// assert_eq!((report.nodes_matched, report.nodes_created, report.relationships_created), (1, 1, 1));
+    /// assert_eq!(g.node(pfizer)?.property("country"), Some(&Value::from("US")));
+    /// assert!(g.node(pfizer)?.has_label("Listed"));
+    /// std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<_, Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn import_csv_into(
+        &mut self,
+        nodes: impl AsRef<Path>,
+        relationships: impl AsRef<Path>,
+        options: &ImportOptions<'_>,
+    ) -> Result<ImportReport, ImportFailure> {
+        let mut symbols = crate::graph::Symbols::default();
+        let source = append::Source::csv(
+            nodes.as_ref(),
+            relationships.as_ref(),
+            &mut symbols,
+            MAX_IMPORT_LINE_BYTES,
+        )
+        .map_err(ImportFailure::before_any)?;
+        append::run(source, symbols, &mut append::GraphTarget::new(self), options)
+    }
+
+    /// Imports a JSON Lines file (`docs/jsonl-format.md`) into this graph, which may hold
+    /// data, as [`Graph::import_csv_into`] does CSV files: node lines matched by the
+    /// [`ImportOptions::merge_on`] key or created, relationship lines created (their nodes must
+    /// be on earlier lines), `constraint` lines create the constraints the graph lacks;
+    /// streamed, in atomic batches.
+    ///
+    /// ```
+    /// use kgraph::{Graph, ImportOptions};
+    /// let path = std::env::temp_dir().join(format!("kgraph-doc-import-jsonl-into-{}.jsonl", std::process::id()));
+    /// std::fs::write(&path, concat!(
+    ///     r#"{"node":{"id":1,"labels":["Company"],"properties":{"name":"Pfizer","employees":83000}}}"#, "\n",
+    ///     r#"{"node":{"id":2,"labels":["Company"],"properties":{"name":"BeiGene"}}}"#, "\n",
+    ///     r#"{"relationship":{"start":2,"end":1,"type":"SIGNS_WITH"}}"#, "\n",
+    /// ))?;
+    /// let mut g = Graph::new();
+    /// g.add_node(&["Company"], [("name", "Pfizer")])?;
+    /// let report = g.import_jsonl_into(&path, &ImportOptions::new().merge_on("Company", "name"))?;
+    /// assert_eq!((report.nodes_matched, report.nodes_created), (1, 1));
+    /// assert_eq!((g.node_count(), g.relationship_count()), (2, 1));
+    /// std::fs::remove_file(&path)?;
+    /// # Ok::<_, Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn import_jsonl_into(
+        &mut self,
+        path: impl AsRef<Path>,
+        options: &ImportOptions<'_>,
+    ) -> Result<ImportReport, ImportFailure> {
+        let source =
+            append::Source::jsonl(path.as_ref(), MAX_IMPORT_LINE_BYTES).map_err(ImportFailure::before_any)?;
+        append::run(
+            source,
+            crate::graph::Symbols::default(),
+            &mut append::GraphTarget::new(self),
+            options,
+        )
     }
 
     /// Writes any graph as `nodes.csv` and `relationships.csv` into `dir` (created if
