@@ -65,7 +65,10 @@ fn import_in_a_capped_child() {
         g.add_node(&["K"], [("key", k as i64)]).unwrap();
     }
     let report = g
-        .import_jsonl_into(&path, &ImportOptions::new().merge_on("K", "key").batch_rows(1_000))
+        .import_jsonl_into(
+            &path,
+            &ImportOptions::new().merge_on("K", "key").batch_rows(1_000),
+        )
         .unwrap();
     assert_eq!(report.nodes_matched, ROWS);
     assert_eq!(report.nodes_created, 0);

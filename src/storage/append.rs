@@ -307,14 +307,14 @@ impl Target for GraphTarget<'_> {
 pub(crate) enum Source {
     /// A CSV nodes file, then its relationships file (opened once the nodes are read).
     Csv {
-        nodes: Option<NodeReader>,
-        rels: Option<RelReader>,
+        nodes: Option<Box<NodeReader>>,
+        rels: Option<Box<RelReader>>,
         rels_path: PathBuf,
         nodes_len: u64,
         rels_len: u64,
         max_record: usize,
     },
-    Jsonl(JsonlReader),
+    Jsonl(Box<JsonlReader>),
 }
 
 impl Source {
@@ -333,7 +333,7 @@ impl Source {
         let reader = NodeReader::open(nodes, symbols, max_record)?;
         Ok(Source::Csv {
             nodes_len: reader.len(),
-            nodes: Some(reader),
+            nodes: Some(Box::new(reader)),
             rels: None,
             rels_path: rels.to_owned(),
             rels_len,
@@ -342,7 +342,7 @@ impl Source {
     }
 
     pub(crate) fn jsonl(path: &Path, max_line: usize) -> Result<Source, ImportError> {
-        JsonlReader::open(path, max_line).map(Source::Jsonl)
+        JsonlReader::open(path, max_line).map(|r| Source::Jsonl(Box::new(r)))
     }
 
     fn next(&mut self, symbols: &mut Symbols) -> Result<Option<Item>, ImportError> {
@@ -360,7 +360,7 @@ impl Source {
                         return Ok(Some(Item::Node(row)));
                     }
                     *nodes = None;
-                    *rels = Some(RelReader::open(rels_path, symbols, *max_record)?);
+                    *rels = Some(Box::new(RelReader::open(rels_path, symbols, *max_record)?));
                 }
                 match rels {
                     Some(reader) => Ok(reader.next(symbols)?.map(Item::Rel)),
@@ -605,7 +605,7 @@ impl Run<'_> {
                 }
             }
             report.rows += 1;
-            if report.rows % PROGRESS_ROWS == 0 {
+            if report.rows.is_multiple_of(PROGRESS_ROWS) {
                 tick(source, report.rows);
             }
         }

@@ -4,7 +4,10 @@
 //! split on `;`, `IGNORE`d columns, an empty cell for an absent property, RFC 4180 quoting.
 //! Beyond the benchmark format, the temporal types `LOCALTIME`, `TIME`, `LOCALDATETIME`,
 //! `DATETIME` and `DURATION` hold the ISO 8601 text Neo4j prints (`2015-07-21T21:40+01:00`,
-//! `P1Y2M`), which their parsers read back.
+//! `P1Y2M`), which their parsers read back; and the extension of `docs/csv-format.md`: a
+//! `LABEL` cell holds several labels separated by `;` (`\;` and `\\` escaped), and an `ANY`
+//! column holds in each cell a value in the JSON encoding of `docs/jsonl-format.md`. The
+//! exporter uses the extension only for what the benchmark format cannot hold.
 //!
 //! The importer is a bulk path: each file is streamed once (never held whole in memory),
 //! petgraph's storage is filled directly, repeated string values share one allocation per

@@ -4,8 +4,10 @@
 //! Architecture invariants:
 //! - `codec.rs` is the only module that knows the snapshot's bytes (and the only user of
 //!   bincode); `file.rs` only moves bytes to disk, through the `SnapshotFs` trait.
-//! - Importers never touch an existing graph: they build a new one and return it only when the
-//!   whole input was read, so a failed import loads nothing.
+//! - Bulk importers never touch an existing graph: they build a new one and return it only
+//!   when the whole input was read, so a failed import loads nothing. Appending imports
+//!   (`append.rs`) change a graph through its mutation methods, a batch at a time, each batch
+//!   undone whole if it fails.
 //! - Exporters refuse what their format cannot express (a typed `ExportError`) rather than
 //!   write something that reads back differently.
 //! - Exporters write each file under a temporary name beside it and rename it into place once
