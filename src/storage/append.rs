@@ -37,7 +37,7 @@ use crate::graph::{Graph, GraphError, KeyId, LabelId, NodeId, Props, Symbols, Ty
 ///   per node row) and, with `merge_on`, one entry per node of the label: never the whole file.
 ///
 /// ```
-/// use kgraph::{Graph, ImportOptions};
+/// use kgraph::ImportOptions;
 /// let opts = ImportOptions::new().merge_on("Company", "name").batch_rows(10_000);
 /// assert_eq!(opts.batch_size(), 10_000);
 /// ```
