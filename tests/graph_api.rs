@@ -356,10 +356,6 @@ fn nodes_relationships_and_paths_cannot_be_property_values() {
         (Value::Path(Path::single(a)), "Path"),
         (Value::List(vec![Value::from("ok"), Value::Node(a)]), "List"),
         (
-            Value::Map(BTreeMap::from([("inner".to_owned(), Value::Relationship(r))])),
-            "Map",
-        ),
-        (
             Value::List(vec![Value::List(vec![Value::Path(Path::single(a))])]),
             "List",
         ),

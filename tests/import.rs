@@ -470,7 +470,7 @@ fn json_lines_good_file() {
     let text = concat!(
         r#"{"relationship":{"start":9,"end":3,"type":"KNOWS","properties":{"since":{"~date":"2020-01-02"}}}}"#,
         "\n",
-        r#"{"node":{"id":3,"labels":["Person","Admin"],"properties":{"name":"Ada","n":1,"f":1.0,"nan":{"~float":"NaN"},"m":{"k":[1,null]}}}}"#,
+        r#"{"node":{"id":3,"labels":["Person","Admin"],"properties":{"name":"Ada","n":1,"f":1.0,"nan":{"~float":"NaN"},"m":[1,null]}}}"#,
         "\n",
         r#"{"node":{"id":9,"labels":[],"properties":{}}}"#,
         "\n",
@@ -484,6 +484,10 @@ fn json_lines_good_file() {
     assert_eq!(n.property("n"), Some(&Value::Int(1)));
     assert_eq!(n.property("f"), Some(&Value::Float(1.0)));
     assert!(matches!(n.property("nan"), Some(Value::Float(x)) if x.is_nan()));
+    assert_eq!(
+        n.property("m"),
+        Some(&Value::List(vec![Value::Int(1), Value::Null]))
+    );
     assert!(n.has_label("Admin"));
     assert!(matches!(
         g.add_node(&["Person"], [("name", "Ada")]),

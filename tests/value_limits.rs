@@ -5,14 +5,14 @@
 
 use kgraph::{Date, DateTime, Graph, GraphError, LocalDateTime, LocalTime, NodeId, Value};
 
-/// `levels` lists around `leaf`, each holding a scalar beside the next level, with a map as
-/// the outermost level.
+/// `levels` lists around `leaf`, each holding a scalar beside the next level, the outermost
+/// holding the next level alone.
 fn nested(levels: usize, leaf: Value) -> Value {
     let mut v = leaf;
     for _ in 1..levels {
         v = Value::List(vec![Value::Int(7), v]);
     }
-    Value::Map([("inner".to_owned(), v)].into())
+    Value::List(vec![v])
 }
 
 fn saved_and_opened(g: &Graph) -> Graph {

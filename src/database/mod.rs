@@ -26,6 +26,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{mpsc, Arc, Mutex, MutexGuard};
 
 mod durable;
+mod import;
 
 use crate::graph::journal::{Mark, Redo};
 use crate::graph::Graph;

@@ -38,13 +38,32 @@ pub enum GraphError {
         /// `label`, `relationship type` or `property key`.
         what: &'static str,
     },
-    /// Nodes, relationships and paths cannot be stored as property values.
+    /// Nodes, relationships and paths cannot be stored as property values (maps are
+    /// [`GraphError::MapValue`]).
     #[error("property '{key}' cannot hold a {type_name} value")]
     InvalidPropertyValue {
         /// The property key.
         key: String,
         /// The Cypher type of the value refused.
         type_name: &'static str,
+    },
+    /// A map, or a list holding one, was given as a property value. Maps are not property
+    /// values (as in Neo4j and openCypher): store each entry as a property of its own, or the
+    /// map as a JSON string.
+    ///
+    /// ```
+    /// use kgraph::{Graph, GraphError, Value};
+    /// use std::collections::BTreeMap;
+    /// let map = Value::Map(BTreeMap::from([("x".to_owned(), Value::Int(1))]));
+    /// let mut g = Graph::new();
+    /// let err = g.add_node(&["A"], [("point", Value::List(vec![map]))]).unwrap_err();
+    /// assert_eq!(err, GraphError::MapValue { key: "point".into() });
+    /// assert_eq!(err.to_string(), "property 'point' cannot hold a map: maps are not property values");
+    /// ```
+    #[error("property '{key}' cannot hold a map: maps are not property values")]
+    MapValue {
+        /// The property key.
+        key: String,
     },
     /// Lists and maps nest deeper in a property value than `Value::MAX_NESTING` levels, more
     /// than a snapshot or a JSON Lines file could be relied on to read back.

@@ -106,6 +106,11 @@ impl Props {
         self.0.iter().map(|(k, v)| (*k, v))
     }
 
+    /// The pairs, sorted by key.
+    pub(crate) fn into_pairs(self) -> Vec<(KeyId, Value)> {
+        self.0.into_vec()
+    }
+
     /// Properties from pairs in any order, as if each were `set` in turn: of pairs with the
     /// same key the last wins, and a `Null` removes the key. One allocation, not one a key.
     pub(crate) fn from_pairs(mut pairs: Vec<(KeyId, Value)>) -> Props {
@@ -457,6 +462,9 @@ fn check_value(key: &str, value: &Value) -> Result<(), GraphError> {
             key: key.to_owned(),
             max: Value::MAX_NESTING,
         });
+    }
+    if value.contains_map() {
+        return Err(GraphError::MapValue { key: key.to_owned() });
     }
     if value.is_storable() {
         Ok(())

@@ -447,20 +447,31 @@ impl Value {
         }
     }
 
-    /// True if the value may be stored as a property: not a node, relationship or path, and
-    /// none of those inside a list or map.
+    /// True if the value may be stored as a property: not a node, relationship, path or map
+    /// (maps are not property values, as in Neo4j and openCypher), and none of those inside a
+    /// list.
     ///
     /// ```
     /// use kgraph::{NodeId, Value};
+    /// use std::collections::BTreeMap;
     /// assert!(Value::from("x").is_storable());
     /// assert!(!Value::List(vec![Value::Node(NodeId::from_index(0))]).is_storable());
+    /// assert!(!Value::Map(BTreeMap::new()).is_storable());
     /// ```
     pub fn is_storable(&self) -> bool {
         match self {
-            Value::Node(_) | Value::Relationship(_) | Value::Path(_) => false,
+            Value::Node(_) | Value::Relationship(_) | Value::Path(_) | Value::Map(_) => false,
             Value::List(l) => l.iter().all(Value::is_storable),
-            Value::Map(m) => m.values().all(Value::is_storable),
             _ => true,
+        }
+    }
+
+    /// True if the value is a map or holds one inside its lists: what no property may hold.
+    pub(crate) fn contains_map(&self) -> bool {
+        match self {
+            Value::Map(_) => true,
+            Value::List(l) => l.iter().any(Value::contains_map),
+            _ => false,
         }
     }
 

@@ -4,7 +4,10 @@
 //! split on `;`, `IGNORE`d columns, an empty cell for an absent property, RFC 4180 quoting.
 //! Beyond the benchmark format, the temporal types `LOCALTIME`, `TIME`, `LOCALDATETIME`,
 //! `DATETIME` and `DURATION` hold the ISO 8601 text Neo4j prints (`2015-07-21T21:40+01:00`,
-//! `P1Y2M`), which their parsers read back.
+//! `P1Y2M`), which their parsers read back; and the extension of `docs/csv-format.md`: a
+//! `LABEL` cell holds several labels separated by `;` (`\;` and `\\` escaped), and an `ANY`
+//! column holds in each cell a value in the JSON encoding of `docs/jsonl-format.md`. The
+//! exporter uses the extension only for what the benchmark format cannot hold.
 //!
 //! The importer is a bulk path: each file is streamed once (never held whole in memory),
 //! petgraph's storage is filled directly, repeated string values share one allocation per
@@ -113,11 +116,28 @@ impl Structural {
     }
 }
 
+/// What a property column holds: values of one type, or (`ANY`) each cell a value in the JSON
+/// encoding of `docs/jsonl-format.md`, which carries its own type.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum PropType {
+    Typed(ColType),
+    Any,
+}
+
+impl PropType {
+    fn name(self) -> String {
+        match self {
+            PropType::Typed(t) => t.name(),
+            PropType::Any => "ANY".to_owned(),
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 enum Column {
     Structural,
     Ignore,
-    Prop { key: KeyId, ty: ColType },
+    Prop { key: KeyId, ty: PropType },
 }
 
 /// A parsed header: what each field is, the positions of the structural columns and the
@@ -326,12 +346,17 @@ fn parse_header(
         } else if upper == "IGNORE" {
             Column::Ignore
         } else {
-            let (scalar, list) = match upper.strip_suffix("[]") {
-                Some(inner) => (inner, true),
-                None => (upper.as_str(), false),
-            };
-            let Some(scalar) = Scalar::parse(scalar) else {
-                return Err(bad(&format!("unknown type '{ty}'")));
+            let ty = if upper == "ANY" {
+                PropType::Any
+            } else {
+                let (scalar, list) = match upper.strip_suffix("[]") {
+                    Some(inner) => (inner, true),
+                    None => (upper.as_str(), false),
+                };
+                let Some(scalar) = Scalar::parse(scalar) else {
+                    return Err(bad(&format!("unknown type '{ty}'")));
+                };
+                PropType::Typed(ColType { scalar, list })
             };
             if name.is_empty() {
                 return Err(bad("a property column needs a name"));
@@ -347,7 +372,7 @@ fn parse_header(
             }
             Column::Prop {
                 key: symbols.key(name),
-                ty: ColType { scalar, list },
+                ty,
             }
         };
         header.names.push(name.to_owned());
@@ -438,6 +463,17 @@ fn parse_value(
         .map(Value::List)
 }
 
+/// The value of an `ANY` cell: JSON in the encoding of `docs/jsonl-format.md` (`"text"`, `42`,
+/// `{"~date":"2024-01-31"}`, `[1,"a"]`); `null` is an absent property.
+fn parse_any(text: &str, column: &str) -> Result<Value, ImportErrorKind> {
+    let value: Value = serde_json::from_str(text).map_err(|e| ImportErrorKind::BadValue {
+        column: column.to_owned(),
+        message: e.to_string(),
+    })?;
+    super::check_imported(&value).map_err(|refusal| refusal.kind(column))?;
+    Ok(value)
+}
+
 /// State reused from row to row.
 struct Rows {
     pairs: Vec<(KeyId, Value)>,
@@ -473,9 +509,15 @@ fn row_props(
             continue;
         }
         let text = std::str::from_utf8(raw).map_err(|_| ctx.err(line, i, ImportErrorKind::BadUtf8))?;
-        let value = parse_value(*ty, text, header.names.get(i).map_or("", String::as_str), pool)
-            .map_err(|kind| ctx.err(line, i, kind))?;
-        rows.pairs.push((*key, value));
+        let column = header.names.get(i).map_or("", String::as_str);
+        let value = match ty {
+            PropType::Typed(ty) => parse_value(*ty, text, column, pool),
+            PropType::Any => parse_any(text, column),
+        }
+        .map_err(|kind| ctx.err(line, i, kind))?;
+        if !value.is_null() {
+            rows.pairs.push((*key, value));
+        }
     }
     Ok(Props::from_sorted(rows.pairs.drain(..).collect()))
 }
@@ -661,18 +703,272 @@ fn pipeline<R: Send>(
 }
 
 /// A parsed node row: its id in the file, line, labels and properties.
-struct NodeRow {
-    file_id: u64,
-    line: u64,
-    data: NodeData,
+pub(crate) struct NodeRow {
+    pub(crate) file_id: u64,
+    pub(crate) line: u64,
+    pub(crate) data: NodeData,
 }
 
-/// A parsed relationship row: its endpoints, line and data.
-struct RelRow {
-    start: NodeId,
-    end: NodeId,
-    line: u64,
-    data: RelData,
+/// A parsed relationship row: the file ids of its endpoints, its line and data.
+pub(crate) struct RelRow {
+    pub(crate) start: u64,
+    pub(crate) end: u64,
+    pub(crate) line: u64,
+    pub(crate) data: RelData,
+}
+
+/// The labels of a `LABEL` cell: labels separated by `;`, in which `\;` stands for a `;` and
+/// `\\` for a `\` (any other `\` is itself); an empty cell is no label. Sorted and unique.
+fn parse_labels(text: &str, symbols: &mut Symbols) -> Result<Vec<LabelId>, &'static str> {
+    let mut labels = Vec::new();
+    if text.is_empty() {
+        return Ok(labels);
+    }
+    if !text.contains([';', '\\']) {
+        labels.push(symbols.label(text));
+        return Ok(labels);
+    }
+    let mut current = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if matches!(chars.peek(), Some(';' | '\\')) => {
+                if let Some(escaped) = chars.next() {
+                    current.push(escaped);
+                }
+            }
+            ';' => {
+                if current.is_empty() {
+                    return Err("an empty label");
+                }
+                labels.push(symbols.label(&current));
+                current.clear();
+            }
+            other => current.push(other),
+        }
+    }
+    if current.is_empty() {
+        return Err("an empty label");
+    }
+    labels.push(symbols.label(&current));
+    labels.sort_unstable();
+    labels.dedup();
+    Ok(labels)
+}
+
+/// Writes labels into a `LABEL` cell (see [`parse_labels`]).
+fn labels_text<'a>(labels: impl Iterator<Item = &'a str>, out: &mut String) {
+    out.clear();
+    for (i, l) in labels.enumerate() {
+        if i > 0 {
+            out.push(';');
+        }
+        for c in l.chars() {
+            if c == ';' || c == '\\' {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+    }
+}
+
+/// A nodes file being read row by row.
+pub(crate) struct NodeReader {
+    path: PathBuf,
+    rdr: CsvReader,
+    record: ByteRecord,
+    header: Header,
+    id_col: usize,
+    label_col: usize,
+    labels_seen: SymbolCache<Vec<LabelId>>,
+    rows: Rows,
+    len: u64,
+}
+
+impl NodeReader {
+    /// The file.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Opens a nodes file and reads its header, interning its keys into `symbols`.
+    pub(crate) fn open(
+        path: &Path,
+        symbols: &mut Symbols,
+        max_record: usize,
+    ) -> Result<NodeReader, ImportError> {
+        let ctx = Ctx { path };
+        let (mut rdr, len) = open_csv(path, max_record)?;
+        let mut record = ByteRecord::new();
+        if !read_record(&ctx, &mut rdr, &mut record)? {
+            return Err(ctx.err(1, 0, ImportErrorKind::MissingColumn { column: "ID" }));
+        }
+        let header = parse_header(
+            &ctx,
+            &record,
+            &[Structural::Id, Structural::Label],
+            &[Structural::Id, Structural::Label],
+            symbols,
+        )?;
+        Ok(NodeReader {
+            path: path.to_owned(),
+            rdr,
+            record,
+            id_col: header.structural.get("ID").copied().unwrap_or(0),
+            label_col: header.structural.get("LABEL").copied().unwrap_or(0),
+            labels_seen: SymbolCache::default(),
+            rows: Rows::new(&header),
+            header,
+            len,
+        })
+    }
+
+    /// The file's length in bytes.
+    pub(crate) fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// The bytes read so far.
+    pub(crate) fn position(&self) -> u64 {
+        self.rdr.position().byte()
+    }
+
+    /// The column (from 1) of the `ID` field, for errors about it.
+    pub(crate) fn id_column(&self) -> u64 {
+        self.id_col as u64 + 1
+    }
+
+    /// The next row; `None` at the end of the file.
+    pub(crate) fn next(&mut self, symbols: &mut Symbols) -> Result<Option<NodeRow>, ImportError> {
+        let ctx = Ctx { path: &self.path };
+        let record = &mut self.record;
+        if !read_record(&ctx, &mut self.rdr, record)? {
+            return Ok(None);
+        }
+        let header = &self.header;
+        let line = record.position().map_or(0, |p| p.line());
+        check_len(&ctx, header, record, line)?;
+        let file_id = id_field(&ctx, header, record, line, self.id_col)?;
+        let raw_label = record.get(self.label_col).unwrap_or_default();
+        let labels = if let Some(l) = self.labels_seen.get(raw_label) {
+            l.clone()
+        } else {
+            let text = field_str(&ctx, record, line, self.label_col)?;
+            let labels = parse_labels(text, symbols).map_err(|message| {
+                ctx.err(
+                    line,
+                    self.label_col,
+                    ImportErrorKind::BadRecord {
+                        message: message.into(),
+                    },
+                )
+            })?;
+            self.labels_seen.insert(raw_label.into(), labels.clone());
+            labels
+        };
+        let props = row_props(&ctx, header, &mut self.rows, record, line)?;
+        Ok(Some(NodeRow {
+            file_id,
+            line,
+            data: NodeData { labels, props },
+        }))
+    }
+}
+
+/// A relationships file being read row by row.
+pub(crate) struct RelReader {
+    path: PathBuf,
+    rdr: CsvReader,
+    record: ByteRecord,
+    header: Header,
+    start_col: usize,
+    end_col: usize,
+    type_col: usize,
+    types_seen: SymbolCache<TypeId>,
+    rows: Rows,
+}
+
+impl RelReader {
+    /// The file.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Opens a relationships file and reads its header, interning its keys into `symbols`.
+    pub(crate) fn open(
+        path: &Path,
+        symbols: &mut Symbols,
+        max_record: usize,
+    ) -> Result<RelReader, ImportError> {
+        let ctx = Ctx { path };
+        let (mut rdr, _) = open_csv(path, max_record)?;
+        let mut record = ByteRecord::new();
+        if !read_record(&ctx, &mut rdr, &mut record)? {
+            return Err(ctx.err(1, 0, ImportErrorKind::MissingColumn { column: "START_ID" }));
+        }
+        let header = parse_header(
+            &ctx,
+            &record,
+            &[Structural::StartId, Structural::EndId, Structural::Type],
+            &[Structural::StartId, Structural::EndId, Structural::Type],
+            symbols,
+        )?;
+        Ok(RelReader {
+            path: path.to_owned(),
+            rdr,
+            record,
+            start_col: header.structural.get("START_ID").copied().unwrap_or(0),
+            end_col: header.structural.get("END_ID").copied().unwrap_or(0),
+            type_col: header.structural.get("TYPE").copied().unwrap_or(0),
+            types_seen: SymbolCache::default(),
+            rows: Rows::new(&header),
+            header,
+        })
+    }
+
+    /// The bytes read so far.
+    pub(crate) fn position(&self) -> u64 {
+        self.rdr.position().byte()
+    }
+
+    /// The columns (from 1) of the `START_ID` and `END_ID` fields, for errors about them.
+    pub(crate) fn end_columns(&self) -> [u64; 2] {
+        [self.start_col as u64 + 1, self.end_col as u64 + 1]
+    }
+
+    /// The next row; `None` at the end of the file.
+    pub(crate) fn next(&mut self, symbols: &mut Symbols) -> Result<Option<RelRow>, ImportError> {
+        let ctx = Ctx { path: &self.path };
+        let record = &mut self.record;
+        if !read_record(&ctx, &mut self.rdr, record)? {
+            return Ok(None);
+        }
+        let header = &self.header;
+        let line = record.position().map_or(0, |p| p.line());
+        check_len(&ctx, header, record, line)?;
+        let start = id_field(&ctx, header, record, line, self.start_col)?;
+        let end = id_field(&ctx, header, record, line, self.end_col)?;
+        let raw_type = record.get(self.type_col).unwrap_or_default();
+        let ty = if let Some(t) = self.types_seen.get(raw_type) {
+            *t
+        } else {
+            let type_text = field_str(&ctx, record, line, self.type_col)?;
+            if type_text.is_empty() {
+                let column = header.names.get(self.type_col).cloned().unwrap_or_default();
+                return Err(ctx.err(line, self.type_col, ImportErrorKind::MissingValue { column }));
+            }
+            let t = symbols.rel_type(type_text);
+            self.types_seen.insert(raw_type.into(), t);
+            t
+        };
+        let props = row_props(&ctx, header, &mut self.rows, record, line)?;
+        Ok(Some(RelRow {
+            start,
+            end,
+            line,
+            data: RelData { ty, props },
+        }))
+    }
 }
 
 /// Imports the two files; a record longer than `max_record` bytes is
@@ -702,66 +998,31 @@ fn import_nodes(
     max_record: usize,
 ) -> Result<IdMap, ImportError> {
     let ctx = Ctx { path };
-    let (mut rdr, file_len) = open_csv(path, max_record)?;
-    let mut record = ByteRecord::new();
-    if !read_record(&ctx, &mut rdr, &mut record)? {
-        return Err(ctx.err(1, 0, ImportErrorKind::MissingColumn { column: "ID" }));
-    }
-    let header = parse_header(
-        &ctx,
-        &record,
-        &[Structural::Id, Structural::Label],
-        &[Structural::Id, Structural::Label],
-        symbols,
-    )?;
-    let id_col = header.structural.get("ID").copied().unwrap_or(0);
-    let label_col = header.structural.get("LABEL").copied().unwrap_or(0);
-    let mut labels_seen: SymbolCache<LabelId> = SymbolCache::default();
-    let mut rows = Rows::new(&header);
-    let (ctx, header) = (&ctx, &header);
-    let next = move || -> Result<Option<NodeRow>, ImportError> {
-        if !read_record(ctx, &mut rdr, &mut record)? {
-            return Ok(None);
-        }
-        let line = record.position().map_or(0, |p| p.line());
-        check_len(ctx, header, &record, line)?;
-        let file_id = id_field(ctx, header, &record, line, id_col)?;
-        let raw_label = record.get(label_col).unwrap_or_default();
-        let labels = if raw_label.is_empty() {
-            Vec::new()
-        } else if let Some(l) = labels_seen.get(raw_label) {
-            vec![*l]
-        } else {
-            let l = symbols.label(field_str(ctx, &record, line, label_col)?);
-            labels_seen.insert(raw_label.into(), l);
-            vec![l]
-        };
-        let props = row_props(ctx, header, &mut rows, &record, line)?;
-        Ok(Some(NodeRow {
-            file_id,
-            line,
-            data: NodeData { labels, props },
-        }))
-    };
-    let mut ids = IdMap::new(file_len);
+    let mut reader = NodeReader::open(path, symbols, max_record)?;
+    let id_col = reader.id_col;
+    let mut ids = IdMap::new(reader.len());
     let mut lines: Vec<u64> = Vec::new();
-    pipeline(path, next, |row| {
-        let node = storage
-            .try_add_node(row.data)
-            .map_err(|_| ctx.err(row.line, id_col, too_many()))?;
-        if let Some(first) = ids.insert(row.file_id, node.index() as u32) {
-            return Err(ctx.err(
-                row.line,
-                id_col,
-                ImportErrorKind::DuplicateNodeId {
-                    id: row.file_id.to_string(),
-                    first_line: lines.get(first as usize).copied().unwrap_or(0),
-                },
-            ));
-        }
-        lines.push(row.line);
-        Ok(())
-    })?;
+    pipeline(
+        path,
+        move || reader.next(symbols),
+        |row| {
+            let node = storage
+                .try_add_node(row.data)
+                .map_err(|_| ctx.err(row.line, id_col, too_many()))?;
+            if let Some(first) = ids.insert(row.file_id, node.index() as u32) {
+                return Err(ctx.err(
+                    row.line,
+                    id_col,
+                    ImportErrorKind::DuplicateNodeId {
+                        id: row.file_id.to_string(),
+                        first_line: lines.get(first as usize).copied().unwrap_or(0),
+                    },
+                ));
+            }
+            lines.push(row.line);
+            Ok(())
+        },
+    )?;
     Ok(ids)
 }
 
@@ -775,36 +1036,22 @@ fn import_rels(
     max_record: usize,
 ) -> Result<(), ImportError> {
     let ctx = Ctx { path };
-    let (mut rdr, _) = open_csv(path, max_record)?;
-    let mut record = ByteRecord::new();
-    if !read_record(&ctx, &mut rdr, &mut record)? {
-        return Err(ctx.err(1, 0, ImportErrorKind::MissingColumn { column: "START_ID" }));
-    }
-    let header = parse_header(
-        &ctx,
-        &record,
-        &[Structural::StartId, Structural::EndId, Structural::Type],
-        &[Structural::StartId, Structural::EndId, Structural::Type],
-        symbols,
-    )?;
-    let start_col = header.structural.get("START_ID").copied().unwrap_or(0);
-    let end_col = header.structural.get("END_ID").copied().unwrap_or(0);
-    let type_col = header.structural.get("TYPE").copied().unwrap_or(0);
-    let mut types_seen: SymbolCache<TypeId> = SymbolCache::default();
-    let mut rows = Rows::new(&header);
-    let (ctx, header) = (&ctx, &header);
-    let next = move || -> Result<Option<RelRow>, ImportError> {
-        if !read_record(ctx, &mut rdr, &mut record)? {
+    let mut reader = RelReader::open(path, symbols, max_record)?;
+    let (start_col, end_col) = (reader.start_col, reader.end_col);
+    let ctx = &ctx;
+    let next = move || -> Result<Option<(NodeId, NodeId, RelRow)>, ImportError> {
+        let Some(row) = reader.next(symbols)? else {
             return Ok(None);
-        }
-        let line = record.position().map_or(0, |p| p.line());
-        check_len(ctx, header, &record, line)?;
+        };
         let mut ends = [NodeId::from_index(0); 2];
-        for (slot, col) in ends.iter_mut().zip([start_col, end_col]) {
-            let file_id = id_field(ctx, header, &record, line, col)?;
+        for ((slot, col), file_id) in ends
+            .iter_mut()
+            .zip([start_col, end_col])
+            .zip([row.start, row.end])
+        {
             let node = ids.get(file_id).ok_or_else(|| {
                 ctx.err(
-                    line,
+                    row.line,
                     col,
                     ImportErrorKind::UnknownNodeId {
                         id: file_id.to_string(),
@@ -813,30 +1060,11 @@ fn import_rels(
             })?;
             *slot = NodeId::from_index(node);
         }
-        let raw_type = record.get(type_col).unwrap_or_default();
-        let ty = if let Some(t) = types_seen.get(raw_type) {
-            *t
-        } else {
-            let type_text = field_str(ctx, &record, line, type_col)?;
-            if type_text.is_empty() {
-                let column = header.names.get(type_col).cloned().unwrap_or_default();
-                return Err(ctx.err(line, type_col, ImportErrorKind::MissingValue { column }));
-            }
-            let t = symbols.rel_type(type_text);
-            types_seen.insert(raw_type.into(), t);
-            t
-        };
-        let props = row_props(ctx, header, &mut rows, &record, line)?;
-        Ok(Some(RelRow {
-            start: ends[0],
-            end: ends[1],
-            line,
-            data: RelData { ty, props },
-        }))
+        Ok(Some((ends[0], ends[1], row)))
     };
-    pipeline(path, next, |row| {
+    pipeline(path, next, |(start, end, row)| {
         storage
-            .try_add_edge(row.start.ix(), row.end.ix(), row.data)
+            .try_add_edge(start.ix(), end.ix(), row.data)
             .map_err(|_| ctx.err(row.line, start_col, too_many()))?;
         Ok(())
     })
@@ -865,14 +1093,12 @@ pub(crate) fn value_type(v: &Value) -> Result<ColType, &'static str> {
             Value::LocalDateTime(_) => Scalar::LocalDateTime,
             Value::DateTime(_) => Scalar::DateTime,
             Value::Duration(_) => Scalar::Duration,
-            Value::Map(_) => return Err("a map"),
             Value::List(_) => return Err("a list of lists"),
             Value::Null => return Err("a list holding null"),
             _ => return Err("not a property value"),
         })
     }
     match v {
-        Value::Map(_) => Err("a map"),
         Value::List(items) => {
             let Some(first) = items.first() else {
                 return Err("an empty list reads back as absent");
@@ -1038,28 +1264,71 @@ pub(crate) fn push_props(
     }
 }
 
-pub(crate) fn export(graph: &Graph, dir: &Path) -> Result<(), ExportError> {
-    let inner = &graph.inner;
-    for ix in inner.node_indices() {
-        if let Some(data) = inner.node_weight(ix) {
-            if data.labels.len() != 1 {
-                return Err(ExportError::LabelCount {
-                    node: NodeId::from_ix(ix),
-                    count: data.labels.len(),
+/// The property columns of the extended format for a set of items: every key in use, in key
+/// order, typed when every value of it fits one column type of the benchmark format (so a
+/// graph within that format exports as it always did), `ANY` otherwise. A map is refused.
+fn export_columns<'a>(
+    graph: &Graph,
+    items: impl Iterator<Item = (ExportItem, &'a Props)>,
+) -> Result<Vec<(KeyId, PropType)>, ExportError> {
+    let mut types: Vec<Option<PropType>> = vec![None; graph.symbols.keys.len()];
+    for (item, props) in items {
+        for (k, v) in props.iter() {
+            if v.contains_map() || !v.is_storable() {
+                return Err(ExportError::Unrepresentable {
+                    item,
+                    key: graph.symbols.key_name(k).to_owned(),
+                    reason: "a map or another value that is not a property value",
                 });
+            }
+            let ty = value_type(v).map_or(PropType::Any, PropType::Typed);
+            if let Some(slot) = types.get_mut(k.index()) {
+                *slot = match *slot {
+                    None => Some(ty),
+                    Some(have) if have == ty => Some(have),
+                    Some(_) => Some(PropType::Any),
+                };
             }
         }
     }
-    let node_cols = columns(
+    Ok(types
+        .into_iter()
+        .enumerate()
+        .filter_map(|(k, t)| t.map(|t| (KeyId(k as u32), t)))
+        .collect())
+}
+
+/// Writes the property cells of one item of the extended format into `row`.
+fn push_export_props(
+    row: &mut Vec<String>,
+    cols: &[(KeyId, PropType)],
+    props: &Props,
+    buf: &mut String,
+) -> Result<(), serde_json::Error> {
+    for (k, ty) in cols {
+        match (props.get(*k), ty) {
+            (Some(v), PropType::Typed(_)) => {
+                cell_text(v, ';', buf);
+                row.push(buf.clone());
+            }
+            (Some(v), PropType::Any) => row.push(serde_json::to_string(v)?),
+            (None, _) => row.push(String::new()),
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn export(graph: &Graph, dir: &Path) -> Result<(), ExportError> {
+    let inner = &graph.inner;
+    let node_cols = export_columns(
         graph,
         inner.node_indices().filter_map(|ix| {
             inner
                 .node_weight(ix)
                 .map(|d| (ExportItem::Node(NodeId::from_ix(ix)), &d.props))
         }),
-        "nodes",
     )?;
-    let rel_cols = columns(
+    let rel_cols = export_columns(
         graph,
         inner.edge_indices().filter_map(|ix| {
             inner.edge_weight(ix).map(|d| {
@@ -1069,10 +1338,9 @@ pub(crate) fn export(graph: &Graph, dir: &Path) -> Result<(), ExportError> {
                 )
             })
         }),
-        "relationships",
     )?;
     fs::create_dir_all(dir).map_err(io_err(dir))?;
-    let header = |structural: &[&str], cols: &[(KeyId, ColType)]| -> Vec<String> {
+    let header = |structural: &[&str], cols: &[(KeyId, PropType)]| -> Vec<String> {
         structural
             .iter()
             .map(|s| (*s).to_owned())
@@ -1081,6 +1349,13 @@ pub(crate) fn export(graph: &Graph, dir: &Path) -> Result<(), ExportError> {
                     .map(|(k, t)| format!("{}:{}", graph.symbols.key_name(*k), t.name())),
             )
             .collect()
+    };
+    let json_err = |path: &Path| {
+        let path = path.to_owned();
+        move |e: serde_json::Error| ExportError::Io {
+            path: path.clone(),
+            source: e.into(),
+        }
     };
 
     let path: PathBuf = dir.join("nodes.csv");
@@ -1095,13 +1370,9 @@ pub(crate) fn export(graph: &Graph, dir: &Path) -> Result<(), ExportError> {
         };
         row.clear();
         row.push(ix.index().to_string());
-        row.push(
-            data.labels
-                .first()
-                .map_or("", |l| graph.symbols.label_name(*l))
-                .to_owned(),
-        );
-        push_props(&mut row, &node_cols, &data.props, &[], &mut buf);
+        labels_text(data.labels.iter().map(|l| graph.symbols.label_name(*l)), &mut buf);
+        row.push(buf.clone());
+        push_export_props(&mut row, &node_cols, &data.props, &mut buf).map_err(json_err(&path))?;
         w.write_record(&row).map_err(csv_io_err(&path))?;
     }
     // Renamed into place once the relationships are written too: a failure leaves both files
@@ -1120,7 +1391,7 @@ pub(crate) fn export(graph: &Graph, dir: &Path) -> Result<(), ExportError> {
         row.push(a.index().to_string());
         row.push(b.index().to_string());
         row.push(graph.symbols.type_name(data.ty).to_owned());
-        push_props(&mut row, &rel_cols, &data.props, &[], &mut buf);
+        push_export_props(&mut row, &rel_cols, &data.props, &mut buf).map_err(json_err(&path))?;
         w.write_record(&row).map_err(csv_io_err(&path))?;
     }
     let rels = finish_csv(w, &path)?;

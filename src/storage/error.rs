@@ -400,6 +400,21 @@ pub enum ImportErrorKind {
         /// The JSON parser's message.
         message: String,
     },
+    /// A property value is a map (or a list holding one): maps are not property values.
+    #[error("'{column}' holds a map: maps are not property values")]
+    MapValue {
+        /// The CSV header field, or the JSON Lines property key.
+        column: String,
+    },
+    /// A cell of an `ANY` column of the extended CSV format is not a property value in the
+    /// JSON encoding of `docs/jsonl-format.md`, or a value nests too deep.
+    #[error("'{column}': {message}")]
+    BadValue {
+        /// The CSV header field, or the JSON Lines property key.
+        column: String,
+        /// What is wrong.
+        message: String,
+    },
     /// A line is JSON but not a node or relationship record of the format.
     #[error("bad record: {message}")]
     BadRecord {
@@ -408,15 +423,16 @@ pub enum ImportErrorKind {
     },
 }
 
-/// Why an export failed. CSV, Cypher and Kùzu exports refuse a graph they cannot express
-/// faithfully rather than write something that reads back differently.
+/// Why an export failed. Cypher and Kùzu exports refuse a graph they cannot express
+/// faithfully rather than write something that reads back differently (the CSV and JSON
+/// Lines exports write any graph).
 ///
 /// ```
 /// use kgraph::{ExportError, Graph};
 /// let mut g = Graph::new();
 /// g.add_node(&["Company", "Listed"], [("name", "Mindray")])?;
 /// let dir = std::env::temp_dir().join(format!("kgraph-doc-export-error-{}", std::process::id()));
-/// let err = g.export_csv(&dir).unwrap_err();
+/// let err = g.export_kuzu(&dir).unwrap_err();
 /// assert!(matches!(err, ExportError::LabelCount { count: 2, .. }));
 /// # let _ = std::fs::remove_dir_all(&dir);
 /// # Ok::<_, kgraph::Error>(())

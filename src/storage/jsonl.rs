@@ -4,16 +4,16 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 
-use super::csv::io_err;
+use super::csv::{io_err, NodeRow, RelRow};
 use super::error::{ExportError, ExportItem, ImportError, ImportErrorKind};
 use super::file::AtomicFile;
 use crate::graph::bulk::Storage;
-use crate::graph::{Graph, LabelId, NodeData, NodeId, Props, RelData, RelId, Symbols, Value};
+use crate::graph::{Graph, KeyId, LabelId, NodeData, NodeId, Props, RelData, RelId, Symbols, Value};
 
 // ---- export ------------------------------------------------------------------------------
 
@@ -62,23 +62,14 @@ enum LineOut<'a> {
     Constraint(ConstraintOut<'a>),
 }
 
-/// True if a map inside `v` has a key starting with `~`, which the JSON encoding of values
-/// reserves for tagged values (`{"~date":..}`): such a map would read back as something else.
-fn has_tilde_key(v: &Value) -> bool {
-    match v {
-        Value::List(items) => items.iter().any(has_tilde_key),
-        Value::Map(m) => m.iter().any(|(k, v)| k.starts_with('~') || has_tilde_key(v)),
-        _ => false,
-    }
-}
-
+/// Refuses a map (which only an old snapshot can still hold): maps are not property values.
 fn check(graph: &Graph, item: ExportItem, props: &Props) -> Result<(), ExportError> {
     for (k, v) in props.iter() {
-        if has_tilde_key(v) {
+        if v.contains_map() {
             return Err(ExportError::Unrepresentable {
                 item,
                 key: graph.symbols.key_name(k).to_owned(),
-                reason: "a map key starting with '~', which the JSON encoding reserves",
+                reason: "a map, which is not a property value",
             });
         }
     }
@@ -191,33 +182,205 @@ fn char_column(text: &str, byte_column: usize) -> u64 {
     text[..end].chars().count() as u64 + 1
 }
 
-fn props(symbols: &mut Symbols, raw: BTreeMap<String, Value>) -> Result<Props, String> {
+fn props(symbols: &mut Symbols, raw: BTreeMap<String, Value>) -> Result<Props, ImportErrorKind> {
     let mut pairs = Vec::with_capacity(raw.len());
     for (k, v) in raw {
         if k.is_empty() {
-            return Err("a property key cannot be empty".into());
+            return Err(ImportErrorKind::BadRecord {
+                message: "a property key cannot be empty".into(),
+            });
         }
         if v.is_null() {
             continue;
         }
-        if !v.is_storable() {
-            return Err(format!("property '{k}' cannot hold a {} value", v.type_name()));
-        }
+        super::check_imported(&v).map_err(|refusal| refusal.kind(&k))?;
         pairs.push((symbols.key(&k), v));
     }
     pairs.sort_unstable_by_key(|(k, _)| *k);
     Ok(Props::from_sorted(pairs))
 }
 
+/// One line of a JSON Lines file, parsed, with its symbols interned in the reader's table.
+pub(crate) enum Item {
+    Node(NodeRow),
+    Rel(RelRow),
+    Constraint { line: u64, label: LabelId, key: KeyId },
+}
+
+/// A JSON Lines file being read line by line: at most one line (and the read buffer) is held.
+pub(crate) struct JsonlReader {
+    path: PathBuf,
+    reader: BufReader<File>,
+    buf: Vec<u8>,
+    line_no: u64,
+    max_line: usize,
+    read: u64,
+    len: u64,
+}
+
+impl JsonlReader {
+    /// The file.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Opens the file; a line longer than `max_line` bytes (not counting its line break) is
+    /// [`ImportError::LineTooLong`], after at most `max_line + 1` bytes of it were read.
+    pub(crate) fn open(path: &Path, max_line: usize) -> Result<JsonlReader, ImportError> {
+        let io_err = |source| ImportError::Io {
+            path: path.to_owned(),
+            source,
+        };
+        let file = File::open(path).map_err(io_err)?;
+        let len = file.metadata().map_err(io_err)?.len();
+        Ok(JsonlReader {
+            path: path.to_owned(),
+            reader: BufReader::with_capacity(1 << 16, file),
+            buf: Vec::new(),
+            line_no: 0,
+            max_line,
+            read: 0,
+            len,
+        })
+    }
+
+    /// The file's length in bytes.
+    pub(crate) fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// The bytes read so far.
+    pub(crate) fn position(&self) -> u64 {
+        self.read
+    }
+
+    /// The number of the last line read.
+    pub(crate) fn line(&self) -> u64 {
+        self.line_no
+    }
+
+    fn err(&self, line: u64, column: u64, kind: ImportErrorKind) -> ImportError {
+        ImportError::Malformed {
+            path: self.path.clone(),
+            line,
+            column,
+            kind,
+        }
+    }
+
+    /// The next item; `None` at the end of the file. Blank lines are skipped.
+    pub(crate) fn next(&mut self, symbols: &mut Symbols) -> Result<Option<Item>, ImportError> {
+        loop {
+            self.buf.clear();
+            // At most one byte past the limit is read: enough to tell an over-long line.
+            let n = Read::take(&mut self.reader, self.max_line as u64 + 1)
+                .read_until(b'\n', &mut self.buf)
+                .map_err(|source| ImportError::Io {
+                    path: self.path.clone(),
+                    source,
+                })?;
+            if n == 0 {
+                return Ok(None);
+            }
+            self.read += n as u64;
+            self.line_no += 1;
+            let line_no = self.line_no;
+            if self.buf.len() > self.max_line && self.buf.last() != Some(&b'\n') {
+                return Err(ImportError::LineTooLong {
+                    path: self.path.clone(),
+                    line: line_no,
+                    limit: self.max_line as u64,
+                });
+            }
+            let text = match std::str::from_utf8(&self.buf) {
+                Ok(t) => t,
+                Err(e) => {
+                    let valid = std::str::from_utf8(&self.buf[..e.valid_up_to()]).unwrap_or_default();
+                    return Err(self.err(
+                        line_no,
+                        valid.chars().count() as u64 + 1,
+                        ImportErrorKind::BadUtf8,
+                    ));
+                }
+            };
+            let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+            if text.trim().is_empty() {
+                continue;
+            }
+            let record: LineIn = serde_json::from_str(text).map_err(|e| {
+                let column = char_column(text, e.column());
+                // serde_json appends " at line L column C", relative to this line only.
+                let full = e.to_string();
+                let message = match full.rfind(" at line ") {
+                    Some(at) => full[..at].to_owned(),
+                    None => full,
+                };
+                let kind = match e.classify() {
+                    serde_json::error::Category::Data => ImportErrorKind::BadRecord { message },
+                    _ => ImportErrorKind::BadJson { message },
+                };
+                self.err(line_no, column, kind)
+            })?;
+            let bad = |message: &str| {
+                self.err(
+                    line_no,
+                    1,
+                    ImportErrorKind::BadRecord {
+                        message: message.to_owned(),
+                    },
+                )
+            };
+            return Ok(Some(match record {
+                LineIn::Node(n) => {
+                    let mut labels: Vec<LabelId> = Vec::with_capacity(n.labels.len());
+                    for l in &n.labels {
+                        if l.is_empty() {
+                            return Err(bad("a label cannot be empty"));
+                        }
+                        labels.push(symbols.label(l));
+                    }
+                    labels.sort_unstable();
+                    labels.dedup();
+                    let props = props(symbols, n.properties).map_err(|kind| self.err(line_no, 1, kind))?;
+                    Item::Node(NodeRow {
+                        file_id: n.id,
+                        line: line_no,
+                        data: NodeData { labels, props },
+                    })
+                }
+                LineIn::Relationship(r) => {
+                    if r.ty.is_empty() {
+                        return Err(bad("a relationship type cannot be empty"));
+                    }
+                    let ty = symbols.rel_type(&r.ty);
+                    let props = props(symbols, r.properties).map_err(|kind| self.err(line_no, 1, kind))?;
+                    Item::Rel(RelRow {
+                        start: r.start,
+                        end: r.end,
+                        line: line_no,
+                        data: RelData { ty, props },
+                    })
+                }
+                LineIn::Constraint(c) => {
+                    if c.label.is_empty() || c.key.is_empty() {
+                        return Err(bad("a constraint needs a label and a key"));
+                    }
+                    Item::Constraint {
+                        line: line_no,
+                        label: symbols.label(&c.label),
+                        key: symbols.key(&c.key),
+                    }
+                }
+            }));
+        }
+    }
+}
+
 /// Reads a JSON Lines file into a new graph; a line longer than `max_line` bytes (not counting
 /// its line break) is [`ImportError::LineTooLong`], after at most `max_line + 1` bytes of it
 /// were read.
 pub(crate) fn import(path: &Path, max_line: usize) -> Result<Graph, ImportError> {
-    let file = File::open(path).map_err(|source| ImportError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
-    let mut reader = BufReader::with_capacity(1 << 16, file);
+    let mut reader = JsonlReader::open(path, max_line)?;
     let err = |line: u64, column: u64, kind: ImportErrorKind| ImportError::Malformed {
         path: path.to_owned(),
         line,
@@ -228,121 +391,56 @@ pub(crate) fn import(path: &Path, max_line: usize) -> Result<Graph, ImportError>
     let mut storage = Storage::default();
     // File id -> (node, line of its record).
     let mut ids: HashMap<u64, (NodeId, u64)> = HashMap::new();
-    let mut rels: Vec<(u64, u64, u64, RelData)> = Vec::new();
+    let mut rels: Vec<RelRow> = Vec::new();
     let mut constraints = Vec::new();
-    let mut buf = Vec::new();
-    let mut line_no = 0u64;
-    loop {
-        buf.clear();
-        // At most one byte past the limit is read: enough to tell an over-long line.
-        let n = Read::take(&mut reader, max_line as u64 + 1)
-            .read_until(b'\n', &mut buf)
-            .map_err(|source| ImportError::Io {
-                path: path.to_owned(),
-                source,
-            })?;
-        if n == 0 {
-            break;
-        }
-        line_no += 1;
-        if buf.len() > max_line && buf.last() != Some(&b'\n') {
-            return Err(ImportError::LineTooLong {
-                path: path.to_owned(),
-                line: line_no,
-                limit: max_line as u64,
-            });
-        }
-        let text = match std::str::from_utf8(&buf) {
-            Ok(t) => t,
-            Err(e) => {
-                let valid = std::str::from_utf8(&buf[..e.valid_up_to()]).unwrap_or_default();
-                return Err(err(
-                    line_no,
-                    valid.chars().count() as u64 + 1,
-                    ImportErrorKind::BadUtf8,
-                ));
-            }
-        };
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        if text.trim().is_empty() {
-            continue;
-        }
-        let record: LineIn = serde_json::from_str(text).map_err(|e| {
-            let column = char_column(text, e.column());
-            // serde_json appends " at line L column C", relative to this line only.
-            let full = e.to_string();
-            let message = match full.rfind(" at line ") {
-                Some(at) => full[..at].to_owned(),
-                None => full,
-            };
-            let kind = match e.classify() {
-                serde_json::error::Category::Data => ImportErrorKind::BadRecord { message },
-                _ => ImportErrorKind::BadJson { message },
-            };
-            err(line_no, column, kind)
-        })?;
-        let bad = |message: String| err(line_no, 1, ImportErrorKind::BadRecord { message });
-        match record {
-            LineIn::Node(n) => {
-                let mut labels: Vec<LabelId> = Vec::with_capacity(n.labels.len());
-                for l in &n.labels {
-                    if l.is_empty() {
-                        return Err(bad("a label cannot be empty".into()));
-                    }
-                    labels.push(symbols.label(l));
-                }
-                labels.sort_unstable();
-                labels.dedup();
-                let props = props(&mut symbols, n.properties).map_err(bad)?;
-                if let Some((_, first_line)) = ids.get(&n.id) {
+    while let Some(item) = reader.next(&mut symbols)? {
+        match item {
+            Item::Node(n) => {
+                if let Some((_, first_line)) = ids.get(&n.file_id) {
                     return Err(err(
-                        line_no,
+                        n.line,
                         1,
                         ImportErrorKind::DuplicateNodeId {
-                            id: n.id.to_string(),
+                            id: n.file_id.to_string(),
                             first_line: *first_line,
                         },
                     ));
                 }
-                let ix = storage
-                    .try_add_node(NodeData { labels, props })
-                    .map_err(|_| bad("more nodes than node ids".into()))?;
-                ids.insert(n.id, (NodeId::from_ix(ix), line_no));
+                let ix = storage.try_add_node(n.data).map_err(|_| {
+                    err(
+                        n.line,
+                        1,
+                        ImportErrorKind::BadRecord {
+                            message: "more nodes than node ids".into(),
+                        },
+                    )
+                })?;
+                ids.insert(n.file_id, (NodeId::from_ix(ix), n.line));
             }
-            LineIn::Relationship(r) => {
-                if r.ty.is_empty() {
-                    return Err(bad("a relationship type cannot be empty".into()));
-                }
-                let ty = symbols.rel_type(&r.ty);
-                let props = props(&mut symbols, r.properties).map_err(bad)?;
-                rels.push((r.start, r.end, line_no, RelData { ty, props }));
-            }
-            LineIn::Constraint(c) => {
-                if c.label.is_empty() || c.key.is_empty() {
-                    return Err(bad("a constraint needs a label and a key".into()));
-                }
-                let pair = (symbols.label(&c.label), symbols.key(&c.key));
-                if !constraints.contains(&pair) {
-                    constraints.push(pair);
+            Item::Rel(r) => rels.push(r),
+            Item::Constraint { label, key, .. } => {
+                if !constraints.contains(&(label, key)) {
+                    constraints.push((label, key));
                 }
             }
         }
     }
+    let line_no = reader.line();
     // Relationships may come before their nodes: they are linked once every node is known.
     storage.reserve_edges(rels.len());
-    for (start, end, line, data) in rels {
+    for r in rels {
         let mut ends = [NodeId::from_index(0); 2];
-        for (slot, id) in ends.iter_mut().zip([start, end]) {
+        for (slot, id) in ends.iter_mut().zip([r.start, r.end]) {
             *slot = ids
                 .get(&id)
                 .map(|(n, _)| *n)
-                .ok_or_else(|| err(line, 1, ImportErrorKind::UnknownNodeId { id: id.to_string() }))?;
+                .ok_or_else(|| err(r.line, 1, ImportErrorKind::UnknownNodeId { id: id.to_string() }))?;
         }
         storage
-            .try_add_edge(ends[0].ix(), ends[1].ix(), data)
+            .try_add_edge(ends[0].ix(), ends[1].ix(), r.data)
             .map_err(|_| {
                 err(
-                    line,
+                    r.line,
                     1,
                     ImportErrorKind::BadRecord {
                         message: "more relationships than ids".into(),

@@ -4,8 +4,10 @@
 //! Architecture invariants:
 //! - `codec.rs` is the only module that knows the snapshot's bytes (and the only user of
 //!   bincode); `file.rs` only moves bytes to disk, through the `SnapshotFs` trait.
-//! - Importers never touch an existing graph: they build a new one and return it only when the
-//!   whole input was read, so a failed import loads nothing.
+//! - Bulk importers never touch an existing graph: they build a new one and return it only
+//!   when the whole input was read, so a failed import loads nothing. Appending imports
+//!   (`append.rs`) change a graph through its mutation methods, a batch at a time, each batch
+//!   undone whole if it fails.
 //! - Exporters refuse what their format cannot express (a typed `ExportError`) rather than
 //!   write something that reads back differently.
 //! - Exporters write each file under a temporary name beside it and rename it into place once
@@ -14,6 +16,7 @@
 //! - Bulk paths build petgraph's storage directly and rebuild the indexes once, through
 //!   `Graph::from_storage` (`graph/bulk.rs`); nothing here goes through the query engine.
 
+pub(crate) mod append;
 pub(crate) mod codec;
 pub(crate) mod csv;
 pub(crate) mod cypher;
@@ -48,10 +51,51 @@ use std::path::Path;
 /// ```
 pub const MAX_IMPORT_LINE_BYTES: usize = 64 << 20;
 
-use crate::graph::Graph;
+use crate::graph::{Graph, Value};
+pub use append::{ImportFailure, ImportOptions, ImportProgress, ImportReport};
 pub use cypher::{CypherDialect, CypherExportOptions};
 pub use error::{ExportError, ExportItem, ImportError, ImportErrorKind, SnapshotError};
 pub use file::SnapshotFs;
+
+/// Why an importer refuses a value it read (see [`check_imported`]).
+pub(crate) enum Refusal {
+    Map,
+    NotStorable(&'static str),
+    TooDeep,
+}
+
+impl Refusal {
+    /// The error kind for a value of `column` (a CSV header field or a JSON Lines key).
+    pub(crate) fn kind(self, column: &str) -> ImportErrorKind {
+        let column = column.to_owned();
+        match self {
+            Refusal::Map => ImportErrorKind::MapValue { column },
+            Refusal::NotStorable(type_name) => ImportErrorKind::BadValue {
+                column,
+                message: format!("a {type_name} value is not a property value"),
+            },
+            Refusal::TooDeep => ImportErrorKind::BadValue {
+                column,
+                message: format!("lists nest more than {} levels deep", Value::MAX_NESTING),
+            },
+        }
+    }
+}
+
+/// Checks a value an importer read as the graph API would: no map anywhere in it, only
+/// property values, nested at most `Value::MAX_NESTING` levels.
+pub(crate) fn check_imported(value: &Value) -> Result<(), Refusal> {
+    if value.nested_deeper_than(Value::MAX_NESTING) {
+        return Err(Refusal::TooDeep);
+    }
+    if value.contains_map() {
+        return Err(Refusal::Map);
+    }
+    if !value.is_storable() {
+        return Err(Refusal::NotStorable(value.type_name()));
+    }
+    Ok(())
+}
 
 impl Graph {
     /// Writes a snapshot of the whole graph to `path`, crash-safely: a temporary file beside
@@ -118,10 +162,12 @@ impl Graph {
 
     /// Bulk-loads the CSV files of the benchmark format (`nodes.csv` with `ID` and `LABEL`
     /// columns, `relationships.csv` with `START_ID`, `END_ID` and `TYPE`, typed property
-    /// columns `name:STRING|INT|FLOAT|BOOL|DATE` and lists `T[]`) into a new graph. The ids of
-    /// the file map to new node ids. A malformed row is an error naming the file, line and
-    /// column, a record longer than [`MAX_IMPORT_LINE_BYTES`] is [`ImportError::LineTooLong`],
-    /// and nothing is loaded.
+    /// columns `name:STRING|INT|FLOAT|BOOL|DATE` and lists `T[]`) into a new graph, and its
+    /// extension that [`Graph::export_csv`] writes (several labels in a `LABEL` cell, `ANY`
+    /// columns whose cells carry their type: `docs/csv-format.md`). The ids of the file map to
+    /// new node ids. A malformed row is an error naming the file, line and column, a record
+    /// longer than [`MAX_IMPORT_LINE_BYTES`] is [`ImportError::LineTooLong`], and nothing is
+    /// loaded.
     ///
     /// ```
     /// use kgraph::Graph;
@@ -145,21 +191,110 @@ impl Graph {
         csv::import(nodes.as_ref(), relationships.as_ref(), MAX_IMPORT_LINE_BYTES)
     }
 
-    /// Writes the graph as `nodes.csv` and `relationships.csv` of the benchmark format into
-    /// `dir` (created if missing); [`Graph::import_csv`] reads them back. Refuses, with an
-    /// [`ExportError`], a graph the format cannot express: a node without exactly one label, a
-    /// map, a list of mixed types or of lists, an empty string or list, a list element with
-    /// `;`, a property with different types on different items. Both files are written under
-    /// temporary names and renamed into place once both are whole: a failed export leaves the
-    /// previous files as they were.
+    /// Imports CSV files (the benchmark format or its extension, as [`Graph::import_csv`]
+    /// reads them) into this graph, which may hold data: node rows are matched to existing
+    /// nodes by the key [`ImportOptions::merge_on`] names (their labels and properties merged
+    /// in) or created, relationships are created between the nodes their ids resolve to. The
+    /// files are streamed and applied in batches of [`ImportOptions::batch_rows`] rows, each
+    /// atomic: see [`ImportOptions`] for the rules, the atomicity and the memory bound. On a
+    /// failure, the [`ImportFailure`] says what the committed batches imported; nothing of
+    /// the failing batch is left.
     ///
     /// ```
-    /// use kgraph::Graph;
+    /// use kgraph::{Graph, ImportOptions, Value};
+    /// let dir = std::env::temp_dir().join(format!("kgraph-doc-import-csv-into-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir)?;
+    /// let mut g = Graph::new();
+    /// let pfizer = g.add_node(&["Company"], [("name", "Pfizer")])?;
+    /// std::fs::write(dir.join("nodes.csv"), "id:ID,label:LABEL,name:STRING,country:STRING\n\
+    ///     1,Company;Listed,Pfizer,US\n2,Place,New York,US\n")?;
+    /// std::fs::write(dir.join("rels.csv"), "start:START_ID,end:END_ID,type:TYPE\n1,2,LOCATED_IN\n")?;
+    /// let report = g.import_csv_into(dir.join("nodes.csv"), dir.join("rels.csv"),
+    ///     &ImportOptions::new().merge_on("Company", "name"))?;
+    /// assert_eq!((report.nodes_matched, report.nodes_created, report.relationships_created), (1, 1, 1));
+    /// assert_eq!(g.node(pfizer)?.property("country"), Some(&Value::from("US")));
+    /// assert!(g.node(pfizer)?.has_label("Listed"));
+    /// std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<_, Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn import_csv_into(
+        &mut self,
+        nodes: impl AsRef<Path>,
+        relationships: impl AsRef<Path>,
+        options: &ImportOptions<'_>,
+    ) -> Result<ImportReport, ImportFailure> {
+        let mut symbols = crate::graph::Symbols::default();
+        let source = append::Source::csv(
+            nodes.as_ref(),
+            relationships.as_ref(),
+            &mut symbols,
+            MAX_IMPORT_LINE_BYTES,
+        )
+        .map_err(ImportFailure::before_any)?;
+        append::run(source, symbols, &mut append::GraphTarget::new(self), options)
+    }
+
+    /// Imports a JSON Lines file (`docs/jsonl-format.md`) into this graph, which may hold
+    /// data, as [`Graph::import_csv_into`] does CSV files: node lines matched by the
+    /// [`ImportOptions::merge_on`] key or created, relationship lines created (their nodes must
+    /// be on earlier lines), `constraint` lines create the constraints the graph lacks;
+    /// streamed, in atomic batches.
+    ///
+    /// ```
+    /// use kgraph::{Graph, ImportOptions};
+    /// let path = std::env::temp_dir().join(format!("kgraph-doc-import-jsonl-into-{}.jsonl", std::process::id()));
+    /// std::fs::write(&path, concat!(
+    ///     r#"{"node":{"id":1,"labels":["Company"],"properties":{"name":"Pfizer","employees":83000}}}"#, "\n",
+    ///     r#"{"node":{"id":2,"labels":["Company"],"properties":{"name":"BeiGene"}}}"#, "\n",
+    ///     r#"{"relationship":{"start":2,"end":1,"type":"SIGNS_WITH"}}"#, "\n",
+    /// ))?;
+    /// let mut g = Graph::new();
+    /// g.add_node(&["Company"], [("name", "Pfizer")])?;
+    /// let report = g.import_jsonl_into(&path, &ImportOptions::new().merge_on("Company", "name"))?;
+    /// assert_eq!((report.nodes_matched, report.nodes_created), (1, 1));
+    /// assert_eq!((g.node_count(), g.relationship_count()), (2, 1));
+    /// std::fs::remove_file(&path)?;
+    /// # Ok::<_, Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn import_jsonl_into(
+        &mut self,
+        path: impl AsRef<Path>,
+        options: &ImportOptions<'_>,
+    ) -> Result<ImportReport, ImportFailure> {
+        let source =
+            append::Source::jsonl(path.as_ref(), MAX_IMPORT_LINE_BYTES).map_err(ImportFailure::before_any)?;
+        append::run(
+            source,
+            crate::graph::Symbols::default(),
+            &mut append::GraphTarget::new(self),
+            options,
+        )
+    }
+
+    /// Writes any graph as `nodes.csv` and `relationships.csv` into `dir` (created if
+    /// missing), in the benchmark format extended as `docs/csv-format.md` describes:
+    /// [`Graph::import_csv`] reads them back to an equal graph (with new ids). A key whose
+    /// values all fit one type of the benchmark format gets that typed column; a node's labels
+    /// share its `LABEL` cell, separated by `;`; a key whose values do not fit one type
+    /// (mixed types, empty strings or lists, nested lists, `;` in a list element) gets an
+    /// `ANY` column whose cells are values in the JSON encoding of `docs/jsonl-format.md`. So
+    /// a graph within the benchmark format is written in it. Only a map (which only an old
+    /// snapshot can hold) is refused, with [`ExportError::Unrepresentable`]. Unique
+    /// constraints are not written. Both files are written under temporary names and renamed
+    /// into place once both are whole: a failed export leaves the previous files as they were.
+    ///
+    /// ```
+    /// use kgraph::{Graph, Value};
     /// let dir = std::env::temp_dir().join(format!("kgraph-doc-export-csv-{}", std::process::id()));
-    /// let g = Graph::ecosystem()?;
+    /// let mut g = Graph::ecosystem()?;
+    /// let n = g.add_node(&["Company", "Listed"], [("name", Value::from("某公司")), ("note", Value::from(""))])?;
+    /// g.set_node_property(n, "founded", 1999)?;
     /// g.export_csv(&dir)?;
     /// let back = Graph::import_csv(dir.join("nodes.csv"), dir.join("relationships.csv"))?;
     /// assert_eq!(back.relationship_count(), g.relationship_count());
+    /// let copy = back.node(back.resolve("某公司")?)?;
+    /// assert_eq!(copy.labels().collect::<Vec<_>>(), ["Company", "Listed"]);
+    /// assert_eq!(copy.property("note"), Some(&Value::from("")));
     /// std::fs::remove_dir_all(&dir)?;
     /// # Ok::<_, Box<dyn std::error::Error>>(())
     /// ```
@@ -193,8 +328,8 @@ impl Graph {
 
     /// Writes every node, relationship and unique constraint as JSON Lines
     /// (`docs/jsonl-format.md`); [`Graph::import_jsonl`] reads it back (with new ids). Only a
-    /// map value with a key starting with `~` is refused: the encoding reserves those keys for
-    /// tagged values such as `{"~date":..}`. The file is written under a temporary name and
+    /// map (which only an old snapshot can hold) is refused: maps are not property values.
+    /// The file is written under a temporary name and
     /// renamed over `path` once whole: a failed export leaves the previous file as it was.
     ///
     /// ```

@@ -120,8 +120,8 @@ pub fn date(y: i32, m: u32, d: u32) -> Value {
 }
 
 /// The fixed graph of the fixture `tests/data/v1.kgs`: deletions (gaps in both id spaces),
-/// several labels on a node, every value type (dates, NaN, infinities, -0.0, nested lists
-/// and maps, CJK text), the name index's three keys and a unique constraint.
+/// several labels on a node, every value type (dates, NaN, infinities, -0.0, nested lists,
+/// CJK text; the fixtures also hold maps, see `fixture_map_props`), the name index's three keys and a unique constraint.
 pub fn fixture_graph() -> Graph {
     let mut g = Graph::new();
     let pfizer = g
@@ -166,18 +166,7 @@ pub fn fixture_graph() -> Graph {
                         Value::Int(1),
                         Value::Null,
                         Value::List(vec![Value::from("a"), Value::Float(0.5)]),
-                        Value::Map(BTreeMap::from([
-                            ("k".to_owned(), Value::List(vec![Value::Bool(false)])),
-                            ("z".to_owned(), date(2022, 11, 5)),
-                        ])),
                     ]),
-                ),
-                (
-                    "map",
-                    Value::Map(BTreeMap::from([
-                        ("empty".to_owned(), Value::List(Vec::new())),
-                        ("text".to_owned(), Value::from("line\nbreak, \"quoted\" 'x'")),
-                    ])),
                 ),
                 ("empty", Value::from("")),
             ],
@@ -205,6 +194,33 @@ pub fn fixture_graph() -> Graph {
     g.detach_remove_node(gone).unwrap();
     g.create_unique_constraint("Company", "name").unwrap();
     g
+}
+
+/// The properties of node 3 ("Thing") in the fixtures `tests/data/v1.kgs` and `v2.kgs`,
+/// written before maps stopped being property values: the graph API refuses them now, but
+/// the snapshots that hold them still open with them. `nested` replaces the fixture graph's.
+pub fn fixture_map_props() -> Vec<(String, Value)> {
+    vec![
+        (
+            "map".to_owned(),
+            Value::Map(BTreeMap::from([
+                ("empty".to_owned(), Value::List(Vec::new())),
+                ("text".to_owned(), Value::from("line\nbreak, \"quoted\" 'x'")),
+            ])),
+        ),
+        (
+            "nested".to_owned(),
+            Value::List(vec![
+                Value::Int(1),
+                Value::Null,
+                Value::List(vec![Value::from("a"), Value::Float(0.5)]),
+                Value::Map(BTreeMap::from([
+                    ("k".to_owned(), Value::List(vec![Value::Bool(false)])),
+                    ("z".to_owned(), date(2022, 11, 5)),
+                ])),
+            ]),
+        ),
+    ]
 }
 
 /// The adapter example, built by `cargo test` beside this test's executable.

@@ -68,7 +68,7 @@ impl From<GraphError> for ExecError {
             GraphError::NodeNotFound { .. } | GraphError::RelationshipNotFound { .. } => {
                 ExecKind::EntityNotFound
             }
-            GraphError::InvalidPropertyValue { .. } => ExecKind::Type,
+            GraphError::InvalidPropertyValue { .. } | GraphError::MapValue { .. } => ExecKind::Type,
             _ => ExecKind::Argument,
         };
         ExecError::new(kind, e.to_string())

@@ -220,10 +220,9 @@ impl<'a> Writer<'a> {
     }
 
     fn storable(key: &str, v: Value) -> ExecResult<Value> {
-        if !v.is_storable() {
+        if let Value::Map(_) = &v {
             return Err(ExecError::type_error(format!(
-                "property '{key}' cannot hold a {} value",
-                v.type_name()
+                "property '{key}' cannot hold a map"
             )));
         }
         if let Value::List(items) = &v {
@@ -233,9 +232,10 @@ impl<'a> Writer<'a> {
                 )));
             }
         }
-        if let Value::Map(_) = &v {
+        if !v.is_storable() {
             return Err(ExecError::type_error(format!(
-                "property '{key}' cannot hold a map"
+                "property '{key}' cannot hold a {} value",
+                v.type_name()
             )));
         }
         Ok(v)
