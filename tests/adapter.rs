@@ -214,6 +214,15 @@ struct Live {
     responses: std::sync::mpsc::Receiver<String>,
 }
 
+/// A test that fails while the adapter is busy (a request that never returns) must not leave
+/// it running: it is killed when the `Live` is dropped, also while unwinding.
+impl Drop for Live {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 impl Live {
     fn start() -> Live {
         let mut child = Command::new(common::adapter())
