@@ -87,14 +87,7 @@ impl Undirected {
                 *maps[t as usize].entry(s).or_default() += w;
             }
         }
-        let adj = maps
-            .into_iter()
-            .map(|m| {
-                let mut v: Vec<(u32, f64)> = m.into_iter().collect();
-                v.sort_unstable_by_key(|&(j, _)| j);
-                v
-            })
-            .collect();
+        let adj = sorted_lists(maps);
         Ok(Undirected { adj, self_w })
     }
 
@@ -224,16 +217,20 @@ impl Undirected {
                 }
             }
         }
-        let adj = maps
-            .into_iter()
-            .map(|m| {
-                let mut v: Vec<(u32, f64)> = m.into_iter().collect();
-                v.sort_unstable_by_key(|&(j, _)| j);
-                v
-            })
-            .collect();
+        let adj = sorted_lists(maps);
         Undirected { adj, self_w }
     }
+}
+
+/// Each node's neighbours and weights, sorted by neighbour.
+fn sorted_lists(maps: Vec<HashMap<u32, f64>>) -> Vec<Vec<(u32, f64)>> {
+    maps.into_iter()
+        .map(|m| {
+            let mut v: Vec<(u32, f64)> = m.into_iter().collect();
+            v.sort_unstable_by_key(|&(j, _)| j);
+            v
+        })
+        .collect()
 }
 
 /// Louvain community detection on the projection taken as undirected (several relationships
