@@ -1165,7 +1165,8 @@ pub(crate) fn float_text(x: f64) -> String {
     format!("{x:?}")
 }
 
-fn scalar_text(v: &Value, out: &mut String) {
+/// The cell text of a scalar (nothing for other values).
+pub(crate) fn scalar_text(v: &Value, out: &mut String) {
     use std::fmt::Write as _;
     match v {
         Value::String(s) => out.push_str(s),

@@ -66,38 +66,13 @@ fn column_type(v: &Value) -> Result<String, &'static str> {
     }
 }
 
-/// The text of a scalar as the importer reads it.
+/// The text of a scalar as the importer reads it: the benchmark CSV's text, but Java's
+/// spellings of the non-finite floats.
 fn scalar_text(out: &mut String, v: &Value) {
     match v {
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Int(i) => {
-            let _ = write!(out, "{i}");
-        }
         Value::Float(x) if x.is_nan() => out.push_str("NaN"),
         Value::Float(x) if x.is_infinite() => out.push_str(if *x > 0.0 { "Infinity" } else { "-Infinity" }),
-        Value::Float(x) => {
-            let _ = write!(out, "{x:?}");
-        }
-        Value::String(s) => out.push_str(s),
-        Value::Date(d) => {
-            let _ = write!(out, "{d}");
-        }
-        Value::LocalTime(t) => {
-            let _ = write!(out, "{t}");
-        }
-        Value::Time(t) => {
-            let _ = write!(out, "{t}");
-        }
-        Value::LocalDateTime(t) => {
-            let _ = write!(out, "{t}");
-        }
-        Value::DateTime(t) => {
-            let _ = write!(out, "{t}");
-        }
-        Value::Duration(d) => {
-            let _ = write!(out, "{d}");
-        }
-        _ => {}
+        other => super::csv::scalar_text(other, out),
     }
 }
 
