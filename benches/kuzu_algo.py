@@ -3,8 +3,8 @@
 `cargo bench --bench algorithms` times ours: PageRank (20 iterations, damping 0.85) and weakly
 connected components over the whole graph (100,000 nodes, 1,000,000 relationships).
 
-    python3 -m venv /tmp/kuzu && /tmp/kuzu/bin/pip install kuzu==0.11.3
-    /tmp/kuzu/bin/python benches/kuzu_algo.py            # from the repository root
+    python3 -m venv target/kuzu-venv && target/kuzu-venv/bin/pip install kuzu==0.11.3
+    target/kuzu-venv/bin/python benches/kuzu_algo.py     # from the repository root
 
 Run it beside `cargo bench --bench algorithms` in the same session (the README's table of the
 graph algorithms was measured so). The data is the kit's scale M, which the Rust bench makes

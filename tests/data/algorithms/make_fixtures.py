@@ -5,8 +5,9 @@ algorithms against, and writes them to fixtures.json beside this script.
 Run from the repository root, with networkx installed (the committed fixtures were made with
 networkx 3.4.2):
 
-    python3 -m venv /tmp/nx && /tmp/nx/bin/pip install networkx==3.4.2 scipy==1.14.1 "numpy<2.3"
-    /tmp/nx/bin/python tests/data/algorithms/make_fixtures.py
+    python3 -m venv target/nx-venv
+    target/nx-venv/bin/pip install networkx==3.4.2 scipy==1.14.1 "numpy<2.3"
+    target/nx-venv/bin/python tests/data/algorithms/make_fixtures.py
 
 (networkx's pagerank runs on scipy.) The output is deterministic: running the script again
 writes the same bytes.
