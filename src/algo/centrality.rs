@@ -13,9 +13,10 @@ use crate::graph::{Graph, NodeId};
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct PageRankOptions {
-    /// The probability of following a relationship rather than jumping to a random node.
+    /// The probability of following a relationship rather than jumping to a random node:
+    /// strictly between 0 and 1, else [`AlgoError::InvalidOption`].
     pub damping: f64,
-    /// The most iterations.
+    /// The most iterations (at least 1).
     pub max_iterations: u32,
     /// Iteration stops when the scores moved, in sum, less than `tolerance` times the node
     /// count (networkx's test).

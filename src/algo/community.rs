@@ -20,7 +20,7 @@ pub struct LouvainOptions {
     pub weight: Option<String>,
     /// Above 1 favours smaller communities, below 1 larger ones (networkx's `resolution`).
     pub resolution: f64,
-    /// The most levels of aggregation.
+    /// The most levels of aggregation (at least 1).
     pub max_levels: u32,
     /// A level that raises the modularity by no more than this ends the algorithm
     /// (networkx's `threshold`).

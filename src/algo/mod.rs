@@ -265,7 +265,7 @@ pub enum AlgoError {
         value: String,
     },
     /// A weight is negative where the algorithm needs weights of zero or more (Dijkstra,
-    /// Louvain).
+    /// PageRank, Louvain).
     #[error("relationship {rel} has the negative weight {key} = {value}")]
     NegativeWeight {
         /// The relationship's id.
