@@ -1,7 +1,7 @@
 //! How central each node is: PageRank, degree and betweenness.
 
 use super::project::{Compact, Weights};
-use super::{by_node, check_range, AlgoError, Orientation, Projection};
+use super::{by_node, bytes_of, check_range, AlgoError, Guard, Orientation, Projection};
 use crate::graph::{Graph, NodeId};
 
 /// The options of [`page_rank`]; the defaults are networkx's (`alpha=0.85`,
@@ -13,9 +13,10 @@ use crate::graph::{Graph, NodeId};
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct PageRankOptions {
-    /// The probability of following a relationship rather than jumping to a random node.
+    /// The probability of following a relationship rather than jumping to a random node:
+    /// strictly between 0 and 1, else [`AlgoError::InvalidOption`].
     pub damping: f64,
-    /// The most iterations.
+    /// The most iterations (at least 1).
     pub max_iterations: u32,
     /// Iteration stops when the scores moved, in sum, less than `tolerance` times the node
     /// count (networkx's test).
@@ -74,10 +75,46 @@ pub fn page_rank(
     projection: &Projection,
     options: &PageRankOptions,
 ) -> Result<Ranking, AlgoError> {
-    check_range("damping", options.damping, 0.0..=1.0)?;
+    if !(options.damping > 0.0 && options.damping < 1.0) {
+        return Err(AlgoError::InvalidOption {
+            option: "damping",
+            reason: format!("{} is not between 0 and 1 (both excluded)", options.damping),
+        });
+    }
     check_range("tolerance", options.tolerance, 0.0..=f64::MAX)?;
-    let c = Compact::build(g, projection)?;
+    if options.max_iterations == 0 {
+        return Err(AlgoError::InvalidOption {
+            option: "maxIterations",
+            reason: "at least one iteration is needed".into(),
+        });
+    }
+    let guard = Guard::new(projection);
+    let c = Compact::build(g, projection, &guard)?;
+    let weights = Weights::new(g, options.weight.as_deref(), 1.0)?;
     let n = c.len();
+    guard.reserve(
+        "PageRank's scores",
+        bytes_of::<f64>(c.entries()) + 3 * bytes_of::<f64>(n),
+    )?;
+    let mut tick = guard.ticker();
+    // Each entry's share of its node's score: its weight over the node's total.
+    let mut share = vec![0.0f64; c.entries()];
+    let mut dangling = Vec::new();
+    for i in 0..n {
+        tick.add(c.targets(i).len() + 1)?;
+        let span = c.span(i);
+        let mut total = 0.0;
+        for (slot, &r) in share[span.clone()].iter_mut().zip(c.rels(i)) {
+            *slot = weights.non_negative(r)?;
+            total += *slot;
+        }
+        if total > 0.0 {
+            share[span].iter_mut().for_each(|s| *s /= total);
+        } else {
+            dangling.push(i);
+        }
+    }
+    weights.finish()?;
     if n == 0 {
         return Ok(Ranking {
             scores: Vec::new(),
@@ -85,38 +122,23 @@ pub fn page_rank(
             converged: true,
         });
     }
-    let weights = Weights::new(g, options.weight.as_deref(), 1.0);
-    // Each relationship's share of its node's score: its weight over the node's total.
-    let mut share = Vec::with_capacity(n);
-    let mut dangling = Vec::new();
-    for i in 0..n {
-        let w: Vec<f64> = c
-            .rels(i)
-            .iter()
-            .map(|&r| weights.non_negative(r))
-            .collect::<Result<_, _>>()?;
-        let total: f64 = w.iter().sum();
-        if total > 0.0 {
-            share.push(w.into_iter().map(|x| x / total).collect::<Vec<f64>>());
-        } else {
-            dangling.push(i);
-            share.push(Vec::new());
-        }
-    }
     let alpha = options.damping;
     let nf = n as f64;
     let mut x = vec![1.0 / nf; n];
     let mut last = vec![0.0; n];
     let mut iterations = 0;
     while iterations < options.max_iterations {
+        guard.check()?;
         iterations += 1;
         std::mem::swap(&mut x, &mut last);
         let dangle: f64 = alpha * dangling.iter().map(|&i| last[i]).sum::<f64>();
         let base = (dangle + (1.0 - alpha)) / nf;
         x.iter_mut().for_each(|v| *v = base);
-        for (i, shares) in share.iter().enumerate() {
-            let from = alpha * last[i];
-            for (&t, &s) in c.targets(i).iter().zip(shares) {
+        for (i, &score) in last.iter().enumerate() {
+            let span = c.span(i);
+            tick.add(span.len() + 1)?;
+            let from = alpha * score;
+            for (&t, &s) in c.targets(i).iter().zip(&share[span]) {
                 x[t as usize] += from * s;
             }
         }
@@ -157,11 +179,15 @@ pub fn degree(
     projection: &Projection,
     weight: Option<&str>,
 ) -> Result<Vec<(NodeId, f64)>, AlgoError> {
-    let c = Compact::build(g, projection)?;
-    let weights = Weights::new(g, weight, 1.0);
+    let guard = Guard::new(projection);
+    let c = Compact::build(g, projection, &guard)?;
+    let weights = Weights::new(g, weight, 1.0)?;
+    guard.reserve("the degrees", bytes_of::<(NodeId, f64)>(c.len()))?;
+    let mut tick = guard.ticker();
     let undirected = projection.orientation == Orientation::Undirected;
     let mut out = Vec::with_capacity(c.len());
     for i in 0..c.len() {
+        tick.add(c.targets(i).len() + 1)?;
         let mut d = 0.0;
         for (&t, &r) in c.targets(i).iter().zip(c.rels(i)) {
             let w = weights.of(r)?;
@@ -169,6 +195,7 @@ pub fn degree(
         }
         out.push((c.ids[i], d));
     }
+    weights.finish()?;
     Ok(out)
 }
 
@@ -195,36 +222,44 @@ pub fn betweenness(
     projection: &Projection,
     normalized: bool,
 ) -> Result<Vec<(NodeId, f64)>, AlgoError> {
-    let c = Compact::build(g, projection)?;
-    let adj = c.simple();
+    let guard = Guard::new(projection);
+    let c = Compact::build(g, projection, &guard)?;
+    let adj = c.simple(&guard)?;
     let n = adj.len();
     let threads = std::thread::available_parallelism()
         .map_or(1, |p| p.get())
         .clamp(1, 8)
         .min(n.max(1));
+    // Each thread's arrays (order, distance, paths, dependency, its scores), and the sum.
+    guard.reserve(
+        "betweenness's arrays",
+        (threads as u64 + 1) * (bytes_of::<u32>(n) + bytes_of::<i64>(n) + 3 * bytes_of::<f64>(n)),
+    )?;
     let per = n.div_ceil(threads.max(1)).max(1);
-    let parts: Vec<Vec<f64>> = std::thread::scope(|s| {
+    let guard = &guard;
+    let parts: Vec<Result<Vec<f64>, AlgoError>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..n)
             .step_by(per)
             .map(|start| {
                 let adj = &adj;
-                s.spawn(move || brandes(adj, start..(start + per).min(n)))
+                s.spawn(move || brandes(adj, start..(start + per).min(n), guard))
             })
             .collect();
         handles
             .into_iter()
-            .map(|h| h.join().unwrap_or_default())
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(AlgoError::InvalidOption {
+                        option: "betweenness",
+                        reason: "a worker thread failed".into(),
+                    })
+                })
+            })
             .collect()
     });
     let mut bc = vec![0.0; n];
     for part in parts {
-        if part.len() != n {
-            return Err(AlgoError::InvalidOption {
-                option: "betweenness",
-                reason: "a worker thread failed".into(),
-            });
-        }
-        for (b, p) in bc.iter_mut().zip(part) {
+        for (b, p) in bc.iter_mut().zip(part?) {
             *b += p;
         }
     }
@@ -239,8 +274,13 @@ pub fn betweenness(
     Ok(by_node(&c.ids, &bc))
 }
 
-/// Brandes' accumulation from the sources `sources` over unweighted shortest paths.
-fn brandes(adj: &[Vec<u32>], sources: std::ops::Range<usize>) -> Vec<f64> {
+/// Brandes' accumulation from the sources `sources` over unweighted shortest paths; the
+/// limits checked before each source (the work of one source is O(m)).
+fn brandes(
+    adj: &[Vec<u32>],
+    sources: std::ops::Range<usize>,
+    guard: &Guard<'_>,
+) -> Result<Vec<f64>, AlgoError> {
     let n = adj.len();
     let mut bc = vec![0.0; n];
     let mut order: Vec<u32> = Vec::with_capacity(n);
@@ -248,6 +288,7 @@ fn brandes(adj: &[Vec<u32>], sources: std::ops::Range<usize>) -> Vec<f64> {
     let mut sigma = vec![0.0f64; n];
     let mut delta = vec![0.0f64; n];
     for s in sources {
+        guard.check()?;
         order.clear();
         dist[s] = 0;
         sigma[s] = 1.0;
@@ -286,5 +327,5 @@ fn brandes(adj: &[Vec<u32>], sources: std::ops::Range<usize>) -> Vec<f64> {
             delta[v] = 0.0;
         }
     }
-    bc
+    Ok(bc)
 }

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use super::project::{Compact, Weights};
-use super::{check_range, AlgoError, Projection};
+use super::{bytes_of, check_range, AlgoError, Guard, Projection, Ticker};
 use crate::graph::{Graph, NodeId};
 
 /// The options of [`louvain`].
@@ -20,7 +20,7 @@ pub struct LouvainOptions {
     pub weight: Option<String>,
     /// Above 1 favours smaller communities, below 1 larger ones (networkx's `resolution`).
     pub resolution: f64,
-    /// The most levels of aggregation.
+    /// The most levels of aggregation (at least 1).
     pub max_levels: u32,
     /// A level that raises the modularity by no more than this ends the algorithm
     /// (networkx's `threshold`).
@@ -74,11 +74,21 @@ struct Undirected {
 }
 
 impl Undirected {
-    fn from(c: &Compact, weights: &Weights<'_>) -> Result<Undirected, AlgoError> {
+    fn from(c: &Compact, weights: &Weights<'_>, guard: &Guard<'_>) -> Result<Undirected, AlgoError> {
         let n = c.len();
+        // The hash maps (about 32 bytes an entry with their slack) while the lists are
+        // made, the lists, the self-loops.
+        guard.reserve(
+            "the undirected graph",
+            2 * bytes_of::<[u64; 2]>(c.edges.len()) * 3
+                + bytes_of::<Vec<u32>>(n)
+                + bytes_of::<HashMap<u32, f64>>(n),
+        )?;
+        let mut tick = guard.ticker();
         let mut maps: Vec<HashMap<u32, f64>> = vec![HashMap::new(); n];
         let mut self_w = vec![0.0; n];
         for &(s, t, rel) in &c.edges {
+            tick.add(1)?;
             let w = weights.non_negative(rel)?;
             if s == t {
                 self_w[s as usize] += w;
@@ -87,6 +97,7 @@ impl Undirected {
                 *maps[t as usize].entry(s).or_default() += w;
             }
         }
+        weights.finish()?;
         let adj = sorted_lists(maps);
         Ok(Undirected { adj, self_w })
     }
@@ -134,12 +145,17 @@ impl Undirected {
 
     /// One level of local moves from singletons; the community of each node (renumbered
     /// `0..k`), or `None` if no node moved.
-    fn local_moves(&self, resolution: f64, order: &[u32]) -> Option<Vec<u32>> {
+    fn local_moves(
+        &self,
+        resolution: f64,
+        order: &[u32],
+        tick: &mut Ticker<'_, '_>,
+    ) -> Result<Option<Vec<u32>>, AlgoError> {
         let n = self.len();
         let k = self.degrees();
         let m2: f64 = k.iter().sum();
         if m2 == 0.0 {
-            return None;
+            return Ok(None);
         }
         let mut comm: Vec<u32> = (0..n as u32).collect();
         let mut tot = k.clone();
@@ -150,6 +166,7 @@ impl Undirected {
             let mut moved = false;
             for &i in order {
                 let i = i as usize;
+                tick.add(self.adj[i].len() + 1)?;
                 for &(j, w) in &self.adj[i] {
                     let c = comm[j as usize];
                     if to_comm[c as usize] == 0.0 {
@@ -185,7 +202,7 @@ impl Undirected {
             }
         }
         if !any_move {
-            return None;
+            return Ok(None);
         }
         let mut number = vec![u32::MAX; n];
         let mut next = 0;
@@ -196,15 +213,16 @@ impl Undirected {
             }
             *c = number[*c as usize];
         }
-        Some(comm)
+        Ok(Some(comm))
     }
 
     /// The graph of the communities `comm`.
-    fn aggregate(&self, comm: &[u32]) -> Undirected {
+    fn aggregate(&self, comm: &[u32], tick: &mut Ticker<'_, '_>) -> Result<Undirected, AlgoError> {
         let groups = comm.iter().copied().max().map_or(0, |c| c as usize + 1);
         let mut maps: Vec<HashMap<u32, f64>> = vec![HashMap::new(); groups];
         let mut self_w = vec![0.0; groups];
         for i in 0..self.len() {
+            tick.add(self.adj[i].len() + 1)?;
             let ci = comm[i];
             self_w[ci as usize] += self.self_w[i];
             for &(j, w) in &self.adj[i] {
@@ -218,7 +236,7 @@ impl Undirected {
             }
         }
         let adj = sorted_lists(maps);
-        Undirected { adj, self_w }
+        Ok(Undirected { adj, self_w })
     }
 }
 
@@ -268,14 +286,33 @@ pub fn louvain(
             reason: "at least one run is needed".into(),
         });
     }
-    let c = Compact::build(g, projection)?;
-    let weights = Weights::new(g, options.weight.as_deref(), 1.0);
-    let base = Undirected::from(&c, &weights)?;
+    if options.max_levels == 0 {
+        return Err(AlgoError::InvalidOption {
+            option: "maxLevels",
+            reason: "at least one level is needed".into(),
+        });
+    }
+    let guard = Guard::new(projection);
+    let c = Compact::build(g, projection, &guard)?;
+    let weights = Weights::new(g, options.weight.as_deref(), 1.0)?;
+    let base = Undirected::from(&c, &weights, &guard)?;
+    // A level's arrays (community, totals, weights to each community, the order; about
+    // 40 bytes a node) and the graph of its communities, no larger than the first; the
+    // best partition so far.
+    guard.reserve(
+        "Louvain's levels",
+        10 * bytes_of::<u64>(base.len()) + 2 * bytes_of::<(u32, f64)>(c.edges.len()),
+    )?;
     let mut best: Option<(Vec<u32>, f64, u32)> = None;
     let mut rng = SplitMix(options.seed);
     for run in 0..options.runs {
-        let (partition, q, levels) =
-            louvain_run(&base, options, if run == 0 { None } else { Some(&mut rng) });
+        guard.check()?;
+        let (partition, q, levels) = louvain_run(
+            &base,
+            options,
+            if run == 0 { None } else { Some(&mut rng) },
+            &guard,
+        )?;
         if best.as_ref().is_none_or(|b| q > b.1 + 1e-12) {
             best = Some((partition, q, levels));
         }
@@ -294,19 +331,22 @@ fn louvain_run(
     base: &Undirected,
     options: &LouvainOptions,
     mut rng: Option<&mut SplitMix>,
-) -> (Vec<u32>, f64, u32) {
+    guard: &Guard<'_>,
+) -> Result<(Vec<u32>, f64, u32), AlgoError> {
+    let mut tick = guard.ticker();
     let n = base.len();
     let mut of_node: Vec<u32> = (0..n as u32).collect();
     let mut quality = base.modularity(&of_node, options.resolution);
     let mut level_graph = None::<Undirected>;
     let mut levels = 0;
     while levels < options.max_levels {
+        guard.check()?;
         let current = level_graph.as_ref().unwrap_or(base);
         let mut order: Vec<u32> = (0..current.len() as u32).collect();
         if let Some(rng) = rng.as_deref_mut() {
             rng.shuffle(&mut order);
         }
-        let Some(comm) = current.local_moves(options.resolution, &order) else {
+        let Some(comm) = current.local_moves(options.resolution, &order, &mut tick)? else {
             break;
         };
         let next: Vec<u32> = of_node.iter().map(|&c| comm[c as usize]).collect();
@@ -320,13 +360,13 @@ fn louvain_run(
             }
             break;
         }
-        let aggregated = current.aggregate(&comm);
+        let aggregated = current.aggregate(&comm, &mut tick)?;
         of_node = next;
         quality = q;
         levels += 1;
         level_graph = Some(aggregated);
     }
-    (of_node, quality, levels)
+    Ok((of_node, quality, levels))
 }
 
 /// A small, fast, seedable generator (SplitMix64) for the shuffled visiting orders.
@@ -384,8 +424,9 @@ pub fn modularity(
     weight: Option<&str>,
     assignment: &[(NodeId, NodeId)],
 ) -> Result<f64, AlgoError> {
-    let c = Compact::build(g, projection)?;
-    let base = Undirected::from(&c, &Weights::new(g, weight, 1.0))?;
+    let guard = Guard::new(projection);
+    let c = Compact::build(g, projection, &guard)?;
+    let base = Undirected::from(&c, &Weights::new(g, weight, 1.0)?, &guard)?;
     let mut key_of: Vec<Option<NodeId>> = vec![None; c.len()];
     for &(node, key) in assignment {
         if let Some(i) = c.local(node) {
@@ -431,10 +472,18 @@ pub fn modularity(
 /// # Ok::<_, Box<dyn std::error::Error>>(())
 /// ```
 pub fn triangle_count(g: &Graph, projection: &Projection) -> Result<Vec<(NodeId, u64)>, AlgoError> {
-    let c = Compact::build(g, projection)?;
+    let guard = Guard::new(projection);
+    let c = Compact::build(g, projection, &guard)?;
     let n = c.len();
+    // Both neighbour lists, the forward lists, the counts and marks.
+    guard.reserve(
+        "the triangle counts",
+        2 * bytes_of::<Vec<u32>>(n) + 4 * bytes_of::<u32>(c.edges.len()) + 2 * bytes_of::<u64>(n),
+    )?;
+    let mut tick = guard.ticker();
     let mut adj: Vec<Vec<u32>> = vec![Vec::new(); n];
     for &(s, t, _) in &c.edges {
+        tick.add(1)?;
         if s != t {
             adj[s as usize].push(t);
             adj[t as usize].push(s);
@@ -459,10 +508,12 @@ pub fn triangle_count(g: &Graph, projection: &Projection) -> Result<Vec<(NodeId,
     let mut count = vec![0u64; n];
     let mut mark = vec![false; n];
     for u in 0..n {
+        tick.add(forward[u].len() + 1)?;
         for &w in &forward[u] {
             mark[w as usize] = true;
         }
         for &v in &forward[u] {
+            tick.add(forward[v as usize].len())?;
             for &w in &forward[v as usize] {
                 if mark[w as usize] {
                     count[u] += 1;

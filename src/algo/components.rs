@@ -3,7 +3,7 @@
 use petgraph::csr::Csr;
 
 use super::project::Compact;
-use super::{AlgoError, Projection};
+use super::{bytes_of, AlgoError, Guard, Projection};
 use crate::graph::{Graph, NodeId};
 
 /// Each node of the projection with its weakly connected component (relationships followed
@@ -24,7 +24,13 @@ pub fn weakly_connected_components(
     g: &Graph,
     projection: &Projection,
 ) -> Result<Vec<(NodeId, NodeId)>, AlgoError> {
-    let c = Compact::build(g, projection)?;
+    let guard = Guard::new(projection);
+    let c = Compact::build(g, projection, &guard)?;
+    guard.reserve(
+        "the components",
+        bytes_of::<u32>(c.len()) + bytes_of::<(NodeId, NodeId)>(c.len()),
+    )?;
+    let mut tick = guard.ticker();
     let mut parent: Vec<u32> = (0..c.len() as u32).collect();
     fn root(parent: &mut [u32], mut x: u32) -> u32 {
         while parent[x as usize] != x {
@@ -35,6 +41,7 @@ pub fn weakly_connected_components(
         x
     }
     for &(s, t, _) in &c.edges {
+        tick.add(1)?;
         let (a, b) = (root(&mut parent, s), root(&mut parent, t));
         // The smaller local number (so the smaller node id) becomes the root.
         if a < b {
@@ -73,10 +80,19 @@ pub fn strongly_connected_components(
     g: &Graph,
     projection: &Projection,
 ) -> Result<Vec<(NodeId, NodeId)>, AlgoError> {
-    let c = Compact::build(g, projection)?;
+    let guard = Guard::new(projection);
+    let c = Compact::build(g, projection, &guard)?;
     let n = c.len();
-    let mut pairs: Vec<(u32, u32)> = Vec::new();
+    // The pairs, the Csr (offsets and targets), tarjan_scc's state (about four words a
+    // node), the answer.
+    guard.reserve(
+        "the strongly connected components",
+        2 * bytes_of::<(u32, u32)>(c.entries()) + 8 * bytes_of::<u64>(n),
+    )?;
+    let mut tick = guard.ticker();
+    let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(c.entries());
     for i in 0..n {
+        tick.add(c.targets(i).len() + 1)?;
         let start = pairs.len();
         pairs.extend(c.targets(i).iter().map(|&t| (i as u32, t)));
         pairs[start..].sort_unstable();
@@ -92,6 +108,7 @@ pub fn strongly_connected_components(
     while csr.node_count() < n {
         csr.add_node(());
     }
+    guard.check()?;
     let mut component = vec![0u32; n];
     for members in petgraph::algo::tarjan_scc(&csr) {
         let smallest = members.iter().copied().min().unwrap_or(0);

@@ -25,6 +25,15 @@
 //! degrees O(n + m); Louvain O(m) per pass; betweenness O(n m) (Brandes); triangles
 //! O(m^1.5); Dijkstra O(m log n).
 //!
+//! Limits: a projection may carry a deadline, cancel handles and a memory budget
+//! ([`Projection::timeout`], [`Projection::cancel_handle`], [`Projection::max_memory`]; the
+//! `algo.*` procedures give it their query's). A run checks the first two every 65,536 units
+//! of work (a relationship followed, a node visited; for betweenness, every source node) and
+//! between iterations, passes, levels and runs, so a cancelled or late run stops within about
+//! a millisecond of work per thread; it estimates its working memory (the projection and the
+//! algorithm's arrays) before allocating it and refuses to start past the budget. petgraph's
+//! `tarjan_scc` and `dijkstra`, which are linear or O(m log n), are checked before and after.
+//!
 //! ```
 //! use kgraph::algo::{self, Projection};
 //! let g = kgraph::Graph::ecosystem()?;
@@ -40,9 +49,13 @@ mod components;
 mod paths;
 mod project;
 
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
 use thiserror::Error;
 
 use crate::graph::NodeId;
+use crate::CancelHandle;
 
 pub use centrality::{betweenness, degree, page_rank, PageRankOptions, Ranking};
 pub use community::{louvain, modularity, triangle_count, Communities, LouvainOptions};
@@ -51,7 +64,10 @@ pub use paths::dijkstra;
 
 /// Which part of the graph an algorithm sees, and which way its relationships point.
 ///
-/// By default ([`Projection::all`]): every node, every relationship, in its own direction.
+/// By default ([`Projection::all`]): every node, every relationship, in its own direction,
+/// without limits. A projection may also carry the limits of the runs that use it: a deadline,
+/// cancel handles and a memory budget, as a query's builder takes them (they take no part in
+/// `==`, which compares what is projected).
 ///
 /// ```
 /// use kgraph::algo::{Orientation, Projection};
@@ -61,11 +77,26 @@ pub use paths::dijkstra;
 ///     .orientation(Orientation::Undirected);
 /// assert_eq!(p.orientation_of(), Orientation::Undirected);
 /// ```
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default)]
 pub struct Projection {
     labels: Option<Vec<String>>,
     types: Option<Vec<String>>,
     orientation: Orientation,
+    limits: Limits,
+}
+
+impl PartialEq for Projection {
+    fn eq(&self, other: &Projection) -> bool {
+        (&self.labels, &self.types, self.orientation) == (&other.labels, &other.types, other.orientation)
+    }
+}
+
+/// The limits a projection carries (see [`Projection::timeout`]).
+#[derive(Clone, Debug, Default)]
+struct Limits {
+    deadline: Option<Instant>,
+    cancel: Vec<CancelHandle>,
+    max_memory: Option<u64>,
 }
 
 /// Which way a projection's relationships point.
@@ -130,6 +161,71 @@ impl Projection {
         self
     }
 
+    /// Stops a run on this projection with [`AlgoError::Timeout`] once `limit` has passed,
+    /// counted from this call (as a query's `timeout`). With [`Projection::deadline`] too, the
+    /// earliest wins.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use kgraph::algo::{self, AlgoError, Projection};
+    /// let g = kgraph::Graph::ecosystem()?;
+    /// let late = Projection::all().timeout(Duration::ZERO);
+    /// assert_eq!(algo::betweenness(&g, &late, true), Err(AlgoError::Timeout));
+    /// # Ok::<_, kgraph::Error>(())
+    /// ```
+    pub fn timeout(self, limit: Duration) -> Projection {
+        match Instant::now().checked_add(limit) {
+            Some(at) => self.deadline(at),
+            None => self,
+        }
+    }
+
+    /// Stops a run on this projection with [`AlgoError::Timeout`] once the clock passes `at`.
+    ///
+    /// ```
+    /// let p = kgraph::algo::Projection::all().deadline(std::time::Instant::now());
+    /// let g = kgraph::Graph::ecosystem()?;
+    /// assert!(kgraph::algo::weakly_connected_components(&g, &p).is_err());
+    /// # Ok::<_, kgraph::Error>(())
+    /// ```
+    pub fn deadline(mut self, at: Instant) -> Projection {
+        self.limits.deadline = Some(self.limits.deadline.map_or(at, |d| d.min(at)));
+        self
+    }
+
+    /// Stops a run on this projection with [`AlgoError::Cancelled`] once `handle` (or any
+    /// other handle given) is cancelled, from any thread.
+    ///
+    /// ```
+    /// use kgraph::algo::{self, AlgoError, PageRankOptions, Projection};
+    /// let g = kgraph::Graph::ecosystem()?;
+    /// let h = kgraph::CancelHandle::new();
+    /// h.cancel();
+    /// let p = Projection::all().cancel_handle(&h);
+    /// assert_eq!(algo::page_rank(&g, &p, &PageRankOptions::default()), Err(AlgoError::Cancelled));
+    /// # Ok::<_, kgraph::Error>(())
+    /// ```
+    pub fn cancel_handle(mut self, handle: &CancelHandle) -> Projection {
+        self.limits.cancel.push(handle.clone());
+        self
+    }
+
+    /// The most working memory (estimated: the projection and the algorithm's arrays) a run
+    /// on this projection may take; past it the run fails with [`AlgoError::MemoryLimit`]
+    /// before allocating. No budget by default.
+    ///
+    /// ```
+    /// use kgraph::algo::{self, AlgoError, Projection};
+    /// let g = kgraph::Graph::ecosystem()?;
+    /// let err = algo::degree(&g, &Projection::all().max_memory(1_000), None).unwrap_err();
+    /// assert!(matches!(err, AlgoError::MemoryLimit { budget: 1_000, .. }));
+    /// # Ok::<_, kgraph::Error>(())
+    /// ```
+    pub fn max_memory(mut self, bytes: u64) -> Projection {
+        self.limits.max_memory = Some(bytes);
+        self
+    }
+
     /// The orientation set.
     ///
     /// ```
@@ -169,7 +265,7 @@ pub enum AlgoError {
         value: String,
     },
     /// A weight is negative where the algorithm needs weights of zero or more (Dijkstra,
-    /// Louvain).
+    /// PageRank, Louvain).
     #[error("relationship {rel} has the negative weight {key} = {value}")]
     NegativeWeight {
         /// The relationship's id.
@@ -191,6 +287,106 @@ pub enum AlgoError {
         /// What is wrong with it.
         reason: String,
     },
+    /// The weight property names a property that no relationship of the projection has (a
+    /// relationship without it weighs 1 when others have it).
+    #[error("no relationship of the projection has the weight property {0:?}")]
+    UnknownProperty(String),
+    /// A cancel handle of the projection was cancelled.
+    #[error("the algorithm was cancelled through its CancelHandle")]
+    Cancelled,
+    /// The projection's deadline passed.
+    #[error("the algorithm ran past its deadline")]
+    Timeout,
+    /// The run's working memory (estimated) would pass the projection's memory budget.
+    #[error("{what} would take about {needed} bytes, more than the memory budget of {budget} bytes")]
+    MemoryLimit {
+        /// What was about to be allocated.
+        what: &'static str,
+        /// The bytes the run would hold with it.
+        needed: u64,
+        /// The budget.
+        budget: u64,
+    },
+}
+
+/// The units of work (relationships followed, nodes visited) between two checks of the
+/// deadline and the cancel handles.
+const CHECK_WORK: u64 = 1 << 16;
+
+/// A run's limits, from its projection: checked as it works, and its working memory counted.
+pub(crate) struct Guard<'p> {
+    deadline: Option<Instant>,
+    cancel: &'p [CancelHandle],
+    max_memory: Option<u64>,
+    reserved: AtomicU64,
+}
+
+impl<'p> Guard<'p> {
+    pub(crate) fn new(projection: &'p Projection) -> Guard<'p> {
+        let limits = &projection.limits;
+        Guard {
+            deadline: limits.deadline,
+            cancel: &limits.cancel,
+            max_memory: limits.max_memory,
+            reserved: AtomicU64::new(0),
+        }
+    }
+
+    /// An error if a cancel handle was cancelled or the deadline has passed.
+    pub(crate) fn check(&self) -> Result<(), AlgoError> {
+        if self.cancel.iter().any(CancelHandle::is_cancelled) {
+            return Err(AlgoError::Cancelled);
+        }
+        if self.deadline.is_some_and(|d| Instant::now() >= d) {
+            return Err(AlgoError::Timeout);
+        }
+        Ok(())
+    }
+
+    /// Counts `bytes` more working memory for `what`; an error past the budget.
+    pub(crate) fn reserve(&self, what: &'static str, bytes: u64) -> Result<(), AlgoError> {
+        let total = self
+            .reserved
+            .fetch_add(bytes, Ordering::Relaxed)
+            .saturating_add(bytes);
+        match self.max_memory {
+            Some(budget) if total > budget => Err(AlgoError::MemoryLimit {
+                what,
+                needed: total,
+                budget,
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// A counter of work that checks the limits every [`CHECK_WORK`] units.
+    pub(crate) fn ticker(&self) -> Ticker<'_, 'p> {
+        Ticker { guard: self, work: 0 }
+    }
+}
+
+/// Counts a run's work (one per thread), checking its limits every [`CHECK_WORK`] units.
+pub(crate) struct Ticker<'g, 'p> {
+    guard: &'g Guard<'p>,
+    work: u64,
+}
+
+impl Ticker<'_, '_> {
+    /// Counts `units` of work.
+    #[inline]
+    pub(crate) fn add(&mut self, units: usize) -> Result<(), AlgoError> {
+        self.work += units as u64;
+        if self.work >= CHECK_WORK {
+            self.work = 0;
+            return self.guard.check();
+        }
+        Ok(())
+    }
+}
+
+/// The estimated bytes of `count` values of `T`.
+pub(crate) fn bytes_of<T>(count: usize) -> u64 {
+    (count as u64).saturating_mul(std::mem::size_of::<T>() as u64)
 }
 
 /// Checks that a finite option lies in `range`.

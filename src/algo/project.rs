@@ -3,7 +3,9 @@
 
 use petgraph::visit::{EdgeRef, IntoEdgeReferences, NodeIndexable};
 
-use super::{AlgoError, Orientation, Projection};
+use std::cell::Cell;
+
+use super::{bytes_of, AlgoError, Guard, Orientation, Projection};
 use crate::graph::{Graph, NodeId, RelId, Value};
 
 /// Marks a node outside the projection in [`Compact::local`].
@@ -23,8 +25,10 @@ pub(crate) struct Compact {
 }
 
 impl Compact {
-    /// Reads the graph through `projection`.
-    pub(crate) fn build(g: &Graph, projection: &Projection) -> Result<Compact, AlgoError> {
+    /// Reads the graph through `projection`, within the limits of `guard` (the working memory
+    /// it takes counted first).
+    pub(crate) fn build(g: &Graph, projection: &Projection, guard: &Guard<'_>) -> Result<Compact, AlgoError> {
+        guard.check()?;
         let label_filter = match &projection.labels {
             None => None,
             Some(labels) => {
@@ -57,9 +61,16 @@ impl Compact {
             }
         };
 
+        const WHAT: &str = "the projection";
+        guard.reserve(
+            WHAT,
+            bytes_of::<u32>(g.inner.node_bound()) + bytes_of::<NodeId>(g.inner.node_count()),
+        )?;
+        let mut tick = guard.ticker();
         let mut local = vec![OUTSIDE; g.inner.node_bound()];
         let mut ids = Vec::with_capacity(g.inner.node_count());
         for ix in g.inner.node_indices() {
+            tick.add(1)?;
             let data = &g.inner[ix];
             if let Some(keep) = &label_filter {
                 if !data.labels.iter().any(|l| keep[l.index()]) {
@@ -70,8 +81,18 @@ impl Compact {
             ids.push(NodeId::from_ix(ix));
         }
 
-        let mut edges = Vec::with_capacity(g.inner.edge_count());
+        // Without a filter every relationship is kept: room for all of them is counted at
+        // once; with one, as they are kept.
+        let filtered = label_filter.is_some() || type_filter.is_some();
+        let mut edges = if filtered {
+            Vec::new()
+        } else {
+            guard.reserve(WHAT, bytes_of::<(u32, u32, RelId)>(g.inner.edge_count()))?;
+            Vec::with_capacity(g.inner.edge_count())
+        };
+        const CHUNK: usize = 4096;
         for e in g.inner.edge_references() {
+            tick.add(1)?;
             if let Some((keep, seen)) = &mut type_filter {
                 let ty = e.weight().ty.index();
                 if !keep[ty] {
@@ -81,6 +102,9 @@ impl Compact {
             }
             let (s, t) = (local[e.source().index()], local[e.target().index()]);
             if s != OUTSIDE && t != OUTSIDE {
+                if filtered && edges.len().is_multiple_of(CHUNK) {
+                    guard.reserve(WHAT, bytes_of::<(u32, u32, RelId)>(CHUNK))?;
+                }
                 edges.push((s, t, RelId::from_ix(e.id())));
             }
         }
@@ -95,6 +119,15 @@ impl Compact {
         }
 
         let n = ids.len();
+        let directions = if projection.orientation == Orientation::Undirected {
+            2
+        } else {
+            1
+        };
+        guard.reserve(
+            WHAT,
+            3 * bytes_of::<usize>(n + 1) + directions * bytes_of::<(u32, RelId)>(edges.len()),
+        )?;
         let mut counts = vec![0usize; n + 1];
         for &(s, t, _) in &edges {
             match projection.orientation {
@@ -151,6 +184,17 @@ impl Compact {
         self.ids.len()
     }
 
+    /// The number of (node, relationship) entries: the relationships, twice each (but
+    /// self-loops) when undirected.
+    pub(crate) fn entries(&self) -> usize {
+        self.targets.len()
+    }
+
+    /// Where node `i`'s entries lie among all [`Compact::entries`].
+    pub(crate) fn span(&self, i: usize) -> std::ops::Range<usize> {
+        self.offsets[i]..self.offsets[i + 1]
+    }
+
     /// The nodes node `i`'s relationships lead to, with repeats for parallel relationships.
     pub(crate) fn targets(&self, i: usize) -> &[u32] {
         &self.targets[self.offsets[i]..self.offsets[i + 1]]
@@ -171,9 +215,15 @@ impl Compact {
 
     /// Each node's distinct neighbours other than itself, sorted (the simple graph of the
     /// projection, as networkx's `Graph`/`DiGraph` sees a multigraph's adjacency).
-    pub(crate) fn simple(&self) -> Vec<Vec<u32>> {
+    pub(crate) fn simple(&self, guard: &Guard<'_>) -> Result<Vec<Vec<u32>>, AlgoError> {
+        guard.reserve(
+            "the simple graph",
+            bytes_of::<Vec<u32>>(self.len()) + bytes_of::<u32>(self.entries()),
+        )?;
+        let mut tick = guard.ticker();
         (0..self.len())
             .map(|i| {
+                tick.add(self.targets(i).len() + 1)?;
                 let mut out: Vec<u32> = self
                     .targets(i)
                     .iter()
@@ -182,7 +232,7 @@ impl Compact {
                     .collect();
                 out.sort_unstable();
                 out.dedup();
-                out
+                Ok(out)
             })
             .collect()
     }
@@ -190,18 +240,50 @@ impl Compact {
 
 /// Reads relationship weights from a property: a missing property weighs `default`; an
 /// integer or a float is the weight; anything else (or NaN, or an infinity) is an error.
+///
+/// A property that no relationship of the projection has is an error
+/// ([`AlgoError::UnknownProperty`]): at once if no relationship of the graph has it, else
+/// from [`Weights::finish`], once the algorithm has read every weight.
 pub(crate) struct Weights<'g> {
     g: &'g Graph,
     key: Option<(crate::graph::intern::KeyId, &'g str)>,
     default: f64,
+    /// A relationship with the property was read.
+    seen: Cell<bool>,
 }
 
 impl<'g> Weights<'g> {
-    /// Weights from `property` (every relationship weighs `default` when it is `None` or no
-    /// relationship has it).
-    pub(crate) fn new(g: &'g Graph, property: Option<&'g str>, default: f64) -> Weights<'g> {
-        let key = property.and_then(|p| g.symbols.find_key(p).map(|k| (k, p)));
-        Weights { g, key, default }
+    /// Weights from `property` (every relationship weighs `default` when it is `None`).
+    pub(crate) fn new(
+        g: &'g Graph,
+        property: Option<&'g str>,
+        default: f64,
+    ) -> Result<Weights<'g>, AlgoError> {
+        let key = match property {
+            None => None,
+            Some(p) => {
+                let key = g
+                    .symbols
+                    .find_key(p)
+                    .ok_or_else(|| AlgoError::UnknownProperty(p.to_owned()))?;
+                Some((key, p))
+            }
+        };
+        Ok(Weights {
+            g,
+            key,
+            default,
+            seen: Cell::new(false),
+        })
+    }
+
+    /// After every relationship's weight was read: an error if a weight property was named
+    /// and none of them had it.
+    pub(crate) fn finish(&self) -> Result<(), AlgoError> {
+        match self.key {
+            Some((_, name)) if !self.seen.get() => Err(AlgoError::UnknownProperty(name.to_owned())),
+            _ => Ok(()),
+        }
     }
 
     /// The weight of `rel`.
@@ -210,6 +292,9 @@ impl<'g> Weights<'g> {
             return Ok(self.default);
         };
         let value = self.g.rel_data(rel).ok().and_then(|d| d.props.get(key));
+        if value.is_some() {
+            self.seen.set(true);
+        }
         let w = match value {
             None => return Ok(self.default),
             Some(Value::Int(i)) => *i as f64,

@@ -1,17 +1,25 @@
 //! The `algo.*` procedures: the graph algorithms of [`crate::algo`] from Cypher.
 //!
 //! Each takes a configuration map (or null for the defaults) whose keys are checked: an
-//! unknown key, or a value of the wrong type, fails the query with a `ProcedureError` that
-//! names it. Common keys: `nodeLabels` and `relationshipTypes` (a string or a list of
-//! strings: the projection), `orientation` (`'NATURAL'`, `'REVERSE'` or `'UNDIRECTED'`).
-//! Nodes come back in node-id order; a component or community is named by the id of its
-//! smallest node.
+//! unknown key, a value of the wrong type or out of its range, a label, type or weight
+//! property that nothing in the graph has, fails the query with a `ProcedureError` that names
+//! it, at the `CALL`'s line and column. Common keys: `nodeLabels` and `relationshipTypes` (a
+//! string or a non-empty list of strings: the projection), `orientation` (`'NATURAL'`,
+//! `'REVERSE'` or `'UNDIRECTED'`). Nodes come back in node-id order; a component or
+//! community is named by the id of its smallest node.
+//!
+//! The algorithm runs within the query's limits: its deadline and cancel handles stop it
+//! (`Timeout`, `Cancelled`), and its working memory counts against `max_memory`
+//! (`MemoryLimit`), as [`crate::algo::Projection`]'s limits, which the procedure sets from the
+//! query's.
 
 use std::collections::BTreeMap;
 
-use super::procedures::{ProcField, ProcRecords, ProcType, Procedure};
+use super::exec::error::{ExecError, ExecKind, ExecResult};
+use super::exec::Ctx;
+use super::procedures::{ProcField, ProcType, Procedure};
 use crate::algo::{self, AlgoError, LouvainOptions, Orientation, PageRankOptions, Projection};
-use crate::graph::{Graph, NodeId, Value};
+use crate::graph::{NodeId, Value};
 
 /// The keys every procedure accepts.
 const PROJECTION_KEYS: [&str; 3] = ["nodeLabels", "relationshipTypes", "orientation"];
@@ -22,13 +30,13 @@ struct Config<'a> {
 }
 
 impl<'a> Config<'a> {
-    fn new(value: Option<&'a Value>, procedure: &str, keys: &[&str]) -> Result<Config<'a>, String> {
+    fn new(value: Option<&'a Value>, keys: &[&str]) -> Result<Config<'a>, String> {
         let map = match value {
             None | Some(Value::Null) => None,
             Some(Value::Map(m)) => Some(m),
             Some(other) => {
                 return Err(format!(
-                    "{procedure}: the configuration must be a map, not {}",
+                    "the configuration must be a map, not {}",
                     other.type_name()
                 ))
             }
@@ -39,7 +47,7 @@ impl<'a> Config<'a> {
                     let mut known: Vec<&str> = PROJECTION_KEYS.iter().chain(keys).copied().collect();
                     known.sort_unstable();
                     return Err(format!(
-                        "{procedure}: unknown configuration key {k:?} (known: {})",
+                        "unknown configuration key {k:?} (known: {})",
                         known.join(", ")
                     ));
                 }
@@ -56,6 +64,9 @@ impl<'a> Config<'a> {
         match self.get(key) {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(vec![s.to_string()])),
+            Some(Value::List(items)) if items.is_empty() => {
+                Err(format!("{key} must name at least one, not an empty list"))
+            }
             Some(Value::List(items)) => items
                 .iter()
                 .map(|v| {
@@ -84,17 +95,20 @@ impl<'a> Config<'a> {
         match self.get(key) {
             None => Ok(default),
             Some(Value::Int(i)) => Ok(*i as f64),
-            Some(Value::Float(f)) => Ok(*f),
+            Some(Value::Float(f)) if f.is_finite() => Ok(*f),
+            Some(Value::Float(f)) => Err(format!("{key} must be a finite number, not {f}")),
             Some(other) => Err(format!("{key} must be a number, not {}", other.type_name())),
         }
     }
 
-    fn count(&self, key: &str, default: u32) -> Result<u32, String> {
+    /// A count of at least `min`.
+    fn count(&self, key: &str, default: u32, min: u32) -> Result<u32, String> {
         match self.get(key) {
             None => Ok(default),
-            Some(Value::Int(i)) => {
-                u32::try_from(*i).map_err(|_| format!("{key} must be from 0 to {}, not {i}", u32::MAX))
-            }
+            Some(Value::Int(i)) => u32::try_from(*i)
+                .ok()
+                .filter(|c| *c >= min)
+                .ok_or_else(|| format!("{key} must be from {min} to {}, not {i}", u32::MAX)),
             Some(other) => Err(format!("{key} must be an integer, not {}", other.type_name())),
         }
     }
@@ -134,9 +148,56 @@ impl<'a> Config<'a> {
     }
 }
 
-fn failed(procedure: &str, e: AlgoError) -> String {
-    format!("{procedure}: {e}")
+/// A configuration error of `procedure`: a `ProcedureError` naming it.
+fn bad(procedure: &str, message: String) -> ExecError {
+    ExecError::new(ExecKind::Procedure, format!("{procedure} failed: {message}"))
 }
+
+/// The error the query ends with when `procedure`'s algorithm fails: the query's own kind
+/// when one of its limits stopped it, else a `ProcedureError` naming the procedure.
+fn failed(procedure: &str, e: AlgoError) -> ExecError {
+    match e {
+        AlgoError::Cancelled => ExecError::new(
+            ExecKind::Cancelled,
+            format!("the query was cancelled through its CancelHandle (stopped in {procedure})"),
+        ),
+        AlgoError::Timeout => ExecError::new(
+            ExecKind::Timeout,
+            format!(
+                "the query ran past its deadline (stopped in {procedure}); \
+                 give it more time with timeout() or deadline()"
+            ),
+        ),
+        AlgoError::MemoryLimit { what, needed, budget } => ExecError::new(
+            ExecKind::MemoryLimit,
+            format!(
+                "{procedure}: {what} would take about {needed} bytes of working memory, more than \
+                 the query's memory budget of {budget} bytes; raise it with max_memory()"
+            ),
+        ),
+        other => bad(procedure, other.to_string()),
+    }
+}
+
+/// The configuration of `procedure` (the argument `arg`), its keys checked against `keys`.
+fn config<'a>(procedure: &str, arg: Option<&'a Value>, keys: &[&str]) -> ExecResult<Config<'a>> {
+    Config::new(arg, keys).map_err(|m| bad(procedure, m))
+}
+
+/// The configuration's projection, with the query's limits.
+fn projection(procedure: &str, ctx: &Ctx<'_>, c: &Config<'_>) -> ExecResult<Projection> {
+    let mut p = c.projection().map_err(|m| bad(procedure, m))?;
+    if let Some(at) = ctx.limits.deadline {
+        p = p.deadline(at);
+    }
+    for handle in ctx.limits.cancel.iter().flatten() {
+        p = p.cancel_handle(handle);
+    }
+    Ok(p.max_memory(ctx.limits.max_memory))
+}
+
+/// A procedure's records.
+type Records = Vec<Vec<Value>>;
 
 fn node_float(rows: Vec<(NodeId, f64)>) -> Vec<Vec<Value>> {
     rows.into_iter()
@@ -158,29 +219,33 @@ fn out(name: &str, ty: ProcType) -> ProcField {
     ProcField::new(name, ty, false)
 }
 
-fn page_rank(g: &Graph, args: &[Value]) -> ProcRecords {
+fn page_rank(ctx: &Ctx<'_>, args: &[Value]) -> ExecResult<Vec<Vec<Value>>> {
     const P: &str = "algo.pageRank";
-    let c = Config::new(
-        args.first(),
+    let c = config(
         P,
+        args.first(),
         &["dampingFactor", "maxIterations", "tolerance", "weightProperty"],
     )?;
     let defaults = PageRankOptions::default();
-    let options = PageRankOptions {
-        damping: c.float("dampingFactor", defaults.damping)?,
-        max_iterations: c.count("maxIterations", defaults.max_iterations)?,
-        tolerance: c.float("tolerance", defaults.tolerance)?,
-        weight: c.string("weightProperty")?,
-    };
-    let r = algo::page_rank(g, &c.projection()?, &options).map_err(|e| failed(P, e))?;
+    let options = (|| {
+        Ok::<_, String>(PageRankOptions {
+            damping: c.float("dampingFactor", defaults.damping)?,
+            max_iterations: c.count("maxIterations", defaults.max_iterations, 1)?,
+            tolerance: c.float("tolerance", defaults.tolerance)?,
+            weight: c.string("weightProperty")?,
+        })
+    })()
+    .map_err(|m| bad(P, m))?;
+    let p = projection(P, ctx, &c)?;
+    let r = algo::page_rank(ctx.graph, &p, &options).map_err(|e| failed(P, e))?;
     Ok(node_float(r.scores))
 }
 
-fn louvain(g: &Graph, args: &[Value]) -> ProcRecords {
+fn louvain(ctx: &Ctx<'_>, args: &[Value]) -> ExecResult<Vec<Vec<Value>>> {
     const P: &str = "algo.louvain";
-    let c = Config::new(
-        args.first(),
+    let c = config(
         P,
+        args.first(),
         &[
             "weightProperty",
             "resolution",
@@ -191,20 +256,25 @@ fn louvain(g: &Graph, args: &[Value]) -> ProcRecords {
         ],
     )?;
     let defaults = LouvainOptions::default();
-    let seed = match c.get("seed") {
-        None => defaults.seed,
-        Some(Value::Int(i)) => *i as u64,
-        Some(other) => return Err(format!("seed must be an integer, not {}", other.type_name())),
-    };
-    let options = LouvainOptions {
-        weight: c.string("weightProperty")?,
-        resolution: c.float("resolution", defaults.resolution)?,
-        max_levels: c.count("maxLevels", defaults.max_levels)?,
-        tolerance: c.float("tolerance", defaults.tolerance)?,
-        runs: c.count("runs", defaults.runs)?,
-        seed,
-    };
-    let r = algo::louvain(g, &c.projection()?, &options).map_err(|e| failed(P, e))?;
+    let options = (|| {
+        let seed = match c.get("seed") {
+            None => defaults.seed,
+            // Any integer: a negative one's bits are the seed.
+            Some(Value::Int(i)) => *i as u64,
+            Some(other) => return Err(format!("seed must be an integer, not {}", other.type_name())),
+        };
+        Ok(LouvainOptions {
+            weight: c.string("weightProperty")?,
+            resolution: c.float("resolution", defaults.resolution)?,
+            max_levels: c.count("maxLevels", defaults.max_levels, 1)?,
+            tolerance: c.float("tolerance", defaults.tolerance)?,
+            runs: c.count("runs", defaults.runs, 1)?,
+            seed,
+        })
+    })()
+    .map_err(|m| bad(P, m))?;
+    let p = projection(P, ctx, &c)?;
+    let r = algo::louvain(ctx.graph, &p, &options).map_err(|e| failed(P, e))?;
     Ok(r.assignment
         .into_iter()
         .map(|(n, k)| {
@@ -217,39 +287,48 @@ fn louvain(g: &Graph, args: &[Value]) -> ProcRecords {
         .collect())
 }
 
+/// A procedure whose configuration has only the projection's keys and `extra`, read by
+/// `read`, and whose algorithm is `run`.
+fn simple<T: 'static>(
+    name: &'static str,
+    outputs: Vec<ProcField>,
+    extra: &'static [&'static str],
+    read: fn(&Config<'_>) -> Result<T, String>,
+    run: fn(&crate::graph::Graph, &Projection, T) -> Result<Records, AlgoError>,
+) -> Procedure {
+    Procedure::limited(name, vec![config_in()], outputs, move |ctx, args| {
+        let c = config(name, args.first(), extra)?;
+        let options = read(&c).map_err(|m| bad(name, m))?;
+        let p = projection(name, ctx, &c)?;
+        run(ctx.graph, &p, options).map_err(|e| failed(name, e))
+    })
+}
+
 /// The built-in `algo.*` procedures.
 pub(crate) fn procedures() -> Vec<Procedure> {
     let node = || out("node", ProcType::Node);
     vec![
-        Procedure::from_fields(
+        Procedure::limited(
             "algo.pageRank",
             vec![config_in()],
             vec![node(), out("score", ProcType::Float)],
             page_rank,
         ),
-        Procedure::from_fields(
+        simple(
             "algo.wcc",
-            vec![config_in()],
             vec![node(), out("componentId", ProcType::Integer)],
-            |g, args| {
-                let c = Config::new(args.first(), "algo.wcc", &[])?;
-                let r = algo::weakly_connected_components(g, &c.projection()?)
-                    .map_err(|e| failed("algo.wcc", e))?;
-                Ok(node_group(r))
-            },
+            &[],
+            |_| Ok(()),
+            |g, p, ()| algo::weakly_connected_components(g, p).map(node_group),
         ),
-        Procedure::from_fields(
+        simple(
             "algo.scc",
-            vec![config_in()],
             vec![node(), out("componentId", ProcType::Integer)],
-            |g, args| {
-                let c = Config::new(args.first(), "algo.scc", &[])?;
-                let r = algo::strongly_connected_components(g, &c.projection()?)
-                    .map_err(|e| failed("algo.scc", e))?;
-                Ok(node_group(r))
-            },
+            &[],
+            |_| Ok(()),
+            |g, p, ()| algo::strongly_connected_components(g, p).map(node_group),
         ),
-        Procedure::from_fields(
+        Procedure::limited(
             "algo.louvain",
             vec![config_in()],
             vec![
@@ -259,55 +338,47 @@ pub(crate) fn procedures() -> Vec<Procedure> {
             ],
             louvain,
         ),
-        Procedure::from_fields(
+        simple(
             "algo.betweenness",
-            vec![config_in()],
             vec![node(), out("score", ProcType::Float)],
-            |g, args| {
-                let c = Config::new(args.first(), "algo.betweenness", &["normalized"])?;
-                let normalized = c.boolean("normalized", true)?;
-                let r = algo::betweenness(g, &c.projection()?, normalized)
-                    .map_err(|e| failed("algo.betweenness", e))?;
-                Ok(node_float(r))
-            },
+            &["normalized"],
+            |c| c.boolean("normalized", true),
+            |g, p, normalized| algo::betweenness(g, p, normalized).map(node_float),
         ),
-        Procedure::from_fields(
+        simple(
             "algo.degree",
-            vec![config_in()],
             vec![node(), out("score", ProcType::Float)],
-            |g, args| {
-                let c = Config::new(args.first(), "algo.degree", &["weightProperty"])?;
-                let weight = c.string("weightProperty")?;
-                let r = algo::degree(g, &c.projection()?, weight.as_deref())
-                    .map_err(|e| failed("algo.degree", e))?;
-                Ok(node_float(r))
-            },
+            &["weightProperty"],
+            |c| c.string("weightProperty"),
+            |g, p, weight| algo::degree(g, p, weight.as_deref()).map(node_float),
         ),
-        Procedure::from_fields(
+        simple(
             "algo.triangleCount",
-            vec![config_in()],
             vec![node(), out("triangles", ProcType::Integer)],
-            |g, args| {
-                let c = Config::new(args.first(), "algo.triangleCount", &[])?;
-                let r =
-                    algo::triangle_count(g, &c.projection()?).map_err(|e| failed("algo.triangleCount", e))?;
-                Ok(r.into_iter()
-                    .map(|(n, t)| vec![Value::Node(n), Value::Int(i64::try_from(t).unwrap_or(i64::MAX))])
-                    .collect())
+            &[],
+            |_| Ok(()),
+            |g, p, ()| {
+                algo::triangle_count(g, p).map(|r| {
+                    r.into_iter()
+                        .map(|(n, t)| vec![Value::Node(n), Value::Int(i64::try_from(t).unwrap_or(i64::MAX))])
+                        .collect()
+                })
             },
         ),
-        Procedure::from_fields(
+        Procedure::limited(
             "algo.dijkstra",
             vec![ProcField::new("source", ProcType::Node, false), config_in()],
             vec![node(), out("distance", ProcType::Float)],
-            |g, args| {
+            |ctx, args| {
+                const P: &str = "algo.dijkstra";
                 let Some(Value::Node(source)) = args.first() else {
-                    return Err("algo.dijkstra: the source must be a node".into());
+                    return Err(bad(P, "the source must be a node".into()));
                 };
-                let c = Config::new(args.get(1), "algo.dijkstra", &["weightProperty"])?;
-                let weight = c.string("weightProperty")?;
-                let r = algo::dijkstra(g, &c.projection()?, *source, weight.as_deref())
-                    .map_err(|e| failed("algo.dijkstra", e))?;
+                let c = config(P, args.get(1), &["weightProperty"])?;
+                let weight = c.string("weightProperty").map_err(|m| bad(P, m))?;
+                let p = projection(P, ctx, &c)?;
+                let r =
+                    algo::dijkstra(ctx.graph, &p, *source, weight.as_deref()).map_err(|e| failed(P, e))?;
                 Ok(node_float(r))
             },
         ),

@@ -17,6 +17,8 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
+use super::exec::error::{ExecError, ExecKind, ExecResult};
+use super::exec::Ctx;
 use crate::graph::{Graph, Value};
 
 /// The type of a procedure's input or output, as a signature writes it (`INTEGER?`).
@@ -239,6 +241,18 @@ pub type ProcRecords = Result<Vec<Vec<Value>>, String>;
 
 type Body = dyn Fn(&Graph, &[Value]) -> ProcRecords + Send + Sync;
 
+/// The body of a built-in procedure that runs within the query's limits (the `algo.*`
+/// procedures): it gets the running query's context, and fails with the error the query
+/// ends with (`Cancelled`, `Timeout`, `MemoryLimit`, or a `ProcedureError` that names it).
+pub(crate) type LimitedBody = dyn Fn(&Ctx<'_>, &[Value]) -> ExecResult<Vec<Vec<Value>>> + Send + Sync;
+
+/// A procedure's body: a user's (or a plain built-in), or one that honours the limits.
+#[derive(Clone)]
+enum Run {
+    Plain(Arc<Body>),
+    Limited(Arc<LimitedBody>),
+}
+
 /// A procedure: a name (with its namespace), typed inputs and outputs, and a body.
 ///
 /// The body gets the graph and the arguments, already converted to the input types (an
@@ -263,7 +277,7 @@ pub struct Procedure {
     name: String,
     inputs: Vec<ProcField>,
     outputs: Vec<ProcField>,
-    body: Arc<Body>,
+    body: Run,
 }
 
 impl std::fmt::Debug for Procedure {
@@ -308,7 +322,22 @@ impl Procedure {
             name: name.to_owned(),
             inputs,
             outputs,
-            body: Arc::new(body),
+            body: Run::Plain(Arc::new(body)),
+        }
+    }
+
+    /// A built-in procedure whose body runs within the query's limits.
+    pub(crate) fn limited(
+        name: &str,
+        inputs: Vec<ProcField>,
+        outputs: Vec<ProcField>,
+        body: impl Fn(&Ctx<'_>, &[Value]) -> ExecResult<Vec<Vec<Value>>> + Send + Sync + 'static,
+    ) -> Procedure {
+        Procedure {
+            name: name.to_owned(),
+            inputs,
+            outputs,
+            body: Run::Limited(Arc::new(body)),
         }
     }
 
@@ -368,9 +397,14 @@ impl Procedure {
         )
     }
 
-    /// Runs the body on converted arguments.
-    pub(crate) fn call(&self, graph: &Graph, args: &[Value]) -> ProcRecords {
-        (self.body)(graph, args)
+    /// Runs the body on converted arguments, for the query running in `ctx`; a body's
+    /// message is a `ProcedureError` naming the procedure.
+    pub(crate) fn call(&self, ctx: &Ctx<'_>, args: &[Value]) -> ExecResult<Vec<Vec<Value>>> {
+        match &self.body {
+            Run::Plain(body) => body(ctx.graph, args)
+                .map_err(|m| ExecError::new(ExecKind::Procedure, format!("{} failed: {m}", self.name))),
+            Run::Limited(body) => body(ctx, args),
+        }
     }
 }
 

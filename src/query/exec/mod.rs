@@ -704,9 +704,7 @@ impl<'g> Ctx<'g> {
                 .map_err(|m| ExecError::new(ExecKind::Type, format!("{}: {m}", proc.name())).at(pos))?;
             values.push(v);
         }
-        let records = proc.call(self.graph, &values).map_err(|m| {
-            ExecError::new(ExecKind::Procedure, format!("{} failed: {m}", proc.name())).at(pos)
-        })?;
+        let records = proc.call(self, &values).map_err(|e| e.at(pos))?;
         let width = proc.outputs().len();
         // The records are held until the rows they make are passed on.
         let mut held = self.held("a procedure's records");
