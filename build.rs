@@ -28,10 +28,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let converted = OpenCC::from_config(config)?.convert(&input);
         for (from, to) in input.split('\n').zip(converted.split('\n')) {
             let (mut f, mut t) = (from.chars(), to.chars());
-            if let (Some(a), None, Some(b), None) = (f.next(), f.next(), t.next(), t.next()) {
-                if a != b {
-                    fold.entry(a).or_insert(b);
-                }
+            if let (Some(a), None, Some(b), None) = (f.next(), f.next(), t.next(), t.next())
+                && a != b
+            {
+                fold.entry(a).or_insert(b);
             }
         }
     }

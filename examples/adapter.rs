@@ -357,10 +357,10 @@ fn handle(engine: &mut Engine, req: &Json) -> Json {
                 })
                 .collect();
             let mut out = json!({"ok": true, "columns": r.columns(), "rows": rows, "stats": stats_json(&r)});
-            if req.get("repeat").is_some() {
-                if let Some(obj) = out.as_object_mut() {
-                    obj.insert("elapsed_ns".into(), json!(times));
-                }
+            if req.get("repeat").is_some()
+                && let Some(obj) = out.as_object_mut()
+            {
+                obj.insert("elapsed_ns".into(), json!(times));
             }
             out
         }

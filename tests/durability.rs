@@ -408,10 +408,10 @@ impl FaultFs {
     /// A power loss: each log keeps only what was synced.
     fn lose_unsynced(&self) {
         for (path, len) in self.synced.lock().unwrap().iter() {
-            if let Ok(f) = std::fs::OpenOptions::new().write(true).open(path) {
-                if f.metadata().unwrap().len() > *len {
-                    f.set_len(*len).unwrap();
-                }
+            if let Ok(f) = std::fs::OpenOptions::new().write(true).open(path)
+                && f.metadata().unwrap().len() > *len
+            {
+                f.set_len(*len).unwrap();
             }
         }
     }

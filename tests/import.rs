@@ -529,10 +529,10 @@ fn write_bench_shaped(dir: &Path, nodes: usize, rels: usize) -> (PathBuf, PathBu
 #[test]
 fn the_benchmark_generators_output_imports() {
     let dir = tempfile::tempdir().unwrap();
-    let gen = gen_py();
-    if gen.exists() {
+    let r#gen = gen_py();
+    if r#gen.exists() {
         let status = Command::new("python3")
-            .arg(&gen)
+            .arg(&r#gen)
             .args(["--scale", "XS", "--out"])
             .arg(dir.path())
             .status()
@@ -566,7 +566,7 @@ fn the_benchmark_generators_output_imports() {
         assert!(
             std::env::var_os("CI").is_none(),
             "{} is missing: CI must have the shared kit (../shared) beside the repository",
-            gen.display()
+            r#gen.display()
         );
         let (n, r) = write_bench_shaped(dir.path(), 300, 2_000);
         let g = Graph::import_csv(n, r).unwrap();

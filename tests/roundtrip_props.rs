@@ -204,7 +204,7 @@ fn build(spec: &Spec) -> Graph {
 }
 
 /// The node ids of the dump renumbered, relationship ids dropped, name and label index too.
-fn comparable(d: &Dump, map: &BTreeMap<u32, u32>) -> impl PartialEq + std::fmt::Debug {
+fn comparable(d: &Dump, map: &BTreeMap<u32, u32>) -> impl PartialEq + std::fmt::Debug + use<> {
     let m = |ids: &Vec<u32>| {
         let mut v: Vec<u32> = ids.iter().map(|i| map[i]).collect();
         v.sort_unstable();

@@ -134,10 +134,8 @@ fn read_feature(text: &str, rel: &str) -> Vec<Scenario> {
                 step.doc = Some(body.join("\n"));
             }
         } else if s.starts_with('|') {
-            if in_examples {
-                if let Some(table) = blocks.last_mut().and_then(|b| b.examples.last_mut()) {
-                    table.push(split_cells(s));
-                }
+            if in_examples && let Some(table) = blocks.last_mut().and_then(|b| b.examples.last_mut()) {
+                table.push(split_cells(s));
             }
         } else if ["Given ", "When ", "Then ", "And ", "But ", "* "]
             .iter()

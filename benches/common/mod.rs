@@ -15,14 +15,14 @@ pub fn dataset(scale: &str) -> (PathBuf, PathBuf, PathBuf) {
         dir.join("params.json"),
     );
     if !(nodes.exists() && rels.exists() && params.exists()) {
-        let gen = root.join("../shared/bench/gen.py");
+        let r#gen = root.join("../shared/bench/gen.py");
         assert!(
-            gen.exists(),
+            r#gen.exists(),
             "{} is missing: the benches need the shared benchmark kit beside the crate",
-            gen.display()
+            r#gen.display()
         );
         let status = Command::new("python3")
-            .arg(&gen)
+            .arg(&r#gen)
             .args(["--scale", scale, "--out"])
             .arg(&dir)
             .status()

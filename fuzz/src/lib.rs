@@ -203,10 +203,10 @@ pub fn snapshot_open(data: &[u8]) {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     let path = DIR.get_or_init(|| scratch("snapshot_open")).join("g.kgs");
     std::fs::write(&path, data).expect("write the snapshot");
-    if let Ok(g) = Graph::open(&path) {
-        if let Err(e) = g.check_invariants() {
-            panic!("an opened snapshot is inconsistent: {e}");
-        }
+    if let Ok(g) = Graph::open(&path)
+        && let Err(e) = g.check_invariants()
+    {
+        panic!("an opened snapshot is inconsistent: {e}");
     }
 }
 
@@ -249,10 +249,10 @@ pub fn log_open(data: &[u8]) {
             );
         }
         Err(DbError::Corrupt { .. }) => {
-            if let Ok((db, _)) = Database::recover(&dir, options()) {
-                if let Err(e) = db.read().check_invariants() {
-                    panic!("a recovered database is inconsistent: {e}");
-                }
+            if let Ok((db, _)) = Database::recover(&dir, options())
+                && let Err(e) = db.read().check_invariants()
+            {
+                panic!("a recovered database is inconsistent: {e}");
             }
         }
         Err(_) => {}
@@ -265,10 +265,10 @@ pub fn import_jsonl(data: &[u8]) {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     let path = DIR.get_or_init(|| scratch("import_jsonl")).join("g.jsonl");
     std::fs::write(&path, data).expect("write the file");
-    if let Ok(g) = Graph::import_jsonl(&path) {
-        if let Err(e) = g.check_invariants() {
-            panic!("an imported graph is inconsistent: {e}");
-        }
+    if let Ok(g) = Graph::import_jsonl(&path)
+        && let Err(e) = g.check_invariants()
+    {
+        panic!("an imported graph is inconsistent: {e}");
     }
 }
 
@@ -284,9 +284,9 @@ pub fn import_csv(data: &[u8]) {
     };
     std::fs::write(dir.join("nodes.csv"), nodes).expect("write the nodes");
     std::fs::write(dir.join("relationships.csv"), rels).expect("write the relationships");
-    if let Ok(g) = Graph::import_csv(dir.join("nodes.csv"), dir.join("relationships.csv")) {
-        if let Err(e) = g.check_invariants() {
-            panic!("an imported graph is inconsistent: {e}");
-        }
+    if let Ok(g) = Graph::import_csv(dir.join("nodes.csv"), dir.join("relationships.csv"))
+        && let Err(e) = g.check_invariants()
+    {
+        panic!("an imported graph is inconsistent: {e}");
     }
 }

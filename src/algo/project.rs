@@ -72,10 +72,10 @@ impl Compact {
         for ix in g.inner.node_indices() {
             tick.add(1)?;
             let data = &g.inner[ix];
-            if let Some(keep) = &label_filter {
-                if !data.labels.iter().any(|l| keep[l.index()]) {
-                    continue;
-                }
+            if let Some(keep) = &label_filter
+                && !data.labels.iter().any(|l| keep[l.index()])
+            {
+                continue;
             }
             local[ix.index()] = ids.len() as u32;
             ids.push(NodeId::from_ix(ix));
@@ -109,13 +109,12 @@ impl Compact {
             }
         }
 
-        if let (Some((_, seen)), Some(types)) = (&type_filter, &projection.types) {
-            if let Some(t) = types
+        if let (Some((_, seen)), Some(types)) = (&type_filter, &projection.types)
+            && let Some(t) = types
                 .iter()
                 .find(|t| g.symbols.find_type(t).is_some_and(|id| !seen[id.index()]))
-            {
-                return Err(AlgoError::UnknownType(t.clone()));
-            }
+        {
+            return Err(AlgoError::UnknownType(t.clone()));
         }
 
         let n = ids.len();

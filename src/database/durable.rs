@@ -625,10 +625,11 @@ impl Drop for Durable {
     fn drop(&mut self) {
         self.closing.store(true, Ordering::Release);
         // Best effort: what the periodic and operating-system modes have not synced yet.
-        if let Ok(mut log) = self.log.lock() {
-            if log.dirty && log.failed.is_none() {
-                let _ = log.handle.sync();
-            }
+        if let Ok(mut log) = self.log.lock()
+            && log.dirty
+            && log.failed.is_none()
+        {
+            let _ = log.handle.sync();
         }
     }
 }
@@ -719,10 +720,10 @@ fn open_dir(
     // short after its snapshot was written.
     durable.remove_before(oldest_needed)?;
     let db = Database::with_durable(graph, durable);
-    if let Durability::Periodic(every) = options.durability {
-        if let Some(d) = db.shared.durable.as_deref() {
-            start_flusher(d.log.clone(), d.closing.clone(), every);
-        }
+    if let Durability::Periodic(every) = options.durability
+        && let Some(d) = db.shared.durable.as_deref()
+    {
+        start_flusher(d.log.clone(), d.closing.clone(), every);
     }
     Ok((db, report))
 }

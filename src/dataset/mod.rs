@@ -368,10 +368,10 @@ impl Graph {
                 }
                 props.insert(key, property_value(&ctx, key, json)?);
             }
-            if let (Some(kinds), Some(kind)) = (kinds, props.get("kind").and_then(Value::as_str)) {
-                if !kinds.contains(&kind) {
-                    return Err(ctx.not_in_ontology("kind", kind));
-                }
+            if let (Some(kinds), Some(kind)) = (kinds, props.get("kind").and_then(Value::as_str))
+                && !kinds.contains(&kind)
+            {
+                return Err(ctx.not_in_ontology("kind", kind));
             }
             if props.contains_key("date") != props.contains_key("date_precision") {
                 return Err(ctx.bad("date_precision", "must be given with 'date', and only with it"));

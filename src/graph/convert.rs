@@ -53,7 +53,7 @@ impl ValueError {
 const F64_EXACT: i64 = 1 << 53;
 
 macro_rules! try_from_both {
-    ($t:ty, $expected:literal, |$v:ident| $body:expr) => {
+    ($t:ty, $expected:literal, |$v:ident| $body:expr_2021) => {
         impl TryFrom<&Value> for $t {
             type Error = ValueError;
             fn try_from($v: &Value) -> Result<$t, ValueError> {

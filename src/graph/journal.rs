@@ -233,11 +233,11 @@ impl Graph {
     /// Turns a statement's journal off, keeping every change and forgetting the records; the
     /// journal's allocation is kept for the next statement (unless a large statement grew it).
     pub(crate) fn journal_discard(&mut self) {
-        if let Some(mut j) = self.journal.take() {
-            if j.changes.capacity() <= 4096 {
-                j.changes.clear();
-                self.idle_journal = Some(j);
-            }
+        if let Some(mut j) = self.journal.take()
+            && j.changes.capacity() <= 4096
+        {
+            j.changes.clear();
+            self.idle_journal = Some(j);
         }
     }
 
@@ -332,10 +332,10 @@ impl Graph {
                 self.set_node_prop_unchecked(id, key, old);
             }
             Change::LabelAdded { id, label } => {
-                if let Some(data) = self.inner.node_weight_mut(id.ix()) {
-                    if let Ok(pos) = data.labels.binary_search(&label) {
-                        data.labels.remove(pos);
-                    }
+                if let Some(data) = self.inner.node_weight_mut(id.ix())
+                    && let Ok(pos) = data.labels.binary_search(&label)
+                {
+                    data.labels.remove(pos);
                 }
                 if let Some(props) = self.inner.node_weight(id.ix()).map(|d| d.props.clone()) {
                     self.constraint_remove(id, &[label], &props);
@@ -343,10 +343,10 @@ impl Graph {
                 self.label_set_mut(label).swap_remove_at(&id);
             }
             Change::LabelRemoved { id, label, pos } => {
-                if let Some(data) = self.inner.node_weight_mut(id.ix()) {
-                    if let Err(at) = data.labels.binary_search(&label) {
-                        data.labels.insert(at, label);
-                    }
+                if let Some(data) = self.inner.node_weight_mut(id.ix())
+                    && let Err(at) = data.labels.binary_search(&label)
+                {
+                    data.labels.insert(at, label);
                 }
                 if let Some(props) = self.inner.node_weight(id.ix()).map(|d| d.props.clone()) {
                     self.constraint_insert(id, &[label], &props);

@@ -293,7 +293,7 @@ impl<'g> NodeRef<'g> {
     /// assert_eq!(g.node(n)?.labels().count(), 2);
     /// # Ok::<_, kgraph::GraphError>(())
     /// ```
-    pub fn labels(&self) -> impl Iterator<Item = &'g str> + 'g {
+    pub fn labels(&self) -> impl Iterator<Item = &'g str> + 'g + use<'g> {
         let symbols = &self.graph.symbols;
         self.data.labels.iter().map(move |l| symbols.label_name(*l))
     }
@@ -336,7 +336,7 @@ impl<'g> NodeRef<'g> {
     /// assert_eq!(g.node(n)?.properties().count(), 2);
     /// # Ok::<_, kgraph::GraphError>(())
     /// ```
-    pub fn properties(&self) -> impl Iterator<Item = (&'g str, &'g Value)> + 'g {
+    pub fn properties(&self) -> impl Iterator<Item = (&'g str, &'g Value)> + 'g + use<'g> {
         let symbols = &self.graph.symbols;
         self.data.props.iter().map(move |(k, v)| (symbols.key_name(k), v))
     }
@@ -440,7 +440,7 @@ impl<'g> RelRef<'g> {
     /// assert_eq!(g.relationship(r)?.properties().count(), 1);
     /// # Ok::<_, kgraph::GraphError>(())
     /// ```
-    pub fn properties(&self) -> impl Iterator<Item = (&'g str, &'g Value)> + 'g {
+    pub fn properties(&self) -> impl Iterator<Item = (&'g str, &'g Value)> + 'g + use<'g> {
         let symbols = &self.graph.symbols;
         self.data.props.iter().map(move |(k, v)| (symbols.key_name(k), v))
     }
@@ -787,7 +787,7 @@ impl Graph {
     /// assert_eq!(g.nodes_with_label("Nothing").count(), 0);
     /// # Ok::<_, kgraph::GraphError>(())
     /// ```
-    pub fn nodes_with_label(&self, label: &str) -> impl Iterator<Item = NodeId> + '_ {
+    pub fn nodes_with_label(&self, label: &str) -> impl Iterator<Item = NodeId> + '_ + use<'_> {
         self.symbols
             .find_label(label)
             .map(|l| self.label_nodes(l))
@@ -943,7 +943,7 @@ impl Graph {
         node: NodeId,
         direction: Direction,
         rel_type: Option<&str>,
-    ) -> Result<impl Iterator<Item = RelId> + '_, GraphError> {
+    ) -> Result<impl Iterator<Item = RelId> + '_ + use<'_>, GraphError> {
         self.node_data(node)?;
         let ty = rel_type.map(|name| self.symbols.find_type(name));
         // A type that was never used matches nothing.
@@ -1462,7 +1462,7 @@ impl Graph {
     }
 
     /// The name-property values among `props`.
-    fn name_values<'p>(&self, props: &'p Props) -> impl Iterator<Item = &'p Value> + 'p {
+    fn name_values<'p>(&self, props: &'p Props) -> impl Iterator<Item = &'p Value> + 'p + use<'p> {
         let keys: Vec<KeyId> = NAME_KEYS
             .iter()
             .filter_map(|k| self.symbols.find_key(k))
@@ -1503,15 +1503,15 @@ impl Graph {
                 continue;
             }
             let Some(v) = props.get(c.key) else { continue };
-            if let Some(existing) = c.owners.get(v) {
-                if Some(*existing) != id {
-                    return Err(GraphError::ConstraintViolation {
-                        label: self.symbols.label_name(c.label).to_owned(),
-                        key: self.symbols.key_name(c.key).to_owned(),
-                        value: v.to_string(),
-                        existing: *existing,
-                    });
-                }
+            if let Some(existing) = c.owners.get(v)
+                && Some(*existing) != id
+            {
+                return Err(GraphError::ConstraintViolation {
+                    label: self.symbols.label_name(c.label).to_owned(),
+                    key: self.symbols.key_name(c.key).to_owned(),
+                    value: v.to_string(),
+                    existing: *existing,
+                });
             }
         }
         Ok(())
@@ -1522,10 +1522,10 @@ impl Graph {
             self.index_insert(id, labels, props);
         }
         for c in &mut self.constraints {
-            if labels.binary_search(&c.label).is_ok() {
-                if let Some(v) = props.get(c.key) {
-                    c.owners.insert(v.clone(), id);
-                }
+            if labels.binary_search(&c.label).is_ok()
+                && let Some(v) = props.get(c.key)
+            {
+                c.owners.insert(v.clone(), id);
             }
         }
     }
@@ -1535,12 +1535,11 @@ impl Graph {
             self.index_remove(id, labels, props);
         }
         for c in &mut self.constraints {
-            if labels.binary_search(&c.label).is_ok() {
-                if let Some(v) = props.get(c.key) {
-                    if c.owners.get(v) == Some(&id) {
-                        c.owners.remove(v);
-                    }
-                }
+            if labels.binary_search(&c.label).is_ok()
+                && let Some(v) = props.get(c.key)
+                && c.owners.get(v) == Some(&id)
+            {
+                c.owners.remove(v);
             }
         }
     }

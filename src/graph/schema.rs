@@ -98,10 +98,10 @@ impl Graph {
                 "an index or constraint is already named '{name}'"
             )));
         }
-        if let (Some(l), Some(k)) = (self.symbols.find_label(label), self.symbols.find_key(key)) {
-            if self.schema.indexes.iter().any(|i| i.label == l && i.key == k) {
-                return Err(conflict(format!("an index on :{label}({key}) already exists")));
-            }
+        if let (Some(l), Some(k)) = (self.symbols.find_label(label), self.symbols.find_key(key))
+            && self.schema.indexes.iter().any(|i| i.label == l && i.key == k)
+        {
+            return Err(conflict(format!("an index on :{label}({key}) already exists")));
         }
         let l = self.symbols.label(label);
         let k = self.symbols.key(key);
@@ -420,10 +420,10 @@ impl Graph {
     /// Files a node's values under the indexes of the labels given.
     pub(crate) fn index_insert(&mut self, id: NodeId, labels: &[LabelId], props: &Props) {
         for ix in &mut self.schema.indexes {
-            if labels.binary_search(&ix.label).is_ok() {
-                if let Some(v) = props.get(ix.key) {
-                    ix.insert(v, id);
-                }
+            if labels.binary_search(&ix.label).is_ok()
+                && let Some(v) = props.get(ix.key)
+            {
+                ix.insert(v, id);
             }
         }
     }
@@ -431,10 +431,10 @@ impl Graph {
     /// Takes a node's values out of the indexes of the labels given.
     pub(crate) fn index_remove(&mut self, id: NodeId, labels: &[LabelId], props: &Props) {
         for ix in &mut self.schema.indexes {
-            if labels.binary_search(&ix.label).is_ok() {
-                if let Some(v) = props.get(ix.key) {
-                    ix.remove(v, id);
-                }
+            if labels.binary_search(&ix.label).is_ok()
+                && let Some(v) = props.get(ix.key)
+            {
+                ix.remove(v, id);
             }
         }
     }

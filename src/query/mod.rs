@@ -456,17 +456,18 @@ impl ReadQuery<'_> {
         // A statement run before with the same shape of parameters has its plan cached: it
         // runs without being parsed again (parsing is a pure function of the text).
         let key = PlanKey::new(self.text, &self.options, self.graph);
-        if let Some(hit) = cached_plan(self.prepared, &key, &self.params).filter(|hit| !hit.plan.writes) {
-            if hit.shallow && !hit.explain {
-                return read(
-                    self.graph,
-                    &hit.plan,
-                    self.text,
-                    &self.params,
-                    &self.options,
-                    hit.profile,
-                );
-            }
+        if let Some(hit) = cached_plan(self.prepared, &key, &self.params).filter(|hit| !hit.plan.writes)
+            && hit.shallow
+            && !hit.explain
+        {
+            return read(
+                self.graph,
+                &hit.plan,
+                self.text,
+                &self.params,
+                &self.options,
+                hit.profile,
+            );
         }
         self.run_uncached()
     }
@@ -592,30 +593,31 @@ impl WriteQuery<'_> {
         // reads; a write plan is cached under the symbol tables it left behind (binding a
         // write interns the names it creates), which is what the next run of it sees.
         let key = PlanKey::new(self.text, &self.options, self.graph);
-        if let Some(hit) = cached_plan(self.prepared, &key, &self.params) {
-            if hit.shallow && !hit.explain {
-                let plan = hit.plan;
-                if !plan.writes {
-                    return read(
-                        self.graph,
-                        &plan,
-                        self.text,
-                        &self.params,
-                        &self.options,
-                        hit.profile,
-                    );
-                }
-                let mark = self.graph.journal_begin();
-                return write_statement(
+        if let Some(hit) = cached_plan(self.prepared, &key, &self.params)
+            && hit.shallow
+            && !hit.explain
+        {
+            let plan = hit.plan;
+            if !plan.writes {
+                return read(
                     self.graph,
                     &plan,
                     self.text,
                     &self.params,
                     &self.options,
-                    mark,
                     hit.profile,
                 );
             }
+            let mark = self.graph.journal_begin();
+            return write_statement(
+                self.graph,
+                &plan,
+                self.text,
+                &self.params,
+                &self.options,
+                mark,
+                hit.profile,
+            );
         }
         let parsed = match self.prepared {
             Some(p) => p.parsed.clone(),

@@ -75,14 +75,12 @@ pub(crate) fn push_equalities(
             // `constant IN n.aliases`: the name index holds the aliases, so it can find the
             // candidates; the conjunct stays a filter, which decides exactly.
             ExprKind::In { lhs, rhs } if is_constant(lhs) => {
-                if let ExprKind::Property { base, key } = &rhs.kind {
-                    if let (ExprKind::Var(v), "aliases") = (&base.kind, key.name.as_str()) {
-                        if let Some(i) = index_of(&v.name) {
-                            if checks[i].alias_seek.is_none() {
-                                checks[i].alias_seek = Some(binder.expr(lhs)?);
-                            }
-                        }
-                    }
+                if let ExprKind::Property { base, key } = &rhs.kind
+                    && let (ExprKind::Var(v), "aliases") = (&base.kind, key.name.as_str())
+                    && let Some(i) = index_of(&v.name)
+                    && checks[i].alias_seek.is_none()
+                {
+                    checks[i].alias_seek = Some(binder.expr(lhs)?);
                 }
                 false
             }

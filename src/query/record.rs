@@ -330,18 +330,18 @@ impl Records {
     }
 
     fn add_node(&mut self, graph: &Graph, id: NodeId) {
-        if let std::collections::hash_map::Entry::Vacant(slot) = self.nodes.entry(id) {
-            if let Some(n) = Node::of(graph, id) {
-                slot.insert(n);
-            }
+        if let std::collections::hash_map::Entry::Vacant(slot) = self.nodes.entry(id)
+            && let Some(n) = Node::of(graph, id)
+        {
+            slot.insert(n);
         }
     }
 
     fn add_rel(&mut self, graph: &Graph, id: RelId) {
-        if let std::collections::hash_map::Entry::Vacant(slot) = self.relationships.entry(id) {
-            if let Some(r) = Relationship::of(graph, id) {
-                slot.insert(r);
-            }
+        if let std::collections::hash_map::Entry::Vacant(slot) = self.relationships.entry(id)
+            && let Some(r) = Relationship::of(graph, id)
+        {
+            slot.insert(r);
         }
     }
 }

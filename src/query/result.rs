@@ -113,7 +113,7 @@ impl QueryResult {
     /// assert_eq!(r.column("x").count(), 2);
     /// # Ok::<_, kgraph::QueryError>(())
     /// ```
-    pub fn column<'r>(&'r self, column: &str) -> impl Iterator<Item = &'r Value> + 'r {
+    pub fn column<'r>(&'r self, column: &str) -> impl Iterator<Item = &'r Value> + 'r + use<'r> {
         let c = self.columns.iter().position(|x| x == column);
         self.rows.iter().filter_map(move |r| c.and_then(|c| r.get(c)))
     }

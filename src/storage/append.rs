@@ -541,10 +541,10 @@ pub(crate) fn run(
     };
     loop {
         let graph = target.begin().map_err(|e| fail(e, committed))?;
-        if run.merge.is_none() {
-            if let Some((label, key)) = &opts.merge {
-                run.merge = Some(Merge::new(graph, label, key));
-            }
+        if run.merge.is_none()
+            && let Some((label, key)) = &opts.merge
+        {
+            run.merge = Some(Merge::new(graph, label, key));
         }
         let mut batch = ImportReport::default();
         let (rows_before, batches) = (committed.rows, committed.batches);

@@ -1108,10 +1108,10 @@ pub(crate) fn value_type(v: &Value) -> Result<ColType, &'static str> {
                 if scalar(item)? != s {
                     return Err("a list of mixed types");
                 }
-                if let Value::String(t) = item {
-                    if t.contains(';') {
-                        return Err("a list element holding ';', the list separator");
-                    }
+                if let Value::String(t) = item
+                    && t.contains(';')
+                {
+                    return Err("a list element holding ';', the list separator");
                 }
             }
             Ok(ColType {

@@ -61,10 +61,10 @@ pub(crate) fn entry(name: &str) -> Entry {
     {
         return Entry::Log(g);
     }
-    if let Some(target) = super::file::temp_target(name.as_bytes()) {
-        if std::str::from_utf8(target).is_ok_and(|t| matches!(entry(t), Entry::Snapshot(_))) {
-            return Entry::Temporary;
-        }
+    if let Some(target) = super::file::temp_target(name.as_bytes())
+        && std::str::from_utf8(target).is_ok_and(|t| matches!(entry(t), Entry::Snapshot(_)))
+    {
+        return Entry::Temporary;
     }
     Entry::Other
 }

@@ -481,10 +481,10 @@ fn unit_based(c: &mut Cur<'_>) -> Option<Res<Duration>> {
         .collect();
     // A fraction anywhere but on the last part given (seconds excepted, which are exact).
     let fractional = parts.iter().position(|(i, p)| p.frac.is_some() && *i != 6);
-    if let Some(at) = fractional {
-        if at + 1 != parts.len() {
-            return None;
-        }
+    if let Some(at) = fractional
+        && at + 1 != parts.len()
+    {
+        return None;
     }
     let v = |p: &Option<Part>| p.as_ref().map_or(0, Part::value);
     let months = v(&date[0]) * 12 + v(&date[1]);

@@ -24,14 +24,14 @@ pub(super) fn refuse_subquery_writes(kind: ast::SubqueryKind, body: &ast::Subque
                     | ClauseKind::CallSubquery { .. }
             )
         });
-        if let Some(c) = write {
-            if !matches!(c.kind, ClauseKind::CallSubquery { .. }) {
-                return err(
-                    SemanticKind::InvalidClause,
-                    format!("{keyword} {{ ... }} cannot contain a write clause"),
-                    c.span,
-                );
-            }
+        if let Some(c) = write
+            && !matches!(c.kind, ClauseKind::CallSubquery { .. })
+        {
+            return err(
+                SemanticKind::InvalidClause,
+                format!("{keyword} {{ ... }} cannot contain a write clause"),
+                c.span,
+            );
         }
     }
     Ok(())
@@ -103,10 +103,10 @@ impl Binder<'_, '_> {
                         );
                     }
                     let e = self.expr(a)?;
-                    if let Expr::Const(v) = &e {
-                        if let Err(m) = field.convert(v.clone()) {
-                            return err(SemanticKind::InvalidArgumentType, format!("{name}: {m}"), a.span);
-                        }
+                    if let Expr::Const(v) = &e
+                        && let Err(m) = field.convert(v.clone())
+                    {
+                        return err(SemanticKind::InvalidArgumentType, format!("{name}: {m}"), a.span);
                     }
                     // A node, relationship or path variable has its type before anything runs.
                     if let ExprKind::Var(v) = &a.kind {
@@ -327,18 +327,16 @@ impl Binder<'_, '_> {
                 kind: ClauseKind::Return(p),
                 ..
             }) = part.clauses.last()
-            {
-                if let Some(item) = p
+                && let Some(item) = p
                     .items
                     .iter()
                     .find(|i| i.alias.is_none() && !matches!(i.expr.kind, ExprKind::Var(_)))
-                {
-                    return err(
-                        SemanticKind::NoExpressionAlias,
-                        "an expression returned by a CALL subquery must be aliased (use AS)",
-                        item.expr.span,
-                    );
-                }
+            {
+                return err(
+                    SemanticKind::NoExpressionAlias,
+                    "an expression returned by a CALL subquery must be aliased (use AS)",
+                    item.expr.span,
+                );
             }
         }
         let bound = self.bind_sub(q, &scopes, true)?;

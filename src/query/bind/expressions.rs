@@ -362,10 +362,11 @@ pub(super) fn has_aggregate(e: &ast::Expr) -> bool {
         if let ExprKind::CountStar = e.kind {
             found = true;
         }
-        if let ExprKind::FnCall { name, namespace, .. } = &e.kind {
-            if namespace.is_empty() && is_aggregate(&name.name.to_lowercase()) {
-                found = true;
-            }
+        if let ExprKind::FnCall { name, namespace, .. } = &e.kind
+            && namespace.is_empty()
+            && is_aggregate(&name.name.to_lowercase())
+        {
+            found = true;
         }
     });
     found
@@ -498,10 +499,11 @@ pub(super) fn children(e: &ast::Expr) -> Vec<&ast::Expr> {
 pub(super) fn calls_rand(e: &ast::Expr) -> bool {
     let mut found = false;
     visit(e, &mut |x| {
-        if let ExprKind::FnCall { namespace, name, .. } = &x.kind {
-            if namespace.is_empty() && name.name.eq_ignore_ascii_case("rand") {
-                found = true;
-            }
+        if let ExprKind::FnCall { namespace, name, .. } = &x.kind
+            && namespace.is_empty()
+            && name.name.eq_ignore_ascii_case("rand")
+        {
+            found = true;
         }
     });
     found
@@ -524,10 +526,10 @@ pub(super) fn literal_item_type(list: &Expr) -> Option<&'static str> {
 impl Binder<'_, '_> {
     pub(crate) fn expr(&mut self, e: &ast::Expr) -> BindResult<Expr> {
         // After a projection, an expression equal to a projected one reads its column.
-        if !matches!(e.kind, ExprKind::Var(_)) {
-            if let Some((_, slot)) = self.substitutions.iter().find(|(x, _)| x == e) {
-                return Ok(Expr::Slot(*slot));
-            }
+        if !matches!(e.kind, ExprKind::Var(_))
+            && let Some((_, slot)) = self.substitutions.iter().find(|(x, _)| x == e)
+        {
+            return Ok(Expr::Slot(*slot));
         }
         if Self::is_complex(e) {
             self.expr_complex(e)
@@ -685,19 +687,18 @@ impl Binder<'_, '_> {
         let p = pos(e.span);
         Ok(match &e.kind {
             ExprKind::Property { base, key } => {
-                if let ExprKind::Var(v) = &base.kind {
-                    if let Some(var) = self.scope.get(&v.name) {
-                        if matches!(var.kind, VarKind::Path | VarKind::RelList) {
-                            return err(
-                                SemanticKind::InvalidArgumentType,
-                                format!(
-                                    "'{}' is a path or a list of relationships; it has no properties",
-                                    v.name
-                                ),
-                                e.span,
-                            );
-                        }
-                    }
+                if let ExprKind::Var(v) = &base.kind
+                    && let Some(var) = self.scope.get(&v.name)
+                    && matches!(var.kind, VarKind::Path | VarKind::RelList)
+                {
+                    return err(
+                        SemanticKind::InvalidArgumentType,
+                        format!(
+                            "'{}' is a path or a list of relationships; it has no properties",
+                            v.name
+                        ),
+                        e.span,
+                    );
                 }
                 let b = self.expr(base)?;
                 let k = self.resolver.key(&key.name);
@@ -1098,19 +1099,18 @@ impl Binder<'_, '_> {
             .collect::<BindResult<Vec<_>>>()?;
         // properties() takes a node, a relationship or a map: a literal of another type is
         // wrong before anything runs.
-        if *f == Func::Properties {
-            if let (Some(Expr::Const(v)), Some(a)) = (bound.first(), args.first()) {
-                if !matches!(v, Value::Map(_) | Value::Null) {
-                    return err(
-                        SemanticKind::InvalidArgumentType,
-                        format!(
-                            "properties() needs a node, a relationship or a map, not a {}",
-                            v.type_name()
-                        ),
-                        a.span,
-                    );
-                }
-            }
+        if *f == Func::Properties
+            && let (Some(Expr::Const(v)), Some(a)) = (bound.first(), args.first())
+            && !matches!(v, Value::Map(_) | Value::Null)
+        {
+            return err(
+                SemanticKind::InvalidArgumentType,
+                format!(
+                    "properties() needs a node, a relationship or a map, not a {}",
+                    v.type_name()
+                ),
+                a.span,
+            );
         }
         Ok(Expr::Call(*f, bound, pos(span)))
     }

@@ -263,14 +263,14 @@ impl<'a, 'g> Binder<'a, 'g> {
                 .last()
                 .is_some_and(|c| matches!(c.kind, ClauseKind::Return(_)));
             writes |= pipeline.ops.iter().any(Op::is_write);
-            if let Some(c) = &columns {
-                if *c != cols {
-                    return err(
-                        SemanticKind::DifferentColumnsInUnion,
-                        "every part of a UNION must return the same columns",
-                        part.span,
-                    );
-                }
+            if let Some(c) = &columns
+                && *c != cols
+            {
+                return err(
+                    SemanticKind::DifferentColumnsInUnion,
+                    "every part of a UNION must return the same columns",
+                    part.span,
+                );
             }
             columns = Some(cols);
             parts.push(pipeline);
@@ -403,14 +403,14 @@ impl<'a, 'g> Binder<'a, 'g> {
                             );
                         }
                         let b = self.expr(e)?;
-                        if let Expr::Const(v) = &b {
-                            if !v.is_null() {
-                                return err(
-                                    SemanticKind::InvalidArgumentType,
-                                    "DELETE needs a node, relationship or path",
-                                    e.span,
-                                );
-                            }
+                        if let Expr::Const(v) = &b
+                            && !v.is_null()
+                        {
+                            return err(
+                                SemanticKind::InvalidArgumentType,
+                                "DELETE needs a node, relationship or path",
+                                e.span,
+                            );
                         }
                         bound.push(b);
                     }

@@ -576,19 +576,19 @@ impl Binder<'_, '_> {
         if comp.is_none() {
             // A pattern predicate may not introduce new named variables.
             for n in std::iter::once(&el.start).chain(el.chain.iter().map(|(_, n)| n)) {
-                if let Some(v) = &n.var {
-                    if !self.scope.contains_key(&v.name) {
-                        self.scope = saved;
-                        self.aggs = saved_aggs;
-                        return err(
-                            SemanticKind::UndefinedVariable,
-                            format!(
-                                "variable '{}' is not defined (a pattern predicate cannot introduce one)",
-                                v.name
-                            ),
-                            v.span,
-                        );
-                    }
+                if let Some(v) = &n.var
+                    && !self.scope.contains_key(&v.name)
+                {
+                    self.scope = saved;
+                    self.aggs = saved_aggs;
+                    return err(
+                        SemanticKind::UndefinedVariable,
+                        format!(
+                            "variable '{}' is not defined (a pattern predicate cannot introduce one)",
+                            v.name
+                        ),
+                        v.span,
+                    );
                 }
             }
         }

@@ -249,10 +249,10 @@ impl Binder<'_, '_> {
         if let Some(s) = skip {
             ops.push(Op::Skip(s));
         }
-        if let Some(l) = limit {
-            if !sorted_topk {
-                ops.push(Op::Limit(l));
-            }
+        if let Some(l) = limit
+            && !sorted_topk
+        {
+            ops.push(Op::Limit(l));
         }
         if let Some(w) = &p.where_ {
             if has_aggregate(w) {

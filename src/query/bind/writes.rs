@@ -242,28 +242,29 @@ impl Binder<'_, '_> {
             .chain(p.element.chain.iter().map(|(_, n)| n))
             .enumerate()
         {
-            if slots.nodes[i].1 && (!n.labels.is_empty() || n.props.is_some()) {
-                if let Some(v) = &n.var {
-                    return err(
-                        SemanticKind::VariableAlreadyBound,
-                        format!(
-                            "'{}' is already bound; MERGE cannot add labels or properties to it",
-                            v.name
-                        ),
-                        v.span,
-                    );
-                }
+            if slots.nodes[i].1
+                && (!n.labels.is_empty() || n.props.is_some())
+                && let Some(v) = &n.var
+            {
+                return err(
+                    SemanticKind::VariableAlreadyBound,
+                    format!(
+                        "'{}' is already bound; MERGE cannot add labels or properties to it",
+                        v.name
+                    ),
+                    v.span,
+                );
             }
-            if let Some(props) = &n.props {
-                if let ExprKind::Map(entries) = &props.kind {
-                    for (_, v) in entries {
-                        if matches!(v.kind, ExprKind::Literal(Literal::Null)) {
-                            return err(
-                                SemanticKind::MergeReadOwnWrites,
-                                "MERGE cannot match on a null property",
-                                v.span,
-                            );
-                        }
+            if let Some(props) = &n.props
+                && let ExprKind::Map(entries) = &props.kind
+            {
+                for (_, v) in entries {
+                    if matches!(v.kind, ExprKind::Literal(Literal::Null)) {
+                        return err(
+                            SemanticKind::MergeReadOwnWrites,
+                            "MERGE cannot match on a null property",
+                            v.span,
+                        );
                     }
                 }
             }
@@ -413,10 +414,10 @@ impl Binder<'_, '_> {
             );
         }
         let list = self.expr(list)?;
-        if let Expr::Const(v) = &list {
-            if !matches!(v, Value::List(_) | Value::Null) {
-                return err(SemanticKind::InvalidArgumentType, "FOREACH needs a list", span);
-            }
+        if let Expr::Const(v) = &list
+            && !matches!(v, Value::List(_) | Value::Null)
+        {
+            return err(SemanticKind::InvalidArgumentType, "FOREACH needs a list", span);
         }
         let saved = self.scope.clone();
         let saved_unit = std::mem::replace(&mut self.unit_ok, true);

@@ -55,14 +55,14 @@ impl Distinct {
                 if !set.insert(id) {
                     return false;
                 }
-                if let Some(bound) = bitset_bound {
-                    if set.len().saturating_mul(64) >= bound {
-                        let mut bits = Distinct::NodeBits(vec![0; bound.div_ceil(64)], 0);
-                        for id in std::mem::take(set) {
-                            bits.set_bit(id);
-                        }
-                        *self = bits;
+                if let Some(bound) = bitset_bound
+                    && set.len().saturating_mul(64) >= bound
+                {
+                    let mut bits = Distinct::NodeBits(vec![0; bound.div_ceil(64)], 0);
+                    for id in std::mem::take(set) {
+                        bits.set_bit(id);
                     }
+                    *self = bits;
                 }
                 true
             }
@@ -669,14 +669,14 @@ impl Ctx<'_> {
             }
             Ordering::Equal
         };
-        if let Some(k) = limit {
-            if k < keyed.len() {
-                if k == 0 {
-                    return Ok(Vec::new());
-                }
-                keyed.select_nth_unstable_by(k - 1, cmp);
-                keyed.truncate(k);
+        if let Some(k) = limit
+            && k < keyed.len()
+        {
+            if k == 0 {
+                return Ok(Vec::new());
             }
+            keyed.select_nth_unstable_by(k - 1, cmp);
+            keyed.truncate(k);
         }
         keyed.sort_by(cmp);
         Ok(keyed.into_iter().map(|(_, r)| r).collect())

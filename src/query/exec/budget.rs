@@ -176,16 +176,17 @@ impl Budget<'_> {
                 format!("the query was cancelled through its CancelHandle (stopped at step {n})"),
             ));
         }
-        if let Some(deadline) = self.limits.deadline {
-            if n.is_multiple_of(CHECK_INTERVAL) && Instant::now() >= deadline {
-                return Err(ExecError::new(
-                    ExecKind::Timeout,
-                    format!(
-                        "the query ran past its deadline (stopped at step {n}); \
+        if let Some(deadline) = self.limits.deadline
+            && n.is_multiple_of(CHECK_INTERVAL)
+            && Instant::now() >= deadline
+        {
+            return Err(ExecError::new(
+                ExecKind::Timeout,
+                format!(
+                    "the query ran past its deadline (stopped at step {n}); \
                          give it more time with timeout() or deadline()"
-                    ),
-                ));
-            }
+                ),
+            ));
         }
         Ok(())
     }

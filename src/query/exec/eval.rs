@@ -303,10 +303,10 @@ impl Ctx<'_> {
                 for item in items {
                     self.tick()?;
                     set_slot(&mut scratch, *var, item.clone());
-                    if let Some(p) = pred {
-                        if !self.truthy(p, &scratch)? {
-                            continue;
-                        }
+                    if let Some(p) = pred
+                        && !self.truthy(p, &scratch)?
+                    {
+                        continue;
                     }
                     let v = match map {
                         Some(m) => self.eval(m, &scratch)?,

@@ -478,10 +478,10 @@ impl<'g> Ctx<'g> {
                 return Ok(false);
             }
         }
-        if let Some(map) = &check.prop_map {
-            if !self.props_match(&Value::Node(id), map, row)? {
-                return Ok(false);
-            }
+        if let Some(map) = &check.prop_map
+            && !self.props_match(&Value::Node(id), map, row)?
+        {
+            return Ok(false);
         }
         Ok(true)
     }

@@ -132,29 +132,29 @@ impl Ctx<'_> {
         // chunk by chunk (`aggregate_in_chunks`), so no operator's whole output is ever held
         // to share it out.
         while !rest.is_empty() && rows.len() < MIN_ROWS {
-            if rows.len() == 1 {
-                if let Some(Op::NodeScan { slot, start, check }) = rest.first() {
-                    let ids: Option<Vec<NodeId>> = match start {
-                        Start::All => Some(self.graph.nodes().collect()),
-                        Start::Label(Some(l)) => Some(self.graph.label_nodes(*l).iter().copied().collect()),
-                        _ => None,
+            if rows.len() == 1
+                && let Some(Op::NodeScan { slot, start, check }) = rest.first()
+            {
+                let ids: Option<Vec<NodeId>> = match start {
+                    Start::All => Some(self.graph.nodes().collect()),
+                    Start::Label(Some(l)) => Some(self.graph.label_nodes(*l).iter().copied().collect()),
+                    _ => None,
+                };
+                if let Some(ids) = ids {
+                    // Hand out the candidates, a chunk at a time; each thread checks its own.
+                    let base = rows.pop().unwrap_or_default();
+                    let slot = *slot;
+                    rest[0] = Op::NodeScan {
+                        slot,
+                        start: Start::Bound,
+                        check: check.clone(),
                     };
-                    if let Some(ids) = ids {
-                        // Hand out the candidates, a chunk at a time; each thread checks its own.
-                        let base = rows.pop().unwrap_or_default();
-                        let slot = *slot;
-                        rest[0] = Op::NodeScan {
-                            slot,
-                            start: Start::Bound,
-                            check: check.clone(),
-                        };
-                        let candidates = ids.into_iter().map(move |id| {
-                            let mut r = base.clone();
-                            set_slot(&mut r, slot, Value::Node(id));
-                            Ok(r)
-                        });
-                        return self.aggregate_in_chunks(Box::new(candidates), &rest, keys, aggs, clear);
-                    }
+                    let candidates = ids.into_iter().map(move |id| {
+                        let mut r = base.clone();
+                        set_slot(&mut r, slot, Value::Node(id));
+                        Ok(r)
+                    });
+                    return self.aggregate_in_chunks(Box::new(candidates), &rest, keys, aggs, clear);
                 }
             }
             if rows.len() > 1 && self.fan_out(&rest[0], &rows) >= MIN_WORK {

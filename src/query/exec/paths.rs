@@ -543,10 +543,10 @@ impl Iterator for VarPaths<'_, '_> {
                 if let Some(done) = self.stack.pop() {
                     self.spare.push(done);
                 }
-                if let Some(r) = self.path.pop() {
-                    if let Some(set) = &mut self.on_path {
-                        set.remove(&r);
-                    }
+                if let Some(r) = self.path.pop()
+                    && let Some(set) = &mut self.on_path
+                {
+                    set.remove(&r);
                 }
                 continue;
             };
@@ -581,11 +581,11 @@ impl Iterator for VarPaths<'_, '_> {
                     Err(e) => return Some(Err(e)),
                 }
             } else {
-                if self.strict_cap {
-                    if let Err(e) = self.check_cap(node) {
-                        self.stack.clear();
-                        return Some(Err(e));
-                    }
+                if self.strict_cap
+                    && let Err(e) = self.check_cap(node)
+                {
+                    self.stack.clear();
+                    return Some(Err(e));
                 }
                 self.path.pop();
                 if let Some(set) = &mut self.on_path {

@@ -108,10 +108,10 @@ impl Changes {
 
     /// Records that `e` is about to be deleted.
     fn deleting(&mut self, graph: &Graph, e: Entity) {
-        if let Entity::Rel(r) = e {
-            if let Ok(d) = graph.rel_data(r) {
-                self.tombstones.rels.insert(r, d.ty);
-            }
+        if let Entity::Rel(r) = e
+            && let Ok(d) = graph.rel_data(r)
+        {
+            self.tombstones.rels.insert(r, d.ty);
         }
         let keys: Vec<KeyId> = props_of(graph, e)
             .map(|p| p.iter().map(|(k, _)| k).collect())
@@ -225,12 +225,12 @@ impl<'a> Writer<'a> {
                 "property '{key}' cannot hold a map"
             )));
         }
-        if let Value::List(items) = &v {
-            if items.iter().any(|i| matches!(i, Value::Map(_) | Value::List(_))) {
-                return Err(ExecError::type_error(format!(
-                    "property '{key}' cannot hold a list of lists or maps"
-                )));
-            }
+        if let Value::List(items) = &v
+            && items.iter().any(|i| matches!(i, Value::Map(_) | Value::List(_)))
+        {
+            return Err(ExecError::type_error(format!(
+                "property '{key}' cannot hold a list of lists or maps"
+            )));
         }
         if !v.is_storable() {
             return Err(ExecError::type_error(format!(

@@ -107,10 +107,10 @@ impl<'g> Table<'g> {
         let addr = Arc::as_ptr(s) as *const u8 as usize;
         // Allocations are at least 16-byte aligned: the low bits say nothing.
         let slot = (addr >> 4) & (RECENT_SLOTS - 1);
-        if let Some((a, i)) = self.recent.get(slot) {
-            if *a == addr {
-                return Ok(*i);
-            }
+        if let Some((a, i)) = self.recent.get(slot)
+            && *a == addr
+        {
+            return Ok(*i);
         }
         let i = *self.by_text.entry(&**s).or_insert_with(|| {
             self.out.str(s);

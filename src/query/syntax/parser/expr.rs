@@ -613,10 +613,10 @@ fn fn_call(i: Input<'_>) -> PExpr<'_> {
 /// `(expr)`, or a pattern predicate `(a)-[:T]->(b)` (which needs at least
 /// one relationship).
 fn paren_or_pattern(i: Input<'_>) -> PExpr<'_> {
-    if matches!(i.after_partner(0), Tok::P(Punct::Minus) | Tok::P(Punct::Lt)) {
-        if let Some(found) = pattern_predicate(i)? {
-            return Ok(found);
-        }
+    if matches!(i.after_partner(0), Tok::P(Punct::Minus) | Tok::P(Punct::Lt))
+        && let Some(found) = pattern_predicate(i)?
+    {
+        return Ok(found);
     }
     paren_expr(i)
 }
@@ -651,10 +651,8 @@ fn list_like(i: Input<'_>) -> PExpr<'_> {
     let pattern_ahead = (inner.peek().is(Punct::LParen)
         && matches!(inner.after_partner(0), Tok::P(Punct::Minus) | Tok::P(Punct::Lt)))
         || (at_variable(inner) && inner.peek_at(1).is(Punct::Eq) && inner.peek_at(2).is(Punct::LParen));
-    if pattern_ahead {
-        if let Some(found) = try_pattern_comprehension(i)? {
-            return Ok(found);
-        }
+    if pattern_ahead && let Some(found) = try_pattern_comprehension(i)? {
+        return Ok(found);
     }
     list_literal(i)
 }

@@ -151,10 +151,8 @@ fn reserved_as_variable<'a, T>(i: Input<'a>) -> Option<PResult<'a, T>> {
 /// the variable's place is reported as such.
 pub(crate) fn node(i: Input<'_>, in_expr: bool) -> PResult<'_, Box<NodePattern>> {
     let (i, open) = expect_p(i, Punct::LParen)?;
-    if !in_expr {
-        if let Some(err) = reserved_as_variable(i) {
-            return err;
-        }
+    if !in_expr && let Some(err) = reserved_as_variable(i) {
+        return err;
     }
     let (i, var) = if at_variable(i) {
         let (r, v) = variable(i, "a variable")?;
@@ -226,10 +224,8 @@ pub(crate) fn rel(i: Input<'_>, in_expr: bool) -> PResult<'_, Box<RelPattern>> {
 
 /// The inside of `[...]`: `var:T1|T2 *range {props}`.
 fn rel_detail<'a>(i: Input<'a>, d: &mut RelPattern, in_expr: bool) -> PResult<'a, ()> {
-    if !in_expr {
-        if let Some(err) = reserved_as_variable(i) {
-            return err;
-        }
+    if !in_expr && let Some(err) = reserved_as_variable(i) {
+        return err;
     }
     let (mut i, var) = if at_variable(i) {
         let (r, v) = variable(i, "a variable")?;
