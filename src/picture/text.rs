@@ -123,15 +123,13 @@ pub(crate) fn wrap(caption: &str) -> Vec<String> {
     if !truncated && !line.trim().is_empty() {
         lines.push(line.trim_end().to_owned());
     }
-    if truncated {
-        if let Some(last) = lines.last_mut() {
-            while !last.is_empty() && width(last, CAPTION_SIZE) + width("…", CAPTION_SIZE) > MAX_LINE {
-                last.pop();
-            }
-            let kept = last.trim_end().len();
-            last.truncate(kept);
-            last.push('…');
+    if truncated && let Some(last) = lines.last_mut() {
+        while !last.is_empty() && width(last, CAPTION_SIZE) + width("…", CAPTION_SIZE) > MAX_LINE {
+            last.pop();
         }
+        let kept = last.trim_end().len();
+        last.truncate(kept);
+        last.push('…');
     }
     if lines.is_empty() {
         lines.push(String::new());
