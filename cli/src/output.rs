@@ -244,6 +244,10 @@ fn write_props<'a>(
 /// CSV: a header line and a line per row; null is an empty field, strings as they are,
 /// other values as in a table.
 pub fn csv_text(result: &QueryResult) -> String {
+    // A statement without columns (a write without RETURN) has no header and no rows.
+    if result.columns().is_empty() {
+        return String::new();
+    }
     let records = result.records();
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
     let _ = w.write_record(result.columns());
@@ -264,6 +268,9 @@ pub fn csv_text(result: &QueryResult) -> String {
 /// JSON Lines: one object per row, keys in column order.
 pub fn jsonl(result: &QueryResult) -> String {
     let mut out = String::new();
+    if result.columns().is_empty() {
+        return out;
+    }
     match result.deserialize::<OrderedRow>() {
         Ok(rows) => {
             for row in rows {

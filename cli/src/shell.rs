@@ -310,7 +310,10 @@ impl Shell {
                     if input.trim().is_empty() {
                         continue;
                     }
-                    let _ = rl.add_history_entry(input.trim_end());
+                    // Leaving is not kept: the up arrow of the next run finds the last query.
+                    if ![":quit", ":exit", ":q"].contains(&input.trim()) {
+                        let _ = rl.add_history_entry(input.trim_end());
+                    }
                     if let Some(h) = &history {
                         save_history(&mut rl, h);
                     }
