@@ -29,8 +29,8 @@ pub use query::syntax::{
     ParseError, ParseErrorKind, Query, MAX_NESTING_DEPTH, MAX_QUERY_BYTES, MAX_STRING_LITERAL_BYTES,
 };
 pub use query::{
-    Cell, FromValue, Node, OwnedRow, Params, Prepared, QueryResult, ReadQuery, Records, Relationship, Row,
-    RowError, RowStream, WriteQuery,
+    Cell, FromValue, Node, OperatorProfile, OwnedRow, Params, Prepared, Profile, QueryResult, ReadQuery,
+    Records, Relationship, Row, RowError, RowStream, WriteQuery,
 };
 #[doc(hidden)]
 pub use storage::dir::{DbFs, LogHandle, StdDbFs};

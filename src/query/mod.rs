@@ -10,6 +10,7 @@ mod optimize;
 pub(crate) mod plan;
 pub(crate) mod prepared;
 pub mod procedures;
+mod profile;
 pub(crate) mod record;
 mod result;
 pub(crate) mod row;
@@ -27,6 +28,7 @@ use error::{QueryError, RuntimeKind, SemanticKind};
 use exec::error::{ExecError, ExecKind};
 use exec::Limits;
 pub use prepared::Prepared;
+pub use profile::{OperatorProfile, Profile};
 pub use record::{Node, Records, Relationship};
 pub use result::QueryResult;
 pub use row::{Cell, FromValue, Row, RowError};
@@ -456,7 +458,14 @@ impl ReadQuery<'_> {
         let key = PlanKey::new(self.text, &self.options, self.graph);
         if let Some(hit) = cached_plan(self.prepared, &key, &self.params).filter(|hit| !hit.plan.writes) {
             if hit.shallow && !hit.explain {
-                return read(self.graph, &hit.plan, self.text, &self.params, &self.options);
+                return read(
+                    self.graph,
+                    &hit.plan,
+                    self.text,
+                    &self.params,
+                    &self.options,
+                    hit.profile,
+                );
             }
         }
         self.run_uncached()
@@ -479,7 +488,14 @@ impl ReadQuery<'_> {
         if stmt.explain {
             return Ok(explain(&plan));
         }
-        read(self.graph, &plan, self.text, &self.params, &self.options)
+        read(
+            self.graph,
+            &plan,
+            self.text,
+            &self.params,
+            &self.options,
+            stmt.profile,
+        )
     }
 
     /// The plan of the parsed statement: cached, or bound now (and cached).
@@ -504,6 +520,7 @@ impl ReadQuery<'_> {
                         plan: plan.clone(),
                         shallow: parsed.depth() <= SHALLOW,
                         explain: stmt.explain,
+                        profile: stmt.profile,
                     };
                     cache_plan(self.prepared, key, &self.params, hit);
                     plan
@@ -531,8 +548,9 @@ impl<'g> ReadQuery<'g> {
             Some(p) => p.parsed.clone(),
             None => parse_cached(self.text)?,
         };
-        if parsed.depth() > SHALLOW || parsed.statement().explain {
-            // Runs whole (a deep statement on a thread with a large stack).
+        if parsed.depth() > SHALLOW || parsed.statement().explain || parsed.statement().profile {
+            // Runs whole (a deep statement on a thread with a large stack; a profile, which is
+            // known only once every row is made).
             let (graph, text) = (self.graph, self.text);
             return Ok(RowStream::done(graph, text, self.run()?));
         }
@@ -578,10 +596,25 @@ impl WriteQuery<'_> {
             if hit.shallow && !hit.explain {
                 let plan = hit.plan;
                 if !plan.writes {
-                    return read(self.graph, &plan, self.text, &self.params, &self.options);
+                    return read(
+                        self.graph,
+                        &plan,
+                        self.text,
+                        &self.params,
+                        &self.options,
+                        hit.profile,
+                    );
                 }
                 let mark = self.graph.journal_begin();
-                return write_statement(self.graph, &plan, self.text, &self.params, &self.options, mark);
+                return write_statement(
+                    self.graph,
+                    &plan,
+                    self.text,
+                    &self.params,
+                    &self.options,
+                    mark,
+                    hit.profile,
+                );
             }
         }
         let parsed = match self.prepared {
@@ -621,6 +654,7 @@ impl WriteQuery<'_> {
                         plan: std::sync::Arc::new(plan),
                         shallow: parsed.depth() <= SHALLOW,
                         explain: false,
+                        profile: stmt.profile,
                     };
                     cache_plan(
                         self.prepared,
@@ -628,9 +662,23 @@ impl WriteQuery<'_> {
                         &self.params,
                         hit.clone(),
                     );
-                    return read(self.graph, &hit.plan, self.text, &self.params, &self.options);
+                    return read(
+                        self.graph,
+                        &hit.plan,
+                        self.text,
+                        &self.params,
+                        &self.options,
+                        stmt.profile,
+                    );
                 }
-                return read(self.graph, &plan, self.text, &self.params, &self.options);
+                return read(
+                    self.graph,
+                    &plan,
+                    self.text,
+                    &self.params,
+                    &self.options,
+                    stmt.profile,
+                );
             }
         };
         let plan = std::sync::Arc::new(plan);
@@ -638,6 +686,7 @@ impl WriteQuery<'_> {
             plan: plan.clone(),
             shallow: parsed.depth() <= SHALLOW,
             explain: false,
+            profile: stmt.profile,
         };
         cache_plan(
             self.prepared,
@@ -645,7 +694,15 @@ impl WriteQuery<'_> {
             &self.params,
             hit,
         );
-        write_statement(self.graph, &plan, self.text, &self.params, &self.options, mark)
+        write_statement(
+            self.graph,
+            &plan,
+            self.text,
+            &self.params,
+            &self.options,
+            mark,
+            stmt.profile,
+        )
     }
 }
 
@@ -658,9 +715,15 @@ fn write_statement(
     params: &Params,
     options: &Options,
     mark: (Mark, bool),
+    profile: bool,
 ) -> Result<QueryResult, QueryError> {
+    let profiler = profile.then(|| exec::profile::Profiler::new(plan));
+    let limits = match profiler {
+        Some(_) => std::borrow::Cow::Owned(profiled_limits(&options.limits)),
+        None => std::borrow::Cow::Borrowed(&options.limits),
+    };
     let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let result = exec::run_write(graph, plan, &params.0, &options.limits);
+        let result = exec::run_write(graph, plan, &params.0, &limits, profiler.as_ref());
         if options.panic_after_writes && result.is_ok() {
             #[allow(clippy::panic)] // the test hook's whole purpose
             {
@@ -672,12 +735,14 @@ fn write_statement(
     match run {
         Ok(Ok((rows, stats))) => {
             journal_finish(graph, mark, true);
+            let profile = profiler.map(|p| Box::new(p.finish(rows.len() as u64)));
             let records = record::Records::collect(graph, rows.iter().map(Vec::as_slice));
             Ok(QueryResult {
                 columns: plan.columns.clone(),
                 rows,
                 stats,
                 records,
+                profile,
             })
         }
         Ok(Err(e)) => {
@@ -748,22 +813,61 @@ fn bind(
     .map_err(|e| semantic(text, e))
 }
 
-/// Runs a plan that does not write.
+/// Runs a plan that does not write; under `PROFILE` (`profile`), with a profile.
 fn read(
     graph: &Graph,
     plan: &plan::Plan,
     text: &str,
     params: &Params,
     options: &Options,
+    profile: bool,
 ) -> Result<QueryResult, QueryError> {
-    let rows = exec::run_read(graph, plan, &params.0, &options.limits).map_err(|e| runtime(text, e))?;
+    if profile {
+        return read_profiled(graph, plan, text, params, options);
+    }
+    let rows = exec::run_read(graph, plan, &params.0, &options.limits, None).map_err(|e| runtime(text, e))?;
     let records = record::Records::collect(graph, rows.iter().map(Vec::as_slice));
     Ok(QueryResult {
         columns: plan.columns.clone(),
         rows,
         stats: exec::Stats::default(),
         records,
+        profile: None,
     })
+}
+
+/// `read` under `PROFILE`: on one thread, every row pulled, each operator counted and timed.
+#[inline(never)]
+fn read_profiled(
+    graph: &Graph,
+    plan: &plan::Plan,
+    text: &str,
+    params: &Params,
+    options: &Options,
+) -> Result<QueryResult, QueryError> {
+    let profiler = exec::profile::Profiler::new(plan);
+    let limits = profiled_limits(&options.limits);
+    let rows =
+        exec::run_read(graph, plan, &params.0, &limits, Some(&profiler)).map_err(|e| runtime(text, e))?;
+    let profile = profiler.finish(rows.len() as u64);
+    let records = record::Records::collect(graph, rows.iter().map(Vec::as_slice));
+    Ok(QueryResult {
+        columns: plan.columns.clone(),
+        rows,
+        stats: exec::Stats::default(),
+        records,
+        profile: Some(Box::new(profile)),
+    })
+}
+
+/// The limits of a profiled run: one thread (the profiler times one operator at a time) and
+/// every row pulled (so each operator's rows pass where they can be counted).
+fn profiled_limits(limits: &Limits) -> Limits {
+    Limits {
+        threads: 1,
+        pull_only: true,
+        ..limits.clone()
+    }
 }
 
 /// A cache entry: a key, the names of the parameters the plan was bound with, and the plan.
@@ -786,6 +890,8 @@ pub(crate) struct CachedPlan {
     shallow: bool,
     /// An `EXPLAIN`: the plan is the answer.
     explain: bool,
+    /// A `PROFILE`: the statement runs with its profile.
+    profile: bool,
 }
 
 const PLAN_CACHE_ENTRIES: usize = 16;
@@ -965,6 +1071,7 @@ fn explain(plan: &plan::Plan) -> QueryResult {
         rows: plan.to_string().lines().map(|l| vec![Value::from(l)]).collect(),
         stats: exec::Stats::default(),
         records: None,
+        profile: None,
     }
 }
 

@@ -750,49 +750,96 @@ fn slots_text(slots: impl Iterator<Item = Slot>) -> String {
     slots.map(|s| format!("${s}")).collect::<Vec<_>>().join(", ")
 }
 
+/// What one line of a plan's rendering stands for.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum LineOf<'p> {
+    /// `ProduceResults`: the plan's output.
+    Root,
+    /// The `Union` line of a part (only when there are several parts), in part order.
+    Part,
+    /// An operator.
+    Op(&'p Op),
+}
+
+/// One line of a plan as `EXPLAIN` prints it and `PROFILE` measures it: its depth in the
+/// tree (the indent is two spaces per level), the operator's name and its details.
+#[derive(Clone, Debug)]
+pub(crate) struct PlanLine<'p> {
+    pub(crate) depth: usize,
+    pub(crate) name: &'static str,
+    pub(crate) detail: String,
+    pub(crate) of: LineOf<'p>,
+}
+
 impl Pipeline {
-    fn fmt_indented(&self, f: &mut fmt::Formatter<'_>, depth: usize) -> fmt::Result {
-        // Printed from the output end, as Neo4j and DataFusion print plans.
+    /// The lines of this pipeline, printed from the output end (as Neo4j and DataFusion
+    /// print plans), with the pipelines nested in its operators under them.
+    fn push_lines<'p>(&'p self, depth: usize, out: &mut Vec<PlanLine<'p>>) {
         for (i, op) in self.ops.iter().rev().enumerate() {
-            let detail = op.detail();
-            writeln!(
-                f,
-                "{:indent$}{}{}{}",
-                "",
-                op.name(),
-                if detail.is_empty() { "" } else { " " },
-                detail,
-                indent = 2 * (depth + i.min(1))
-            )?;
+            out.push(PlanLine {
+                depth: depth + i.min(1),
+                name: op.name(),
+                detail: op.detail(),
+                of: LineOf::Op(op),
+            });
             match op {
-                Op::Optional { inner, .. } => inner.fmt_indented(f, depth + 2)?,
-                Op::Merge(m) => m.matcher.fmt_indented(f, depth + 2)?,
-                Op::Foreach { body, .. } => body.fmt_indented(f, depth + 2)?,
+                Op::Optional { inner, .. } => inner.push_lines(depth + 2, out),
+                Op::Merge(m) => m.matcher.push_lines(depth + 2, out),
+                Op::Foreach { body, .. } => body.push_lines(depth + 2, out),
                 Op::SubCall(c) => {
                     for part in &c.sub.parts {
-                        part.fmt_indented(f, depth + 2)?;
+                        part.push_lines(depth + 2, out);
                     }
                 }
                 _ => {}
             }
         }
-        Ok(())
+    }
+}
+
+impl Plan {
+    /// The plan's lines in print order: `ProduceResults` first, then each part (under a
+    /// `Union` line when there are several), each operator once. `EXPLAIN` prints them and
+    /// `PROFILE` reports one entry per line.
+    pub(crate) fn lines(&self) -> Vec<PlanLine<'_>> {
+        let mut out = vec![PlanLine {
+            depth: 0,
+            name: "ProduceResults",
+            detail: self.columns.join(", "),
+            of: LineOf::Root,
+        }];
+        for (i, part) in self.parts.iter().enumerate() {
+            if self.parts.len() > 1 {
+                out.push(PlanLine {
+                    depth: 1,
+                    name: if self.union_distinct { "Union" } else { "UnionAll" },
+                    detail: format!("part {}", i + 1),
+                    of: LineOf::Part,
+                });
+            }
+            part.push_lines(1, &mut out);
+        }
+        out
     }
 }
 
 impl fmt::Display for Plan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "ProduceResults {}", self.columns.join(", "))?;
-        for (i, part) in self.parts.iter().enumerate() {
-            if self.parts.len() > 1 {
-                writeln!(
-                    f,
-                    "  {} part {}",
-                    if self.union_distinct { "Union" } else { "UnionAll" },
-                    i + 1
-                )?;
-            }
-            part.fmt_indented(f, 1)?;
+        for line in self.lines() {
+            // `ProduceResults` keeps its space even without columns (a write without RETURN).
+            let sep = if line.detail.is_empty() && !matches!(line.of, LineOf::Root) {
+                ""
+            } else {
+                " "
+            };
+            writeln!(
+                f,
+                "{:indent$}{}{sep}{}",
+                "",
+                line.name,
+                line.detail,
+                indent = 2 * line.depth
+            )?;
         }
         Ok(())
     }

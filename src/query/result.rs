@@ -7,6 +7,7 @@ use super::record::Records;
 use super::row::Row;
 use crate::graph::Value;
 use crate::query::exec::Stats;
+use crate::query::profile::Profile;
 
 /// The records of a result without nodes or relationships.
 static NO_RECORDS: std::sync::LazyLock<Records> = std::sync::LazyLock::new(Records::default);
@@ -34,6 +35,8 @@ pub struct QueryResult {
     /// The nodes and relationships of the rows, read from the graph when the result was
     /// built; `None` when the rows hold none.
     pub(crate) records: Option<Box<Records>>,
+    /// Rows and time per operator, for a statement run under `PROFILE`.
+    pub(crate) profile: Option<Box<Profile>>,
 }
 
 impl QueryResult {
@@ -125,6 +128,24 @@ impl QueryResult {
     /// ```
     pub fn stats(&self) -> &Stats {
         &self.stats
+    }
+
+    /// For a statement run under `PROFILE`, the rows each operator of its plan produced and
+    /// the time spent in it; `None` otherwise. See [`Profile`] for what is measured and how.
+    ///
+    /// ```
+    /// let mut g = kgraph::Graph::new();
+    /// g.execute("UNWIND range(1, 10) AS i CREATE (:N {i: i})").run()?;
+    /// let r = g.query("PROFILE MATCH (n:N) WHERE n.i > 7 RETURN n.i AS i").run()?;
+    /// assert_eq!(r.len(), 3); // the rows of a plain run
+    /// let profile = r.profile().expect("profiled");
+    /// assert!(profile.operators().iter().any(|o| o.operator == "Filter" && o.rows == 3));
+    /// println!("{profile}");
+    /// assert!(g.query("MATCH (n:N) RETURN n.i AS i").run()?.profile().is_none());
+    /// # Ok::<_, kgraph::QueryError>(())
+    /// ```
+    pub fn profile(&self) -> Option<&Profile> {
+        self.profile.as_deref()
     }
 
     /// The rows as [`Row`]s, whose cells read as Rust types (`row.get::<T>("column")`).

@@ -92,6 +92,8 @@ pub struct RowStream<'g> {
     text: &'g str,
     columns: Arc<[String]>,
     source: Source<'g>,
+    /// The profile of a `PROFILE` statement (which runs whole before its rows stream).
+    profile: Option<Box<super::Profile>>,
 }
 
 impl std::fmt::Debug for RowStream<'_> {
@@ -141,6 +143,7 @@ impl<'g> RowStream<'g> {
             text,
             columns,
             source: Source::Running(Box::new(running)),
+            profile: None,
         }
     }
 
@@ -151,7 +154,25 @@ impl<'g> RowStream<'g> {
             text,
             columns: result.columns,
             source: Source::Done(result.rows.into_iter(), result.records),
+            profile: result.profile,
         }
+    }
+
+    /// The profile of a statement run under `PROFILE` (see
+    /// [`QueryResult::profile`](crate::QueryResult::profile)); `None` otherwise. A profiled
+    /// statement runs whole when the stream is made (its profile is known only once every
+    /// row is), and its rows are then read from what it made.
+    ///
+    /// ```
+    /// let g = kgraph::Graph::new();
+    /// let rows = g.query("PROFILE UNWIND [1, 2] AS x RETURN x").stream()?;
+    /// assert_eq!(rows.profile().map(|p| p.operators()[0].rows), Some(2));
+    /// assert_eq!(rows.count(), 2);
+    /// assert!(g.query("RETURN 1 AS x").stream()?.profile().is_none());
+    /// # Ok::<_, kgraph::QueryError>(())
+    /// ```
+    pub fn profile(&self) -> Option<&super::Profile> {
+        self.profile.as_deref()
     }
 
     /// The column names.

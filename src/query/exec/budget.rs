@@ -96,15 +96,23 @@ pub(crate) struct Budget<'l> {
     /// When the statement started, in nanoseconds since 1970-01-01T00:00Z: the statement and
     /// transaction clocks of the temporal functions.
     pub(crate) now: i128,
+    /// The counters of a `PROFILE` run; `None` for a plain run (see `profile.rs`).
+    pub(crate) profile: Option<&'l super::profile::Profiler>,
 }
 
 impl<'l> Budget<'l> {
     pub(crate) fn new(limits: &'l Limits) -> Budget<'l> {
+        Budget::profiled(limits, None)
+    }
+
+    /// A budget whose operators report to `profile` (if any).
+    pub(crate) fn profiled(limits: &'l Limits, profile: Option<&'l super::profile::Profiler>) -> Budget<'l> {
         Budget {
             limits,
             memory: AtomicU64::new(0),
             expansions: AtomicU64::new(0),
             now: super::clock_now(),
+            profile,
         }
     }
 

@@ -14,6 +14,7 @@ pub(crate) mod eval;
 mod functions;
 mod parallel;
 mod paths;
+pub(crate) mod profile;
 mod push;
 mod shortest;
 mod temporal;
@@ -233,6 +234,9 @@ impl<'g> Ctx<'g> {
 
     /// Chains the read operators `ops` over `input`.
     pub(crate) fn read<'a>(&'a self, ops: &'a [Op], input: RowIter<'a>) -> RowIter<'a> {
+        if let Some(profiler) = self.budget.profile {
+            return self.chain_profiled(profiler, ops, input);
+        }
         let mut rows = input;
         let mut start = 0;
         if self.limits.threads > 1 {
@@ -278,15 +282,7 @@ impl<'g> Ctx<'g> {
         let mut i = 0;
         while let Some(op) = ops.get(i) {
             if chained == MAX_CHAINED_OPS {
-                // Held, and counted, until the rows collected here have all been pulled.
-                let mut held = self.held("the rows of a long chain of operators");
-                rows = match self.collect_counted(rows, &mut held) {
-                    Ok(all) => Box::new(all.into_iter().map(move |row| {
-                        let _held = &held;
-                        Ok(row)
-                    })),
-                    Err(e) => fail(e),
-                };
+                rows = self.hold_all(rows);
                 chained = 0;
             }
             let post: &'a [Op] = if matches!(op, Op::Expand { .. }) {
@@ -306,6 +302,49 @@ impl<'g> Ctx<'g> {
             };
             chained += 1;
             i += 1 + post.len();
+        }
+        rows
+    }
+
+    /// The rows of `rows`, collected now (held, and counted, until they have all been pulled).
+    fn hold_all<'a>(&'a self, rows: RowIter<'a>) -> RowIter<'a> {
+        let mut held = self.held("the rows of a long chain of operators");
+        match self.collect_counted(rows, &mut held) {
+            Ok(all) => Box::new(all.into_iter().map(move |row| {
+                let _held = &held;
+                Ok(row)
+            })),
+            Err(e) => fail(e),
+        }
+    }
+
+    /// `chain` for a `PROFILE` run: every operator on its own, none fused into another, each
+    /// that is a line of the plan counted and timed (see `profile.rs`). Work an operator does
+    /// when it is chained (a sort or an aggregation takes all its input then) is timed too.
+    #[inline(never)]
+    fn chain_profiled<'a>(
+        &'a self,
+        profiler: &'a profile::Profiler,
+        ops: &'a [Op],
+        mut rows: RowIter<'a>,
+    ) -> RowIter<'a> {
+        for (i, op) in ops.iter().enumerate() {
+            if i > 0 && i % MAX_CHAINED_OPS == 0 {
+                rows = self.hold_all(rows);
+            }
+            rows = match profiler.line_of(op) {
+                None => self.apply(op, rows),
+                Some(line) => {
+                    let prev = profiler.enter(line);
+                    let out = self.apply(op, rows);
+                    profiler.exit(line, prev, 0);
+                    Box::new(profile::Profiled {
+                        rows: out,
+                        profiler,
+                        line,
+                    })
+                }
+            };
         }
         rows
     }
@@ -1199,26 +1238,37 @@ fn distinct_rels(row: &Row, rels: &[usize], lists: &[usize]) -> bool {
 }
 
 /// Runs a whole plan on a read-only graph.
+///
+/// With a profiler (`PROFILE`), every row is pulled (`limits` should then also ask for one
+/// thread) and each operator reports to it (see `profile.rs`).
 pub(crate) fn run_read(
     graph: &Graph,
     plan: &Plan,
     params: &BTreeMap<String, Value>,
     limits: &Limits,
+    profiler: Option<&profile::Profiler>,
 ) -> ExecResult<Vec<Row>> {
-    let budget = budget::Budget::new(limits);
+    let budget = budget::Budget::profiled(limits, profiler);
     let steps = std::cell::Cell::new(0);
     let ctx = Ctx::new(graph, params, &budget, &steps, plan.width, None);
     let mut out = Vec::new();
-    for (part, outputs) in plan.parts.iter().zip(&plan.outputs) {
+    for (i, (part, outputs)) in plan.parts.iter().zip(&plan.outputs).enumerate() {
         // The operators at the end push their rows straight into the result (see `push.rs`).
-        let (head, tail) = if limits.pull_only {
+        let (head, tail) = if limits.pull_only || profiler.is_some() {
             (&part.ops[..], &[][..])
         } else {
             push::output_tail(&part.ops)
         };
         let start = vec![Value::Null; plan.width];
         if tail.is_empty() {
-            pull_into(&ctx, head, start, outputs, &mut out)?;
+            match profiler.and_then(|p| Some((p, p.part_line(i)?))) {
+                None => pull_into(&ctx, head, start, outputs, &mut out)?,
+                Some((p, line)) => {
+                    let (prev, before) = (p.enter(line), out.len());
+                    pull_into(&ctx, head, start, outputs, &mut out)?;
+                    p.exit(line, prev, out.len().saturating_sub(before) as u64);
+                }
+            }
             continue;
         }
         let mut pusher = push::Pusher::new(&ctx, tail)?;
@@ -1331,13 +1381,16 @@ fn output_values(row: &mut Row, outputs: &[usize], may_move: impl Fn(usize) -> b
 }
 
 /// Runs a plan that may write; the caller restores the graph if this fails.
+///
+/// With a profiler (`PROFILE`), each operator reports to it (see `profile.rs`).
 pub(crate) fn run_write(
     graph: &mut Graph,
     plan: &Plan,
     params: &BTreeMap<String, Value>,
     limits: &Limits,
+    profiler: Option<&profile::Profiler>,
 ) -> ExecResult<(Vec<Row>, Stats)> {
-    let budget = budget::Budget::new(limits);
+    let budget = budget::Budget::profiled(limits, profiler);
     let steps = std::cell::Cell::new(0);
     let mut changes = write::Changes::default();
     let labels_before = graph.labels_in_use();
@@ -1349,8 +1402,13 @@ pub(crate) fn run_write(
         width: plan.width,
         changes: &mut changes,
     };
-    for (part, outputs) in plan.parts.iter().zip(&plan.outputs) {
+    for (i, (part, outputs)) in plan.parts.iter().zip(&plan.outputs).enumerate() {
+        let part_line = profiler.and_then(|p| Some((p, p.part_line(i)?)));
+        let prev = part_line.map(|(p, line)| p.enter(line));
         let rows = run.ops(graph, &part.ops, vec![vec![Value::Null; plan.width]])?;
+        if let (Some((p, line)), Some(prev)) = (part_line, prev) {
+            p.exit(line, prev, rows.len() as u64);
+        }
         if !plan.returns {
             continue;
         }
@@ -1460,6 +1518,8 @@ impl WriteRun<'_> {
                 rows = next;
             }
             if let Some((write, tail)) = after.split_first() {
+                let profiled = self.budget.profile.and_then(|p| Some((p, p.line_of(write)?)));
+                let prev = profiled.map(|(p, line)| p.enter(line));
                 rows = match write {
                     Op::SubCall(call) => self.sub_call(graph, call, rows)?,
                     Op::Foreach {
@@ -1484,6 +1544,9 @@ impl WriteRun<'_> {
                         write::apply(w, write, rows)?
                     }
                 };
+                if let (Some((p, line)), Some(prev)) = (profiled, prev) {
+                    p.exit(line, prev, rows.len() as u64);
+                }
                 rest = tail;
             } else {
                 rest = &[];

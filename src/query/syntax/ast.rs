@@ -24,10 +24,14 @@ impl std::fmt::Debug for Ident {
     }
 }
 
-/// A whole statement: `[EXPLAIN] query [;]`.
+/// A whole statement: `[EXPLAIN | PROFILE] query [;]`.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Statement {
+    /// `EXPLAIN`: the plan is the answer; the statement does not run.
     pub(crate) explain: bool,
+    /// `PROFILE`: the statement runs and its result carries rows and time per operator.
+    /// Never true together with `explain` (the parser refuses both).
+    pub(crate) profile: bool,
     pub(crate) query: Query,
     pub(crate) span: Span,
 }

@@ -80,6 +80,9 @@ impl Display for Statement {
         if self.explain {
             f.write_str("EXPLAIN ")?;
         }
+        if self.profile {
+            f.write_str("PROFILE ")?;
+        }
         self.query.fmt(f)
     }
 }

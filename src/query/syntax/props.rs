@@ -576,11 +576,11 @@ fn clause() -> impl Strategy<Value = Clause> {
 /// A standalone call: a statement of one `CALL`, which may `YIELD *`.
 fn standalone_call() -> impl Strategy<Value = Statement> {
     (
-        any::<bool>(),
+        prefix(),
         procedure_call(expr(), where_expr().boxed()),
         any::<bool>(),
     )
-        .prop_map(|(explain, mut call, star)| {
+        .prop_map(|((explain, profile), mut call, star)| {
             if star {
                 call.yield_ = Some(Yield {
                     star: true,
@@ -591,6 +591,7 @@ fn standalone_call() -> impl Strategy<Value = Statement> {
             }
             Statement {
                 explain,
+                profile,
                 query: Query_ {
                     parts: vec![SingleQuery {
                         clauses: vec![Clause {
@@ -607,11 +608,17 @@ fn standalone_call() -> impl Strategy<Value = Statement> {
         })
 }
 
+/// The statement's prefix as `(explain, profile)`: none, `EXPLAIN` or `PROFILE` (never both).
+fn prefix() -> impl Strategy<Value = (bool, bool)> {
+    prop_oneof![Just((false, false)), Just((true, false)), Just((false, true))]
+}
+
 fn statement() -> impl Strategy<Value = Statement> {
-    (any::<bool>(), vec((vec(clause(), 1..4), any::<bool>()), 1..3)).prop_map(|(explain, parts)| {
+    (prefix(), vec((vec(clause(), 1..4), any::<bool>()), 1..3)).prop_map(|((explain, profile), parts)| {
         let union_all = parts.iter().skip(1).map(|(_, all)| *all).collect();
         Statement {
             explain,
+            profile,
             query: Query_ {
                 parts: parts
                     .into_iter()
@@ -639,6 +646,7 @@ fn round_trip(stmt: &Statement) -> Result<(), TestCaseError> {
 fn return_of(e: Expr) -> Statement {
     Statement {
         explain: false,
+        profile: false,
         query: Query_ {
             parts: vec![SingleQuery {
                 clauses: vec![Clause {
@@ -715,6 +723,7 @@ proptest! {
     fn where_clauses_print_and_parse_back(w in where_expr(), p in pattern_part()) {
         let stmt = Statement {
             explain: false,
+            profile: false,
             query: Query_ {
                 parts: vec![SingleQuery {
                     clauses: vec![Clause {

@@ -426,6 +426,50 @@ fn clauses() {
 }
 
 #[test]
+fn statements_profile() {
+    let stmt = verified("PROFILE MATCH (n:Company) WHERE n.x > 1 RETURN n.name AS name");
+    assert!(stmt.profile && !stmt.explain);
+    let stmt = parses_to(
+        "profile\n  RETURN 1 AS a UNION RETURN 2 AS a;",
+        "PROFILE RETURN 1 AS a UNION RETURN 2 AS a",
+    );
+    assert!(stmt.profile);
+    assert_eq!(stmt.query.parts.len(), 2);
+    let stmt = verified("EXPLAIN RETURN 1");
+    assert!(stmt.explain && !stmt.profile);
+    assert!(!verified("RETURN 1").profile);
+    // Writes and standalone calls take the prefix too.
+    assert!(verified("PROFILE CREATE (:A {x: 1})").profile);
+    assert!(Query::parse("PROFILE CALL p() YIELD *").is_ok());
+    // `profile` is not reserved: it is still a variable everywhere a variable goes.
+    let stmt = verified("PROFILE MATCH (profile) RETURN profile");
+    assert!(stmt.profile);
+    assert!(!verified("MATCH (profile) RETURN profile").profile);
+    assert!(verified("WITH 1 AS profile RETURN profile").query.parts.len() == 1);
+}
+
+#[test]
+fn explain_and_profile_exclude_each_other() {
+    for (q, line, column) in [
+        ("EXPLAIN PROFILE RETURN 1", 1, 9),
+        ("PROFILE EXPLAIN RETURN 1", 1, 9),
+        ("profile\n  explain MATCH (n) RETURN n", 2, 3),
+        ("EXPLAIN EXPLAIN RETURN 1", 1, 9),
+        ("PROFILE PROFILE RETURN 1", 1, 9),
+    ] {
+        let err = error(q);
+        assert_eq!(err.kind(), ParseErrorKind::Syntax, "{q}: {err}");
+        assert_eq!((err.line(), err.column()), (line, column), "{q}: {err}");
+    }
+    let err = error("EXPLAIN PROFILE RETURN 1");
+    assert!(err.message().contains("PROFILE cannot follow EXPLAIN"), "{err}");
+    assert!(err.to_string().contains("^^^^^^^"), "{err}");
+    // A prefix alone is no statement.
+    assert_eq!(where_("PROFILE").2, vec!["a clause".to_string()]);
+    assert_eq!(where_("PROFILE;").1, 8);
+}
+
+#[test]
 fn statements_union_explain_semicolon() {
     let stmt = verified("EXPLAIN RETURN 1 AS a UNION ALL RETURN 2 AS a UNION RETURN 3 AS a");
     assert!(stmt.explain);

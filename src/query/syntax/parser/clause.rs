@@ -23,10 +23,32 @@ use crate::query::syntax::ast::*;
 use crate::query::syntax::error::ParseErrorKind;
 use crate::query::syntax::lexer::{Punct, Tok};
 
-/// `[EXPLAIN] query [;]` and the end of the input.
+/// `[EXPLAIN | PROFILE] query [;]` and the end of the input.
+///
+/// `PROFILE` is not reserved (a variable may still be called `profile`): no statement starts
+/// with a variable, so a leading `PROFILE` word can only be the prefix. The two prefixes
+/// exclude each other: `EXPLAIN PROFILE ...` and `PROFILE EXPLAIN ...` are syntax errors at
+/// the second one.
 pub(crate) fn statement(i: Input<'_>) -> PResult<'_, Statement> {
     let start = i.span();
-    let (i, (explain, query, _)) = (opt(opt_kw("EXPLAIN")), query, opt(opt_p(Punct::Semi))).parse(i)?;
+    // Some(true): EXPLAIN; Some(false): PROFILE.
+    let prefix_kw = alt((value(true, opt_kw("EXPLAIN")), value(false, opt_kw("PROFILE"))));
+    let (i, prefix) = opt(prefix_kw).parse(i)?;
+    if let Some(first_explain) = prefix {
+        let second = ["EXPLAIN", "PROFILE"].into_iter().find(|k| i.peek().is_kw(k));
+        if let Some(second) = second {
+            let first = if first_explain { "EXPLAIN" } else { "PROFILE" };
+            return i.fatal(
+                ParseErrorKind::Syntax,
+                i.span(),
+                format!(
+                    "{second} cannot follow {first}: a statement is either explained (planned, \
+                     not run) or profiled (run and measured), not both"
+                ),
+            );
+        }
+    }
+    let (i, (query, _)) = (query, opt(opt_p(Punct::Semi))).parse(i)?;
     if !matches!(i.peek(), Tok::Eof) {
         return i.fail(Expected::What("end of input"));
     }
@@ -34,7 +56,8 @@ pub(crate) fn statement(i: Input<'_>) -> PResult<'_, Statement> {
     Ok((
         i,
         Statement {
-            explain: explain.is_some(),
+            explain: prefix == Some(true),
+            profile: prefix == Some(false),
             query,
             span,
         },
