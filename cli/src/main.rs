@@ -247,6 +247,15 @@ fn query(args: QueryArgs) -> Result<(), CliError> {
         if args.format == Format::Table && (!result.columns().is_empty() || !result.stats().is_empty()) {
             writeln!(out, "{}", output::summary(&result, elapsed))?;
         }
+        // PROFILE's table follows the result's; off stdout unless the output is a table, so
+        // that CSV and JSON Lines stay data only.
+        if let Some(profile) = result.profile() {
+            if args.format == Format::Table {
+                write!(out, "{}", output::profile(profile))?;
+            } else {
+                eprint!("{}", output::profile(profile));
+            }
+        }
         if args.time {
             eprintln!("{}", output::duration(elapsed));
         }

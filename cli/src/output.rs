@@ -355,6 +355,15 @@ fn changes(result: &QueryResult) -> String {
     out.join(", ")
 }
 
+/// `PROFILE`'s table (rows and time per operator), with a line break at its end.
+pub fn profile(profile: &kgraph::Profile) -> String {
+    let mut text = profile.to_string();
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text
+}
+
 /// A duration for people: `0.42 ms`, `12.3 ms`, `1.25 s`.
 pub fn duration(d: std::time::Duration) -> String {
     let secs = d.as_secs_f64();

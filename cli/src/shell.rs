@@ -381,6 +381,9 @@ impl Shell {
         if self.format == Format::Table {
             let _ = writeln!(out, "{}", output::summary(&result, elapsed));
         }
+        if let Some(profile) = result.profile() {
+            let _ = write!(out, "{}", output::profile(profile));
+        }
         let _ = out.flush();
         self.last = Some(result);
         Ok(())

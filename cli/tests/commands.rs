@@ -459,3 +459,24 @@ fn explain_prints_the_plan() {
     assert!(out.contains("| plan"), "{out}");
     assert!(out.to_lowercase().contains("scan"), "{out}");
 }
+
+#[test]
+fn profile_prints_the_result_then_rows_and_time_per_operator() {
+    let out = ok(&kgraph(&[
+        "query",
+        "--dataset",
+        "PROFILE MATCH (c:Company)-[:LOCATED_IN]->(p {name: 'Shanghai'}) RETURN c.name AS company LIMIT 3",
+    ]));
+    let result = out.find("| company").unwrap();
+    let summary = out.find("3 rows, ").unwrap();
+    let profile = out.find("Operator").unwrap();
+    assert!(result < summary && summary < profile, "{out}");
+    assert!(
+        out.contains("ProduceResults") && out.contains("Rows") && out.contains("Time (ms)"),
+        "{out}"
+    );
+    // With CSV the profile goes to stderr and stdout stays data.
+    let o = kgraph(&["query", "--dataset", "--format", "csv", "PROFILE RETURN 1 AS x"]);
+    assert_eq!(ok(&o), "x\n1\n");
+    assert!(stderr(&o).contains("ProduceResults"), "{}", stderr(&o));
+}
