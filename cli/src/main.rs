@@ -233,12 +233,14 @@ fn query(args: QueryArgs) -> Result<(), CliError> {
     let mut out = std::io::stdout().lock();
     for (i, stmt) in statements.iter().enumerate() {
         let started = Instant::now();
-        let result = store.run(stmt, &params).map_err(|mut e| {
-            if statements.len() > 1 {
-                e.message = format!("statement {} of {}: {}", i + 1, statements.len(), e.message);
-            }
-            e
-        })?;
+        let result = store
+            .run(stmt, &params, &kgraph::CancelHandle::new())
+            .map_err(|mut e| {
+                if statements.len() > 1 {
+                    e.message = format!("statement {} of {}: {}", i + 1, statements.len(), e.message);
+                }
+                e
+            })?;
         let elapsed = started.elapsed();
         // A statement that returns no columns (a write without RETURN) prints nothing but
         // its summary in a table.

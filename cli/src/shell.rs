@@ -6,7 +6,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use kgraph::{CypherDialect, Params, QueryResult};
+use kgraph::{CancelHandle, CypherDialect, Params, QueryResult};
 use rustyline::completion::{Completer, FilenameCompleter, Pair};
 use rustyline::error::ReadlineError;
 use rustyline::highlight::Highlighter;
@@ -277,11 +277,27 @@ impl Shell {
         params
     }
 
+    /// Ctrl-C while a statement runs cancels it (the error is printed and the shell goes on);
+    /// at the prompt the line editor reads it as a key; elsewhere it ends the program (130).
+    fn catch_interrupts() {
+        let installed = ctrlc::set_handler(|| {
+            let running = RUNNING.lock().map(|r| r.clone()).unwrap_or(None);
+            match running {
+                Some(handle) => handle.cancel(),
+                None => std::process::exit(130),
+            }
+        });
+        if let Err(e) = installed {
+            eprintln!("Ctrl-C will end the shell: {e}");
+        }
+    }
+
     /// Runs the shell: on a line editor when stdin is a terminal, else reading stdin as a
     /// script of statements and commands. Returns the exit code: 0, or, when reading a
     /// script, that of the first error.
     pub fn run(mut self) -> Result<(), CliError> {
         if !std::io::stdin().is_terminal() {
+            Shell::catch_interrupts();
             return self.run_script();
         }
         let config = rustyline::Config::builder()
@@ -295,6 +311,10 @@ impl Shell {
         let mut rl: Editor<ShellHelper, DefaultHistory> =
             Editor::with_config(config).map_err(|e| CliError::io(e.to_string()))?;
         rl.set_helper(Some(self.helper()));
+        // After the editor: without its `signal-hook` feature, rustyline puts a SIGINT handler
+        // of its own in place when it is created (at the prompt, in raw mode, Ctrl-C is a key
+        // and raises no signal anyway).
+        Shell::catch_interrupts();
         let history = history_path();
         if let Some(h) = &history {
             let _ = rl.load_history(h);
@@ -373,7 +393,11 @@ impl Shell {
 
     fn statement(&mut self, text: &str) -> Result<(), CliError> {
         let started = Instant::now();
-        let result = self.store.run(text, &self.query_params())?;
+        let cancel = CancelHandle::new();
+        set_running(Some(cancel.clone()));
+        let result = self.store.run(text, &self.query_params(), &cancel);
+        set_running(None);
+        let result = result?;
         let elapsed = started.elapsed();
         let mut out = std::io::stdout().lock();
         let body = output::render(&result, self.format);
@@ -518,6 +542,15 @@ impl Shell {
     }
 }
 
+/// The cancel handle of the statement running, for the Ctrl-C handler.
+static RUNNING: std::sync::Mutex<Option<CancelHandle>> = std::sync::Mutex::new(None);
+
+fn set_running(handle: Option<CancelHandle>) {
+    if let Ok(mut r) = RUNNING.lock() {
+        *r = handle;
+    }
+}
+
 /// What the shell does after an input.
 pub enum Flow {
     /// Reads the next input.
@@ -567,7 +600,10 @@ fn split_words(line: &str) -> Vec<String> {
     out
 }
 
-fn import_args(args: &[&str]) -> Result<(Vec<PathBuf>, Option<(String, String)>, Option<usize>), CliError> {
+/// The files, the `--merge-on` label and key, and the `--batch-rows` of `:import`.
+type ImportArgs = (Vec<PathBuf>, Option<(String, String)>, Option<usize>);
+
+fn import_args(args: &[&str]) -> Result<ImportArgs, CliError> {
     let mut files = Vec::new();
     let mut merge = None;
     let mut batch = None;

@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use kgraph::{
-    CypherDialect, CypherExportOptions, Database, Graph, ImportOptions, ImportReport, Params, QueryError,
-    QueryResult, SemanticKind,
+    CancelHandle, CypherDialect, CypherExportOptions, Database, Graph, ImportOptions, ImportReport, Params,
+    QueryError, QueryResult, SemanticKind,
 };
 
 use crate::error::CliError;
@@ -111,12 +111,15 @@ impl Store {
     }
 
     /// A snapshot file or a database directory, by what is at `path` (a path that does not
-    /// exist is a new database directory if `create_dir`).
+    /// exist is a new database directory if `create_dir`, unless it ends in `.kgs`).
     pub fn open_path(path: &Path, create_dir: bool) -> Result<Store, CliError> {
         if path.is_dir() {
             Store::open_dir(path, false)
         } else if path.exists() {
             Store::open_snapshot(path)
+        } else if create_dir && path.extension().is_some_and(|e| e == "kgs") {
+            // A missing `.kgs` file is a mistyped snapshot, not a new database directory.
+            Err(CliError::io(format!("{}: no such snapshot file", path.display())))
         } else if create_dir {
             Store::open_dir(path, true)
         } else {
@@ -145,18 +148,40 @@ impl Store {
 
     /// Runs one statement: a read in memory or on a committed state; a write in a
     /// transaction of its own, committed (to the log of a database directory).
-    pub fn run(&mut self, text: &str, params: &Params) -> Result<QueryResult, CliError> {
+    /// `cancel` stops it (the shell's Ctrl-C).
+    pub fn run(
+        &mut self,
+        text: &str,
+        params: &Params,
+        cancel: &CancelHandle,
+    ) -> Result<QueryResult, CliError> {
         match self {
-            Store::Memory { graph, .. } => Ok(graph.execute(text).params(params.clone()).run()?),
+            Store::Memory { graph, .. } => Ok(graph
+                .execute(text)
+                .params(params.clone())
+                .cancel_handle(cancel)
+                .run()?),
             Store::Dir { db, .. } => {
                 let read = db.read();
-                match read.query(text).params(params.clone()).run() {
+                match read
+                    .query(text)
+                    .params(params.clone())
+                    .cancel_handle(cancel)
+                    .run()
+                {
                     Err(QueryError::Semantic {
                         kind: SemanticKind::ReadOnly,
                         ..
                     }) => {
                         drop(read);
-                        Ok(db.execute_with(text, params)?)
+                        let mut tx = db.write();
+                        let r = tx
+                            .execute(text)
+                            .params(params.clone())
+                            .cancel_handle(cancel)
+                            .run()?;
+                        tx.commit()?;
+                        Ok(r)
                     }
                     other => Ok(other?),
                 }

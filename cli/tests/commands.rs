@@ -1,4 +1,5 @@
 //! The one-shot subcommands, run as a script would: output and exit codes.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -414,6 +415,9 @@ fn each_error_has_its_exit_code() {
         3,
     );
     assert!(err.contains("nope.jsonl"), "{err}");
+    let err = code(&run(&["shell"], Some(&format!(":open {}\n", p(&dir.path().join("typo.kgs"))))), 3);
+    assert!(err.contains("no such snapshot file"), "{err}");
+    assert!(!dir.path().join("typo.kgs").exists());
     let blocker = dir.path().join("file");
     std::fs::write(&blocker, "x").unwrap();
     code(
@@ -479,4 +483,44 @@ fn profile_prints_the_result_then_rows_and_time_per_operator() {
     let o = kgraph(&["query", "--dataset", "--format", "csv", "PROFILE RETURN 1 AS x"]);
     assert_eq!(ok(&o), "x\n1\n");
     assert!(stderr(&o).contains("ProduceResults"), "{}", stderr(&o));
+}
+
+#[test]
+fn the_shell_commands_open_save_import_and_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = |name: &str| p(&dir.path().join(name)).to_owned();
+    let script = format!(
+        ":dataset\n:export jsonl {jsonl}\n:export cypher {cypher} --dialect falkordb\n:new\n\
+         :import jsonl {jsonl}\n:format csv\nMATCH (n) RETURN count(n) AS n;\n:save {snap}\n\
+         :open {db}\nCREATE (:Note {{text: '笔记'}});\n:save\n:open {snap}\n\
+         MATCH (c:Company {{name: 'Pfizer'}}) RETURN c.name_zh AS zh;\n:param x [1, 2]\n:params\n\
+         :params clear\n:params\n:format jsonl\nRETURN 'a' AS a;\n",
+        jsonl = d("eco.jsonl"),
+        cypher = d("eco.cypher"),
+        snap = d("eco.kgs"),
+        db = d("db"),
+    );
+    let out = ok(&run(&["shell"], Some(&script)));
+    assert!(out.contains("imported 754 rows: 308 nodes created"), "{out}");
+    assert!(out.contains("n\n308\n"), "{out}");
+    assert!(out.contains("checkpointed"), "{out}");
+    assert!(out.contains("zh\n辉瑞\n"), "{out}");
+    assert!(
+        out.contains("$x = [1, 2]\n") && out.contains("no parameters"),
+        "{out}"
+    );
+    assert!(out.ends_with("{\"a\":\"a\"}\n"), "{out}");
+    assert!(std::fs::read_to_string(d("eco.cypher"))
+        .unwrap()
+        .contains("DROP INDEX ON"));
+    // The database directory kept its write.
+    let notes = ok(&kgraph(&[
+        "query",
+        "--db",
+        &d("db"),
+        "--format",
+        "csv",
+        "MATCH (n:Note) RETURN n.text AS t",
+    ]));
+    assert_eq!(notes, "t\n笔记\n");
 }

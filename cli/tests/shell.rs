@@ -1,6 +1,7 @@
 //! The interactive shell, driven through a pseudo-terminal as a person types: a multi-line
 //! query, the table it prints, history (the up arrow, and a history file kept between runs),
 //! completion. Each wait is for text to appear, with a generous timeout; nothing is timed.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
 use std::path::Path;
 use std::process::Command;
@@ -110,4 +111,43 @@ fn tab_completes_a_label_and_a_keyword() {
     expect(&mut s, "| n |");
     expect(&mut s, "| 1 |");
     quit(s);
+}
+
+#[test]
+fn ctrl_c_cancels_the_running_statement_and_the_shell_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let history = dir.path().join("history");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kgraph"));
+    cmd.args(["shell", "--dataset"])
+        .env("KGRAPH_HISTORY", &history)
+        .env("TERM", "xterm");
+    // Short waits, repeated: Ctrl-C is sent until the statement is seen cancelled, so it does
+    // not matter when the statement starts.
+    let mut s = rexpect::session::spawn_command(cmd, Some(500)).unwrap();
+    let seen = |s: &mut PtySession, text: &str, tries: usize| {
+        for _ in 0..tries {
+            if s.exp_string(text).is_ok() {
+                return true;
+            }
+        }
+        false
+    };
+    assert!(seen(&mut s, "kgraph> ", 120));
+    // Hours of work: four scans of the dataset's 308 nodes, crossed.
+    keys(&mut s, "MATCH (a), (b), (c), (d) RETURN count(*) AS n;");
+    keys(&mut s, ENTER);
+    let mut cancelled = false;
+    for _ in 0..240 {
+        keys(&mut s, "\x03");
+        if s.exp_string("LimitExceeded").is_ok() {
+            cancelled = true;
+            break;
+        }
+    }
+    assert!(cancelled, "the statement was not cancelled");
+    keys(&mut s, "RETURN 'still here' AS alive;");
+    keys(&mut s, ENTER);
+    assert!(seen(&mut s, "| still here |", 120));
+    keys(&mut s, ":quit");
+    keys(&mut s, ENTER);
 }

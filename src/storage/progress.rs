@@ -42,8 +42,11 @@ pub struct StorageProgress {
     pub total: u64,
 }
 
+/// A listening callback.
+type Callback = Rc<dyn Fn(&StorageProgress)>;
+
 thread_local! {
-    static SINK: RefCell<Option<Rc<dyn Fn(&StorageProgress)>>> = const { RefCell::new(None) };
+    static SINK: RefCell<Option<Callback>> = const { RefCell::new(None) };
     /// Export items: written so far, in all, and the count at the last call.
     static ITEMS: Cell<(u64, u64, u64)> = const { Cell::new((0, 0, 0)) };
 }
@@ -74,7 +77,7 @@ const EXPORT_STEP: u64 = 4096;
 /// ```
 pub fn report_progress<R>(callback: impl Fn(&StorageProgress) + 'static, f: impl FnOnce() -> R) -> R {
     /// Puts the previous callback back, also on a panic.
-    struct Restore(Option<Rc<dyn Fn(&StorageProgress)>>);
+    struct Restore(Option<Callback>);
     impl Drop for Restore {
         fn drop(&mut self) {
             let previous = self.0.take();
