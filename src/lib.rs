@@ -6,6 +6,8 @@ mod database;
 mod dataset;
 mod error;
 mod graph;
+#[cfg(feature = "picture")]
+pub mod picture;
 mod query;
 mod storage;
 
