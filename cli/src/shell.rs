@@ -6,6 +6,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use kgraph::picture::Picture;
 use kgraph::{CancelHandle, CypherDialect, Params, QueryResult};
 use rustyline::completion::{Completer, FilenameCompleter, Pair};
 use rustyline::error::ReadlineError;
@@ -133,7 +134,8 @@ pub struct Shell {
     store: Store,
     params: BTreeMap<String, kgraph::Value>,
     format: Format,
-    last: Option<QueryResult>,
+    /// The last statement and its result, for `:render`.
+    last: Option<(String, QueryResult)>,
 }
 
 /// The completion, validation and (absent) highlighting of the line editor.
@@ -409,7 +411,7 @@ impl Shell {
             let _ = write!(out, "{}", output::profile(profile));
         }
         let _ = out.flush();
-        self.last = Some(result);
+        self.last = Some((text.to_owned(), result));
         Ok(())
     }
 
@@ -530,15 +532,37 @@ impl Shell {
         Ok(Flow::Continue)
     }
 
-    fn render(&self, kind: &str, _file: &Path) -> Result<(), CliError> {
-        if self.last.is_none() {
+    /// Writes a picture of the last result (its nodes, relationships and paths; the ends of
+    /// its relationships read from the graph) as DOT, SVG or an HTML page.
+    fn render(&self, kind: &str, file: &Path) -> Result<(), CliError> {
+        let Some((text, result)) = &self.last else {
             return Err(CliError::usage(
                 ":render draws the last result: run a query first",
             ));
-        }
-        Err(CliError::usage(format!(
-            ":render {kind}: pictures are not in this build (kgraph::picture)"
-        )))
+        };
+        let picture = self
+            .store
+            .with_graph(|g| Picture::from_result_in(result, g))
+            .with_title(text.clone());
+        let body = match kind.to_ascii_lowercase().as_str() {
+            "dot" => picture.to_dot(),
+            "svg" => picture.to_svg(),
+            "html" => picture.to_html(),
+            _ => {
+                return Err(CliError::usage(format!(
+                    "{kind}: the pictures are dot, svg and html"
+                )))
+            }
+        };
+        std::fs::write(file, body)
+            .map_err(|e| CliError::io(format!("cannot write {}: {e}", file.display())))?;
+        println!(
+            "wrote {} ({} nodes, {} relationships)",
+            file.display(),
+            picture.nodes().len(),
+            picture.relationships().len()
+        );
+        Ok(())
     }
 }
 

@@ -415,7 +415,13 @@ fn each_error_has_its_exit_code() {
         3,
     );
     assert!(err.contains("nope.jsonl"), "{err}");
-    let err = code(&run(&["shell"], Some(&format!(":open {}\n", p(&dir.path().join("typo.kgs"))))), 3);
+    let err = code(
+        &run(
+            &["shell"],
+            Some(&format!(":open {}\n", p(&dir.path().join("typo.kgs")))),
+        ),
+        3,
+    );
     assert!(err.contains("no such snapshot file"), "{err}");
     assert!(!dir.path().join("typo.kgs").exists());
     let blocker = dir.path().join("file");
@@ -523,4 +529,41 @@ fn the_shell_commands_open_save_import_and_export() {
         "MATCH (n:Note) RETURN n.text AS t",
     ]));
     assert_eq!(notes, "t\n笔记\n");
+}
+
+#[test]
+fn render_writes_dot_svg_and_html_of_the_last_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = |name: &str| p(&dir.path().join(name)).to_owned();
+    // :render before any query is a usage error.
+    code(
+        &run(
+            &["shell"],
+            Some(&format!(":dataset\n:render svg {}\n", d("p.svg"))),
+        ),
+        2,
+    );
+    let script = format!(
+        ":dataset\nMATCH (c:Company {{name: 'Pfizer'}})-[s:SIGNS_WITH]-(x) RETURN c, s, x;\n\
+         :render dot {dot}\n:render svg {svg}\n:render html {html}\n",
+        dot = d("p.dot"),
+        svg = d("p.svg"),
+        html = d("p.html"),
+    );
+    let out = ok(&run(&["shell"], Some(&script)));
+    assert_eq!(out.matches("wrote ").count(), 3, "{out}");
+    let dot = std::fs::read_to_string(d("p.dot")).unwrap();
+    assert!(dot.contains("digraph") && dot.contains("SIGNS_WITH"), "{dot}");
+    let svg = std::fs::read_to_string(d("p.svg")).unwrap();
+    assert!(svg.contains("<svg") && svg.contains("Pfizer"), "{svg}");
+    let html = std::fs::read_to_string(d("p.html")).unwrap();
+    assert!(
+        html.to_lowercase().contains("<html"),
+        "{}",
+        &html[..200.min(html.len())]
+    );
+    code(
+        &run(&["shell"], Some(":dataset\nRETURN 1;\n:render png x.png\n")),
+        2,
+    );
 }
