@@ -14,11 +14,17 @@ pub fn enabled() -> bool {
 fn style(template: &str) -> ProgressStyle {
     ProgressStyle::with_template(template)
         .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .with_key(
+            "rate",
+            |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{:.0}/s", state.per_sec());
+            },
+        )
         .progress_chars("=> ")
 }
 
 const BYTES: &str = "{msg:>10} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}";
-const ITEMS: &str = "{msg:>10} [{bar:30}] {human_pos}/{human_len} {per_sec} eta {eta}";
+const ITEMS: &str = "{msg:>10} [{bar:30}] {human_pos}/{human_len} {rate} eta {eta}";
 const SPIN: &str = "{msg:>10} {spinner} {elapsed}";
 
 /// A bar for `what` (a verb such as `saving`), hidden unless [`enabled`].
