@@ -1,14 +1,16 @@
-//! Where each node's box goes: a force-directed simulation (the `force_graph` crate: springs
-//! along relationships, inverse-square repulsion between every pair of nodes) from a
-//! deterministic start, then the boxes pushed apart until none overlap.
+//! Where each node's box goes. Each connected component is laid out on its own: a radial tree
+//! around its best-connected node as the start (deterministic), then `force_graph`'s
+//! force-directed simulation (springs along relationships, inverse-square repulsion between
+//! every pair of nodes, heavier nodes for more neighbours), then scaled to the smallest size at
+//! which no two boxes overlap and every relationship has room for its label, and any overlap
+//! left pushed apart. The components are packed in rows, largest first.
 //!
-//! Cost: one simulation step is O(n² + m) for n nodes and m relationships; the number of
-//! steps is `PAIR_BUDGET / n²` within [`MIN_STEPS`, `MAX_STEPS`], so a layout does at most
-//! about `PAIR_BUDGET` pair evaluations (plus `MIN_STEPS · n²` past the budget's knee) — some
-//! 0.1 s. Past [`FORCE_LAYOUT_LIMIT`] nodes there is no simulation: the nodes are laid on a
-//! grid in breadth-first order, O(n + m). The overlap removal makes at most
-//! `OVERLAP_PASSES` sweeps, each O(n log n) plus the pairs whose boxes share an x range.
-//! No step allocates more than O(n + m).
+//! Cost, for n nodes and m relationships: one simulation step is O(nᵢ² + mᵢ) per component;
+//! the steps are `PAIR_BUDGET / Σ nᵢ²` within [`MIN_STEPS`, `MAX_STEPS`], so a layout does at
+//! most about `PAIR_BUDGET` pair evaluations. `compact` is O(nᵢ² + mᵢ), the overlap removal at
+//! most `OVERLAP_PASSES` sweeps of O(n log n) plus the pairs whose boxes share an x range.
+//! Past [`FORCE_LAYOUT_LIMIT`] nodes there is no simulation: the nodes go on a grid in
+//! breadth-first order, O(n + m). Memory is O(n + m).
 
 use force_graph::{ForceGraph, NodeData, SimulationParameters};
 

@@ -20,9 +20,10 @@
 //! A node's caption is the property the picture is told to use ([`Picture::with_caption`]),
 //! else `name`, else its first string property (by key), else `#` and its id; its colour
 //! follows its first label, from a fixed palette in the order of the labels' names. The
-//! layout is force-directed (the `force_graph` crate, then boxes pushed apart until none
-//! overlap) and deterministic: the same picture gives the same bytes. Its cost is bounded:
-//! the simulation's steps shrink as the square of the node count grows, and past
+//! layout is force-directed (the `force_graph` crate's simulation from a radial start, one
+//! connected component at a time, scaled so that no boxes overlap and every relationship has
+//! room for its type) and deterministic: the same picture gives the same bytes. Its cost is
+//! bounded: the simulation's steps shrink as the square of the node count grows, and past
 //! [`FORCE_LAYOUT_LIMIT`] nodes a grid replaces it (`ARCHITECTURE.md` gives the numbers).
 
 mod dot;

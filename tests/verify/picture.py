@@ -10,7 +10,8 @@ must draw N node elements and M relationship elements; a real mouse click at nod
 on the screen must open the properties panel showing TEXT. It also takes screenshots (OUT_DIR/
 picture.png before the click, picture-clicked.png after) and checks the first is a PNG with
 more than one colour, that dragging the background pans, that the wheel and the zoom button
-zoom, and that dragging a node moves it. Chromium is `KGRAPH_CHROMIUM` or /usr/bin/chromium.
+zoom, and that dragging a node moves it. Chromium is `KGRAPH_CHROMIUM`, else `chromium` on
+the PATH.
 
 Prints one JSON object of what it saw; exits 0 when every check passed, 1 when one failed,
 and 3 when Chromium cannot be started (the caller decides whether that is a skip).
@@ -191,9 +192,9 @@ def main():
     page, out_dir, expect_path = sys.argv[1:4]
     with open(expect_path, encoding="utf-8") as f:
         expect = json.load(f)
-    exe = os.environ.get("KGRAPH_CHROMIUM") or "/usr/bin/chromium"
-    if not (os.path.isfile(exe) and os.access(exe, os.X_OK)):
-        print(json.dumps({"unavailable": f"no Chromium at {exe}"}))
+    exe = os.environ.get("KGRAPH_CHROMIUM") or shutil.which("chromium")
+    if not exe or not (os.path.isfile(exe) and os.access(exe, os.X_OK)):
+        print(json.dumps({"unavailable": f"no Chromium (KGRAPH_CHROMIUM or chromium on the PATH): {exe}"}))
         return 3
     try:
         browser = Browser(exe)
