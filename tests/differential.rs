@@ -634,6 +634,32 @@ proptest! {
         }
     }
 
+    /// `PROFILE` runs every row through every operator on one thread (see `profile.rs`): its
+    /// rows, their order and its errors are those of a plain run, and its `ProduceResults`
+    /// counts the rows returned.
+    #[test]
+    fn profiled_and_plain_results_agree(
+        g in graph_spec(),
+        qs in prop::collection::vec(query_spec(), 1..6),
+        tails in prop::collection::vec(prop::sample::select(TAILS), 6),
+    ) {
+        let graph = build(&g);
+        for (q, tail) in qs.iter().zip(&tails) {
+            let (text, _) = q.text_with(tail);
+            let plain = graph.query(&text).run();
+            let profiled = graph.query(&format!("PROFILE {text}")).run();
+            match (plain, profiled) {
+                (Ok(a), Ok(b)) => {
+                    prop_assert_eq!(canon_rows(&a, &[]), canon_rows(&b, &[]), "{}", text);
+                    let p = b.profile().expect("a profile");
+                    prop_assert_eq!(p.operators()[0].rows, b.len() as u64, "{}", text);
+                }
+                (Err(a), Err(b)) => prop_assert_eq!(a.kind_name(), b.kind_name(), "{}", text),
+                (a, b) => return Err(TestCaseError::fail(format!("{text}\nplain: {a:?}\nprofiled: {b:?}"))),
+            }
+        }
+    }
+
     #[test]
     fn optimised_and_unoptimised_runs_agree(g in graph_spec(), qs in prop::collection::vec(query_spec(), 1..6)) {
         let graph = build(&g);

@@ -2,7 +2,8 @@
 //!
 //! Architecture invariant: nothing here refers to syntax. Variables are row slots, labels,
 //! types and keys are interned ids (`None` where the graph has never used the name, which
-//! matches nothing), functions are an enum. `Display` prints the plan for `EXPLAIN`.
+//! matches nothing), functions are an enum. `Display` prints the plan for `EXPLAIN`, from
+//! `Plan::lines`, whose lines are also what `PROFILE` counts and times.
 
 use std::fmt;
 use std::sync::Arc;

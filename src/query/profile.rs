@@ -12,8 +12,8 @@ use serde::Serialize;
 /// An operator's time is **exclusive**: the time spent in the operator itself, not in the
 /// operators that feed it (nor in those nested under it, such as the inner pipeline of an
 /// `Optional`); `ProduceResults` holds the time outside every operator (moving rows into the
-/// result). So the times add up to [`total_time`](Profile::total_time), give or take the
-/// clock's resolution.
+/// result). Every clock reading is charged to exactly one of them, so the times add up to
+/// [`total_time`](Profile::total_time) exactly.
 ///
 /// A profiled statement runs on one thread, pulling each row through every operator (no
 /// parallel aggregation, no operator fused into the one before it): the rows and the answer
@@ -36,14 +36,14 @@ use serde::Serialize;
 /// ```
 ///
 /// ```text
-/// Operator             Details             Rows  Time (ms)
-/// ------------------------------------------------------------
-/// ProduceResults       i                      3      0.003
-///   Projection         $1                     3      0.004
-///     Filter                                  3      0.006
-///     NodeByLabelScan  $0 [1 label(s)]       10      0.009
-/// ------------------------------------------------------------
-/// Total time: 0.022 ms
+/// Operator             Details          Rows  Time (ms)
+/// -----------------------------------------------------
+/// ProduceResults       i                   3      0.017
+///   Projection         $1                  3      0.007
+///     Filter                               3      0.008
+///     NodeByLabelScan  $0 [1 label(s)]    10      0.009
+/// -----------------------------------------------------
+/// Total time: 0.041 ms
 /// ```
 #[non_exhaustive]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]

@@ -99,7 +99,7 @@ impl PartialEq for Query {
 }
 
 impl Query {
-    /// Parses one statement (an optional `EXPLAIN`, clauses joined by
+    /// Parses one statement (an optional `EXPLAIN` or `PROFILE`, clauses joined by
     /// `UNION [ALL]`, an optional trailing `;`).
     ///
     /// Returns a [`ParseError`] that points at the problem; input longer than
