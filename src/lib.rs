@@ -37,8 +37,9 @@ pub use query::{
 #[doc(hidden)]
 pub use storage::dir::{DbFs, LogHandle, StdDbFs};
 pub use storage::{
-    CypherDialect, CypherExportOptions, ExportError, ExportItem, ImportError, ImportErrorKind, ImportFailure,
-    ImportOptions, ImportProgress, ImportReport, SnapshotError, SnapshotFs, MAX_IMPORT_LINE_BYTES,
+    report_progress, CypherDialect, CypherExportOptions, ExportError, ExportItem, ImportError,
+    ImportErrorKind, ImportFailure, ImportOptions, ImportProgress, ImportReport, ProgressStage,
+    SnapshotError, SnapshotFs, StorageProgress, MAX_IMPORT_LINE_BYTES,
 };
 
 // What the graph API accepts, the snapshot codec reads back (tests/value_limits.rs checks

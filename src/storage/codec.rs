@@ -102,6 +102,7 @@ fn le_u64(bytes: &[u8], at: usize) -> u64 {
 
 /// Checks and decodes a whole snapshot file's bytes.
 pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<Graph, SnapshotError> {
+    super::progress::report(super::progress::ProgressStage::Decode, 0, 0);
     let actual = bytes.len() as u64;
     if bytes.is_empty() {
         return Err(SnapshotError::Empty {

@@ -1320,6 +1320,7 @@ fn push_export_props(
 }
 
 pub(crate) fn export(graph: &Graph, dir: &Path) -> Result<(), ExportError> {
+    super::progress::export_begin((graph.node_count() + graph.relationship_count()) as u64);
     let inner = &graph.inner;
     let node_cols = export_columns(
         graph,
@@ -1375,6 +1376,7 @@ pub(crate) fn export(graph: &Graph, dir: &Path) -> Result<(), ExportError> {
         row.push(buf.clone());
         push_export_props(&mut row, &node_cols, &data.props, &mut buf).map_err(json_err(&path))?;
         w.write_record(&row).map_err(csv_io_err(&path))?;
+        super::progress::export_item();
     }
     // Renamed into place once the relationships are written too: a failure leaves both files
     // as they were.
@@ -1394,6 +1396,7 @@ pub(crate) fn export(graph: &Graph, dir: &Path) -> Result<(), ExportError> {
         row.push(graph.symbols.type_name(data.ty).to_owned());
         push_export_props(&mut row, &rel_cols, &data.props, &mut buf).map_err(json_err(&path))?;
         w.write_record(&row).map_err(csv_io_err(&path))?;
+        super::progress::export_item();
     }
     let rels = finish_csv(w, &path)?;
     nodes.0.commit().map_err(io_err(&nodes.1))?;

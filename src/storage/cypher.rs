@@ -359,6 +359,7 @@ fn check_reserved(graph: &Graph) -> Result<(), ExportError> {
 }
 
 pub(crate) fn export(graph: &Graph, path: &Path, options: &CypherExportOptions) -> Result<(), ExportError> {
+    super::progress::export_begin((graph.node_count() + graph.relationship_count()) as u64);
     let inner = &graph.inner;
     check_reserved(graph)?;
     // Check every value before creating the file, so a refused graph leaves nothing behind.
@@ -439,6 +440,7 @@ pub(crate) fn export(graph: &Graph, path: &Path, options: &CypherExportOptions) 
             Batch::new("UNWIND [", tail)
         });
         batch.push(&row, ExportItem::Node(id), options, &mut w, path)?;
+        super::progress::export_item();
     }
     for batch in batches.values_mut() {
         batch.flush(&mut w, path)?;
@@ -465,6 +467,7 @@ pub(crate) fn export(graph: &Graph, path: &Path, options: &CypherExportOptions) 
             Batch::new("UNWIND [", tail)
         });
         batch.push(&row, item, options, &mut w, path)?;
+        super::progress::export_item();
     }
     for batch in batches.values_mut() {
         batch.flush(&mut w, path)?;

@@ -199,9 +199,15 @@ pub(crate) fn write_atomic(
             .map_err(|e| SnapshotError::io(&tmp, "cannot create the temporary file", e))?;
         fs.write(&tmp, &enc.header)
             .map_err(|e| SnapshotError::io(&tmp, "cannot write the temporary file", e))?;
+        let total = (enc.header.len() + enc.payload.iter().map(Vec::len).sum::<usize>()) as u64;
+        let mut written = enc.header.len() as u64;
+        super::progress::report(super::progress::ProgressStage::Write, written, total);
         let mut write = |chunk: &[u8]| {
             fs.write(&tmp, chunk)
-                .map_err(|e| SnapshotError::io(&tmp, "cannot write the temporary file", e))
+                .map_err(|e| SnapshotError::io(&tmp, "cannot write the temporary file", e))?;
+            written += chunk.len() as u64;
+            super::progress::report(super::progress::ProgressStage::Write, written, total);
+            Ok(())
         };
         // The payload's parts, concatenated, in pieces of CHUNK: a piece that spans parts is
         // gathered first.

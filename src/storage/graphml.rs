@@ -160,6 +160,7 @@ fn data(out: &mut String, keys: &Keys, domain: &'static str, props: &Props) {
 }
 
 pub(crate) fn export(graph: &Graph, path: &Path) -> Result<(), ExportError> {
+    super::progress::export_begin((graph.node_count() + graph.relationship_count()) as u64);
     let inner = &graph.inner;
     let mut keys = Keys::new();
     for ix in inner.node_indices() {
@@ -225,6 +226,7 @@ pub(crate) fn export(graph: &Graph, path: &Path) -> Result<(), ExportError> {
         data(&mut out, &keys, "node", &d.props);
         out.push_str("</node>\n");
         w.write_all(out.as_bytes()).map_err(io_err(path))?;
+        super::progress::export_item();
     }
     for ix in inner.edge_indices() {
         let (Some(d), Some((a, b))) = (inner.edge_weight(ix), inner.edge_endpoints(ix)) else {
@@ -246,6 +248,7 @@ pub(crate) fn export(graph: &Graph, path: &Path) -> Result<(), ExportError> {
         data(&mut out, &keys, "edge", &d.props);
         out.push_str("</edge>\n");
         w.write_all(out.as_bytes()).map_err(io_err(path))?;
+        super::progress::export_item();
     }
     w.write_all(b"</graph>\n</graphml>\n").map_err(io_err(path))?;
     w.commit().map_err(io_err(path))

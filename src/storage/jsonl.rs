@@ -77,6 +77,7 @@ fn check(graph: &Graph, item: ExportItem, props: &Props) -> Result<(), ExportErr
 }
 
 pub(crate) fn export(graph: &Graph, path: &Path) -> Result<(), ExportError> {
+    super::progress::export_begin((graph.node_count() + graph.relationship_count()) as u64);
     let inner = &graph.inner;
     for ix in inner.node_indices() {
         if let Some(d) = inner.node_weight(ix) {
@@ -106,6 +107,7 @@ pub(crate) fn export(graph: &Graph, path: &Path) -> Result<(), ExportError> {
         });
         serde_json::to_writer(&mut w, &line).map_err(to_io)?;
         w.write_all(b"\n").map_err(io_err(path))?;
+        super::progress::export_item();
     }
     for ix in inner.edge_indices() {
         let (Some(data), Some((a, b))) = (inner.edge_weight(ix), inner.edge_endpoints(ix)) else {
@@ -119,6 +121,7 @@ pub(crate) fn export(graph: &Graph, path: &Path) -> Result<(), ExportError> {
         });
         serde_json::to_writer(&mut w, &line).map_err(to_io)?;
         w.write_all(b"\n").map_err(io_err(path))?;
+        super::progress::export_item();
     }
     for (l, k) in graph.constraint_pairs() {
         let line = LineOut::Constraint(ConstraintOut {

@@ -217,6 +217,7 @@ fn path_literal(path: &Path) -> String {
 }
 
 pub(crate) fn export(graph: &Graph, dir: &Path) -> Result<(), ExportError> {
+    super::progress::export_begin((graph.node_count() + graph.relationship_count()) as u64);
     let inner = &graph.inner;
     let mut newlines = false;
     // Nodes by label.
@@ -332,6 +333,7 @@ pub(crate) fn export(graph: &Graph, dir: &Path) -> Result<(), ExportError> {
             row.push(id.index().to_string());
             push_props(&mut row, cols, &d.props, &joined, &mut buf);
             w.write_record(&row).map_err(csv_io_err(&file))?;
+            super::progress::export_item();
         }
         finish_csv(w, &file)?.commit().map_err(io_err(&file))?;
         let load = Load {
@@ -393,6 +395,7 @@ pub(crate) fn export(graph: &Graph, dir: &Path) -> Result<(), ExportError> {
                 row.push(e.index().to_string());
                 push_props(&mut row, cols, &d.props, &joined, &mut buf);
                 w.write_record(&row).map_err(csv_io_err(&file))?;
+                super::progress::export_item();
             }
             finish_csv(w, &file)?.commit().map_err(io_err(&file))?;
             let pair = if groups.len() > 1 {

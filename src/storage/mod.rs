@@ -27,6 +27,7 @@ pub(crate) mod graphml;
 pub(crate) mod jsonl;
 pub(crate) mod kuzu;
 pub(crate) mod neo4j;
+pub(crate) mod progress;
 pub(crate) mod read;
 pub(crate) mod strings;
 pub(crate) mod wal;
@@ -56,6 +57,7 @@ pub use append::{ImportFailure, ImportOptions, ImportProgress, ImportReport};
 pub use cypher::{CypherDialect, CypherExportOptions};
 pub use error::{ExportError, ExportItem, ImportError, ImportErrorKind, SnapshotError};
 pub use file::SnapshotFs;
+pub use progress::{report_progress, ProgressStage, StorageProgress};
 
 /// Why an importer refuses a value it read (see [`check_imported`]).
 pub(crate) enum Refusal {
@@ -126,6 +128,7 @@ impl Graph {
     /// Not a stable API.
     #[doc(hidden)]
     pub fn save_with_fs(&self, path: &Path, fs: &mut dyn SnapshotFs) -> Result<(), SnapshotError> {
+        progress::report(progress::ProgressStage::Encode, 0, 0);
         let encoded = codec::encode(self).map_err(|reason| SnapshotError::Unencodable {
             path: path.to_owned(),
             reason,

@@ -192,6 +192,7 @@ fn header(graph: &Graph, structural: &[&str], cols: &[(KeyId, String)]) -> Strin
 }
 
 pub(crate) fn export(graph: &Graph, dir: &Path) -> Result<(), ExportError> {
+    super::progress::export_begin((graph.node_count() + graph.relationship_count()) as u64);
     let inner = &graph.inner;
     // Check and place every item before writing anything.
     let mut nodes = Files::default();
@@ -268,6 +269,7 @@ pub(crate) fn export(graph: &Graph, dir: &Path) -> Result<(), ExportError> {
             structural.push(labels.join(";"));
             row(&mut line, &structural, cols, &d.props, delimiter);
             w.write_all(line.as_bytes()).map_err(io_err(&path))?;
+            super::progress::export_item();
         }
         w.commit().map_err(io_err(&path))?;
         let _ = write!(command, " --nodes={name}");
@@ -298,6 +300,7 @@ pub(crate) fn export(graph: &Graph, dir: &Path) -> Result<(), ExportError> {
             structural.push(graph.symbols.type_name(d.ty).to_owned());
             row(&mut line, &structural, cols, &d.props, delimiter);
             w.write_all(line.as_bytes()).map_err(io_err(&path))?;
+            super::progress::export_item();
         }
         w.commit().map_err(io_err(&path))?;
         let _ = write!(command, " --relationships={name}");

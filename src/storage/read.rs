@@ -39,6 +39,9 @@ pub(crate) fn read_whole(path: &Path) -> io::Result<Vec<u8>> {
             "the file is larger than the address space",
         ));
     };
+    if super::progress::active() {
+        return read_reporting(file, len, size);
+    }
     if len < PARALLEL_READ_BYTES {
         let mut bytes = Vec::with_capacity(size);
         Read::take(&mut file, len + MAX_GROWTH).read_to_end(&mut bytes)?;
@@ -70,6 +73,30 @@ pub(crate) fn read_whole(path: &Path) -> io::Result<Vec<u8>> {
         }
     }
     Ok(bytes)
+}
+
+/// Bytes read between two reports of [`read_reporting`].
+const REPORT_BYTES: usize = 1 << 20;
+
+/// Reads the whole file on this thread, a piece of [`REPORT_BYTES`] at a time, telling the
+/// progress callback of `super::progress` after each: for a progress bar.
+fn read_reporting(mut file: File, len: u64, size: usize) -> io::Result<Vec<u8>> {
+    use super::progress::{report, ProgressStage};
+    let mut bytes = Vec::with_capacity(size);
+    let mut limited = Read::take(&mut file, len + MAX_GROWTH);
+    report(ProgressStage::Read, 0, len);
+    loop {
+        let before = bytes.len();
+        let n = Read::take(&mut limited, REPORT_BYTES as u64).read_to_end(&mut bytes)?;
+        report(
+            ProgressStage::Read,
+            bytes.len() as u64,
+            len.max(bytes.len() as u64),
+        );
+        if n == 0 || bytes.len() == before {
+            return Ok(bytes);
+        }
+    }
 }
 
 /// Fills `buf` from `offset` of the file on a handle of its own, and returns what lies beyond
@@ -119,6 +146,32 @@ mod tests {
                 Some(io::ErrorKind::InvalidInput)
             );
         }
+    }
+
+    #[test]
+    fn a_read_with_a_progress_callback_reads_the_same_bytes_and_reports_them() {
+        use crate::storage::progress::{report_progress, ProgressStage, StorageProgress};
+        use std::{cell::RefCell, rc::Rc};
+        let path = temp("progress");
+        let data: Vec<u8> = (0..(3 << 20) + 5).map(|i: usize| (i % 253) as u8).collect();
+        std::fs::write(&path, &data).unwrap_or_else(|e| panic!("{e}"));
+        let seen = Rc::new(RefCell::new(Vec::new()));
+        let record = seen.clone();
+        let back = report_progress(
+            move |p: &StorageProgress| record.borrow_mut().push(*p),
+            || read_whole(&path),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let _ = std::fs::remove_file(&path);
+        assert!(back == data);
+        let seen = seen.borrow();
+        assert!(seen
+            .iter()
+            .all(|p| p.stage == ProgressStage::Read && p.total == data.len() as u64));
+        assert_eq!(seen.first().map(|p| p.done), Some(0));
+        assert_eq!(seen.last().map(|p| p.done), Some(data.len() as u64));
+        assert!(seen.windows(2).all(|w| w[0].done <= w[1].done));
+        assert!(seen.len() >= 4, "a report per MiB: {seen:?}");
     }
 
     #[test]
