@@ -128,7 +128,7 @@ fn no_internal<T>(what: &str, text: &str, r: &Result<T, QueryError>) {
 /// The limits every fuzzed statement runs under, so that no input can hang or exhaust memory.
 /// They are tight so that a runaway statement costs little of the fuzzer's time (and so that
 /// the limits' own failures, which must undo the statement, are reached often).
-const TIMEOUT: Duration = Duration::from_millis(250);
+const TIMEOUT: Duration = Duration::from_millis(100);
 const MAX_MEMORY: u64 = 64 << 20;
 const MAX_PATH_LENGTH: u32 = 6;
 const MAX_EXPANSIONS: u64 = 20_000;
