@@ -204,16 +204,19 @@ fn db_error(e: &DbError) -> Json {
 }
 
 /// The durability mode the adapter opens databases with: `KGRAPH_DURABILITY` is `sync` (every
-/// commit synced, the default), `periodic:MS` (synced at most MS milliseconds after a commit)
-/// or `os` (left to the operating system).
+/// commit synced, the default), `periodic:MS` (written at once, synced at most MS milliseconds
+/// after), `batched:MS` (written and synced together at most MS milliseconds after: group
+/// commit) or `os` (written at once, synced when the operating system chooses).
 fn durability() -> Result<Durability, String> {
+    let every = |ms: &str| ms.parse::<u64>().ok().map(Duration::from_millis);
     match std::env::var("KGRAPH_DURABILITY").ok().as_deref() {
         None | Some("") | Some("sync") => Ok(Durability::EveryCommit),
         Some("os") => Ok(Durability::OperatingSystem),
-        Some(other) => match other.strip_prefix("periodic:").map(str::parse::<u64>) {
-            Some(Ok(ms)) => Ok(Durability::Periodic(Duration::from_millis(ms))),
+        Some(other) => match other.split_once(':').map(|(mode, ms)| (mode, every(ms))) {
+            Some(("periodic", Some(d))) => Ok(Durability::Periodic(d)),
+            Some(("batched", Some(d))) => Ok(Durability::Batched(d)),
             _ => Err(format!(
-                "KGRAPH_DURABILITY={other:?}: expected sync, periodic:MS or os"
+                "KGRAPH_DURABILITY={other:?}: expected sync, periodic:MS, batched:MS or os"
             )),
         },
     }

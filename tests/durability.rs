@@ -297,6 +297,7 @@ fn backup_replace_and_the_relaxed_modes() {
         Durability::EveryCommit,
         Durability::Periodic(std::time::Duration::from_millis(5)),
         Durability::OperatingSystem,
+        Durability::Batched(std::time::Duration::from_millis(5)),
     ] {
         let d = dir
             .path()
@@ -631,4 +632,144 @@ fn unique_names_survive_a_snapshot_a_log_and_a_rollback() {
     drop(db);
     let db = Database::open(&d).unwrap();
     assert!(db.read().unique_names(), "and a checkpoint");
+}
+
+// ---- the batched mode (group commit) -------------------------------------------------------
+
+/// What a crash of the process would leave of `db`'s directory now: its files as they are on
+/// disk (a copy, opened on its own).
+fn after_a_crash(db_dir: &Path, copy: &Path) -> Vec<i64> {
+    let _ = std::fs::remove_dir_all(copy);
+    copy_dir(db_dir, copy);
+    let db = Database::open(copy).unwrap();
+    db.read().check_invariants().unwrap();
+    committed(&db.read())
+}
+
+#[test]
+fn batched_commits_reach_the_log_at_a_sync_a_drop_or_within_their_interval() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("db");
+    let crash = dir.path().join("crash");
+    let hour = Durability::Batched(std::time::Duration::from_secs(3600));
+    let db = Database::open_with(&d, DbOptions::default().durability(hour)).unwrap();
+    for i in 0..3 {
+        commit(&db, i).unwrap();
+    }
+    assert_eq!(committed(&db.read()), vec![0, 1, 2], "readers see them at once");
+    assert_eq!(after_a_crash(&d, &crash), Vec::<i64>::new(), "not yet written");
+    db.sync().unwrap();
+    assert_eq!(after_a_crash(&d, &crash), vec![0, 1, 2], "written by the sync");
+    commit(&db, 3).unwrap();
+    assert_eq!(after_a_crash(&d, &crash), vec![0, 1, 2]);
+    // A checkpoint writes them too (into the log it ends, before the snapshot).
+    db.checkpoint().unwrap();
+    assert_eq!(after_a_crash(&d, &crash), vec![0, 1, 2, 3]);
+    commit(&db, 4).unwrap();
+    let want = fingerprint(&db.read());
+    drop(db);
+    let db = Database::open(&d).unwrap();
+    assert_eq!(fingerprint(&db.read()), want, "dropping the database writes them");
+    drop(db);
+
+    // With a short interval the background thread writes them, with no call.
+    let quick = dir.path().join("quick");
+    let every = Durability::Batched(std::time::Duration::from_millis(5));
+    let db = Database::open_with(&quick, DbOptions::default().durability(every)).unwrap();
+    commit(&db, 0).unwrap();
+    commit(&db, 1).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while after_a_crash(&quick, &crash) != vec![0, 1] {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the batch was not written within 20 s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn a_batch_past_its_byte_limit_is_written_by_the_commit_that_fills_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("db");
+    let crash = dir.path().join("crash");
+    let hour = Durability::Batched(std::time::Duration::from_secs(3600));
+    let db = Database::open_with(&d, DbOptions::default().durability(hour)).unwrap();
+    // Each commit logs a little more than a third of the limit: the third fills it.
+    let pad = "x".repeat(kgraph::BATCH_BYTES / 3 + 1);
+    for i in 0..4 {
+        db.execute_with(
+            "CREATE (:T {i: $i, pad: $pad})",
+            &kgraph::Params::new().with("i", i).with("pad", pad.as_str()),
+        )
+        .unwrap();
+    }
+    assert_eq!(after_a_crash(&d, &crash), vec![0, 1, 2]);
+    drop(db);
+    assert_eq!(committed(&Database::open(&d).unwrap().read()), vec![0, 1, 2, 3]);
+}
+
+/// The batched mode under a fault at each file operation (and, with `crash`, a power loss
+/// after it): what reopens is the state after some commit (a prefix of those that returned,
+/// whole), never before the last `sync` or checkpoint that returned.
+fn batched_with_fault(fail_at: usize, crash: bool) -> bool {
+    let dir = tempfile::tempdir().unwrap();
+    let hour = Durability::Batched(std::time::Duration::from_secs(3600));
+    let options = DbOptions::default().checkpoint_after(u64::MAX).durability(hour);
+    let fs = FaultFs::new(usize::MAX, false);
+    let db = Database::open_with_fs(dir.path(), options.clone(), Arc::new(Shared(fs.clone()))).unwrap();
+    drop(db);
+    let fs2 = FaultFs::new(fs.ops.load(Ordering::SeqCst) + fail_at, crash);
+    let db = Database::open_with_fs(dir.path(), options, Arc::new(Shared(fs2.clone()))).unwrap();
+    let mut returned: Vec<i64> = Vec::new();
+    let mut kept = 0;
+    let run = |i: i64, returned: &mut Vec<i64>| {
+        if commit(&db, i).is_ok() {
+            returned.push(i);
+        }
+    };
+    for i in 0..3 {
+        run(i, &mut returned);
+    }
+    if db.sync().is_ok() {
+        kept = returned.len();
+    }
+    for i in 3..5 {
+        run(i, &mut returned);
+    }
+    if db.checkpoint().is_ok() {
+        kept = returned.len();
+    }
+    run(5, &mut returned);
+    if db.sync().is_ok() {
+        kept = returned.len();
+    }
+    run(6, &mut returned);
+    drop(db);
+    let fired = fs2.fired();
+    if crash {
+        fs2.lose_unsynced();
+    }
+    let db = Database::open(dir.path()).unwrap_or_else(|e| panic!("fault at {fail_at} (crash {crash}): {e}"));
+    db.read().check_invariants().unwrap();
+    let found = committed(&db.read());
+    assert!(
+        found.len() >= kept && returned.starts_with(&found),
+        "fault at {fail_at} (crash {crash}): found {found:?}, returned {returned:?}, {kept} kept by a sync"
+    );
+    if !fired {
+        assert_eq!(found, returned, "no fault: every commit is there");
+    }
+    fired
+}
+
+#[test]
+fn a_fault_in_the_batched_mode_keeps_a_prefix_through_the_last_sync() {
+    for crash in [false, true] {
+        let mut at = 0;
+        while batched_with_fault(at, crash) {
+            at += 1;
+        }
+        assert!(at > 8, "only {at} operations were under test");
+    }
 }

@@ -1,10 +1,10 @@
 //! Durable databases: a directory holding the latest snapshot and a write-ahead log of the
 //! commits since (layout in `storage/dir.rs`, log format in `docs/wal-format.md`).
 //!
-//! A commit appends its records to the log and, in the default mode, syncs them before it is
-//! acknowledged and published; opening replays the log over the snapshot; a checkpoint starts
-//! a new generation (an empty log, then a snapshot of the state it starts from) and removes the
-//! old one. Lock order: `checkpoint` < `writer` < `committed`, `log` (the last two are never
+//! A commit appends its records to the log (in the batched mode, to the batch a background
+//! thread writes) and, in the default mode, syncs them before it is acknowledged and
+//! published; opening replays the log over the snapshot; a checkpoint starts a new generation
+//! (an empty log, then a snapshot of the state it starts from) and removes the old one. Lock order: `checkpoint` < `writer` < `committed`, `log` (the last two are never
 //! held together with each other).
 
 use std::path::{Path, PathBuf};
@@ -43,7 +43,35 @@ pub enum Durability {
     /// nothing; a crash of the machine can lose every commit since the last checkpoint or
     /// [`Database::sync`].
     OperatingSystem,
+    /// Group commit: a commit returns without touching the disk; its records wait in memory
+    /// and a background thread writes and syncs them with the others of the interval, at most
+    /// this long after they were committed (a commit that brings the waiting records past
+    /// [`BATCH_BYTES`] writes them itself). A crash of the process or of the machine can lose
+    /// the commits of that last interval, always whole and always the latest ones (what is
+    /// reopened is the state after some earlier commit), and never one committed before a
+    /// [`Database::sync`] or checkpoint that returned; dropping the database writes them.
+    /// The fastest mode, for data that can be made again.
+    ///
+    /// ```
+    /// use kgraph::{Database, DbOptions, Durability};
+    /// let dir = tempfile::tempdir()?;
+    /// let every = std::time::Duration::from_millis(20);
+    /// let db = Database::open_with(dir.path(), DbOptions::default().durability(Durability::Batched(every)))?;
+    /// db.execute("CREATE (:A)")?; // in memory, on disk within 20 ms
+    /// db.sync()?; // on disk now
+    /// # Ok::<_, Box<dyn std::error::Error>>(())
+    /// ```
+    Batched(Duration),
 }
+
+/// In the [`Durability::Batched`] mode, the commit that brings the records waiting to be
+/// written past this many bytes writes them (without a sync), so that a large transaction or
+/// a burst of them neither waits in memory nor is lost whole with a crash.
+pub const BATCH_BYTES: usize = 1 << 20;
+
+/// The encoding buffers a database keeps between commits, at most (a larger commit's are
+/// dropped after it).
+const REUSED_BUFFER_BYTES: usize = 64 << 10;
 
 /// How to open a database directory.
 ///
@@ -228,8 +256,48 @@ struct LogState {
     dirty: bool,
     /// Set when a failed commit could not be cut off the log again.
     failed: Option<String>,
+    /// Whole commits encoded but not yet written ([`Durability::Batched`]); the file holds
+    /// `len` bytes, these follow.
+    pending: Vec<u8>,
+    /// The last commit's encoded records (the other modes), kept for its allocation.
+    encoded: Vec<u8>,
+    /// Where a record is built while a commit is encoded, kept for its allocation.
+    scratch: Vec<u8>,
     /// The size of the generation's snapshot, for the checkpoint threshold.
     snapshot_len: u64,
+}
+
+impl LogState {
+    /// Drops the encoding buffer if a large commit grew it.
+    fn shrink_scratch(&mut self) {
+        if self.scratch.capacity() > REUSED_BUFFER_BYTES {
+            self.scratch = Vec::new();
+        }
+    }
+
+    /// Writes the waiting commits of the batched mode (none in the other modes) at the end
+    /// of the file. If that fails they stay waiting, and what part of them reached the file is
+    /// cut off again (if that fails too, the log is failed for good).
+    fn write_pending(&mut self) -> std::io::Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        if let Err(e) = self.handle.append(&self.pending) {
+            let len = self.len;
+            if let Err(t) = self.handle.truncate(len).and_then(|()| self.handle.sync()) {
+                self.failed = Some(format!("{e}; cutting the log back failed too: {t}"));
+            }
+            return Err(e);
+        }
+        self.len += self.pending.len() as u64;
+        self.dirty = true;
+        if self.pending.capacity() > 4 * BATCH_BYTES {
+            self.pending = Vec::new();
+        } else {
+            self.pending.clear();
+        }
+        Ok(())
+    }
 }
 
 impl Database {
@@ -336,8 +404,9 @@ impl Database {
         d.remove_before(generation)
     }
 
-    /// Syncs the log now: every commit so far is on disk when it returns (for the
-    /// [`Durability::Periodic`] and [`Durability::OperatingSystem`] modes).
+    /// Writes and syncs the log now: every commit so far is on disk when it returns (for the
+    /// [`Durability::Periodic`], [`Durability::OperatingSystem`] and [`Durability::Batched`]
+    /// modes). In the batched mode, a failure leaves the commits waiting for the next try.
     ///
     /// ```
     /// let dir = tempfile::tempdir()?;
@@ -426,7 +495,7 @@ impl Database {
         };
         let due = {
             let log = lock(&d.log);
-            log.len > d.options.checkpoint_after.max(log.snapshot_len)
+            log.len + log.pending.len() as u64 > d.options.checkpoint_after.max(log.snapshot_len)
         };
         if due && !d.checkpoint_running.swap(true, Ordering::AcqRel) {
             let db = self.clone();
@@ -532,8 +601,28 @@ impl Durable {
             keys: view.keys,
             changes: view.changes,
         };
-        let bytes = wal::encode_commit(log.next_sequence, &commit)
-            .map_err(|reason| DbError::Unloggable { reason })?;
+        let log = &mut *log;
+        if let Durability::Batched(_) = self.options.durability {
+            return self.batch_commit(log, &commit);
+        }
+        // Encoded in the log's reused buffers: a small commit allocates nothing.
+        let mut bytes = std::mem::take(&mut log.encoded);
+        bytes.clear();
+        let encoded = wal::encode_commit_into(log.next_sequence, &commit, &mut bytes, &mut log.scratch);
+        let result = match encoded {
+            Ok(()) => self.write_commit(log, &bytes),
+            Err(reason) => Err(DbError::Unloggable { reason }),
+        };
+        if bytes.capacity() <= REUSED_BUFFER_BYTES {
+            log.encoded = bytes;
+        }
+        log.shrink_scratch();
+        result
+    }
+
+    /// Appends one commit's records to the log (and syncs them in the default mode); on a
+    /// failure, cuts the log back to where it was.
+    fn write_commit(&self, log: &mut LogState, bytes: &[u8]) -> Result<(), DbError> {
         // The path is made only for an error: a commit of a few bytes should not allocate it.
         let generation = log.generation;
         let failed = |action| {
@@ -542,7 +631,7 @@ impl Durable {
         };
         let mut written = log
             .handle
-            .append(&bytes)
+            .append(bytes)
             .map_err(failed("cannot append to the log"));
         if written.is_ok() && self.options.durability == Durability::EveryCommit {
             written = log.handle.sync().map_err(failed("cannot sync the log"));
@@ -561,10 +650,39 @@ impl Durable {
         Ok(())
     }
 
+    /// The batched mode's commit: its records are encoded at the end of the waiting ones,
+    /// which it writes itself once they pass [`BATCH_BYTES`]; if that fails, this commit is
+    /// taken out again and fails (the earlier ones stay waiting, for the next try).
+    fn batch_commit(&self, log: &mut LogState, commit: &wal::CommitView<'_>) -> Result<(), DbError> {
+        let before = log.pending.len();
+        let encoded = wal::encode_commit_into(log.next_sequence, commit, &mut log.pending, &mut log.scratch);
+        log.shrink_scratch();
+        encoded.map_err(|reason| DbError::Unloggable { reason })?;
+        if log.pending.len() >= BATCH_BYTES
+            && let Err(source) = log.write_pending()
+        {
+            log.pending.truncate(before);
+            return Err(DbError::Io {
+                path: self.log_path(log.generation),
+                action: "cannot append to the log",
+                source,
+            });
+        }
+        log.next_sequence += 1;
+        Ok(())
+    }
+
     fn sync_log(&self, log: &mut LogState) -> Result<(), DbError> {
         if let Some(reason) = &log.failed {
             return Err(DbError::Failed {
                 reason: reason.clone(),
+            });
+        }
+        if let Err(source) = log.write_pending() {
+            return Err(DbError::Io {
+                path: self.log_path(log.generation),
+                action: "cannot append to the log",
+                source,
             });
         }
         if log.dirty {
@@ -624,10 +742,11 @@ impl Durable {
 impl Drop for Durable {
     fn drop(&mut self) {
         self.closing.store(true, Ordering::Release);
-        // Best effort: what the periodic and operating-system modes have not synced yet.
+        // Best effort: what the relaxed modes have not written or synced yet.
         if let Ok(mut log) = self.log.lock()
-            && log.dirty
             && log.failed.is_none()
+            && log.write_pending().is_ok()
+            && log.dirty
         {
             let _ = log.handle.sync();
         }
@@ -688,6 +807,9 @@ fn open_dir(
                 next_sequence: 1,
                 dirty: false,
                 failed: None,
+                pending: Vec::new(),
+                encoded: Vec::new(),
+                scratch: Vec::new(),
                 snapshot_len,
             };
             (graph, state)
@@ -720,7 +842,7 @@ fn open_dir(
     // short after its snapshot was written.
     durable.remove_before(oldest_needed)?;
     let db = Database::with_durable(graph, durable);
-    if let Durability::Periodic(every) = options.durability
+    if let Durability::Periodic(every) | Durability::Batched(every) = options.durability
         && let Some(d) = db.shared.durable.as_deref()
     {
         start_flusher(d.log.clone(), d.closing.clone(), every);
@@ -865,12 +987,16 @@ fn replay(
         next_sequence: next_sequence.unwrap_or(1),
         dirty: false,
         failed: None,
+        pending: Vec::new(),
+        encoded: Vec::new(),
+        scratch: Vec::new(),
         snapshot_len,
     };
     Ok((graph, state, report))
 }
 
-/// Syncs the log of a [`Durability::Periodic`] database every `every`, until `closing`.
+/// Writes the waiting commits of a [`Durability::Batched`] database and syncs the log of it or
+/// of a [`Durability::Periodic`] one, every `every`, until `closing`.
 fn start_flusher(log: Arc<Mutex<LogState>>, closing: Arc<AtomicBool>, every: Duration) {
     let _ = std::thread::Builder::new()
         .name("kgraph-log-sync".into())
@@ -880,12 +1006,11 @@ fn start_flusher(log: Arc<Mutex<LogState>>, closing: Arc<AtomicBool>, every: Dur
                 return;
             }
             let mut log = lock(&log);
-            if log.dirty && log.failed.is_none() {
-                // A failed sync stays dirty and is tried again; a commit in the default mode
-                // would report it, this mode has no caller to report it to.
-                if log.handle.sync().is_ok() {
-                    log.dirty = false;
-                }
+            // A failed write stays waiting, a failed sync dirty, and both are tried again; a
+            // commit in the default mode would report them, these modes have no caller to
+            // report them to (`Database::sync` does).
+            if log.failed.is_none() && log.write_pending().is_ok() && log.dirty && log.handle.sync().is_ok() {
+                log.dirty = false;
             }
         });
 }

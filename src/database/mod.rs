@@ -33,7 +33,7 @@ use crate::graph::Graph;
 use crate::query::error::QueryError;
 use crate::query::{QueryResult, ReadQuery, WriteQuery};
 use crate::{CancelHandle, Error, Params};
-pub use durable::{DbError, DbOptions, Durability, Recovery, DEFAULT_CHECKPOINT_BYTES};
+pub use durable::{DbError, DbOptions, Durability, Recovery, BATCH_BYTES, DEFAULT_CHECKPOINT_BYTES};
 
 /// A transaction's deadline and cancel handle, which each of its statements observes beside
 /// its own, and the procedures its statements may call (the database's when it began).

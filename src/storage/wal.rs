@@ -63,10 +63,48 @@ pub(crate) struct CommitView<'a> {
 }
 
 /// The records of one commit, ready to append: change records, then the commit record.
+#[cfg(test)]
 pub(crate) fn encode_commit(sequence: u64, commit: &CommitView<'_>) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
+    encode_commit_into(sequence, commit, &mut out, &mut Vec::new())?;
+    Ok(out)
+}
+
+/// [`encode_commit`], appended to `out` (which may hold earlier commits), with `scratch` as the
+/// buffer a record is built in: a commit that reuses both allocates nothing. On an error `out`
+/// is as it was.
+pub(crate) fn encode_commit_into(
+    sequence: u64,
+    commit: &CommitView<'_>,
+    out: &mut Vec<u8>,
+    scratch: &mut Vec<u8>,
+) -> Result<(), String> {
+    let start = out.len();
+    scratch.clear();
+    let mut body = Out {
+        buf: std::mem::take(scratch),
+    };
+    let result = encode_changes(commit, out, &mut body);
+    *scratch = body.buf;
+    let records = match result {
+        Ok(records) => records,
+        Err(e) => {
+            out.truncate(start);
+            return Err(e);
+        }
+    };
+    let bytes = (out.len() - start) as u64;
+    let mut commit_payload = [0u8; COMMIT_PAYLOAD];
+    commit_payload[..8].copy_from_slice(&sequence.to_le_bytes());
+    commit_payload[8..12].copy_from_slice(&records.to_le_bytes());
+    commit_payload[12..20].copy_from_slice(&bytes.to_le_bytes());
+    record(out, KIND_COMMIT, &commit_payload);
+    Ok(())
+}
+
+/// Appends a commit's change records to `out`; returns how many.
+fn encode_changes(commit: &CommitView<'_>, out: &mut Vec<u8>, body: &mut Out) -> Result<u32, String> {
     let mut records = 0u32;
-    let mut body = Out::default();
     for names in [&commit.labels, &commit.types, &commit.keys] {
         body.len(names.len());
         for n in names {
@@ -77,10 +115,10 @@ pub(crate) fn encode_commit(sequence: u64, commit: &CommitView<'_>) -> Result<Ve
     let count_at = body.buf.len();
     body.buf.extend_from_slice(&[0; 4]);
     for change in commit.changes {
-        change_bytes(&mut body, change)?;
+        change_bytes(body, change)?;
         in_record += 1;
         if body.buf.len() >= RECORD_TARGET {
-            seal_changes(&mut out, &mut body, count_at, in_record)?;
+            seal_changes(out, body, if records == 0 { count_at } else { 3 }, in_record)?;
             records += 1;
             in_record = 0;
             // Later records carry no names: three empty lists.
@@ -88,22 +126,14 @@ pub(crate) fn encode_commit(sequence: u64, commit: &CommitView<'_>) -> Result<Ve
         }
     }
     if in_record > 0 || records == 0 {
-        seal_changes(&mut out, &mut body, count_at, in_record)?;
+        seal_changes(out, body, if records == 0 { count_at } else { 3 }, in_record)?;
         records += 1;
     }
-    let bytes = out.len() as u64;
-    let mut commit_payload = [0u8; COMMIT_PAYLOAD];
-    commit_payload[..8].copy_from_slice(&sequence.to_le_bytes());
-    commit_payload[8..12].copy_from_slice(&records.to_le_bytes());
-    commit_payload[12..20].copy_from_slice(&bytes.to_le_bytes());
-    record(&mut out, KIND_COMMIT, &commit_payload);
-    Ok(out)
+    Ok(records)
 }
 
-/// Writes `body` (whose change count sits at `count_at`, or at 3 for later records) as a
-/// change record and empties it.
-fn seal_changes(out: &mut Vec<u8>, body: &mut Out, count_at: usize, count: usize) -> Result<(), String> {
-    let at = if out.is_empty() { count_at } else { 3 };
+/// Writes `body` (whose change count sits at `at`) as a change record and empties it.
+fn seal_changes(out: &mut Vec<u8>, body: &mut Out, at: usize, count: usize) -> Result<(), String> {
     let n = u32::try_from(count).map_err(|_| "too many changes in one record".to_owned())?;
     if let Some(slot) = body.buf.get_mut(at..at + 4) {
         slot.copy_from_slice(&n.to_le_bytes());
