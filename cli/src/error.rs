@@ -12,6 +12,9 @@ pub enum Exit {
     Usage = 2,
     /// A file could not be read or written: missing, unreadable, damaged, locked.
     Io = 3,
+    /// The output's reader closed it (`kgraph query ... | head`): the program stops at once,
+    /// quietly and with success, as Unix filters do.
+    Closed = 0,
 }
 
 /// An error the program reports on stderr before it exits with the error's code.
@@ -127,6 +130,12 @@ impl From<kgraph::ImportFailure> for CliError {
 
 impl From<std::io::Error> for CliError {
     fn from(e: std::io::Error) -> CliError {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            return CliError {
+                exit: Exit::Closed,
+                message: String::new(),
+            };
+        }
         CliError::io(e.to_string())
     }
 }

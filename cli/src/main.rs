@@ -22,7 +22,7 @@ use store::{ExportFormat, ImportFormat, Store};
 
 const EXIT_CODES: &str = "\
 Exit codes:
-  0  success
+  0  success (also when the output's reader closed it early, as `| head` does)
   1  a query or the data failed: syntax, semantic or runtime error, a malformed import row,
      a graph the export format cannot hold
   2  usage error: unknown option, missing argument, bad parameter value
@@ -169,6 +169,7 @@ fn main() -> ExitCode {
     };
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.exit == Exit::Closed => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("kgraph: {e}");
             ExitCode::from(e.exit as u8)

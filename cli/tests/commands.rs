@@ -567,3 +567,27 @@ fn render_writes_dot_svg_and_html_of_the_last_result() {
         2,
     );
 }
+
+/// `kgraph query ... | head`: the reader closes the output early; the program stops quietly
+/// with success, as a Unix filter does, instead of reporting a broken pipe.
+#[test]
+fn a_closed_output_ends_the_program_quietly() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kgraph"))
+        .args([
+            "query",
+            "--format",
+            "csv",
+            "UNWIND range(1, 200000) AS i RETURN i",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Far more than a pipe holds (about 1.3 MB against 64 KB): the program writes after the
+    // reader is gone, whenever the reader goes.
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+    assert_eq!(stderr(&o), "");
+}
