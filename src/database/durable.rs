@@ -9,8 +9,8 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, TryLockError};
+use std::time::{Duration, Instant};
 
 use super::{lock, Database, Shared, Writer};
 use crate::graph::Graph;
@@ -243,6 +243,8 @@ pub(super) struct Durable {
     checkpoint_running: AtomicBool,
     /// Tells the periodic sync thread to stop.
     closing: Arc<AtomicBool>,
+    /// The periodic sync thread, woken when the database closes.
+    flusher: std::sync::OnceLock<std::thread::Thread>,
 }
 
 struct LogState {
@@ -742,6 +744,9 @@ impl Durable {
 impl Drop for Durable {
     fn drop(&mut self) {
         self.closing.store(true, Ordering::Release);
+        if let Some(thread) = self.flusher.get() {
+            thread.unpark();
+        }
         // Best effort: what the relaxed modes have not written or synced yet.
         if let Ok(mut log) = self.log.lock()
             && log.failed.is_none()
@@ -837,6 +842,7 @@ fn open_dir(
         checkpointing: Mutex::new(()),
         checkpoint_running: AtomicBool::new(false),
         closing: Arc::new(AtomicBool::new(false)),
+        flusher: std::sync::OnceLock::new(),
     };
     // Generations before the newest snapshot's are left over from a checkpoint that was cut
     // short after its snapshot was written.
@@ -845,7 +851,15 @@ fn open_dir(
     if let Durability::Periodic(every) | Durability::Batched(every) = options.durability
         && let Some(d) = db.shared.durable.as_deref()
     {
-        start_flusher(d.log.clone(), d.closing.clone(), every);
+        let writer = if let Durability::Batched(_) = options.durability {
+            lock(&db.shared.writer).defers = true;
+            Some(db.shared.writer.clone())
+        } else {
+            None
+        };
+        if let Some(thread) = start_flusher(d.log.clone(), d.closing.clone(), every, writer) {
+            let _ = d.flusher.set(thread);
+        }
     }
     Ok((db, report))
 }
@@ -995,22 +1009,70 @@ fn replay(
     Ok((graph, state, report))
 }
 
-/// Writes the waiting commits of a [`Durability::Batched`] database and syncs the log of it or
-/// of a [`Durability::Periodic`] one, every `every`, until `closing`.
-fn start_flusher(log: Arc<Mutex<LogState>>, closing: Arc<AtomicBool>, every: Duration) {
-    let _ = std::thread::Builder::new()
+/// How often a [`Durability::Batched`] database's background thread looks for a commit to
+/// catch the writer's copy up with, while commits come (idle, it wakes once per interval).
+const CATCH_UP_TICK: Duration = Duration::from_millis(1);
+
+/// The background thread of the [`Durability::Periodic`] and [`Durability::Batched`] modes,
+/// until `closing`: every `every` it writes the batch (batched mode) and syncs the log. In
+/// the batched mode (`writer` given) it also replays the last commit on the writer's copy
+/// (`Writer::deferred`), so that the commit returned without that work and the next
+/// transaction finds the copy ready; it looks every [`CATCH_UP_TICK`] while commits come,
+/// never waits for the writer's lock (an open transaction does the catch-up itself), and holds
+/// only the log and the writer's side, not the database (whose last handle closes it).
+fn start_flusher(
+    log: Arc<Mutex<LogState>>,
+    closing: Arc<AtomicBool>,
+    every: Duration,
+    writer: Option<Arc<Mutex<Writer>>>,
+) -> Option<std::thread::Thread> {
+    std::thread::Builder::new()
         .name("kgraph-log-sync".into())
-        .spawn(move || loop {
-            std::thread::sleep(every);
-            if closing.load(Ordering::Acquire) {
-                return;
+        .spawn(move || {
+            let mut next_flush = Instant::now() + every;
+            let mut busy_until = Instant::now();
+            loop {
+                let now = Instant::now();
+                let wake = if now < busy_until {
+                    next_flush.min(now + CATCH_UP_TICK)
+                } else {
+                    next_flush
+                };
+                // Parked rather than asleep: closing the database wakes it.
+                std::thread::park_timeout(wake.saturating_duration_since(now));
+                if closing.load(Ordering::Acquire) {
+                    return;
+                }
+                if let Some(w) = &writer {
+                    let guard = match w.try_lock() {
+                        Ok(g) => Some(g),
+                        Err(TryLockError::Poisoned(p)) => Some(p.into_inner()),
+                        Err(TryLockError::WouldBlock) => None,
+                    };
+                    if let Some(mut w) = guard
+                        && w.deferred.is_some()
+                    {
+                        w.catch_up_deferred();
+                        busy_until = Instant::now() + every;
+                    }
+                }
+                if Instant::now() < next_flush {
+                    continue;
+                }
+                next_flush = Instant::now() + every;
+                let mut log = lock(&log);
+                // A failed write stays waiting, a failed sync dirty, and both are tried again; a
+                // commit in the default mode would report them, these modes have no caller to
+                // report them to (`Database::sync` does).
+                if log.failed.is_none()
+                    && log.write_pending().is_ok()
+                    && log.dirty
+                    && log.handle.sync().is_ok()
+                {
+                    log.dirty = false;
+                }
             }
-            let mut log = lock(&log);
-            // A failed write stays waiting, a failed sync dirty, and both are tried again; a
-            // commit in the default mode would report them, these modes have no caller to
-            // report them to (`Database::sync` does).
-            if log.failed.is_none() && log.write_pending().is_ok() && log.dirty && log.handle.sync().is_ok() {
-                log.dirty = false;
-            }
-        });
+        })
+        .ok()
+        .map(|handle| handle.thread().clone())
 }

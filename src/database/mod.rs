@@ -84,8 +84,9 @@ pub struct Database {
 struct Shared {
     /// The committed state readers start from.
     committed: Mutex<Arc<Graph>>,
-    /// The writer's side; held by a write transaction for its whole life.
-    writer: Mutex<Writer>,
+    /// The writer's side; held by a write transaction for its whole life (and, for a
+    /// moment, by a batched database's background thread catching the spare up).
+    writer: Arc<Mutex<Writer>>,
     /// The directory and its log, for a database opened from a directory.
     durable: Option<Box<durable::Durable>>,
     /// The procedures that the statements of transactions begun from now on may call.
@@ -108,6 +109,12 @@ struct Writer {
     replayer: Option<Replayer>,
     /// True while the replayer holds the next spare (the last commit's old state).
     replaying: bool,
+    /// The last commit's old state and records, not yet replayed: a database in the batched
+    /// mode leaves a small commit's catch-up to its background thread, or to the next
+    /// transaction if that begins first.
+    deferred: Option<(Graph, Redo)>,
+    /// Whether small commits defer their catch-up (see `deferred`).
+    defers: bool,
 }
 
 /// The replay thread's two ends: jobs in, caught-up copies out (in order, one per job).
@@ -123,6 +130,9 @@ impl Writer {
         if let Some(g) = self.spare.take() {
             return Some(g);
         }
+        if let Some((mut g, redo)) = self.deferred.take() {
+            return g.redo_owned(redo).is_ok().then_some(g);
+        }
         if std::mem::take(&mut self.replaying) {
             return self.replayer.as_ref().and_then(|r| r.done.recv().ok().flatten());
         }
@@ -131,13 +141,27 @@ impl Writer {
 
     /// Forgets the spare, also one the replayer is making, keeping its results in step.
     fn drop_spare(&mut self) {
+        self.deferred = None;
         drop(self.take_spare());
+    }
+
+    /// Replays a deferred commit on its old state, which becomes the spare.
+    fn catch_up_deferred(&mut self) {
+        if let Some((mut g, redo)) = self.deferred.take()
+            && g.redo_owned(redo).is_ok()
+        {
+            self.spare = Some(g);
+        }
     }
 
     /// Brings `old` up to date with `redo` on the replay thread, or here if it cannot be
     /// started; the result is the next spare.
     fn replay(&mut self, old: Graph, redo: Redo) {
         if redo.changes.len() <= INLINE_REPLAY_CHANGES {
+            if self.defers {
+                self.deferred = Some((old, redo));
+                return;
+            }
             // A small commit is caught up here: cheaper than waking the replay thread.
             let mut g = old;
             if g.redo_owned(redo).is_ok() {
@@ -222,7 +246,7 @@ impl Database {
         Database {
             shared: Arc::new(Shared {
                 committed: Mutex::new(Arc::new(graph)),
-                writer: Mutex::new(Writer::default()),
+                writer: Arc::default(),
                 durable: None,
                 procedures: Mutex::default(),
             }),
@@ -234,10 +258,10 @@ impl Database {
         Database {
             shared: Arc::new(Shared {
                 committed: Mutex::new(Arc::new(graph)),
-                writer: Mutex::new(Writer {
+                writer: Arc::new(Mutex::new(Writer {
                     spare: Some(spare),
                     ..Writer::default()
-                }),
+                })),
                 durable: Some(Box::new(durable)),
                 procedures: Mutex::default(),
             }),
@@ -313,7 +337,9 @@ impl Database {
         self.begin(lock(&self.shared.writer))
     }
 
-    /// A write transaction if none is open, else `None` at once.
+    /// A write transaction if none is open, else `None` at once (also, for the few
+    /// microseconds it takes, while a database in the [`Durability::Batched`] mode catches the
+    /// writer's copy up with the last commit on its background thread).
     ///
     /// ```
     /// let db = kgraph::Database::new();
