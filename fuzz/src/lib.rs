@@ -1,11 +1,9 @@
 //! The bodies of kgraph's fuzz targets, one function per target.
 //!
-//! `fuzz/fuzz_targets/*.rs` hand libFuzzer's input to these functions; `tests/fuzz_corpus.rs`
-//! (stable `cargo test`) includes this file and runs every file of `fuzz/corpus/<target>/`
-//! through the same functions. Each function returns normally for any input; a broken
-//! invariant is a panic (which libFuzzer reports as a crash, and the test as a failure).
-//!
-//! Only `kgraph` and `std` are used here, so the file compiles inside the main crate's tests.
+//! `fuzz/fuzz_targets/*.rs` hand libFuzzer's input to these functions; `fuzz/tests/replay.rs`
+//! (stable `cargo test` at the workspace root) runs each target's binary on every file of
+//! `fuzz/corpus/<target>/`. Each function returns normally for any input; a broken invariant
+//! is a panic, which libFuzzer reports as a crash.
 #![allow(clippy::panic, clippy::expect_used, clippy::unwrap_used)]
 
 use std::path::PathBuf;
@@ -19,7 +17,7 @@ use kgraph::{
 /// A target's body: returns for any input, panics where an invariant breaks.
 pub type Target = fn(&[u8]);
 
-/// The targets, by name, as `tests/fuzz_corpus.rs` and `fuzz/seed.py` know them.
+/// The targets, by name, as `fuzz/tests/replay.rs` and `fuzz/seed.py` know them.
 pub const TARGETS: &[(&str, Target)] = &[
     ("query", query),
     ("parse_print_parse", parse_print_parse),
