@@ -130,8 +130,9 @@ impl Writer {
         if let Some(g) = self.spare.take() {
             return Some(g);
         }
-        if let Some((mut g, redo)) = self.deferred.take() {
-            return g.redo_owned(redo).is_ok().then_some(g);
+        if self.deferred.is_some() {
+            self.catch_up_deferred();
+            return self.spare.take();
         }
         if std::mem::take(&mut self.replaying) {
             return self.replayer.as_ref().and_then(|r| r.done.recv().ok().flatten());
