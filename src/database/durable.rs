@@ -4,7 +4,8 @@
 //! A commit appends its records to the log (in the batched mode, to the batch a background
 //! thread writes) and, in the default mode, syncs them before it is acknowledged and
 //! published; opening replays the log over the snapshot; a checkpoint starts a new generation
-//! (an empty log, then a snapshot of the state it starts from) and removes the old one. Lock order: `checkpoint` < `writer` < `committed`, `log` (the last two are never
+//! (an empty log, then a snapshot of the state it starts from) and removes the old one.
+//! Lock order: `checkpoint` < `writer` < `committed`, `log` (the last two are never
 //! held together with each other).
 
 use std::path::{Path, PathBuf};
