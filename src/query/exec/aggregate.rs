@@ -254,7 +254,7 @@ impl Accumulator {
         }
         if let (Some(seen @ Distinct::NodeBits(..)), Value::Node(id)) = (&mut self.seen, &*v) {
             // count(DISTINCT node) past its first nodes: a bit.
-            return Ok(seen.set_bit(*id).then_some(value_bytes(&v)));
+            return Ok(seen.set_bit(*id).then(|| value_bytes(&v)));
         }
         if let Some(seen) = &mut self.seen {
             let bytes = value_bytes(&v);
@@ -450,7 +450,10 @@ impl GroupSink<'_, '_> {
             (!self.groups.is_empty()).then_some(0)
         } else if let [(_, e)] = self.keys {
             // One key: looked up by reference, cloned only for a new group.
-            let k = ctx.eval_ref(e, row)?;
+            let k = match ctx.peek(e, row) {
+                Some(k) => Cow::Borrowed(k),
+                None => ctx.eval_ref(e, row)?,
+            };
             let found = self.groups.get_index_of(&KeyRef(std::slice::from_ref(&*k)));
             if found.is_none() {
                 self.key.clear();
@@ -487,8 +490,13 @@ impl GroupSink<'_, '_> {
         for (acc, (_, _, _, args)) in accs.iter_mut().zip(self.aggs) {
             if args.len() <= 1 {
                 let v = match args.first() {
-                    Some(a) => ctx.eval_ref(a, row)?,
                     None => Cow::Owned(Value::Null),
+                    // A variable or a property, read in place without a pass through the
+                    // `Result` of `eval_ref`.
+                    Some(a) => match ctx.peek(a, row) {
+                        Some(v) => Cow::Borrowed(v),
+                        None => ctx.eval_ref(a, row)?,
+                    },
                 };
                 if let Some(bytes) = acc.add_one(v, self.node_bound)? {
                     self.held.bytes(bytes)?;

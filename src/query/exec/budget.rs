@@ -2,9 +2,10 @@
 //! and one on the rows each of them holds.
 //!
 //! Every operator that loops calls [`Ctx::tick`] once per row, relationship or list item it
-//! handles. A tick adds one to a counter local to the `Ctx` (one per thread) and reads the
-//! cancel flags (a relaxed load each); every [`CHECK_INTERVAL`] ticks it also reads the clock.
-//! So a cancelled query stops at its next tick, and one past its deadline within
+//! handles. A tick adds one to a counter local to the `Ctx` (one per thread); the first tick
+//! and every [`CANCEL_INTERVAL`] ticks after it also read the cancel flags (a relaxed load
+//! each), and the first and every [`CHECK_INTERVAL`] ticks after it the clock. So a cancelled
+//! query stops within `CANCEL_INTERVAL` ticks, and one past its deadline within
 //! `CHECK_INTERVAL` ticks.
 //!
 //! Memory is an estimate ([`value_bytes`]) of the values that sorts, aggregation groups,
@@ -25,6 +26,10 @@ use crate::graph::Value;
 /// Ticks between two readings of the clock, and the most rows a holder counts before it adds
 /// them to the shared memory counter.
 pub(crate) const CHECK_INTERVAL: u64 = 1024;
+
+/// Ticks between two readings of the cancel flags: a tick between them is an increment and
+/// a compare.
+pub(crate) const CANCEL_INTERVAL: u64 = 64;
 
 /// The bytes a holder counts locally before it adds them to the shared counter.
 const FLUSH_BYTES: u64 = 64 << 10;
@@ -154,7 +159,7 @@ impl Budget<'_> {
     pub(crate) fn tick(&self, steps: &Cell<u64>) -> ExecResult<()> {
         let n = steps.get().wrapping_add(1);
         steps.set(n);
-        if n.is_multiple_of(CHECK_INTERVAL) || n == self.limits.cancel_at_step || self.cancelled() {
+        if n % CANCEL_INTERVAL == 1 || n == self.limits.cancel_at_step {
             return self.check(n);
         }
         Ok(())
@@ -177,7 +182,7 @@ impl Budget<'_> {
             ));
         }
         if let Some(deadline) = self.limits.deadline
-            && n.is_multiple_of(CHECK_INTERVAL)
+            && n % CHECK_INTERVAL == 1
             && Instant::now() >= deadline
         {
             return Err(ExecError::new(

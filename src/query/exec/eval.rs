@@ -31,7 +31,25 @@ fn opt(b: Option<bool>) -> Value {
 impl Ctx<'_> {
     /// Evaluates a predicate: `null` counts as false.
     pub(crate) fn truthy(&self, e: &Expr, row: &Row) -> ExecResult<bool> {
+        if let Expr::Cmp(op @ (CmpOp::Eq | CmpOp::Ne), a, b) = e
+            && let (Expr::Slot(a), Expr::Slot(b)) = (&**a, &**b)
+            && let (Some(a), Some(b)) = (row.get(*a), row.get(*b))
+        {
+            // `x <> c` between two variables of a pattern: two nodes (or relationships) are
+            // equal by id, read straight from the row.
+            let same = match (a, b) {
+                (Value::Node(x), Value::Node(y)) => Some(x == y),
+                (Value::Relationship(x), Value::Relationship(y)) => Some(x == y),
+                _ => None,
+            };
+            if let Some(same) = same {
+                return Ok(same == (*op == CmpOp::Eq));
+            }
+        }
         if let Expr::Cmp(op, a, b) = e {
+            if let (Some(a), Some(b)) = (self.peek(a, row), self.peek(b, row)) {
+                return Ok(matches!(compare(*op, a, b), Value::Bool(true)));
+            }
             // The usual WHERE: a comparison of values read in place, without a pass through
             // `eval` (a large frame) or a Value for the result (always a boolean or null).
             let (a, b) = (self.eval_ref(a, row)?, self.eval_ref(b, row)?);
@@ -49,6 +67,33 @@ impl Ctx<'_> {
             return Ok(matches!(compare(*op, &a, &b), Value::Bool(true)));
         }
         Ok(bool_or_null(self.eval(e, row)?, "WHERE")?.unwrap_or(false))
+    }
+
+    /// The value of `e` by reference, when reading it can neither fail nor build a value: a
+    /// constant, a slot, a given parameter, or a stored property of the node or relationship
+    /// in a slot (`Null` when it has none); `None` for anything else, which `eval_ref` then
+    /// evaluates. A hot loop's filters, checks and aggregates read through this first: a
+    /// reference comes back in a register, where the `Result` of `eval_ref` is written to and
+    /// read back from memory.
+    #[inline]
+    pub(crate) fn peek<'e>(&'e self, e: &'e Expr, row: &'e Row) -> Option<&'e Value> {
+        match e {
+            Expr::Slot(s) => Some(row.get(*s).unwrap_or(&NULL)),
+            Expr::Const(v) => Some(v),
+            Expr::Param(name) => self.params.get(&**name),
+            Expr::Prop(base, _, Some(key)) => {
+                let Expr::Slot(s) = &**base else {
+                    return None;
+                };
+                let props = match row.get(*s)? {
+                    Value::Node(id) => &self.graph.node_data(*id).ok()?.props,
+                    Value::Relationship(id) => &self.graph.rel_data(*id).ok()?.props,
+                    _ => return None,
+                };
+                Some(props.get(*key).unwrap_or(&NULL))
+            }
+            _ => None,
+        }
     }
 
     /// Evaluates without cloning what the expression only reads: a constant, a parameter, a
@@ -517,6 +562,9 @@ impl Ctx<'_> {
     }
 }
 
+/// The value a missing slot or property reads as.
+static NULL: Value = Value::Null;
+
 pub(crate) fn set_slot(row: &mut Row, slot: usize, v: Value) {
     if row.len() <= slot {
         row.resize(slot + 1, Value::Null);
@@ -536,6 +584,25 @@ pub(crate) fn set_slot(row: &mut Row, slot: usize, v: Value) {
         ) {
             std::mem::forget(old);
         }
+    }
+}
+
+/// Writes the node `id` into `slot`: when the slot holds a node already (an expansion's loop
+/// rewrites the same slot for every row), only the id is written, not a whole value moved.
+#[inline]
+pub(crate) fn set_node_slot(row: &mut Row, slot: usize, id: crate::graph::NodeId) {
+    match row.get_mut(slot) {
+        Some(Value::Node(n)) => *n = id,
+        _ => set_slot(row, slot, Value::Node(id)),
+    }
+}
+
+/// [`set_node_slot`] for a relationship.
+#[inline]
+pub(crate) fn set_rel_slot(row: &mut Row, slot: usize, id: crate::RelId) {
+    match row.get_mut(slot) {
+        Some(Value::Relationship(r)) => *r = id,
+        _ => set_slot(row, slot, Value::Relationship(id)),
     }
 }
 

@@ -471,12 +471,8 @@ impl<'g> Ctx<'g> {
         let Ok(data) = self.graph.node_data(id) else {
             return Ok(false);
         };
-        for (key, expr) in &check.props {
-            let want = self.eval_ref(expr, row)?;
-            let have = key.and_then(|k| data.props.get(k));
-            if have.is_none_or(|h| h.cypher_eq(&want) != Some(true)) {
-                return Ok(false);
-            }
+        if !self.props_equal(&data.props, &check.props, row)? {
+            return Ok(false);
         }
         if let Some(map) = &check.prop_map
             && !self.props_match(&Value::Node(id), map, row)?
@@ -518,10 +514,27 @@ impl<'g> Ctx<'g> {
         let Ok(data) = self.graph.rel_data(rel) else {
             return Ok(false);
         };
-        for (key, expr) in props {
-            let want = self.eval_ref(expr, row)?;
-            let have = key.and_then(|k| data.props.get(k));
-            if have.is_none_or(|h| h.cypher_eq(&want) != Some(true)) {
+        self.props_equal(&data.props, props, row)
+    }
+
+    /// True if every property `(key, expr)` of `want` is in `have` and equal to its value.
+    fn props_equal(
+        &self,
+        have: &crate::graph::Props,
+        want: &[(Option<crate::graph::KeyId>, crate::query::plan::Expr)],
+        row: &Row,
+    ) -> ExecResult<bool> {
+        for (key, expr) in want {
+            let Some(have) = key.and_then(|k| have.get(k)) else {
+                // Absent: no match, once the wanted value is known to evaluate.
+                self.eval_ref(expr, row)?;
+                return Ok(false);
+            };
+            let same = match self.peek(expr, row) {
+                Some(want) => have.cypher_eq(want),
+                None => have.cypher_eq(&*self.eval_ref(expr, row)?),
+            };
+            if same != Some(true) {
                 return Ok(false);
             }
         }
@@ -1013,8 +1026,8 @@ impl<'a> ExpandChecks<'a> {
 
     /// Writes the relationship and the node it reaches into `row`.
     fn bind(&self, row: &mut Row, r: crate::RelId, other: NodeId) {
-        set_slot(row, self.rel, Value::Relationship(r));
-        set_slot(row, self.to, Value::Node(other));
+        eval::set_rel_slot(row, self.rel, r);
+        eval::set_node_slot(row, self.to, other);
     }
 }
 
@@ -1165,7 +1178,7 @@ impl<'a> ScanParts<'a> {
 
     /// Writes the relationship and its ends into `row`.
     fn bind(&self, row: &mut Row, from: NodeId, r: crate::RelId, other: NodeId) {
-        set_slot(row, self.from_slot, Value::Node(from));
+        eval::set_node_slot(row, self.from_slot, from);
         self.expand.bind(row, r, other);
     }
 }

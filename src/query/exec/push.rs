@@ -503,7 +503,7 @@ impl Ctx<'_> {
         for id in nodes {
             self.tick()?;
             if self.check_node(id, check, row)? {
-                set_slot(row, slot, Value::Node(id));
+                super::eval::set_node_slot(row, slot, id);
                 if self.push_from(p, next, row, sink)? == Flow::Stop {
                     return Ok(Flow::Stop);
                 }
