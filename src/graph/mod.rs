@@ -819,20 +819,36 @@ impl Graph {
         types: Vec<TypeId>,
         range: std::ops::Range<usize>,
     ) -> impl Iterator<Item = (RelId, NodeId, NodeId, TypeId)> + '_ {
+        self.typed_rel_parts(types, range)
+            .flat_map(move |(t, part)| part.iter().filter_map(move |r| self.rel_ends_typed(*r, t)))
+    }
+
+    /// The relationships of `types` whose position in the list of those types' relationships
+    /// (the first type's, then the next's) is in `range`: per type, its part of the range, as
+    /// a slice of the type index. A scan loops over these without an iterator per item.
+    pub(crate) fn typed_rel_parts(
+        &self,
+        types: Vec<TypeId>,
+        range: std::ops::Range<usize>,
+    ) -> impl Iterator<Item = (TypeId, &[RelId])> + '_ {
         let index = self.type_index();
         let mut skip = range.start;
         let mut take = range.end.saturating_sub(range.start);
-        types.into_iter().flat_map(move |t| {
+        types.into_iter().map(move |t| {
             let all = index.of(t);
             let part = all.get(skip.min(all.len())..).unwrap_or_default();
             skip = skip.saturating_sub(all.len());
             let part = part.get(..take.min(part.len())).unwrap_or_default();
             take -= part.len();
-            part.iter().filter_map(move |r| {
-                let (a, b) = self.inner.edge_endpoints(r.ix())?;
-                Some((*r, NodeId::from_ix(a), NodeId::from_ix(b), t))
-            })
+            (t, part)
         })
+    }
+
+    /// A relationship of type `t` with its ends: (id, start, end, type); `None` if it is gone.
+    #[inline]
+    pub(crate) fn rel_ends_typed(&self, r: RelId, t: TypeId) -> Option<(RelId, NodeId, NodeId, TypeId)> {
+        let (a, b) = self.inner.edge_endpoints(r.ix())?;
+        Some((r, NodeId::from_ix(a), NodeId::from_ix(b), t))
     }
 
     fn type_index(&self) -> &type_index::TypeIndex {

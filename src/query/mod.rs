@@ -1095,7 +1095,7 @@ fn semantic(text: &str, e: BindError) -> QueryError {
     }
 }
 
-fn runtime(text: &str, e: ExecError) -> QueryError {
+fn runtime(text: &str, mut e: ExecError) -> QueryError {
     let (line, column) = match e.pos {
         Some(p) => {
             let (l, c) = line_col(text, p.start as usize);
@@ -1126,7 +1126,7 @@ fn runtime(text: &str, e: ExecError) -> QueryError {
                     ExecKind::NonIntegerCount => SemanticKind::InvalidArgumentType,
                     _ => SemanticKind::ReadOnly,
                 },
-                message: e.message,
+                message: std::mem::take(&mut e.message),
                 line: line.unwrap_or(1),
                 column: column.unwrap_or(1),
             }
@@ -1134,7 +1134,7 @@ fn runtime(text: &str, e: ExecError) -> QueryError {
     };
     QueryError::Runtime {
         kind,
-        message: e.message,
+        message: std::mem::take(&mut e.message),
         line,
         column,
     }

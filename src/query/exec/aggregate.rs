@@ -655,20 +655,28 @@ impl Ctx<'_> {
         keys: &[(Expr, bool)],
         limit: Option<usize>,
     ) -> ExecResult<Vec<Row>> {
-        let mut keyed: Vec<(Vec<Value>, Row)> = Vec::new();
+        // The keys of all rows side by side in one vector (`width` per row), and per row the
+        // position of its keys: one allocation for the keys, not one per row.
+        let width = keys.len();
+        let mut flat: Vec<Value> = Vec::new();
+        let mut keyed: Vec<(usize, Row)> = Vec::new();
         let mut held = self.held("ORDER BY");
         for row in input {
             let row = row?;
             self.tick()?;
-            let k = keys
-                .iter()
-                .map(|(e, _)| self.eval(e, &row))
-                .collect::<ExecResult<Vec<_>>>()?;
-            held.row(row_bytes(&row) + row_bytes(&k))?;
-            keyed.push((k, row));
+            let at = flat.len();
+            for (e, _) in keys {
+                match self.peek(e, &row) {
+                    Some(v) => flat.push(v.clone()),
+                    None => flat.push(self.eval(e, &row)?),
+                }
+            }
+            held.row(row_bytes(&row) + row_bytes(flat.get(at..).unwrap_or_default()))?;
+            keyed.push((at, row));
         }
-        let cmp = |a: &(Vec<Value>, Row), b: &(Vec<Value>, Row)| {
-            for ((x, y), (_, desc)) in a.0.iter().zip(&b.0).zip(keys) {
+        let key = |at: usize| flat.get(at..at + width).unwrap_or_default();
+        let cmp = |a: &(usize, Row), b: &(usize, Row)| {
+            for ((x, y), (_, desc)) in key(a.0).iter().zip(key(b.0)).zip(keys) {
                 let o = x.order_cmp(y);
                 let o = if *desc { o.reverse() } else { o };
                 if o != Ordering::Equal {

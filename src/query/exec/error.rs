@@ -31,20 +31,41 @@ pub(crate) enum ExecKind {
     NonIntegerCount,
 }
 
+/// An error of a running plan, boxed: every operator and expression returns an
+/// `ExecResult`, and a boxed error keeps `ExecResult<bool>` and the pushed operators'
+/// `ExecResult<Flow>` two words wide, returned in registers rather than through memory.
 #[derive(Clone, Debug)]
-pub(crate) struct ExecError {
+pub(crate) struct ExecError(Box<ExecFault>);
+
+/// What an [`ExecError`] holds.
+#[derive(Clone, Debug)]
+pub(crate) struct ExecFault {
     pub(crate) kind: ExecKind,
     pub(crate) message: String,
     pub(crate) pos: Option<Pos>,
 }
 
+impl std::ops::Deref for ExecError {
+    type Target = ExecFault;
+    fn deref(&self) -> &ExecFault {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for ExecError {
+    fn deref_mut(&mut self) -> &mut ExecFault {
+        &mut self.0
+    }
+}
+
 impl ExecError {
+    #[cold]
     pub(crate) fn new(kind: ExecKind, message: impl Into<String>) -> ExecError {
-        ExecError {
+        ExecError(Box::new(ExecFault {
             kind,
             message: message.into(),
             pos: None,
-        }
+        }))
     }
 
     pub(crate) fn type_error(message: impl Into<String>) -> ExecError {

@@ -819,13 +819,33 @@ impl<'g> Ctx<'g> {
         let Some(parts) = ScanParts::of(self, scan, expand) else {
             return Ok(push::Flow::More);
         };
-        for (r, a, b, ty) in self.scan_rels(expand, range) {
+        let mut one = |(r, a, b, ty)| -> ExecResult<push::Flow> {
             self.tick()?;
             let (from, other) = parts.ends(a, b);
             if parts.keep(self, r, ty, from, other, row)? {
                 parts.bind(row, from, r, other);
-                if each(row)? == push::Flow::Stop {
-                    return Ok(push::Flow::Stop);
+                return each(row);
+            }
+            Ok(push::Flow::More)
+        };
+        match scan_types(expand) {
+            // Named types: a plain loop over each type's slice of the type index.
+            Some(known) => {
+                for (t, part) in self.graph.typed_rel_parts(known, range) {
+                    for r in part {
+                        if let Some(rel) = self.graph.rel_ends_typed(*r, t)
+                            && one(rel)? == push::Flow::Stop
+                        {
+                            return Ok(push::Flow::Stop);
+                        }
+                    }
+                }
+            }
+            None => {
+                for rel in self.graph.rels_in(range) {
+                    if one(rel)? == push::Flow::Stop {
+                        return Ok(push::Flow::Stop);
+                    }
                 }
             }
         }
