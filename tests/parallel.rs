@@ -83,7 +83,8 @@ fn threads_do_not_change_answers_or_group_order() {
     ];
     for q in queries {
         let one = g.query(q).threads(1).run().unwrap();
-        let many = g.query(q).threads(4).run().unwrap();
+        // A low threshold of work, so that this graph's scans and expansions are shared out.
+        let many = g.query(q).threads(4).parallel_work(1024).run().unwrap();
         assert!(!one.is_empty(), "{q}");
         assert_eq!(one, many, "{q}");
     }
@@ -95,6 +96,7 @@ fn a_failure_on_a_worker_thread_is_reported() {
     let err = g
         .query("MATCH (c:Company)-[:SIGNS_WITH]->(d) RETURN sum(c.name) AS s")
         .threads(4)
+        .parallel_work(1024)
         .run()
         .unwrap_err();
     assert_eq!(err.kind_name(), "TypeError");

@@ -402,6 +402,15 @@ macro_rules! builder_methods {
             self.options.limits.pull_only = true;
             self
         }
+
+        /// Tests only: the work (relationships to follow or rows) from which an aggregation
+        /// shares its input out to threads, instead of the default 32,768, so that tests on
+        /// small graphs reach the parallel paths. Not part of the stable API.
+        #[doc(hidden)]
+        pub fn parallel_work(mut self, work: usize) -> Self {
+            self.options.limits.parallel_work = work.max(1);
+            self
+        }
     };
 }
 

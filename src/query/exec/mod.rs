@@ -67,6 +67,9 @@ pub(crate) struct Limits {
     /// Rows are pulled through every operator, none pushed into the result (to check that
     /// both ways agree).
     pub(crate) pull_only: bool,
+    /// The expected work (relationships to follow, relationships to scan) from which an
+    /// aggregation shares its input out to threads (`parallel::PARALLEL_WORK` by default).
+    pub(crate) parallel_work: usize,
 }
 
 impl Default for Limits {
@@ -82,6 +85,7 @@ impl Default for Limits {
             max_expansions: 100_000_000,
             threads: default_threads(),
             pull_only: false,
+            parallel_work: parallel::PARALLEL_WORK,
         }
     }
 }

@@ -13,12 +13,18 @@ use super::{Ctx, RowIter};
 use crate::graph::{Direction, NodeId, Value};
 use crate::query::plan::{AggFn, Expr, Op, Start};
 
-/// Below this many rows, or this much expected work (relationships to follow), threads cost
-/// more than they save. Starting two threads costs some tens of microseconds; following a
-/// relationship into a row about a hundred nanoseconds, so 4096 of them are worth sharing. (At
-/// 20,000, the 16,000 second-hop relationships of benchmark Q4 ran on one thread.)
+/// Below this many rows, or `Limits::parallel_work` of expected work, threads cost more than
+/// they save.
 const MIN_ROWS: usize = 2048;
-const MIN_WORK: usize = 4096;
+
+/// The default expected work (relationships to follow or to scan) from which an aggregation
+/// shares its input out to threads. Following a relationship into a pushed row costs 20-40
+/// ns; starting and joining the threads, and merging their groups, 50-100 µs on a busy
+/// 2-core machine, and the shared-out rows are materialised. So sharing pays from about a
+/// millisecond of work: measured at scale S, benchmark Q4 (16,000 second-hop relationships)
+/// and Q3 (a scan of 5,000) ran slower on two threads than on one, while at M (Q4 over
+/// 100,000 and more, scans of 80,000) two threads win.
+pub(crate) const PARALLEL_WORK: usize = 32_768;
 
 /// The groups of one part of the input, and the bytes they keep counted (see `Held::keep`).
 type Part = (Groups, u64);
@@ -51,6 +57,21 @@ fn take_chunk(
         }
     }
     Ok((chunk, true))
+}
+
+/// True for the operators that can turn one row into many: after the last of them, the rows
+/// an aggregation meets are at most those it produces.
+fn multiplies(op: &Op) -> bool {
+    matches!(
+        op,
+        Op::NodeScan { .. }
+            | Op::RelScan { .. }
+            | Op::Expand { .. }
+            | Op::VarExpand { .. }
+            | Op::ShortestPath { .. }
+            | Op::Optional { .. }
+            | Op::Unwind { .. }
+    )
 }
 
 /// True for operators that turn each row into rows independently of the others.
@@ -100,7 +121,17 @@ impl Ctx<'_> {
             if !self.use_rel_scan(scan) {
                 // As the node scan and the expand, which the loop below shares out.
                 rest.splice(0..1, [(**scan).clone(), (**expand).clone()]);
-            } else if let total @ MIN_ROWS.. = self.rel_scan_bound(expand) {
+            } else if self.rel_scan_bound(expand) < self.limits.parallel_work
+                && !pre.iter().skip(1).any(multiplies)
+            {
+                // A scan too small to share, whose rows nothing multiplies after it: pushed
+                // straight into the groups on this thread.
+                let mut held = self.held("an aggregation");
+                let groups = self.aggregate_here(pre, rows, keys, aggs, &mut held)?;
+                return self.finish_groups(groups, keys, aggs, clear);
+            } else if let total = self.rel_scan_bound(expand)
+                && total >= self.limits.parallel_work.max(MIN_ROWS)
+            {
                 // Each thread takes ranges of the relationships to scan in turn.
                 let base = rows.pop().unwrap_or_default();
                 let after = pre.get(1..).unwrap_or_default();
@@ -157,8 +188,19 @@ impl Ctx<'_> {
                     return self.aggregate_in_chunks(Box::new(candidates), &rest, keys, aggs, clear);
                 }
             }
-            if rows.len() > 1 && self.fan_out(&rest[0], &rows) >= MIN_WORK {
-                break;
+            if rows.len() > 1 {
+                let work = self.fan_out(&rest[0], &rows);
+                if work >= self.limits.parallel_work {
+                    break;
+                }
+                if matches!(rest[0], Op::Expand { .. }) && !rest.iter().skip(1).any(multiplies) {
+                    // What is left is at most `work` rows through operators that do not
+                    // multiply them: too little to share, and pushed on this thread it
+                    // materialises no row.
+                    let mut held = self.held("an aggregation");
+                    let groups = self.aggregate_here(&rest, rows, keys, aggs, &mut held)?;
+                    return self.finish_groups(groups, keys, aggs, clear);
+                }
             }
             let first = rest.remove(0);
             let mut produced = self.read(std::slice::from_ref(&first), Box::new(rows.into_iter().map(Ok)));
@@ -221,11 +263,27 @@ impl Ctx<'_> {
     ) -> ExecResult<Groups> {
         let worth_it = match ops.first() {
             None => false,
-            Some(op) => rows.len() >= 2 && (rows.len() >= MIN_ROWS || self.fan_out(op, &rows) >= MIN_WORK),
+            Some(op) => {
+                rows.len() >= 2
+                    && (rows.len() >= MIN_ROWS || self.fan_out(op, &rows) >= self.limits.parallel_work)
+            }
         };
         if worth_it {
             return Ctx::merge_groups(held.adopt_parts(self.run_parts(ops, rows, keys, aggs)?));
         }
+        self.aggregate_here(ops, rows, keys, aggs, held)
+    }
+
+    /// Groups `rows`, each run through `ops`, on this thread (the operators at the end
+    /// pushed into the groups). The bytes the groups hold are adopted into `held`.
+    fn aggregate_here(
+        &self,
+        ops: &[Op],
+        rows: Vec<Row>,
+        keys: &[(usize, Expr)],
+        aggs: &[(usize, AggFn, bool, Vec<Expr>)],
+        held: &mut super::budget::Held<'_>,
+    ) -> ExecResult<Groups> {
         let (head, tail) = split_tail(ops);
         let (groups, kept) = self.partial_aggregate(
             self.read(head, Box::new(rows.into_iter().map(Ok))),
@@ -243,6 +301,7 @@ impl Ctx<'_> {
             Op::Expand { from, .. } | Op::VarExpand { from, .. } => *from,
             _ => return rows.len(),
         };
+        let min_work = self.limits.parallel_work;
         let mut work = 0;
         for row in rows {
             if let Some(Value::Node(n)) = row.get(from) {
@@ -250,9 +309,9 @@ impl Ctx<'_> {
                 work += self
                     .graph
                     .expand(*n, Direction::Both)
-                    .take(MIN_WORK - work)
+                    .take(min_work.saturating_sub(work))
                     .count();
-                if work >= MIN_WORK {
+                if work >= min_work {
                     break;
                 }
             }
