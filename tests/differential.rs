@@ -634,6 +634,33 @@ proptest! {
         }
     }
 
+    /// The reads before a write clause push their rows too (into the rows the write runs
+    /// over): a write statement gives the same rows, in the same order, and makes the same
+    /// changes, pushed or pulled.
+    #[test]
+    fn pushed_and_pulled_reads_before_a_write_agree(
+        g in graph_spec(),
+        qs in prop::collection::vec(query_spec(), 1..4),
+        tails in prop::collection::vec(prop::sample::select(TAILS), 4),
+    ) {
+        let graph = build(&g);
+        for (q, tail) in qs.iter().zip(&tails) {
+            let (text, _) = q.text_with(&format!("{tail} CREATE (:Out)"));
+            let (mut a, mut b) = (graph.clone(), graph.clone());
+            let pushed = a.execute(&text).threads(1).run();
+            let pulled = b.execute(&text).threads(1).pull_only().run();
+            match (pushed, pulled) {
+                (Ok(x), Ok(y)) => {
+                    prop_assert_eq!(canon_rows(&x, &[]), canon_rows(&y, &[]), "{}", text);
+                    let outs = |g: &Graph| g.query("MATCH (o:Out) RETURN count(o) AS n").run().map(|r| r.get(0, "n").cloned());
+                    prop_assert_eq!(outs(&a).ok(), outs(&b).ok(), "{}", text);
+                }
+                (Err(x), Err(y)) => prop_assert_eq!(x.kind_name(), y.kind_name(), "{}", text),
+                (x, y) => return Err(TestCaseError::fail(format!("{text}\npushed: {x:?}\npulled: {y:?}"))),
+            }
+        }
+    }
+
     /// `PROFILE` runs every row through every operator on one thread (see `profile.rs`): its
     /// rows, their order and its errors are those of a plain run, and its `ProduceResults`
     /// counts the rows returned.

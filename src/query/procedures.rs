@@ -476,7 +476,8 @@ static REGISTRY_IDS: AtomicU64 = AtomicU64::new(1);
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct Procedures {
-    table: Arc<BTreeMap<String, Arc<Procedure>>>,
+    /// `None` for the empty registry: a query without procedures allocates nothing for it.
+    table: Option<Arc<BTreeMap<String, Arc<Procedure>>>>,
     /// 0 for the empty registry; otherwise a number no other content had.
     id: u64,
 }
@@ -500,7 +501,7 @@ impl Procedures {
     /// # Ok::<_, kgraph::SignatureError>(())
     /// ```
     pub fn register(&mut self, procedure: Procedure) {
-        Arc::make_mut(&mut self.table).insert(procedure.name.clone(), Arc::new(procedure));
+        Arc::make_mut(self.table.get_or_insert_default()).insert(procedure.name.clone(), Arc::new(procedure));
         self.id = REGISTRY_IDS.fetch_add(1, Ordering::Relaxed);
     }
 
@@ -511,10 +512,10 @@ impl Procedures {
     /// assert!(!p.remove("a.b"));
     /// ```
     pub fn remove(&mut self, name: &str) -> bool {
-        if !self.table.contains_key(name) {
+        let Some(table) = self.table.as_mut().filter(|t| t.contains_key(name)) else {
             return false;
-        }
-        Arc::make_mut(&mut self.table).remove(name);
+        };
+        Arc::make_mut(table).remove(name);
         self.id = REGISTRY_IDS.fetch_add(1, Ordering::Relaxed);
         true
     }
@@ -525,7 +526,7 @@ impl Procedures {
     /// assert!(kgraph::Procedures::new().get("db.labels").is_none());
     /// ```
     pub fn get(&self, name: &str) -> Option<&Procedure> {
-        self.table.get(name).map(|p| &**p)
+        self.table().get(name).map(|p| &**p)
     }
 
     /// The number of user procedures.
@@ -534,7 +535,7 @@ impl Procedures {
     /// assert_eq!(kgraph::Procedures::new().len(), 0);
     /// ```
     pub fn len(&self) -> usize {
-        self.table.len()
+        self.table().len()
     }
 
     /// True if no user procedure is registered.
@@ -543,7 +544,7 @@ impl Procedures {
     /// assert!(kgraph::Procedures::new().is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
-        self.table.is_empty()
+        self.table().is_empty()
     }
 
     /// The signatures of every procedure a query can call: the registered ones and the
@@ -555,10 +556,16 @@ impl Procedures {
     /// ```
     pub fn signatures(&self) -> Vec<String> {
         let mut all: BTreeMap<&str, String> = builtins().iter().map(|p| (p.name(), p.signature())).collect();
-        for (name, p) in self.table.iter() {
+        for (name, p) in self.table().iter() {
             all.insert(name, p.signature());
         }
         all.into_values().collect()
+    }
+
+    /// The registered procedures.
+    fn table(&self) -> &BTreeMap<String, Arc<Procedure>> {
+        static EMPTY: BTreeMap<String, Arc<Procedure>> = BTreeMap::new();
+        self.table.as_deref().unwrap_or(&EMPTY)
     }
 
     /// The number that tells this registry's content apart in the plan cache's key.
@@ -568,7 +575,7 @@ impl Procedures {
 
     /// The procedure a `CALL` of `name` runs: a registered one, else a built-in.
     pub(crate) fn resolve(&self, name: &str) -> Option<Arc<Procedure>> {
-        self.table
+        self.table()
             .get(name)
             .cloned()
             .or_else(|| builtins().iter().find(|p| p.name() == name).cloned())
@@ -576,7 +583,7 @@ impl Procedures {
 
     /// Every name a `CALL` can use, for "did you mean" hints.
     pub(crate) fn names(&self) -> Vec<String> {
-        let mut names: Vec<String> = self.table.keys().cloned().collect();
+        let mut names: Vec<String> = self.table().keys().cloned().collect();
         names.extend(builtins().iter().map(|p| p.name().to_owned()));
         names
     }

@@ -1545,10 +1545,33 @@ impl WriteRun<'_> {
                 // The rows between two writes are held: counted against the budgets.
                 let mut held = ctx.held("the rows before a write clause");
                 let mut next = Vec::new();
-                for row in ctx.read(reads, Box::new(rows.into_iter().map(Ok))) {
-                    let row = row?;
-                    held.row(budget::row_bytes(&row))?;
-                    next.push(row);
+                let (head, tail) = if self.budget.limits.pull_only || self.budget.profile.is_some() {
+                    (reads, &[][..])
+                } else {
+                    push::output_tail(reads)
+                };
+                if head.is_empty() {
+                    // Every read operator pushes: each input row runs through them on one
+                    // buffer, and only the rows that come out are copied.
+                    let mut pusher = push::Pusher::new(&ctx, tail)?;
+                    let mut sink = |row: &mut Row| {
+                        held.row(budget::row_bytes(row))?;
+                        next.push(row.clone());
+                        Ok(push::Flow::More)
+                    };
+                    if !pusher.is_empty() {
+                        for mut row in rows {
+                            if ctx.push_from(&mut pusher, 0, &mut row, &mut sink)? == push::Flow::Stop {
+                                break;
+                            }
+                        }
+                    }
+                } else {
+                    for row in ctx.read(reads, Box::new(rows.into_iter().map(Ok))) {
+                        let row = row?;
+                        held.row(budget::row_bytes(&row))?;
+                        next.push(row);
+                    }
                 }
                 rows = next;
             }

@@ -5,10 +5,12 @@
 //! the operators instead run over one buffer: a scan or an expand writes the node and the
 //! relationship it found into the buffer and calls the operators after it, which read the
 //! buffer, and the last one hands it to a sink (an aggregation's groups, or the result rows).
-//! Two places push:
+//! Three places push:
 //! - the per-row operators just before an aggregation (`pushable_tail`), into its groups;
 //! - the per-row operators at the end of a pipeline (`output_tail`), into the result rows. A
-//!   point lookup then allocates no row and no iterator at all.
+//!   point lookup then allocates no row and no iterator at all;
+//! - the read operators before a write clause, when all of them can (`output_tail`), into
+//!   the rows the write runs over (`WriteRun::ops`).
 //!
 //! Architecture invariants:
 //! - Pushing gives the rows the pull chain would give, in the same order, with the same errors
