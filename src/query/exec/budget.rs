@@ -168,7 +168,7 @@ impl Budget<'_> {
     /// The slow part of `tick`.
     #[cold]
     #[inline(never)]
-    fn check(&self, n: u64) -> ExecResult<()> {
+    pub(crate) fn check(&self, n: u64) -> ExecResult<()> {
         if n == self.limits.cancel_at_step {
             // A test's stand-in for another thread cancelling at exactly this step.
             if let Some(Some(h)) = self.limits.cancel.first() {
@@ -202,7 +202,14 @@ impl Ctx<'_> {
     /// was cancelled or, every `CHECK_INTERVAL` steps, if its deadline has passed.
     #[inline]
     pub(crate) fn tick(&self) -> ExecResult<()> {
-        self.budget.tick(self.steps)
+        // As `Budget::tick`, with the test step read from this thread's `Ctx` rather than
+        // through the shared budget and its limits.
+        let n = self.steps.get().wrapping_add(1);
+        self.steps.set(n);
+        if n % CANCEL_INTERVAL == 1 || n == self.cancel_at_step {
+            return self.budget.check(n);
+        }
+        Ok(())
     }
 
     /// A holder of rows or values, counted against the memory and row budgets.

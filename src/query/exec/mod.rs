@@ -113,6 +113,8 @@ pub(crate) struct Ctx<'g> {
     /// When the statement started, in nanoseconds since 1970-01-01T00:00Z: the statement and
     /// transaction clocks of the temporal functions.
     pub(crate) now: i128,
+    /// `Limits::cancel_at_step`, kept here for `tick`.
+    pub(crate) cancel_at_step: u64,
 }
 
 /// The wall clock, in nanoseconds since 1970-01-01T00:00Z (0 if the clock is before it).
@@ -233,6 +235,7 @@ impl<'g> Ctx<'g> {
             steps,
             deleted,
             now: budget.now,
+            cancel_at_step: budget.limits.cancel_at_step,
         }
     }
 

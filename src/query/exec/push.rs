@@ -219,28 +219,34 @@ impl Ctx<'_> {
     pub(crate) fn push_from(
         &self,
         p: &mut Pusher<'_>,
-        at: usize,
+        mut at: usize,
         row: &mut Row,
         sink: &mut Sink<'_>,
     ) -> ExecResult<Flow> {
-        let Some(op) = p.ops.get(at) else {
-            return sink(row);
+        // The operators that only keep or drop the row run in this loop, not a call each.
+        let op = loop {
+            let Some(op) = p.ops.get(at) else {
+                return sink(row);
+            };
+            match op {
+                Op::Filter(pred) => {
+                    self.tick()?;
+                    if !self.truthy(pred, row)? {
+                        return Ok(Flow::More);
+                    }
+                }
+                Op::DistinctRels { rels, lists } => {
+                    if !distinct_rels(row, rels, lists) {
+                        return Ok(Flow::More);
+                    }
+                }
+                _ => break op,
+            }
+            at += 1;
         };
         let next = at + 1;
         match op {
-            Op::Filter(pred) => {
-                self.tick()?;
-                if self.truthy(pred, row)? {
-                    return self.push_from(p, next, row, sink);
-                }
-                Ok(Flow::More)
-            }
-            Op::DistinctRels { rels, lists } => {
-                if distinct_rels(row, rels, lists) {
-                    return self.push_from(p, next, row, sink);
-                }
-                Ok(Flow::More)
-            }
+            Op::Filter(_) | Op::DistinctRels { .. } => Err(not_pushable(op)),
             Op::Expand { .. } => self.push_expand(p, op, next, row, sink),
             Op::RelScan { scan, expand } if self.use_rel_scan(scan) => {
                 let range = 0..self.rel_scan_bound(expand);
