@@ -614,11 +614,49 @@ fn fn_call(i: Input<'_>) -> PExpr<'_> {
 /// one relationship).
 fn paren_or_pattern(i: Input<'_>) -> PExpr<'_> {
     if matches!(i.after_partner(0), Tok::P(Punct::Minus) | Tok::P(Punct::Lt))
+        && !map_projection_in_parens(i)
         && let Some(found) = pattern_predicate(i)?
     {
         return Ok(found);
     }
     paren_expr(i)
+}
+
+/// True when the `(` at `i` opens `(var {...` whose braces hold an item no property map can:
+/// `.key`, `.*` or a bare variable. The text is then a map projection in parentheses
+/// (`(n {a: 1, m} IS NULL) - 1`), not a node pattern. Linear in the tokens of the braces:
+/// nested brackets are skipped by their partners.
+fn map_projection_in_parens(i: Input<'_>) -> bool {
+    if !(matches!(i.peek_at(1), Tok::Word(_) | Tok::Quoted(_)) && i.peek_at(2).is(Punct::LBrace)) {
+        return false;
+    }
+    let ctx = i.ctx;
+    let kind = |k: usize| ctx.tokens.get(k).map(|t| &t.kind);
+    let open = i.pos() + 2;
+    let close = match ctx.partner.get(open) {
+        Some(&p) if p != u32::MAX => p as usize,
+        _ => return false,
+    };
+    let mut k = open + 1;
+    let mut item_start = true;
+    while k < close {
+        let Some(t) = kind(k) else {
+            return false;
+        };
+        if item_start
+            && (t.is(Punct::Dot)
+                || (matches!(t, Tok::Word(_) | Tok::Quoted(_))
+                    && matches!(kind(k + 1), Some(Tok::P(Punct::Comma | Punct::RBrace)))))
+        {
+            return true;
+        }
+        item_start = t.is(Punct::Comma);
+        k = match ctx.partner.get(k) {
+            Some(&p) if p != u32::MAX && p as usize > k => p as usize + 1,
+            _ => k + 1,
+        };
+    }
+    false
 }
 
 fn paren_expr(i: Input<'_>) -> PExpr<'_> {
