@@ -150,7 +150,10 @@ impl Ctx<'_> {
         match e {
             Expr::Const(v) => Ok(v.clone()),
             Expr::Slot(s) => Ok(row.get(*s).cloned().unwrap_or(Value::Null)),
-            Expr::Param(_) | Expr::Prop(..) => self.eval_ref(e, row).map(Cow::into_owned),
+            Expr::Param(_) | Expr::Prop(..) => match self.peek(e, row) {
+                Some(v) => Ok(v.clone()),
+                None => self.eval_ref(e, row).map(Cow::into_owned),
+            },
             _ => self.eval_full(e, row),
         }
     }
