@@ -462,6 +462,18 @@ impl<'g> Ctx<'g> {
 
     /// True if the node passes the label and property checks.
     pub(crate) fn check_node(&self, id: NodeId, check: &NodeCheck, row: &Row) -> ExecResult<bool> {
+        self.check_node_with(id, check, &[], row)
+    }
+
+    /// `check_node` with the wanted property values that do not depend on the row read
+    /// before the loop (`hoisted`, by position in `check.props`; see `Ctx::hoist`).
+    pub(crate) fn check_node_with(
+        &self,
+        id: NodeId,
+        check: &NodeCheck,
+        hoisted: &[Option<&Value>],
+        row: &Row,
+    ) -> ExecResult<bool> {
         if check.labels.is_empty() && check.props.is_empty() && check.prop_map.is_none() {
             return Ok(true);
         }
@@ -478,7 +490,7 @@ impl<'g> Ctx<'g> {
         let Ok(data) = self.graph.node_data(id) else {
             return Ok(false);
         };
-        if !self.props_equal(&data.props, &check.props, row)? {
+        if !self.props_equal(&data.props, &check.props, hoisted, row)? {
             return Ok(false);
         }
         if let Some(map) = &check.prop_map
@@ -515,29 +527,62 @@ impl<'g> Ctx<'g> {
         props: &[(Option<crate::graph::KeyId>, crate::query::plan::Expr)],
         row: &Row,
     ) -> ExecResult<bool> {
+        self.check_rel_with(rel, props, &[], row)
+    }
+
+    /// `check_rel` with the wanted values that do not depend on the row read before the loop.
+    pub(crate) fn check_rel_with(
+        &self,
+        rel: crate::RelId,
+        props: &[(Option<crate::graph::KeyId>, crate::query::plan::Expr)],
+        hoisted: &[Option<&Value>],
+        row: &Row,
+    ) -> ExecResult<bool> {
         if props.is_empty() {
             return Ok(true);
         }
         let Ok(data) = self.graph.rel_data(rel) else {
             return Ok(false);
         };
-        self.props_equal(&data.props, props, row)
+        self.props_equal(&data.props, props, hoisted, row)
     }
 
-    /// True if every property `(key, expr)` of `want` is in `have` and equal to its value.
+    /// The wanted values of `props` that do not depend on the row (constants and given
+    /// parameters), by position, read once before a loop checks them for every node or
+    /// relationship; `None` for the others, evaluated for each.
+    pub(crate) fn hoist<'a>(
+        &'a self,
+        props: &'a [(Option<crate::graph::KeyId>, crate::query::plan::Expr)],
+    ) -> Vec<Option<&'a Value>> {
+        props
+            .iter()
+            .map(|(_, e)| match e {
+                crate::query::plan::Expr::Const(v) => Some(v),
+                crate::query::plan::Expr::Param(name) => self.params.get(&**name),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// True if every property `(key, expr)` of `want` is in `have` and equal to its value
+    /// (the `hoisted` one, if read before the loop).
     fn props_equal(
         &self,
         have: &crate::graph::Props,
         want: &[(Option<crate::graph::KeyId>, crate::query::plan::Expr)],
+        hoisted: &[Option<&Value>],
         row: &Row,
     ) -> ExecResult<bool> {
-        for (key, expr) in want {
+        for (i, (key, expr)) in want.iter().enumerate() {
+            let pre = hoisted.get(i).copied().flatten();
             let Some(have) = key.and_then(|k| have.get(k)) else {
                 // Absent: no match, once the wanted value is known to evaluate.
-                self.eval_ref(expr, row)?;
+                if pre.is_none() {
+                    self.eval_ref(expr, row)?;
+                }
                 return Ok(false);
             };
-            let same = match self.peek(expr, row) {
+            let same = match pre.or_else(|| self.peek(expr, row)) {
                 Some(want) => have.cypher_eq(want),
                 None => have.cypher_eq(&*self.eval_ref(expr, row)?),
             };
@@ -1009,10 +1054,14 @@ struct ExpandChecks<'a> {
     types: &'a crate::query::plan::TypeFilter,
     rel_props: &'a [(Option<crate::graph::KeyId>, crate::query::plan::Expr)],
     check: &'a NodeCheck,
+    /// The wanted values of `rel_props` and of `check`'s properties that do not depend on
+    /// the row, read once (`Ctx::hoist`).
+    rel_hoisted: Vec<Option<&'a Value>>,
+    end_hoisted: Vec<Option<&'a Value>>,
 }
 
 impl<'a> ExpandChecks<'a> {
-    fn of(op: &'a Op) -> Option<ExpandChecks<'a>> {
+    fn of(ctx: &'a Ctx<'_>, op: &'a Op) -> Option<ExpandChecks<'a>> {
         let Op::Expand {
             rel,
             to,
@@ -1032,6 +1081,8 @@ impl<'a> ExpandChecks<'a> {
             types,
             rel_props,
             check,
+            rel_hoisted: ctx.hoist(rel_props),
+            end_hoisted: ctx.hoist(&check.props),
         })
     }
 
@@ -1043,12 +1094,12 @@ impl<'a> ExpandChecks<'a> {
         ty: crate::graph::TypeId,
         row: &Row,
     ) -> ExecResult<bool> {
-        Ok(self.types.matches(ty) && ctx.check_rel(r, self.rel_props, row)?)
+        Ok(self.types.matches(ty) && ctx.check_rel_with(r, self.rel_props, &self.rel_hoisted, row)?)
     }
 
     /// True if the node reached passes the node check.
     fn end_ok(&self, ctx: &Ctx<'_>, other: NodeId, row: &Row) -> ExecResult<bool> {
-        ctx.check_node(other, self.check, row)
+        ctx.check_node_with(other, self.check, &self.end_hoisted, row)
     }
 
     /// Writes the relationship and the node it reaches into `row`.
@@ -1073,7 +1124,7 @@ pub(crate) struct ExpandStep<'a> {
 impl<'a> ExpandStep<'a> {
     /// The step for `op` (an `Expand`) from `row`; `None` when it yields nothing (the start
     /// is not a live node).
-    pub(crate) fn of(ctx: &Ctx<'_>, op: &'a Op, row: &Row) -> Option<ExpandStep<'a>> {
+    pub(crate) fn of(ctx: &'a Ctx<'_>, op: &'a Op, row: &Row) -> Option<ExpandStep<'a>> {
         let Op::Expand {
             from,
             rel,
@@ -1092,7 +1143,7 @@ impl<'a> ExpandStep<'a> {
         if !ctx.graph.contains_node(*start) {
             return None;
         }
-        let checks = ExpandChecks::of(op)?;
+        let checks = ExpandChecks::of(ctx, op)?;
         Some(ExpandStep {
             start: *start,
             dir: checks.dir,
@@ -1139,6 +1190,8 @@ impl<'a> ExpandStep<'a> {
 struct ScanParts<'a> {
     from_slot: usize,
     from_check: &'a NodeCheck,
+    /// The wanted values of `from_check`'s properties that do not depend on the row.
+    from_hoisted: Vec<Option<&'a Value>>,
     expand: ExpandChecks<'a>,
     /// The relationship's own properties are at hand (its type was just read): they are
     /// checked before the start node is read, unless a check could fail with an error, which
@@ -1147,7 +1200,7 @@ struct ScanParts<'a> {
 }
 
 impl<'a> ScanParts<'a> {
-    fn of(ctx: &Ctx<'_>, scan: &'a Op, expand: &'a Op) -> Option<ScanParts<'a>> {
+    fn of(ctx: &'a Ctx<'_>, scan: &'a Op, expand: &'a Op) -> Option<ScanParts<'a>> {
         let Op::NodeScan {
             slot: from_slot,
             check: from_check,
@@ -1156,7 +1209,7 @@ impl<'a> ScanParts<'a> {
         else {
             return None;
         };
-        let expand = ExpandChecks::of(expand)?;
+        let expand = ExpandChecks::of(ctx, expand)?;
         let rel_first = expand.rel_props.iter().all(|(_, e)| match e {
             crate::query::plan::Expr::Const(_) => true,
             crate::query::plan::Expr::Param(name) => ctx.params.contains_key(&**name),
@@ -1165,6 +1218,7 @@ impl<'a> ScanParts<'a> {
         Some(ScanParts {
             from_slot: *from_slot,
             from_check,
+            from_hoisted: ctx.hoist(&from_check.props),
             expand,
             rel_first,
         })
@@ -1194,7 +1248,7 @@ impl<'a> ScanParts<'a> {
         if self.rel_first && !self.expand.rel_ok(ctx, r, ty, row)? {
             return Ok(false);
         }
-        if !ctx.check_node(from, self.from_check, row)? {
+        if !ctx.check_node_with(from, self.from_check, &self.from_hoisted, row)? {
             return Ok(false);
         }
         if !self.rel_first && !self.expand.rel_ok(ctx, r, ty, row)? {
