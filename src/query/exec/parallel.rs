@@ -74,22 +74,14 @@ fn multiplies(op: &Op) -> bool {
     )
 }
 
-/// True for operators that turn each row into rows independently of the others.
+/// True for operators that turn each row into rows independently of the others: those that
+/// may multiply rows, and those that keep, drop or extend one.
 pub(crate) fn per_row(op: &Op) -> bool {
-    matches!(
-        op,
-        Op::NodeScan { .. }
-            | Op::RelScan { .. }
-            | Op::Expand { .. }
-            | Op::VarExpand { .. }
-            | Op::ShortestPath { .. }
-            | Op::DistinctRels { .. }
-            | Op::BuildPath { .. }
-            | Op::Filter(_)
-            | Op::Optional { .. }
-            | Op::Unwind { .. }
-            | Op::Project { .. }
-    )
+    multiplies(op)
+        || matches!(
+            op,
+            Op::DistinctRels { .. } | Op::BuildPath { .. } | Op::Filter(_) | Op::Project { .. }
+        )
 }
 
 impl Ctx<'_> {
