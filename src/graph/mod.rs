@@ -977,6 +977,23 @@ impl Graph {
         node: NodeId,
         direction: Direction,
     ) -> impl Iterator<Item = (RelId, NodeId, TypeId)> + '_ {
+        let (out, inc) = self.expand_lists(node, direction);
+        // A self-loop is in both parts of the node's list: under `Both`, listed once.
+        let both = direction == Direction::Both;
+        out.iter()
+            .chain(inc.iter().filter(move |a| !(both && a.other == node)))
+            .map(|a| (a.rel, a.other, a.ty))
+    }
+
+    /// The entries that `expand` walks, as the outgoing and the incoming list, for a loop
+    /// that wants no iterator chain. Under `Both`, a self-loop is in both: `expand` skips it in
+    /// the second, where its other node is `node`.
+    #[inline]
+    pub(crate) fn expand_lists(
+        &self,
+        node: NodeId,
+        direction: Direction,
+    ) -> (&[adjacency::Adj], &[adjacency::Adj]) {
         let out = match direction {
             Direction::Outgoing | Direction::Both => self.adjacency.outgoing(node),
             Direction::Incoming => &[],
@@ -985,11 +1002,7 @@ impl Graph {
             Direction::Incoming | Direction::Both => self.adjacency.incoming(node),
             Direction::Outgoing => &[],
         };
-        // A self-loop is in both parts of the node's list: under `Both`, listed once.
-        let both = direction == Direction::Both;
-        out.iter()
-            .chain(inc.iter().filter(move |a| !(both && a.other == node)))
-            .map(|a| (a.rel, a.other, a.ty))
+        (out, inc)
     }
 
     /// Sets a node property; `Null` removes it. Returns the previous value.

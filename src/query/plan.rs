@@ -272,9 +272,11 @@ pub(crate) struct SubPlan {
 pub(crate) struct TypeFilter(pub(crate) Option<Vec<Option<TypeId>>>);
 
 impl TypeFilter {
+    #[inline]
     pub(crate) fn matches(&self, ty: TypeId) -> bool {
-        match &self.0 {
+        match self.0.as_deref() {
             None => true,
+            Some([one]) => *one == Some(ty),
             Some(types) => types.contains(&Some(ty)),
         }
     }

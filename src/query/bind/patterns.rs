@@ -270,7 +270,14 @@ impl Binder<'_, '_> {
                 }
             }
         }
-        if rel_slots.len() + list_slots.len() > 1 {
+        // Each expansion already excludes the relationships this MATCH matched before it
+        // (`exclude`): a check over the whole row is needed only for what that misses, the
+        // lists of variable-length and shortest paths, and relationships bound before.
+        let excluded_as_it_grows = list_slots.is_empty()
+            && slots_per_part
+                .iter()
+                .all(|s| s.rels.iter().all(|(_, bound)| !bound));
+        if rel_slots.len() + list_slots.len() > 1 && !excluded_as_it_grows {
             inner.push(Op::DistinctRels {
                 rels: rel_slots,
                 lists: list_slots,

@@ -441,6 +441,7 @@ pub(crate) fn excluded_rels(row: &Row, slots: &[Slot]) -> RelSet {
 pub(crate) struct RelSet(Vec<RelId>);
 
 impl RelSet {
+    #[inline]
     pub(crate) fn contains(&self, r: &RelId) -> bool {
         match self.0.len() {
             0 => false,
