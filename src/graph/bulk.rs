@@ -395,7 +395,6 @@ fn node_indexes<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::graph::LabelsInUse;
 
     #[test]
     fn items_stay_narrow() {
@@ -444,21 +443,5 @@ mod tests {
             at_once.as_slice(),
             [(KeyId(1), Value::Int(5)), (KeyId(3), Value::Int(3))]
         );
-    }
-
-    #[test]
-    fn labels_in_use_counts_what_changed() {
-        let mut before = LabelsInUse::default();
-        let mut after = LabelsInUse::default();
-        for i in [0, 5, 63, 64, 300] {
-            before.set(i);
-        }
-        for i in [0, 6, 64, 255, 256, 700] {
-            after.set(i);
-        }
-        // Added: 6, 255, 256, 700; removed: 5, 63, 300.
-        assert_eq!(before.changes(&after), (4, 3));
-        assert_eq!(after.changes(&before), (3, 4));
-        assert_eq!(after.changes(&after), (0, 0));
     }
 }

@@ -153,48 +153,6 @@ struct UniqueConstraint {
     owners: HashMap<Value, NodeId>,
 }
 
-/// Which labels some node carries, as bits by label id (see `Graph::labels_in_use`).
-#[derive(Default, PartialEq, Eq)]
-pub(crate) struct LabelsInUse {
-    low: [u64; 4],
-    high: Vec<u64>,
-}
-
-impl LabelsInUse {
-    fn set(&mut self, i: usize) {
-        let (w, b) = (i / 64, i % 64);
-        match self.low.get_mut(w) {
-            Some(word) => *word |= 1 << b,
-            None => {
-                let w = w - self.low.len();
-                if self.high.len() <= w {
-                    self.high.resize(w + 1, 0);
-                }
-                if let Some(word) = self.high.get_mut(w) {
-                    *word |= 1 << b;
-                }
-            }
-        }
-    }
-
-    /// How many labels are set in `after` and not here, and here and not in `after`.
-    pub(crate) fn changes(&self, after: &LabelsInUse) -> (usize, usize) {
-        fn words(l: &LabelsInUse) -> impl Iterator<Item = u64> + '_ {
-            l.low.iter().chain(&l.high).copied().chain(std::iter::repeat(0))
-        }
-        let n = self.low.len() + self.high.len().max(after.high.len());
-        words(self)
-            .zip(words(after))
-            .take(n)
-            .fold((0, 0), |(added, removed), (b, a)| {
-                (
-                    added + (a & !b).count_ones() as usize,
-                    removed + (b & !a).count_ones() as usize,
-                )
-            })
-    }
-}
-
 /// An in-memory property graph with a label index, a name index and interned symbols.
 ///
 /// ```
@@ -887,18 +845,6 @@ impl Graph {
         self.label_index
             .get(label.index())
             .map_or(Default::default(), |s| s.as_slice())
-    }
-
-    /// For each label id, whether some node carries it (write statistics compare these): a bit
-    /// per label, without allocating for the first 256.
-    pub(crate) fn labels_in_use(&self) -> LabelsInUse {
-        let mut bits = LabelsInUse::default();
-        for (i, set) in self.label_index.iter().enumerate() {
-            if set.len() > 0 {
-                bits.set(i);
-            }
-        }
-        bits
     }
 
     /// How many nodes carry each label in use, in the order the labels were first used.

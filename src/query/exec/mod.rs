@@ -1516,7 +1516,6 @@ pub(crate) fn run_write(
     let budget = budget::Budget::profiled(limits, profiler);
     let steps = std::cell::Cell::new(0);
     let mut changes = write::Changes::default();
-    let labels_before = graph.labels_in_use();
     let mut out = Vec::new();
     let mut run = WriteRun {
         params,
@@ -1539,12 +1538,7 @@ pub(crate) fn run_write(
             out.push(output_row(row, outputs));
         }
     }
-    let mut stats = changes.stats(graph);
-    let labels_after = graph.labels_in_use();
-    let (added, removed) = labels_before.changes(&labels_after);
-    stats.labels_added += added;
-    stats.labels_removed += removed;
-    Ok((finish_union(plan, out), stats))
+    Ok((finish_union(plan, out), changes.stats(graph)))
 }
 
 /// Runs a schema command: `IF [NOT] EXISTS` makes what is already so a no-op.

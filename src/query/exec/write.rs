@@ -10,7 +10,7 @@ use super::budget::Budget;
 use super::error::{ExecError, ExecKind, ExecResult};
 use super::eval::{set_slot, Row};
 use super::Ctx;
-use crate::graph::{Graph, KeyId, NodeId, Props, RelId, Value};
+use crate::graph::{Graph, KeyId, LabelId, NodeId, Props, RelId, Value};
 use crate::query::plan::{CreateItem, Expr, MergePlan, Op, RemoveItem, SetItem};
 
 /// What a query changed, with the TCK's meaning (a diff of the graph).
@@ -67,6 +67,10 @@ pub(crate) struct Changes {
     /// For each live item the statement touched: the value each touched key had before it
     /// (`None`: absent).
     original: HashMap<Entity, Vec<(KeyId, Option<Value>)>>,
+    /// Each label the statement gave to or took from a node, with whether some node carried
+    /// it when the statement first touched it: the labels added and removed (those that came
+    /// into or went out of use) are counted from these alone, without a pass over every label.
+    labels: Vec<(LabelId, bool)>,
     pub(crate) tombstones: Tombstones,
 }
 
@@ -107,6 +111,13 @@ impl Changes {
     }
 
     /// Records that `e` is about to be deleted.
+    /// Notes `label` before the statement first gives it to or takes it from a node.
+    fn touch_label(&mut self, graph: &Graph, label: LabelId) {
+        if !self.labels.iter().any(|(l, _)| *l == label) {
+            self.labels.push((label, !graph.label_nodes(label).is_empty()));
+        }
+    }
+
     fn deleting(&mut self, graph: &Graph, e: Entity) {
         if let Entity::Rel(r) = e
             && let Ok(d) = graph.rel_data(r)
@@ -144,6 +155,13 @@ impl Changes {
                 Entity::Rel(_) => s.relationships_created += 1,
             }
             s.properties_set += props_of(graph, *e).map_or(0, |p| p.iter().count());
+        }
+        for (label, before) in &self.labels {
+            match (*before, !graph.label_nodes(*label).is_empty()) {
+                (false, true) => s.labels_added += 1,
+                (true, false) => s.labels_removed += 1,
+                _ => {}
+            }
         }
         for (e, keys) in &self.original {
             let props = props_of(graph, *e);
@@ -292,6 +310,9 @@ impl<'a> Writer<'a> {
                     let mut labels = labels.clone();
                     labels.sort_unstable();
                     labels.dedup();
+                    for l in &labels {
+                        self.changes.touch_label(self.graph, *l);
+                    }
                     let id = self.graph.insert_node_checked(labels, props)?;
                     self.changes.created(Entity::Node(id));
                     set_slot(&mut row, *slot, Value::Node(id));
@@ -421,6 +442,7 @@ impl<'a> Writer<'a> {
                     Some(Value::Node(id)) => {
                         let id = *id;
                         for l in labels {
+                            self.changes.touch_label(self.graph, *l);
                             self.graph.add_label_id(id, *l)?;
                         }
                     }
@@ -452,6 +474,7 @@ impl<'a> Writer<'a> {
                     if let Some(Value::Node(id)) = row.get(*target) {
                         let id = *id;
                         for l in labels.iter().flatten() {
+                            self.changes.touch_label(self.graph, *l);
                             self.graph.remove_label_id(id, *l)?;
                         }
                     }
@@ -526,6 +549,11 @@ impl<'a> Writer<'a> {
                 self.remove_rel(r)?;
             }
             self.changes.deleting(self.graph, Entity::Node(n));
+            if let Ok(data) = self.graph.node_data(n) {
+                for l in &data.labels {
+                    self.changes.touch_label(self.graph, *l);
+                }
+            }
             self.graph.remove_node(n)?;
         }
         Ok(())
@@ -590,5 +618,38 @@ pub(crate) fn apply(mut w: Writer<'_>, op: &Op, rows: Vec<Row>) -> ExecResult<Ve
             Ok(rows)
         }
         _ => Ok(rows),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::graph::Graph;
+
+    /// The labels added and removed that a statement reports.
+    fn labels(g: &mut Graph, text: &str) -> (usize, usize) {
+        match g.execute(text).run() {
+            Ok(r) => (r.stats().labels_added, r.stats().labels_removed),
+            Err(e) => panic!("{text}: {e}"),
+        }
+    }
+
+    #[test]
+    fn labels_added_and_removed_are_those_coming_into_and_going_out_of_use() {
+        let mut g = Graph::new();
+        assert_eq!(labels(&mut g, "CREATE (:A:B), (:A)"), (2, 0));
+        // A is in use already.
+        assert_eq!(labels(&mut g, "CREATE (:A)"), (0, 0));
+        assert_eq!(labels(&mut g, "MATCH (n:B) REMOVE n:B"), (0, 1));
+        assert_eq!(labels(&mut g, "MATCH (n:A) SET n:C"), (1, 0));
+        // Taken from every node and given back in one statement: still in use.
+        assert_eq!(labels(&mut g, "MATCH (n:C) REMOVE n:C WITH n SET n:C"), (0, 0));
+        // A label only a deleted node carried goes out of use; one also on another does not.
+        assert_eq!(labels(&mut g, "CREATE (:D:A)"), (1, 0));
+        assert_eq!(labels(&mut g, "MATCH (n:D) DELETE n"), (0, 1));
+        // Created and deleted in one statement: never in use at either end.
+        assert_eq!(labels(&mut g, "CREATE (n:E) WITH n DELETE n"), (0, 0));
+        assert_eq!(labels(&mut g, "MATCH (n) DETACH DELETE n"), (0, 2));
+        // Nothing about labels: nothing counted.
+        assert_eq!(labels(&mut g, "CREATE (a)-[:R]->(b)"), (0, 0));
     }
 }
