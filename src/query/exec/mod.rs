@@ -439,9 +439,32 @@ impl<'g> Ctx<'g> {
         }
     }
 
+    /// The rows of the sub-plan `p` run over `row` (a MERGE's match, a pattern comprehension,
+    /// a subquery), counted against the budgets.
     pub(crate) fn sub_rows(&self, p: &Pipeline, row: &Row) -> ExecResult<Vec<Row>> {
         let mut held = self.held("a pattern comprehension or subquery");
-        self.collect_counted(self.read(&p.ops, one_row(row.clone())), &mut held)
+        let (head, tail) = if self.budget.limits.pull_only || self.budget.profile.is_some() {
+            (&p.ops[..], &[][..])
+        } else {
+            push::output_tail(&p.ops)
+        };
+        if !head.is_empty() || tail.is_empty() {
+            return self.collect_counted(self.read(&p.ops, one_row(row.clone())), &mut held);
+        }
+        // Every operator pushes (a MERGE's match, for one): the row runs through them on one
+        // buffer, and only the rows that come out are copied, as before a write clause.
+        let mut pusher = push::Pusher::new(self, tail)?;
+        let mut out = Vec::new();
+        if pusher.is_empty() {
+            return Ok(out);
+        }
+        let mut buffer = row.clone();
+        self.push_from(&mut pusher, 0, &mut buffer, &mut |row| {
+            held.row(budget::row_bytes(row))?;
+            out.push(row.clone());
+            Ok(push::Flow::More)
+        })?;
+        Ok(out)
     }
 
     /// Collects `rows`, each counted against the budgets in `held` as it comes, so that
