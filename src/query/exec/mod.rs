@@ -443,27 +443,44 @@ impl<'g> Ctx<'g> {
     /// a subquery), counted against the budgets.
     pub(crate) fn sub_rows(&self, p: &Pipeline, row: &Row) -> ExecResult<Vec<Row>> {
         let mut held = self.held("a pattern comprehension or subquery");
-        let (head, tail) = if self.budget.limits.pull_only || self.budget.profile.is_some() {
-            (&p.ops[..], &[][..])
-        } else {
-            push::output_tail(&p.ops)
-        };
-        if !head.is_empty() || tail.is_empty() {
-            return self.collect_counted(self.read(&p.ops, one_row(row.clone())), &mut held);
+        if self.all_push(&p.ops) {
+            return self.push_collect(&p.ops, [row.clone()], &mut held);
         }
-        // Every operator pushes (a MERGE's match, for one): the row runs through them on one
-        // buffer, and only the rows that come out are copied, as before a write clause.
-        let mut pusher = push::Pusher::new(self, tail)?;
+        self.collect_counted(self.read(&p.ops, one_row(row.clone())), &mut held)
+    }
+
+    /// True if every operator of `ops` can push its rows on (see `push.rs`), and this run
+    /// pushes (not `pull_only`, not profiled).
+    fn all_push(&self, ops: &[Op]) -> bool {
+        !self.budget.limits.pull_only
+            && self.budget.profile.is_none()
+            && !ops.is_empty()
+            && push::output_tail(ops).0.is_empty()
+    }
+
+    /// Runs each of `rows` through `ops` (all of which push, see `all_push`) on one buffer;
+    /// only the rows that come out are copied, each counted in `held`.
+    fn push_collect(
+        &self,
+        ops: &[Op],
+        rows: impl IntoIterator<Item = Row>,
+        held: &mut budget::Held<'_>,
+    ) -> ExecResult<Vec<Row>> {
+        let mut pusher = push::Pusher::new(self, ops)?;
         let mut out = Vec::new();
         if pusher.is_empty() {
             return Ok(out);
         }
-        let mut buffer = row.clone();
-        self.push_from(&mut pusher, 0, &mut buffer, &mut |row| {
+        let mut sink = |row: &mut Row| {
             held.row(budget::row_bytes(row))?;
             out.push(row.clone());
             Ok(push::Flow::More)
-        })?;
+        };
+        for mut row in rows {
+            if self.push_from(&mut pusher, 0, &mut row, &mut sink)? == push::Flow::Stop {
+                break;
+            }
+        }
         Ok(out)
     }
 
@@ -1125,32 +1142,19 @@ impl<'a> ExpandChecks<'a> {
         ty: crate::graph::TypeId,
         row: &Row,
     ) -> ExecResult<bool> {
-        if !self.types.matches(ty) {
-            return Ok(false);
-        }
+        Ok(self.types.matches(ty) && self.rel_props_ok(ctx, r, row)?)
+    }
+
+    /// True if the relationship's properties match.
+    #[inline(always)]
+    fn rel_props_ok(&self, ctx: &Ctx<'_>, r: crate::RelId, row: &Row) -> ExecResult<bool> {
         Ok(self.rel_plain || ctx.check_rel_with(r, self.rel_props, &self.rel_hoisted, row)?)
     }
 
     /// True if the node reached passes the node check.
-    #[inline]
+    #[inline(always)]
     fn end_ok(&self, ctx: &Ctx<'_>, other: NodeId, row: &Row) -> ExecResult<bool> {
         Ok(self.end_plain || ctx.check_node_with(other, self.check, &self.end_hoisted, row)?)
-    }
-
-    /// `rel_ok` and `end_ok` for a relationship whose type matched.
-    #[inline(always)]
-    fn rest_ok(
-        &self,
-        ctx: &Ctx<'_>,
-        r: crate::RelId,
-        other: NodeId,
-        to_bound: bool,
-        row: &Row,
-    ) -> ExecResult<bool> {
-        if !self.rel_plain && !ctx.check_rel_with(r, self.rel_props, &self.rel_hoisted, row)? {
-            return Ok(false);
-        }
-        Ok(to_bound || self.end_plain || ctx.check_node_with(other, self.check, &self.end_hoisted, row)?)
     }
 
     /// Writes the relationship and the node it reaches into `row`.
@@ -1231,7 +1235,8 @@ impl<'a> ExpandStep<'a> {
         if self.want_to.as_ref().is_some_and(|w| *w != Value::Node(other)) {
             return Ok(false);
         }
-        self.checks.rest_ok(ctx, r, other, self.to_bound, row)
+        Ok(self.checks.rel_props_ok(ctx, r, row)?
+            && (self.to_bound || self.checks.end_ok(ctx, other, row)?))
     }
 
     /// Writes the relationship and the node it reaches into `row`.
@@ -1649,36 +1654,11 @@ impl WriteRun<'_> {
                 );
                 // The rows between two writes are held: counted against the budgets.
                 let mut held = ctx.held("the rows before a write clause");
-                let mut next = Vec::new();
-                let (head, tail) = if self.budget.limits.pull_only || self.budget.profile.is_some() {
-                    (reads, &[][..])
+                rows = if ctx.all_push(reads) {
+                    ctx.push_collect(reads, rows, &mut held)?
                 } else {
-                    push::output_tail(reads)
+                    ctx.collect_counted(ctx.read(reads, Box::new(rows.into_iter().map(Ok))), &mut held)?
                 };
-                if head.is_empty() {
-                    // Every read operator pushes: each input row runs through them on one
-                    // buffer, and only the rows that come out are copied.
-                    let mut pusher = push::Pusher::new(&ctx, tail)?;
-                    let mut sink = |row: &mut Row| {
-                        held.row(budget::row_bytes(row))?;
-                        next.push(row.clone());
-                        Ok(push::Flow::More)
-                    };
-                    if !pusher.is_empty() {
-                        for mut row in rows {
-                            if ctx.push_from(&mut pusher, 0, &mut row, &mut sink)? == push::Flow::Stop {
-                                break;
-                            }
-                        }
-                    }
-                } else {
-                    for row in ctx.read(reads, Box::new(rows.into_iter().map(Ok))) {
-                        let row = row?;
-                        held.row(budget::row_bytes(&row))?;
-                        next.push(row);
-                    }
-                }
-                rows = next;
             }
             if let Some((write, tail)) = after.split_first() {
                 let profiled = self.budget.profile.and_then(|p| Some((p, p.line_of(write)?)));
