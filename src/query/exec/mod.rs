@@ -624,7 +624,13 @@ impl<'g> Ctx<'g> {
                 return Ok(false);
             };
             let same = match pre.or_else(|| self.peek(expr, row)) {
-                Some(want) => have.cypher_eq(want),
+                // Strings and integers, the usual keys, compared here: `cypher_eq` is a large
+                // function for what is one comparison.
+                Some(want) => match (have, want) {
+                    (Value::String(a), Value::String(b)) => Some(a == b),
+                    (Value::Int(a), Value::Int(b)) => Some(a == b),
+                    _ => have.cypher_eq(want),
+                },
                 None => have.cypher_eq(&*self.eval_ref(expr, row)?),
             };
             if same != Some(true) {
@@ -1292,6 +1298,7 @@ impl<'a> ScanParts<'a> {
     }
 
     /// True if the relationship and its ends pass every check.
+    #[inline]
     fn keep(
         &self,
         ctx: &Ctx<'_>,
