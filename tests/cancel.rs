@@ -70,6 +70,8 @@ const CARTESIAN: &str = "MATCH (a), (b), (c), (d) RETURN count(*) AS n";
 const VAR_LENGTH: &str = "MATCH p = (a)-[*]->(b) RETURN count(*) AS n";
 const SORT: &str = "UNWIND range(1, 100000000) AS x RETURN x ORDER BY x DESC";
 const WRITE: &str = "MATCH (a), (b) CREATE (:X {a: id(a)})";
+/// A count over two hops: the last hop folds its rows into the groups in one loop.
+const TWO_HOPS: &str = "MATCH (a)-->()-->(x) RETURN count(DISTINCT x) AS n, count(*) AS c";
 
 /// What a graph holds, to compare before and after a stopped write.
 fn fingerprint(g: &Graph) -> (usize, usize, QueryResult) {
@@ -119,6 +121,11 @@ fn a_cancel_stops_an_unbounded_variable_length_pattern_within_the_interval() {
 #[test]
 fn a_cancel_stops_a_huge_sort_within_the_interval() {
     stops_right_after_cancel(Graph::new(), SORT);
+}
+
+#[test]
+fn a_cancel_stops_a_count_over_two_hops_within_the_interval() {
+    stops_right_after_cancel(dense(300), TWO_HOPS);
 }
 
 #[test]
@@ -230,6 +237,7 @@ fn a_deadline_stops_each_runaway_query_within_the_interval() {
     stops_at_a_passed_deadline(nodes(2000), CARTESIAN, false);
     stops_at_a_passed_deadline(dense(40), VAR_LENGTH, false);
     stops_at_a_passed_deadline(Graph::new(), SORT, false);
+    stops_at_a_passed_deadline(dense(300), TWO_HOPS, false);
     let g = nodes(300);
     let before = fingerprint(&g);
     let g = stops_at_a_passed_deadline(g, WRITE, true);
@@ -292,6 +300,12 @@ fn a_memory_budget_stops_what_holds_values() {
     );
     runs_out_of_memory(dense(40), "MATCH p = (a)-[*]->(b) RETURN collect(p) AS ps", false);
     runs_out_of_memory(Graph::new(), SORT, false);
+    // Values collected by the loop that folds the last hop into the groups.
+    runs_out_of_memory(
+        dense(300),
+        "MATCH (a)-->()-->(x) RETURN collect(toString(x.i)) AS xs",
+        false,
+    );
     let g = nodes(2000);
     let before = fingerprint(&g);
     let g = runs_out_of_memory(g, WRITE, true);
