@@ -44,16 +44,16 @@ pub(crate) fn normalized(text: &str) -> std::borrow::Cow<'_, str> {
     }) {
         return std::borrow::Cow::Borrowed(text);
     }
-    let mut out = String::with_capacity(text.len());
     if text.is_ascii() {
-        // ASCII is its own NFKC form.
-        out.extend(
-            text.chars()
-                .filter(|c| !c.is_whitespace())
-                .map(|c| c.to_ascii_lowercase()),
-        );
+        // ASCII is its own NFKC form: lower-cased a byte at a time, white space (as
+        // `char::is_whitespace` has it, vertical tab included) removed only if there is any.
+        let mut out = text.to_ascii_lowercase();
+        if out.bytes().any(|b| char::from(b).is_whitespace()) {
+            out.retain(|c| !c.is_whitespace());
+        }
         return std::borrow::Cow::Owned(out);
     }
+    let mut out = String::with_capacity(text.len());
     if text.chars().all(|c| c.is_ascii() || is_stable_cjk(c))
         || unicode_normalization::is_nfkc_quick(text.chars()) == IsNormalized::Yes
     {
