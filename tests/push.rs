@@ -140,3 +140,29 @@ fn a_bad_limit_fails_even_with_no_rows() {
         ("SyntaxError", "SyntaxError")
     );
 }
+
+/// The rows before a write clause, and a MERGE's match, are pushed too, and the item a last
+/// UNWIND wrote is moved out of the buffer, not copied: every row must still get its own items,
+/// with the outer loops' values kept for the inner ones.
+#[test]
+fn unwound_items_reach_the_write_after_them_whole() {
+    let run = |pull: bool| {
+        let mut g = Graph::new();
+        let text = "UNWIND [{k: 'a'}, {k: 'b'}] AS m UNWIND [{i: 1}, {i: 2}, {i: 3}] AS n \
+                    MERGE (x:X {k: m.k, i: n.i}) SET x.both = m.k + toString(n.i)";
+        let q = g.execute(text);
+        let q = if pull { q.pull_only() } else { q };
+        q.run().unwrap_or_else(|e| panic!("{e}"));
+        let r = g
+            .query("MATCH (x:X) RETURN x.both AS b ORDER BY b")
+            .run()
+            .unwrap_or_else(|e| panic!("{e}"));
+        r.column("b").cloned().collect::<Vec<Value>>()
+    };
+    let want: Vec<Value> = ["a1", "a2", "a3", "b1", "b2", "b3"]
+        .into_iter()
+        .map(Value::from)
+        .collect();
+    assert_eq!(run(false), want);
+    assert_eq!(run(true), want);
+}

@@ -471,9 +471,17 @@ impl<'g> Ctx<'g> {
         if pusher.is_empty() {
             return Ok(out);
         }
+        let unwound = push::unwound_slot(ops);
         let mut sink = |row: &mut Row| {
             held.row(budget::row_bytes(row))?;
-            out.push(row.clone());
+            // The item an UNWIND just wrote is moved, not cloned: the UNWIND overwrites it
+            // before anything reads the buffer again (a list of maps is a deep clone each).
+            let item = unwound.and_then(|s| row.get_mut(s)).map(std::mem::take);
+            let mut copy = row.clone();
+            if let (Some(item), Some(slot)) = (item, unwound.and_then(|s| copy.get_mut(s))) {
+                *slot = item;
+            }
+            out.push(copy);
             Ok(push::Flow::More)
         };
         for mut row in rows {

@@ -97,6 +97,20 @@ pub(crate) fn movable_slots(ops: &[Op]) -> &[(usize, crate::query::plan::Expr)] 
     &[]
 }
 
+/// The slot of an `UNWIND` that is the last loop of `ops` (only filters and uniqueness checks
+/// after it): each row a sink gets holds the item it just wrote, which it writes over with the
+/// next item before anything reads the buffer again. So a sink may move that value out.
+pub(crate) fn unwound_slot(ops: &[Op]) -> Option<usize> {
+    match ops
+        .iter()
+        .rev()
+        .find(|op| !matches!(op, Op::Filter(_) | Op::DistinctRels { .. }))
+    {
+        Some(Op::Unwind { slot, .. }) => Some(*slot),
+        _ => None,
+    }
+}
+
 /// The state of one push run: the counts of its `SKIP`s and `LIMIT`s and the keys its
 /// `DISTINCT`s have seen (by position in the operators), and the values projections have
 /// taken out of the buffer, to put back.
@@ -662,6 +676,24 @@ mod tests {
         assert_eq!((head.len(), tail.len()), (2, 2));
         let many: Vec<Op> = (0..40).map(|_| filter()).collect();
         assert_eq!(output_tail(&many).1.len(), MAX_PUSHED);
+    }
+
+    #[test]
+    fn only_the_item_of_a_last_unwind_may_be_moved() {
+        let unwind = |slot| Op::Unwind {
+            expr: Expr::Const(Value::Null),
+            slot,
+        };
+        let filter = || Op::Filter(Expr::Const(Value::Bool(true)));
+        assert_eq!(unwound_slot(&[unwind(1), unwind(2), filter()]), Some(2));
+        // Anything but checks after it: not moved (a projection may have written its slot).
+        let project = Op::Project {
+            items: vec![(3, Expr::Slot(2))],
+            clear: vec![],
+        };
+        assert_eq!(unwound_slot(&[unwind(2), project]), None);
+        assert_eq!(unwound_slot(&[filter()]), None);
+        assert_eq!(unwound_slot(&[]), None);
     }
 
     #[test]
