@@ -166,3 +166,39 @@ fn unwound_items_reach_the_write_after_them_whole() {
     assert_eq!(run(false), want);
     assert_eq!(run(true), want);
 }
+
+/// A MERGE's match runs pushed over the row itself: a match that binds part of its pattern
+/// and then fails must leave nothing of it in the row the MERGE then creates from.
+#[test]
+fn a_merge_that_half_matches_creates_from_the_row_as_it_was() {
+    let run = |pull: bool| {
+        let mut g = Graph::new();
+        g.execute("CREATE (:A {k: 1})-[:R]->(:B {k: 2})")
+            .run()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let text = "UNWIND [2, 3] AS k \
+                    MERGE p = (x:A {k: 1})-[r:R]->(y:B {k: k}) \
+                    ON CREATE SET y.new = true \
+                    RETURN k, length(p) AS len, x.k AS xk, y.k AS yk, y.new AS new, type(r) AS t";
+        let q = g.execute(text);
+        let q = if pull { q.pull_only() } else { q };
+        let r = q.run().unwrap_or_else(|e| panic!("{e}"));
+        let rows: Vec<String> = r.rows().iter().map(|row| format!("{row:?}")).collect();
+        let counts = (g.node_count(), g.relationship_count());
+        (rows, counts)
+    };
+    let (pushed, counts) = run(false);
+    assert_eq!((pushed.clone(), counts), run(true));
+    // k = 2 matches the existing pattern; k = 3 binds x and r, fails on y, and creates the
+    // whole pattern anew: two more nodes and a relationship.
+    assert_eq!(counts, (4, 2));
+    assert_eq!(pushed.len(), 2);
+    assert!(
+        pushed[0].contains("Int(2)") && pushed[0].contains("Null"),
+        "{pushed:?}"
+    );
+    assert!(
+        pushed[1].contains("Int(3)") && pushed[1].contains("Bool(true)"),
+        "{pushed:?}"
+    );
+}

@@ -444,9 +444,35 @@ impl<'g> Ctx<'g> {
     pub(crate) fn sub_rows(&self, p: &Pipeline, row: &Row) -> ExecResult<Vec<Row>> {
         let mut held = self.held("a pattern comprehension or subquery");
         if self.all_push(&p.ops) {
-            return self.push_collect(&p.ops, [row.clone()], &mut held);
+            return self.push_collect(&p.ops, [&mut row.clone()], &mut held);
         }
         self.collect_counted(self.read(&p.ops, one_row(row.clone())), &mut held)
+    }
+
+    /// `sub_rows` over a row the caller owns, and gets back as it was: when the sub-plan
+    /// pushes, the row is its buffer, not a copy of it (for a MERGE, whose rows often carry a
+    /// map from an UNWIND). A sub-plan reads the variables bound before it and writes only
+    /// slots it found empty, so emptying those again gives the row back.
+    pub(crate) fn sub_rows_owned(&self, p: &Pipeline, mut row: Row) -> ExecResult<(Vec<Row>, Row)> {
+        if row.len() > 64 || !self.all_push(&p.ops) {
+            let out = self.sub_rows(p, &row)?;
+            return Ok((out, row));
+        }
+        let empty = row
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.is_null())
+            .fold(0u64, |mask, (i, _)| mask | 1 << i);
+        let width = row.len();
+        let mut held = self.held("a pattern comprehension or subquery");
+        let out = self.push_collect(&p.ops, [&mut row], &mut held)?;
+        row.truncate(width);
+        for (i, v) in row.iter_mut().enumerate() {
+            if empty & (1 << i) != 0 && !v.is_null() {
+                *v = Value::Null;
+            }
+        }
+        Ok((out, row))
     }
 
     /// True if every operator of `ops` can push its rows on (see `push.rs`), and this run
@@ -458,12 +484,12 @@ impl<'g> Ctx<'g> {
             && push::output_tail(ops).0.is_empty()
     }
 
-    /// Runs each of `rows` through `ops` (all of which push, see `all_push`) on one buffer;
-    /// only the rows that come out are copied, each counted in `held`.
-    fn push_collect(
+    /// Runs each of `rows` through `ops` (all of which push, see `all_push`), each row its own
+    /// buffer; only the rows that come out are copied, each counted in `held`.
+    fn push_collect<'r>(
         &self,
         ops: &[Op],
-        rows: impl IntoIterator<Item = Row>,
+        rows: impl IntoIterator<Item = &'r mut Row>,
         held: &mut budget::Held<'_>,
     ) -> ExecResult<Vec<Row>> {
         let mut pusher = push::Pusher::new(self, ops)?;
@@ -484,8 +510,8 @@ impl<'g> Ctx<'g> {
             out.push(copy);
             Ok(push::Flow::More)
         };
-        for mut row in rows {
-            if self.push_from(&mut pusher, 0, &mut row, &mut sink)? == push::Flow::Stop {
+        for row in rows {
+            if self.push_from(&mut pusher, 0, row, &mut sink)? == push::Flow::Stop {
                 break;
             }
         }
@@ -1670,7 +1696,7 @@ impl WriteRun<'_> {
                 // The rows between two writes are held: counted against the budgets.
                 let mut held = ctx.held("the rows before a write clause");
                 rows = if ctx.all_push(reads) {
-                    ctx.push_collect(reads, rows, &mut held)?
+                    ctx.push_collect(reads, rows.iter_mut(), &mut held)?
                 } else {
                     ctx.collect_counted(ctx.read(reads, Box::new(rows.into_iter().map(Ok))), &mut held)?
                 };

@@ -679,6 +679,46 @@ mod tests {
     }
 
     #[test]
+    fn a_sub_plan_over_an_owned_row_gives_it_back_as_it_was() {
+        // Two nodes; the sub-plan binds each into slot 1 and then drops it, or keeps it.
+        let mut graph = Graph::new();
+        for _ in 0..2 {
+            graph
+                .add_node(&["N"], [("x", 1)])
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let params = Default::default();
+        let limits = Limits::default();
+        let budget = super::super::budget::Budget::new(&limits);
+        let steps = std::cell::Cell::new(0);
+        let ctx = Ctx::new(&graph, &params, &budget, &steps, 3, None);
+        let plan = |keep: bool| crate::query::plan::Pipeline {
+            ops: vec![
+                Op::NodeScan {
+                    slot: 1,
+                    start: Start::All,
+                    check: NodeCheck::default(),
+                },
+                Op::Filter(Expr::Const(Value::Bool(keep))),
+            ],
+        };
+        let row = vec![Value::Int(7), Value::Null];
+        let (out, back) = ctx
+            .sub_rows_owned(&plan(false), row.clone())
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(out.is_empty());
+        assert_eq!(back, row);
+        let (out, back) = ctx
+            .sub_rows_owned(&plan(true), row.clone())
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(out.len(), 2);
+        assert!(out
+            .iter()
+            .all(|r| r[0] == Value::Int(7) && matches!(r[1], Value::Node(_))));
+        assert_eq!(back, row);
+    }
+
+    #[test]
     fn only_the_item_of_a_last_unwind_may_be_moved() {
         let unwind = |slot| Op::Unwind {
             expr: Expr::Const(Value::Null),

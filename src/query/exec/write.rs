@@ -569,9 +569,9 @@ impl<'a> Writer<'a> {
         let mut out = Vec::new();
         for row in rows {
             self.tick()?;
-            let matched: Vec<Row> = {
+            let (matched, row) = {
                 let ctx = self.ctx();
-                ctx.sub_rows(&m.matcher, &row)?
+                ctx.sub_rows_owned(&m.matcher, row)?
             };
             if matched.is_empty() {
                 let created = self.create(&m.create, row)?;
