@@ -96,6 +96,8 @@ impl Ctx<'_> {
             return Ok(());
         }
         step.bind(row, a.rel, a.other);
+        // `Ctx::passes` does what this loop does; called from here instead, Q4 at scale S ran
+        // 11% more instructions (cachegrind), so the loop stays written out.
         for op in checks {
             let pass = match op {
                 Op::Filter(pred) => self.truthy(pred, row)?,
