@@ -5,6 +5,8 @@
 
 use indexmap::IndexSet;
 
+use super::names::NAME_KEYS;
+
 macro_rules! symbol {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
@@ -33,10 +35,11 @@ symbol!(
     KeyId
 );
 
-/// One symbol table: text <-> dense number.
+/// One symbol table: text <-> dense number. Hashed with foldhash, seeded per table: a
+/// look-up hashes one short name, and SipHash was most of a name-index update.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Interner {
-    names: IndexSet<Box<str>>,
+    names: IndexSet<Box<str>, foldhash::quality::RandomState>,
 }
 
 impl Interner {
@@ -69,12 +72,15 @@ impl Interner {
     }
 }
 
-/// The three symbol tables of a graph.
+/// The three symbol tables of a graph, and which keys are the name keys (`NAME_KEYS`):
+/// every node write asks, and that is a look-up by text otherwise.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Symbols {
     pub(crate) labels: Interner,
     pub(crate) types: Interner,
     pub(crate) keys: Interner,
+    /// The id of each of `NAME_KEYS`, once interned; kept by `key` and `truncate`.
+    name_keys: [Option<KeyId>; NAME_KEYS.len()],
 }
 
 /// The sizes of the three symbol tables (labels, types, keys): tables only grow, so two
@@ -82,6 +88,27 @@ pub(crate) struct Symbols {
 pub(crate) type SymbolSizes = (usize, usize, usize);
 
 impl Symbols {
+    /// Symbol tables read back (from a snapshot or a log).
+    pub(crate) fn new(labels: Interner, types: Interner, keys: Interner) -> Symbols {
+        let name_keys = NAME_KEYS.map(|k| keys.get(k).map(KeyId));
+        Symbols {
+            labels,
+            types,
+            keys,
+            name_keys,
+        }
+    }
+
+    /// The ids of the name keys interned so far.
+    pub(crate) fn name_keys(&self) -> impl Iterator<Item = KeyId> + '_ {
+        self.name_keys.iter().flatten().copied()
+    }
+
+    /// True if `key` is one of `NAME_KEYS`.
+    pub(crate) fn is_name_key(&self, key: KeyId) -> bool {
+        self.name_keys.contains(&Some(key))
+    }
+
     pub(crate) fn sizes(&self) -> SymbolSizes {
         (self.labels.len(), self.types.len(), self.keys.len())
     }
@@ -91,6 +118,11 @@ impl Symbols {
         self.labels.truncate(sizes.0);
         self.types.truncate(sizes.1);
         self.keys.truncate(sizes.2);
+        for k in &mut self.name_keys {
+            if k.is_some_and(|k| k.index() >= sizes.2) {
+                *k = None;
+            }
+        }
     }
 
     pub(crate) fn label(&mut self, name: &str) -> LabelId {
@@ -100,7 +132,14 @@ impl Symbols {
         TypeId(self.types.intern(name))
     }
     pub(crate) fn key(&mut self, name: &str) -> KeyId {
-        KeyId(self.keys.intern(name))
+        let len = self.keys.len();
+        let id = KeyId(self.keys.intern(name));
+        if id.index() == len
+            && let Some(i) = NAME_KEYS.iter().position(|k| *k == name)
+        {
+            self.name_keys[i] = Some(id);
+        }
+        id
     }
     pub(crate) fn find_label(&self, name: &str) -> Option<LabelId> {
         self.labels.get(name).map(LabelId)
@@ -136,5 +175,27 @@ mod tests {
         assert_eq!(i.get("Person"), None);
         assert_eq!(i.name(1), "Place");
         assert_eq!(i.len(), 2);
+    }
+
+    #[test]
+    fn the_name_keys_follow_interning_and_truncation() {
+        let mut s = Symbols::default();
+        s.key("kind");
+        let before = s.sizes();
+        let name = s.key("name");
+        let aliases = s.key("aliases");
+        assert_eq!(s.name_keys().collect::<Vec<_>>(), [name, aliases]);
+        assert!(s.is_name_key(name) && !s.is_name_key(KeyId(0)));
+        assert_eq!(s.key("name"), name);
+        s.truncate(before);
+        assert_eq!(s.name_keys().count(), 0);
+        assert!(!s.is_name_key(name));
+        // Read back from tables: the same answer as interning one by one.
+        let mut keys = Interner::default();
+        for k in ["kind", "name_zh", "name"] {
+            keys.intern(k);
+        }
+        let s = Symbols::new(Interner::default(), Interner::default(), keys);
+        assert_eq!(s.name_keys().collect::<Vec<_>>(), [KeyId(2), KeyId(1)]);
     }
 }

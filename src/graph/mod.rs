@@ -991,7 +991,7 @@ impl Graph {
             props.set(key, value.clone());
             self.check_constraints_for(Some(id), &data.labels, &props)?;
         }
-        if self.unique_names && NAME_KEYS.contains(&self.symbols.key_name(key)) {
+        if self.unique_names && self.symbols.is_name_key(key) {
             self.check_unique_names(Some(id), std::iter::once(&value))?;
         }
         let new = self.journaling().then(|| match self.journal_redoes() {
@@ -1009,7 +1009,7 @@ impl Graph {
     /// Sets (or with `Null` removes) a node property, keeping the name index and the
     /// constraints' owners, without checking the constraints or recording the change.
     fn set_node_prop_unchecked(&mut self, id: NodeId, key: KeyId, value: Value) -> Option<Value> {
-        let is_name = NAME_KEYS.contains(&self.symbols.key_name(key));
+        let is_name = self.symbols.is_name_key(key);
         let (labels, old_props) = match self.inner.node_weight_mut(id.ix()) {
             Some(data) => (std::mem::take(&mut data.labels), std::mem::take(&mut data.props)),
             None => return None,
@@ -1438,10 +1438,7 @@ impl Graph {
 
     /// The name-property values among `props`.
     fn name_values<'p>(&self, props: &'p Props) -> impl Iterator<Item = &'p Value> + 'p + use<'p> {
-        let keys: Vec<KeyId> = NAME_KEYS
-            .iter()
-            .filter_map(|k| self.symbols.find_key(k))
-            .collect();
+        let keys: Vec<KeyId> = self.symbols.name_keys().collect();
         keys.into_iter().filter_map(move |k| props.get(k))
     }
 
@@ -1535,10 +1532,7 @@ impl Graph {
 
     /// Adds (or removes) the names among `props` to (from) the name index.
     fn index_names(&mut self, id: NodeId, props: &Props, add: bool) {
-        for name_key in NAME_KEYS {
-            let Some(k) = self.symbols.find_key(name_key) else {
-                continue;
-            };
+        for k in self.symbols.name_keys() {
             if let Some(v) = props.get(k) {
                 if add {
                     self.names.insert(id, v);

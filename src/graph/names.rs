@@ -35,23 +35,27 @@ pub fn normalize_name(text: &str) -> String {
 /// white space, CJK ideographs that fold to no other character, and Hangul, as most names are.
 /// A name seek then allocates nothing and touches no table but a bit per ideograph.
 pub(crate) fn normalized(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.is_ascii() {
+        // ASCII is its own NFKC form: lower-cased and without white space (as
+        // `char::is_whitespace` has it, vertical tab included), a byte at a time.
+        let bytes = text.as_bytes();
+        if !bytes.iter().any(|&b| b.is_ascii_uppercase() || ascii_space(b)) {
+            return std::borrow::Cow::Borrowed(text);
+        }
+        let mut out = bytes.to_vec();
+        out.retain(|&b| !ascii_space(b));
+        out.make_ascii_lowercase();
+        // ASCII in, ASCII out: this cannot fail, and checking ASCII is a word at a time.
+        return std::borrow::Cow::Owned(String::from_utf8(out).unwrap_or_default());
+    }
     if text.chars().all(|c| {
         if c.is_ascii() {
-            !c.is_ascii_uppercase() && !c.is_whitespace()
+            !c.is_ascii_uppercase() && !ascii_space(c as u8)
         } else {
             is_stable_cjk(c) && !script::folds(c)
         }
     }) {
         return std::borrow::Cow::Borrowed(text);
-    }
-    if text.is_ascii() {
-        // ASCII is its own NFKC form: lower-cased a byte at a time, white space (as
-        // `char::is_whitespace` has it, vertical tab included) removed only if there is any.
-        let mut out = text.to_ascii_lowercase();
-        if out.bytes().any(|b| char::from(b).is_whitespace()) {
-            out.retain(|c| !c.is_whitespace());
-        }
-        return std::borrow::Cow::Owned(out);
     }
     let mut out = String::with_capacity(text.len());
     if text.chars().all(|c| c.is_ascii() || is_stable_cjk(c))
@@ -62,6 +66,12 @@ pub(crate) fn normalized(text: &str) -> std::borrow::Cow<'_, str> {
         fold_into(text.nfkc(), &mut out);
     }
     std::borrow::Cow::Owned(out)
+}
+
+/// True for the ASCII bytes `char::is_whitespace` calls white space (vertical tab included,
+/// which `u8::is_ascii_whitespace` leaves out).
+fn ascii_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r')
 }
 
 /// Appends `chars` to `out`, case-folded, without white space.
@@ -298,6 +308,9 @@ mod tests {
         for t in [
             "Pfizer China",
             " AstraZeneca\t\u{0B}",
+            "bench w4 node 3-417",
+            "already-normal",
+            "a\u{0C}b\rc\nD\u{1F}",
             "正医有限公司11673",
             "阿斯利康 （中国）",
             "ＡＢＣ　ｄｅｆ",

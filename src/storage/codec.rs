@@ -546,11 +546,11 @@ impl fmt::Display for Named {
 
 /// Checks the decoded payload and builds the graph, with the ids of the file.
 fn build(p: PayloadIn) -> Result<Graph, String> {
-    let symbols = Symbols {
-        labels: interner(p.labels, "label")?,
-        types: interner(p.types, "relationship type")?,
-        keys: interner(p.keys, "property key")?,
-    };
+    let symbols = Symbols::new(
+        interner(p.labels, "label")?,
+        interner(p.types, "relationship type")?,
+        interner(p.keys, "property key")?,
+    );
     let (n_labels, n_types, n_keys) = (symbols.labels.len(), symbols.types.len(), symbols.keys.len());
 
     // Ids must increase strictly: that rules out duplicates, and gives the slot count.

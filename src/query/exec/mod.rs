@@ -98,6 +98,14 @@ fn default_threads() -> usize {
     *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()).min(8))
 }
 
+/// What a sub-plan over an owned row found (`Ctx::sub_rows_owned`).
+pub(crate) enum SubRows {
+    /// No row: the row given, as it was.
+    None(Row),
+    /// The rows found, the last of them built in the row given.
+    Found(Vec<Row>),
+}
+
 /// What an executing operator can see.
 pub(crate) struct Ctx<'g> {
     pub(crate) graph: &'g Graph,
@@ -449,14 +457,23 @@ impl<'g> Ctx<'g> {
         self.collect_counted(self.read(&p.ops, one_row(row.clone())), &mut held)
     }
 
-    /// `sub_rows` over a row the caller owns, and gets back as it was: when the sub-plan
-    /// pushes, the row is its buffer, not a copy of it (for a MERGE, whose rows often carry a
-    /// map from an UNWIND). A sub-plan reads the variables bound before it and writes only
-    /// slots it found empty, so emptying those again gives the row back.
-    pub(crate) fn sub_rows_owned(&self, p: &Pipeline, mut row: Row) -> ExecResult<(Vec<Row>, Row)> {
+    /// `sub_rows` over a row the caller owns: when the sub-plan pushes, the row is its buffer,
+    /// not a copy of it, and the last row found is that row itself, not a copy (a MERGE's
+    /// rows often carry a map from an UNWIND, whose copy is a deep one). A sub-plan reads
+    /// the variables bound before it and writes only slots it found empty (or past the end),
+    /// so the sink keeps just those; emptying them again gives the row back, to build the
+    /// rows found from, or to return when there are none.
+    pub(crate) fn sub_rows_owned(&self, p: &Pipeline, mut row: Row) -> ExecResult<SubRows> {
+        let found = |out: Vec<Row>, row: Row| {
+            if out.is_empty() {
+                SubRows::None(row)
+            } else {
+                SubRows::Found(out)
+            }
+        };
         if row.len() > 64 || !self.all_push(&p.ops) {
             let out = self.sub_rows(p, &row)?;
-            return Ok((out, row));
+            return Ok(found(out, row));
         }
         let empty = row
             .iter()
@@ -464,15 +481,57 @@ impl<'g> Ctx<'g> {
             .filter(|(_, v)| v.is_null())
             .fold(0u64, |mask, (i, _)| mask | 1 << i);
         let width = row.len();
+        let bound_here = |i: usize| i >= width || empty & (1 << i) != 0;
+        let mut pusher = push::Pusher::new(self, &p.ops)?;
+        if pusher.is_empty() {
+            return Ok(SubRows::None(row));
+        }
         let mut held = self.held("a pattern comprehension or subquery");
-        let out = self.push_collect(&p.ops, [&mut row], &mut held)?;
+        // Per row found: its length, and the values of the slots it bound, in slot order.
+        let mut lens: Vec<usize> = Vec::new();
+        let mut bound: Vec<Value> = Vec::new();
+        let mut sink = |r: &mut Row| {
+            let values = || r.iter().enumerate().filter(|(i, _)| bound_here(*i));
+            // The first row found is the given one: only what it bound is new. Each
+            // further one is a copy.
+            held.row(match lens.is_empty() {
+                true => values().map(|(_, v)| budget::value_bytes(v)).sum(),
+                false => budget::row_bytes(r),
+            })?;
+            lens.push(r.len());
+            bound.extend(values().map(|(_, v)| v.clone()));
+            Ok(push::Flow::More)
+        };
+        self.push_from(&mut pusher, 0, &mut row, &mut sink)?;
+        drop(pusher);
         row.truncate(width);
         for (i, v) in row.iter_mut().enumerate() {
             if empty & (1 << i) != 0 && !v.is_null() {
                 *v = Value::Null;
             }
         }
-        Ok((out, row))
+        let Some(last) = lens.len().checked_sub(1) else {
+            return Ok(SubRows::None(row));
+        };
+        let mut values = bound.into_iter();
+        let mut out = Vec::with_capacity(lens.len());
+        for (k, &len) in lens.iter().enumerate() {
+            let mut r = if k == last {
+                std::mem::take(&mut row)
+            } else {
+                row.clone()
+            };
+            if r.len() < len {
+                r.resize(len, Value::Null);
+            }
+            for (i, slot) in r.iter_mut().enumerate().take(len) {
+                if bound_here(i) {
+                    *slot = values.next().unwrap_or_default();
+                }
+            }
+            out.push(r);
+        }
+        Ok(SubRows::Found(out))
     }
 
     /// True if every operator of `ops` can push its rows on (see `push.rs`), and this run

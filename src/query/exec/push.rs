@@ -724,19 +724,42 @@ mod tests {
             ],
         };
         let row = vec![Value::Int(7), Value::Null];
-        let (out, back) = ctx
-            .sub_rows_owned(&plan(false), row.clone())
-            .unwrap_or_else(|e| panic!("{e:?}"));
-        assert!(out.is_empty());
-        assert_eq!(back, row);
-        let (out, back) = ctx
-            .sub_rows_owned(&plan(true), row.clone())
-            .unwrap_or_else(|e| panic!("{e:?}"));
-        assert_eq!(out.len(), 2);
-        assert!(out
-            .iter()
-            .all(|r| r[0] == Value::Int(7) && matches!(r[1], Value::Node(_))));
-        assert_eq!(back, row);
+        match ctx.sub_rows_owned(&plan(false), row.clone()) {
+            Ok(super::super::SubRows::None(back)) => assert_eq!(back, row),
+            Ok(super::super::SubRows::Found(out)) => panic!("found {out:?}"),
+            Err(e) => panic!("{e:?}"),
+        }
+        // Both nodes found: each row is the given one with slot 1 bound, the two differ.
+        match ctx.sub_rows_owned(&plan(true), row.clone()) {
+            Ok(super::super::SubRows::Found(out)) => {
+                assert_eq!(out.len(), 2);
+                assert!(out
+                    .iter()
+                    .all(|r| r.len() == 2 && r[0] == Value::Int(7) && matches!(r[1], Value::Node(_))));
+                assert_ne!(out[0][1], out[1][1]);
+            }
+            Ok(super::super::SubRows::None(_)) => panic!("found nothing"),
+            Err(e) => panic!("{e:?}"),
+        }
+        // A sub-plan that binds a slot past the row's end: the rows found grow to hold it.
+        let past = crate::query::plan::Pipeline {
+            ops: vec![Op::NodeScan {
+                slot: 3,
+                start: Start::All,
+                check: NodeCheck::default(),
+            }],
+        };
+        match ctx.sub_rows_owned(&past, row.clone()) {
+            Ok(super::super::SubRows::Found(out)) => {
+                assert_eq!(out.len(), 2);
+                assert!(out.iter().all(|r| r.len() == 4
+                    && r[..3] == [Value::Int(7), Value::Null, Value::Null]
+                    && matches!(r[3], Value::Node(_))));
+                assert_ne!(out[0][3], out[1][3]);
+            }
+            Ok(super::super::SubRows::None(_)) => panic!("found nothing"),
+            Err(e) => panic!("{e:?}"),
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@ use foldhash::{HashMap, HashSet, HashSetExt};
 use super::budget::Budget;
 use super::error::{ExecError, ExecKind, ExecResult};
 use super::eval::{set_slot, Row};
-use super::Ctx;
+use super::{Ctx, SubRows};
 use crate::graph::{Graph, KeyId, LabelId, NodeId, Props, RelId, Value};
 use crate::query::plan::{CreateItem, Expr, MergePlan, Op, RemoveItem, SetItem};
 
@@ -569,18 +569,18 @@ impl<'a> Writer<'a> {
         let mut out = Vec::new();
         for row in rows {
             self.tick()?;
-            let (matched, row) = {
-                let ctx = self.ctx();
-                ctx.sub_rows_owned(&m.matcher, row)?
-            };
-            if matched.is_empty() {
-                let created = self.create(&m.create, row)?;
-                self.set(&m.on_create, &created)?;
-                out.push(created);
-            } else {
-                for r in matched {
-                    self.set(&m.on_match, &r)?;
-                    out.push(r);
+            let found = self.ctx().sub_rows_owned(&m.matcher, row)?;
+            match found {
+                SubRows::None(row) => {
+                    let created = self.create(&m.create, row)?;
+                    self.set(&m.on_create, &created)?;
+                    out.push(created);
+                }
+                SubRows::Found(matched) => {
+                    for r in matched {
+                        self.set(&m.on_match, &r)?;
+                        out.push(r);
+                    }
                 }
             }
         }

@@ -802,11 +802,11 @@ pub(super) fn decode_payload(payload: &[u8], schema: bool) -> Result<Graph, Stri
         bytes: payload,
         pos: 0,
     };
-    let symbols = Symbols {
-        labels: interner(input.names()?, "label")?,
-        types: interner(input.names()?, "relationship type")?,
-        keys: interner(input.names()?, "property key")?,
-    };
+    let symbols = Symbols::new(
+        interner(input.names()?, "label")?,
+        interner(input.names()?, "relationship type")?,
+        interner(input.names()?, "property key")?,
+    );
     let (n_labels, n_keys) = (symbols.labels.len(), symbols.keys.len());
     let n = input.len(1)?;
     let mut strings: Vec<Arc<str>> = Vec::with_capacity(n);
