@@ -44,14 +44,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // A log of about LOG_MB: batches of 1,000 upserts (as the benchmark's W4) and sets.
     let rows: Vec<Value> = (0..1000)
         .map(|i| {
-            Value::Map(
-                [
-                    ("name".to_owned(), Value::from(format!("log node {i}"))),
-                    ("kind".to_owned(), Value::from("replayed")),
-                ]
-                .into_iter()
-                .collect(),
-            )
+            Value::from(std::collections::BTreeMap::from([
+                ("name".to_owned(), Value::from(format!("log node {i}"))),
+                ("kind".to_owned(), Value::from("replayed")),
+            ]))
         })
         .collect();
     let mut run = 0i64;

@@ -501,7 +501,7 @@ fn prepared_writes_in_a_transaction() -> Result {
     // A failing run of a prepared write is undone like any statement.
     assert!(tx
         .execute_prepared(&create)
-        .param("name", Value::Map(BTreeMap::new()))
+        .param("name", Value::from(BTreeMap::new()))
         .run()
         .is_err());
     tx.commit()?;

@@ -8,13 +8,13 @@ use std::collections::BTreeMap;
 use kgraph::{Database, Graph, GraphError, ImportError, ImportErrorKind, Value};
 
 fn map() -> Value {
-    Value::Map(BTreeMap::from([("x".to_owned(), Value::Int(1))]))
+    Value::from(BTreeMap::from([("x".to_owned(), Value::Int(1))]))
 }
 
 fn maps() -> Vec<Value> {
     vec![
         map(),
-        Value::Map(BTreeMap::new()),
+        Value::from(BTreeMap::new()),
         Value::List(vec![Value::Int(1), map()]),
         Value::List(vec![Value::List(vec![map()])]),
     ]

@@ -54,7 +54,7 @@ pub enum GraphError {
     /// ```
     /// use kgraph::{Graph, GraphError, Value};
     /// use std::collections::BTreeMap;
-    /// let map = Value::Map(BTreeMap::from([("x".to_owned(), Value::Int(1))]));
+    /// let map = Value::from(BTreeMap::from([("x".to_owned(), Value::Int(1))]));
     /// let mut g = Graph::new();
     /// let err = g.add_node(&["A"], [("point", Value::List(vec![map]))]).unwrap_err();
     /// assert_eq!(err, GraphError::MapValue { key: "point".into() });

@@ -257,8 +257,10 @@ pub enum Value {
     Duration(Box<Duration>),
     /// A list of values.
     List(Vec<Value>),
-    /// A map from string keys to values, ordered by key.
-    Map(BTreeMap<String, Value>),
+    /// A map from string keys to values, ordered by key; shared, so cloning a value does
+    /// not copy the map (build one with `Value::from(map)`; change one with
+    /// [`Arc::make_mut`]).
+    Map(Arc<BTreeMap<String, Value>>),
     /// A node (results and parameters only).
     Node(NodeId),
     /// A relationship (results and parameters only).
@@ -456,7 +458,7 @@ impl Value {
     /// use std::collections::BTreeMap;
     /// assert!(Value::from("x").is_storable());
     /// assert!(!Value::List(vec![Value::Node(NodeId::from_index(0))]).is_storable());
-    /// assert!(!Value::Map(BTreeMap::new()).is_storable());
+    /// assert!(!Value::from(BTreeMap::new()).is_storable());
     /// ```
     pub fn is_storable(&self) -> bool {
         match self {
@@ -634,7 +636,7 @@ impl Value {
                 a.len().cmp(&b.len())
             }
             (Map(a), Map(b)) => {
-                for ((ka, va), (kb, vb)) in a.iter().zip(b) {
+                for ((ka, va), (kb, vb)) in a.iter().zip(b.iter()) {
                     match ka.cmp(kb).then_with(|| va.order_cmp(vb)) {
                         Ordering::Equal => {}
                         o => return o,
@@ -666,7 +668,7 @@ impl Value {
             (Map(a), Map(b)) => {
                 a.len() == b.len()
                     && a.iter()
-                        .zip(b)
+                        .zip(b.iter())
                         .all(|((ka, va), (kb, vb))| ka == kb && va.equivalent(vb))
             }
             _ => self.cypher_eq(other) == Some(true),
@@ -711,7 +713,7 @@ impl Value {
             }
             Value::Map(m) => {
                 (7u8, m.len()).hash(state);
-                for (k, v) in m {
+                for (k, v) in m.iter() {
                     k.hash(state);
                     v.hash_equivalent(state);
                 }
@@ -861,6 +863,19 @@ impl From<NodeId> for Value {
         Value::Node(v)
     }
 }
+/// A map value.
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// let v = kgraph::Value::from(BTreeMap::from([("k".to_owned(), kgraph::Value::Int(1))]));
+/// assert_eq!(v.type_name(), "Map");
+/// ```
+impl From<BTreeMap<String, Value>> for Value {
+    fn from(map: BTreeMap<String, Value>) -> Value {
+        Value::Map(Arc::new(map))
+    }
+}
+
 impl<T: Into<Value>> From<Vec<T>> for Value {
     fn from(v: Vec<T>) -> Value {
         Value::List(v.into_iter().map(Into::into).collect())
@@ -988,7 +1003,7 @@ impl Serialize for Value {
             }
             Value::Map(m) => {
                 let mut map = s.serialize_map(Some(m.len()))?;
-                for (k, v) in m {
+                for (k, v) in m.iter() {
                     map.serialize_entry(k, v)?;
                 }
                 map.end()
@@ -1094,7 +1109,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
                 }
             }
         }
-        Ok(Value::Map(out))
+        Ok(Value::from(out))
     }
 }
 
@@ -1125,7 +1140,7 @@ mod tests {
     #[test]
     fn nesting_depth_counts_lists_and_maps() {
         let list = |v: Value| Value::List(vec![Value::Int(0), v]);
-        let map = |v: Value| Value::Map(BTreeMap::from([("k".to_owned(), v)]));
+        let map = |v: Value| Value::from(BTreeMap::from([("k".to_owned(), v)]));
         assert!(!Value::Int(1).nested_deeper_than(0));
         assert!(Value::List(Vec::new()).nested_deeper_than(0));
         assert!(!Value::List(Vec::new()).nested_deeper_than(1));
@@ -1207,7 +1222,7 @@ mod tests {
             Value::Bool(true),
             Value::from("a"),
             Value::List(vec![]),
-            Value::Map(BTreeMap::new()),
+            Value::from(BTreeMap::new()),
             Value::Float(f64::NAN),
         ];
         vs.sort_by(Value::order_cmp);

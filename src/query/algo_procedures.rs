@@ -53,7 +53,9 @@ impl<'a> Config<'a> {
                 }
             }
         }
-        Ok(Config { map })
+        Ok(Config {
+            map: map.map(|m| &**m),
+        })
     }
 
     fn get(&self, key: &str) -> Option<&'a Value> {

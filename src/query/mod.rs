@@ -125,7 +125,7 @@ impl Params {
     pub fn from_serialize<T: Serialize>(value: &T) -> Result<Params, serde_json::Error> {
         let json = serde_json::to_value(value)?;
         match serde_json::from_value::<Value>(json)? {
-            Value::Map(m) => Ok(Params(std::sync::Arc::new(m))),
+            Value::Map(m) => Ok(Params(m)),
             Value::Null => Ok(Params::new()),
             other => Err(serde::de::Error::custom(format!(
                 "parameters must be a map, not a {}",

@@ -749,7 +749,7 @@ fn schema_graph(g: &Graph) -> Vec<Value> {
         .label_counts()
         .into_iter()
         .map(|(l, n)| {
-            Value::Map(BTreeMap::from([
+            Value::from(BTreeMap::from([
                 ("name".to_owned(), Value::from(l)),
                 ("count".to_owned(), Value::Int(n as i64)),
             ]))
@@ -774,7 +774,7 @@ fn schema_graph(g: &Graph) -> Vec<Value> {
     let rels = pairs
         .into_iter()
         .map(|((t, a, b), n)| {
-            Value::Map(BTreeMap::from([
+            Value::from(BTreeMap::from([
                 ("type".to_owned(), Value::from(t.as_str())),
                 ("start".to_owned(), Value::from(a.as_str())),
                 ("end".to_owned(), Value::from(b.as_str())),

@@ -406,7 +406,7 @@ impl Serialize for Cell<'_> {
             }
             Value::Map(m) => {
                 let mut map = s.serialize_map(Some(m.len()))?;
-                for (k, v) in m {
+                for (k, v) in m.iter() {
                     map.serialize_entry(k, &Cell::new(v, records))?;
                 }
                 map.end()

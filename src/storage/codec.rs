@@ -389,7 +389,7 @@ impl<'de> Visitor<'de> for ValueSeed {
                 }
             }
             6 => Value::List(variant.newtype_variant_seed(ListSeed { depth: nested()? })?),
-            7 => Value::Map(variant.newtype_variant_seed(MapSeed { depth: nested()? })?),
+            7 => Value::from(variant.newtype_variant_seed(MapSeed { depth: nested()? })?),
             other => return Err(de::Error::custom(format!("unknown value tag {other}"))),
         })
     }

@@ -354,7 +354,7 @@ fn value_bytes(out: &mut Out, v: &Value, depth: usize) -> Result<(), String> {
             }
             out.buf.push(7);
             out.len(m.len());
-            for (k, item) in m {
+            for (k, item) in m.iter() {
                 out.str(k);
                 value_bytes(out, item, depth + 1)?;
             }
@@ -842,7 +842,7 @@ fn decode_value(input: &mut In<'_>, depth: usize) -> Result<Value, String> {
                 let v = decode_value(input, depth + 1)?;
                 map.insert(k, v);
             }
-            Value::Map(map)
+            Value::from(map)
         }
         t => return Err(format!("unknown value tag {t}")),
     })

@@ -203,7 +203,7 @@ pub fn fixture_map_props() -> Vec<(String, Value)> {
     vec![
         (
             "map".to_owned(),
-            Value::Map(BTreeMap::from([
+            Value::from(BTreeMap::from([
                 ("empty".to_owned(), Value::List(Vec::new())),
                 ("text".to_owned(), Value::from("line\nbreak, \"quoted\" 'x'")),
             ])),
@@ -214,7 +214,7 @@ pub fn fixture_map_props() -> Vec<(String, Value)> {
                 Value::Int(1),
                 Value::Null,
                 Value::List(vec![Value::from("a"), Value::Float(0.5)]),
-                Value::Map(BTreeMap::from([
+                Value::from(BTreeMap::from([
                     ("k".to_owned(), Value::List(vec![Value::Bool(false)])),
                     ("z".to_owned(), date(2022, 11, 5)),
                 ])),

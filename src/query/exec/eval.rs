@@ -314,7 +314,7 @@ impl Ctx<'_> {
                 for (k, v) in entries {
                     m.insert(k.to_string(), self.eval(v, row)?);
                 }
-                Ok(Value::Map(m))
+                Ok(Value::from(m))
             }
             Expr::Case {
                 operand,
@@ -455,7 +455,7 @@ impl Ctx<'_> {
                         }
                         MapProjItem::AllProperties => {
                             if let Value::Map(all) = self.properties_of(&base).map_err(|e| e.at(*pos))? {
-                                m.extend(all);
+                                m.extend(std::sync::Arc::unwrap_or_clone(all));
                             }
                         }
                         MapProjItem::Entry(name, e) => {
@@ -463,7 +463,7 @@ impl Ctx<'_> {
                         }
                     }
                 }
-                Ok(Value::Map(m))
+                Ok(Value::from(m))
             }
         }
     }
@@ -532,12 +532,12 @@ impl Ctx<'_> {
                 )))
             }
         };
-        Ok(Value::Map(
+        Ok(Value::Map(std::sync::Arc::new(
             props
                 .iter()
                 .map(|(k, v)| (self.graph.symbols.key_name(k).to_owned(), v.clone()))
                 .collect(),
-        ))
+        )))
     }
 
     fn index(&self, base: Value, idx: Value) -> ExecResult<Value> {

@@ -130,7 +130,7 @@ pub(crate) fn call(ctx: &Ctx<'_>, f: Func, args: Vec<Value>) -> ExecResult<Value
         },
         Func::Properties => ctx.properties_of(&a0)?,
         Func::Keys => match ctx.properties_of(&a0)? {
-            Map(m) => List(m.into_keys().map(Value::from).collect()),
+            Map(m) => List(m.keys().map(|k| Value::from(k.as_str())).collect()),
             other => return Err(type_error("keys", &other)),
         },
         Func::Size => match a0 {
@@ -162,7 +162,7 @@ pub(crate) fn call(ctx: &Ctx<'_>, f: Func, args: Vec<Value>) -> ExecResult<Value
                     .resolve_ranked(text, limit)
                     .into_iter()
                     .map(|(n, score)| {
-                        Map(std::collections::BTreeMap::from([
+                        Value::from(std::collections::BTreeMap::from([
                             ("node".to_owned(), Node(n)),
                             ("score".to_owned(), Float(score)),
                         ]))

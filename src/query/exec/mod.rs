@@ -646,7 +646,7 @@ impl<'g> Ctx<'g> {
                 )))
             }
         };
-        for (k, v) in &want {
+        for (k, v) in want.iter() {
             let have = self.property(entity, k, self.graph.symbols.find_key(k))?;
             if have.cypher_eq(v) != Some(true) {
                 return Ok(false);

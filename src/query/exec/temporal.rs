@@ -688,7 +688,7 @@ fn truncate(kind: TemporalKind, unit: &Value, v: &Value, map: &Value, now: i128)
     };
     let fields_map = match map {
         Value::Null => BTreeMap::new(),
-        Value::Map(m) => m.clone(),
+        Value::Map(m) => (**m).clone(),
         other => {
             return Err(ExecError::type_error(format!(
                 "{}.truncate() takes a map of fields, not a {}",

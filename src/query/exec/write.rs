@@ -269,7 +269,7 @@ impl<'a> Writer<'a> {
         if let Some(map) = map {
             match self.eval(map, row)? {
                 Value::Map(m) => {
-                    for (k, v) in m {
+                    for (k, v) in std::sync::Arc::unwrap_or_clone(m) {
                         let v = Self::storable(&k, v)?;
                         let key = self.graph.symbols.key(&k);
                         out.push((key, v));
@@ -410,10 +410,10 @@ impl<'a> Writer<'a> {
                         continue;
                     }
                     let map = match self.eval(value, row)? {
-                        Value::Map(m) => m,
+                        Value::Map(m) => std::sync::Arc::unwrap_or_clone(m),
                         v @ (Value::Node(_) | Value::Relationship(_)) => {
                             match self.ctx().properties_of(&v)? {
-                                Value::Map(m) => m,
+                                Value::Map(m) => std::sync::Arc::unwrap_or_clone(m),
                                 _ => BTreeMap::new(),
                             }
                         }

@@ -237,7 +237,7 @@ impl<'g> Encoder<'g> {
                 }
                 self.body.uint(7);
                 self.body.len(m.len());
-                for (k, item) in m {
+                for (k, item) in m.iter() {
                     self.body.str(k);
                     self.value(item, depth + 1)?;
                 }
@@ -610,7 +610,7 @@ impl Decoder {
                     let v = self.value(input, depth)?;
                     map.insert(key.to_owned(), v);
                 }
-                Value::Map(map)
+                Value::from(map)
             }
             other => return Err(format!("unknown value tag {other} at offset {at}")),
         })
