@@ -12,7 +12,7 @@ mod query;
 mod storage;
 
 pub use database::{
-    Database, DbError, DbOptions, Durability, ReadTxn, Recovery, WriteTxn, BATCH_BYTES,
+    Database, DbError, DbOptions, Durability, ReadTxn, Recovery, Verified, WriteTxn, BATCH_BYTES,
     DEFAULT_CHECKPOINT_BYTES,
 };
 pub use dataset::{DatasetError, DatasetFile};

@@ -381,41 +381,78 @@ pub fn import_summary(r: &ImportReport) -> String {
     )
 }
 
-/// Checks a snapshot file or database directory: opens it (which verifies the magic number,
-/// version, lengths and checksums, decodes it and validates its structure; a directory's log
-/// is replayed and checked record by record) and checks every index against the data.
+/// Checks a snapshot file or database directory without changing it: a snapshot is read
+/// (magic number, version, lengths and checksums, structure); a directory is verified by
+/// `Database::verify` (its snapshot read, its logs replayed in memory commit by commit, what
+/// opening would repair reported, nothing written). Every index is checked against the data.
 /// Returns the report printed on success.
 pub fn check(path: &Path) -> Result<String, CliError> {
-    let (kind, store) = if path.is_dir() {
-        ("database directory", Store::open_dir(path, false)?)
-    } else if path.exists() {
-        ("snapshot", Store::open_snapshot(path)?)
-    } else {
+    let mut out = String::new();
+    if path.is_dir() {
+        let v = progress::storage("checking", || Database::verify(path))?;
+        let _ = writeln!(out, "database directory {}: ok", path.display());
+        let _ = writeln!(
+            out,
+            "  checked: the snapshot of generation {} (header, checksums and structure), the {} {} of the logs after it; labels, names, indexes and constraints against the data",
+            v.generation,
+            v.commits,
+            if v.commits == 1 { "commit" } else { "commits" }
+        );
+        counts(&mut out, &v.graph);
+        if v.torn_bytes > 0 {
+            let _ = writeln!(
+                out,
+                "  the last log ends in {} bytes of a commit that was not finished (what a crash leaves): opening the database cuts them off",
+                v.torn_bytes
+            );
+        }
+        if v.log_missing {
+            let _ = writeln!(
+                out,
+                "  the log of generation {} does not exist yet (a checkpoint stopped after its snapshot): opening the database creates it",
+                v.generation
+            );
+        }
+        for f in &v.leftovers {
+            let _ = writeln!(
+                out,
+                "  left over: {} (opening the database removes it)",
+                f.display()
+            );
+        }
+        let _ = writeln!(out, "  nothing was changed");
+        return Ok(out);
+    }
+    if !path.exists() {
         return Err(CliError::io(format!(
             "{}: no such file or directory",
             path.display()
         )));
-    };
+    }
+    let store = Store::open_snapshot(path)?;
     store.with_graph(|g| {
         g.check_invariants()
             .map_err(|reason| CliError::io(format!("{}: inconsistent: {reason}", path.display())))?;
-        let mut out = String::new();
-        let _ = writeln!(out, "{kind} {}: ok", path.display());
+        let _ = writeln!(out, "snapshot {}: ok", path.display());
         let _ = writeln!(
             out,
-            "  checked: header, checksums and structure{}; labels, names, indexes and constraints against the data",
-            if kind == "snapshot" { "" } else { ", the log's commits" }
+            "  checked: header, checksums and structure; labels, names, indexes and constraints against the data"
         );
-        let _ = writeln!(
-            out,
-            "  {} nodes, {} relationships, {} labels, {} relationship types, {} indexes, {} constraints",
-            g.node_count(),
-            g.relationship_count(),
-            g.label_counts().len(),
-            g.relationship_type_counts().len(),
-            g.indexes().len(),
-            g.constraints().len()
-        );
+        counts(&mut out, g);
         Ok(out)
     })
+}
+
+/// The counts line of a check's report.
+fn counts(out: &mut String, g: &Graph) {
+    let _ = writeln!(
+        out,
+        "  {} nodes, {} relationships, {} labels, {} relationship types, {} indexes, {} constraints",
+        g.node_count(),
+        g.relationship_count(),
+        g.label_counts().len(),
+        g.relationship_type_counts().len(),
+        g.indexes().len(),
+        g.constraints().len()
+    );
 }

@@ -362,6 +362,63 @@ fn check_a_good_and_a_damaged_snapshot() {
 }
 
 #[test]
+fn check_reports_a_torn_log_and_leaves_the_directory_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    for name in ["A", "B"] {
+        ok(&kgraph(&[
+            "query",
+            "--db",
+            p(&db),
+            &format!("CREATE (:Company {{name: '{name}'}})"),
+        ]));
+    }
+    let log = std::fs::read_dir(&db)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|f| f.extension().is_some_and(|e| e == "kgl"))
+        .unwrap();
+    // A crash in the middle of the second commit.
+    let len = std::fs::metadata(&log).unwrap().len();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&log)
+        .unwrap()
+        .set_len(len - 3)
+        .unwrap();
+    let files = |d: &std::path::Path| -> Vec<(std::path::PathBuf, Vec<u8>)> {
+        let mut v: Vec<_> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| {
+                let f = e.unwrap().path();
+                let b = std::fs::read(&f).unwrap();
+                (f, b)
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let before = files(&db);
+    let out = ok(&kgraph(&["check", p(&db)]));
+    assert!(
+        out.starts_with(&format!("database directory {}: ok", p(&db))),
+        "{out}"
+    );
+    assert!(
+        out.contains("1 nodes") && out.contains("the 1 commit of"),
+        "{out}"
+    );
+    assert!(out.contains("bytes of a commit that was not finished"), "{out}");
+    assert_eq!(files(&db), before, "check changed the directory");
+    // A plain directory is no database: an error, and nothing is created in it.
+    let plain = dir.path().join("plain");
+    std::fs::create_dir(&plain).unwrap();
+    let err = code(&kgraph(&["check", p(&plain)]), 3);
+    assert!(err.contains("not a database directory"), "{err}");
+    assert!(files(&plain).is_empty());
+}
+
+#[test]
 fn each_error_has_its_exit_code() {
     // 1: syntax, semantic and runtime errors, with the position.
     let err = code(&kgraph(&["query", "MATCH (n RETURN n"]), 1);

@@ -201,7 +201,7 @@ pub enum DbError {
     },
 }
 
-fn io<'p>(path: &'p Path, action: &'static str) -> impl FnOnce(std::io::Error) -> DbError + 'p {
+pub(super) fn io<'p>(path: &'p Path, action: &'static str) -> impl FnOnce(std::io::Error) -> DbError + 'p {
     move |source| DbError::Io {
         path: path.to_owned(),
         action,
@@ -788,17 +788,9 @@ fn open_dir(
     }
     snapshots.sort_unstable();
     logs.sort_unstable();
-    // A newer log that holds no commit (its creation by a checkpoint failed or was cut
-    // short) adds nothing: it goes, so that the log before it is the last again.
     let newest = snapshots.last().copied().unwrap_or(0);
-    while let Some(&g) = logs.last() {
-        let path = dir::path(dir, &dir::log_name(g));
-        let len = fs.read(&path).map(|b| b.len()).unwrap_or(usize::MAX);
-        if g <= newest || len > wal::HEADER_LEN {
-            break;
-        }
+    for path in trailing_empty_logs(&*fs, dir, newest, &mut logs) {
         fs.remove(&path).map_err(io(&path, "cannot remove"))?;
-        logs.pop();
     }
     let mut report = None;
     let oldest_needed = snapshots.last().copied().unwrap_or(1);
@@ -865,31 +857,43 @@ fn open_dir(
     Ok((db, report))
 }
 
-/// Loads snapshot `k` and replays the logs of generations `k` and later.
-fn replay(
+/// The logs newer than the newest snapshot (`newest`) that hold no commit, taken off the end
+/// of `logs` (sorted): a checkpoint whose new log was cut short leaves one, and it adds
+/// nothing, so opening removes it and the log before it is the last again.
+pub(super) fn trailing_empty_logs(
     fs: &dyn DbFs,
     dir: &Path,
-    k: u64,
-    logs: &[u64],
-    recover: bool,
-) -> Result<(Graph, LogState, Option<Recovery>), DbError> {
-    let snap = dir::path(dir, &dir::snapshot_name(k));
-    let bytes = fs.read(&snap).map_err(io(&snap, "cannot read"))?;
-    let snapshot_len = bytes.len() as u64;
-    let mut graph = codec::decode(&snap, &bytes)?;
-    drop(bytes);
-    let mut todo: Vec<u64> = logs.iter().copied().filter(|g| *g >= k).collect();
-    if todo.first() != Some(&k) {
-        if let Some(first) = todo.first() {
+    newest: u64,
+    logs: &mut Vec<u64>,
+) -> Vec<PathBuf> {
+    let mut empty = Vec::new();
+    while let Some(&g) = logs.last() {
+        let path = dir::path(dir, &dir::log_name(g));
+        let len = fs.read(&path).map(|b| b.len()).unwrap_or(usize::MAX);
+        if g <= newest || len > wal::HEADER_LEN {
+            break;
+        }
+        empty.push(path);
+        logs.pop();
+    }
+    empty
+}
+
+/// The logs to replay over snapshot `k`, in order: those of generations `k` and later, which
+/// must follow one another. True as well when the log of generation `k` does not exist yet
+/// (its snapshot was written, the log not: it is empty), and then the list is empty.
+pub(super) fn logs_after(dir: &Path, k: u64, logs: &[u64]) -> Result<(Vec<u64>, bool), DbError> {
+    let todo: Vec<u64> = logs.iter().copied().filter(|g| *g >= k).collect();
+    match todo.first() {
+        None => return Ok((todo, true)),
+        Some(first) if *first != k => {
             return Err(DbError::Corrupt {
                 path: dir::path(dir, &dir::log_name(*first)),
                 offset: 0,
                 reason: format!("the log of generation {k} is missing before it"),
-            });
+            })
         }
-        // The snapshot of a new generation was written, its log not yet: it is empty.
-        todo.push(k);
-        let _ = create_log(fs, dir, k)?;
+        Some(_) => {}
     }
     for (i, g) in todo.iter().enumerate() {
         if *g != k + i as u64 {
@@ -900,10 +904,36 @@ fn replay(
             });
         }
     }
-    let mut report = None;
-    let mut next_sequence: Option<u64> = None;
-    // (generation, valid length, file length)
-    let mut last: Option<(u64, u64, u64)> = None;
+    Ok((todo, false))
+}
+
+/// What `read_logs` found.
+pub(super) struct LogsRead {
+    /// The sequence number the next commit takes (`None`: no commit was replayed).
+    pub(super) next_sequence: Option<u64>,
+    /// How many commits were replayed.
+    pub(super) commits: u64,
+    /// The last log read: its generation, the length of its whole commits, its file length.
+    pub(super) last: Option<(u64, u64, u64)>,
+    /// Damage before the end of the logs: the position in the list of the log that holds it,
+    /// the log, the offset and what is wrong. Reading stopped there.
+    pub(super) damage: Option<(usize, PathBuf, u64, String)>,
+}
+
+/// Replays the commits of the logs `todo` (from `logs_after`) on `graph`, reading the files
+/// and changing none.
+pub(super) fn read_logs(
+    fs: &dyn DbFs,
+    dir: &Path,
+    graph: &mut Graph,
+    todo: &[u64],
+) -> Result<LogsRead, DbError> {
+    let mut read = LogsRead {
+        next_sequence: None,
+        commits: 0,
+        last: None,
+        damage: None,
+    };
     let count = todo.len();
     for (i, g) in todo.iter().copied().enumerate() {
         let path = dir::path(dir, &dir::log_name(g));
@@ -934,13 +964,13 @@ fn replay(
         };
         let (damage, torn_at, end) = (contents.damage, contents.torn_at, contents.end);
         for (sequence, start, redo) in contents.commits {
-            if next_sequence.is_some_and(|n| n != sequence) {
+            if read.next_sequence.is_some_and(|n| n != sequence) {
                 return Err(DbError::Corrupt {
                     path,
                     offset: start,
                     reason: format!(
                         "commit {sequence} where commit {} was expected",
-                        next_sequence.unwrap_or(0)
+                        read.next_sequence.unwrap_or(0)
                     ),
                 });
             }
@@ -949,8 +979,10 @@ fn replay(
                 offset: start,
                 reason: format!("commit {sequence} does not apply to the state before it: {e}"),
             })?;
-            next_sequence = Some(sequence + 1);
+            read.next_sequence = Some(sequence + 1);
+            read.commits += 1;
         }
+        read.last = Some((g, end, bytes.len() as u64));
         let damaged = match (&damage, torn_at) {
             (Some((offset, reason)), _) => Some((*offset, reason.clone())),
             // A finished log (one that a later log follows) was synced whole before the next
@@ -959,26 +991,52 @@ fn replay(
             _ => None,
         };
         if let Some((offset, reason)) = damaged {
-            if !recover {
-                return Err(DbError::Corrupt { path, offset, reason });
-            }
-            let mut removed = Vec::new();
-            for later in todo.iter().skip(i + 1) {
-                let p = dir::path(dir, &dir::log_name(*later));
-                fs.remove(&p).map_err(io(&p, "cannot remove"))?;
-                removed.push(p);
-            }
-            report = Some(Recovery {
-                log: path.clone(),
-                offset,
-                reason,
-                removed,
-            });
-            last = Some((g, end, bytes.len() as u64));
+            read.damage = Some((i, path, offset, reason));
             break;
         }
-        last = Some((g, end, bytes.len() as u64));
     }
+    Ok(read)
+}
+
+/// Loads snapshot `k` and replays the logs of generations `k` and later.
+fn replay(
+    fs: &dyn DbFs,
+    dir: &Path,
+    k: u64,
+    logs: &[u64],
+    recover: bool,
+) -> Result<(Graph, LogState, Option<Recovery>), DbError> {
+    let snap = dir::path(dir, &dir::snapshot_name(k));
+    let bytes = fs.read(&snap).map_err(io(&snap, "cannot read"))?;
+    let snapshot_len = bytes.len() as u64;
+    let mut graph = codec::decode(&snap, &bytes)?;
+    drop(bytes);
+    let (mut todo, missing) = logs_after(dir, k, logs)?;
+    if missing {
+        // The snapshot of a new generation was written, its log not yet: it is empty.
+        todo.push(k);
+        let _ = create_log(fs, dir, k)?;
+    }
+    let read = read_logs(fs, dir, &mut graph, &todo)?;
+    let mut report = None;
+    if let Some((i, path, offset, reason)) = read.damage {
+        if !recover {
+            return Err(DbError::Corrupt { path, offset, reason });
+        }
+        let mut removed = Vec::new();
+        for later in todo.iter().skip(i + 1) {
+            let p = dir::path(dir, &dir::log_name(*later));
+            fs.remove(&p).map_err(io(&p, "cannot remove"))?;
+            removed.push(p);
+        }
+        report = Some(Recovery {
+            log: path,
+            offset,
+            reason,
+            removed,
+        });
+    }
+    let (next_sequence, last) = (read.next_sequence, read.last);
     let (generation, end, file_len) = last.unwrap_or((k, 0, 0));
     let path = dir::path(dir, &dir::log_name(generation));
     let (handle, len) = if end < wal::HEADER_LEN as u64 {

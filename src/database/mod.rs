@@ -27,6 +27,7 @@ use std::sync::{mpsc, Arc, Mutex, MutexGuard};
 
 mod durable;
 mod import;
+mod verify;
 
 use crate::graph::journal::{Mark, Redo};
 use crate::graph::Graph;
@@ -34,6 +35,7 @@ use crate::query::error::QueryError;
 use crate::query::{QueryResult, ReadQuery, WriteQuery};
 use crate::{CancelHandle, Error, Params};
 pub use durable::{DbError, DbOptions, Durability, Recovery, BATCH_BYTES, DEFAULT_CHECKPOINT_BYTES};
+pub use verify::Verified;
 
 /// A transaction's deadline and cancel handle, which each of its statements observes beside
 /// its own, and the procedures its statements may call (the database's when it began).

@@ -178,6 +178,28 @@ pub(crate) fn lock(dir: &Path) -> io::Result<Option<File>> {
     }
 }
 
+/// The lock of a directory for a reader that must not change it: held, held by another
+/// handle, or absent (no database was ever opened there, and nothing is created).
+pub(crate) enum ExistingLock {
+    Held(File),
+    Busy,
+    Absent,
+}
+
+/// `lock`, without creating the lock file when it is missing.
+pub(crate) fn lock_existing(dir: &Path) -> io::Result<ExistingLock> {
+    let file = match OpenOptions::new().read(true).open(dir.join(LOCK)) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(ExistingLock::Absent),
+        Err(e) => return Err(e),
+    };
+    match file.try_lock() {
+        Ok(()) => Ok(ExistingLock::Held(file)),
+        Err(fs::TryLockError::WouldBlock) => Ok(ExistingLock::Busy),
+        Err(fs::TryLockError::Error(e)) => Err(e),
+    }
+}
+
 /// `dir/name`.
 pub(crate) fn path(dir: &Path, name: &str) -> PathBuf {
     dir.join(name)
