@@ -461,37 +461,38 @@ impl GroupSink<'_, '_> {
 
     /// The position of the group of `row`, which is created (empty) if it is new.
     pub(super) fn group_of(&mut self, ctx: &Ctx<'_>, row: &Row) -> ExecResult<usize> {
-        let found = if self.keys.is_empty() {
+        let owned = if self.keys.is_empty() {
             // No key: one group, the first.
-            (!self.groups.is_empty()).then_some(0)
+            if !self.groups.is_empty() {
+                return Ok(0);
+            }
+            GroupKey::new(Vec::new())
         } else if let [(_, e)] = self.keys {
-            // One key: looked up by reference, cloned only for a new group.
+            // One key: looked up by reference, cloned (into an inline key) only for a new
+            // group.
             let k = match ctx.peek(e, row) {
                 Some(k) => Cow::Borrowed(k),
                 None => ctx.eval_ref(e, row)?,
             };
-            let found = self.groups.get_index_of(&KeyRef(std::slice::from_ref(&*k)));
-            if found.is_none() {
-                self.key.clear();
-                self.key.push(k.into_owned());
+            if let Some(i) = self.groups.get_index_of(&KeyRef(std::slice::from_ref(&*k))) {
+                return Ok(i);
             }
-            found
+            GroupKey::one(k.into_owned())
         } else {
             self.key.clear();
             for (_, e) in self.keys {
                 self.key.push(ctx.eval(e, row)?);
             }
-            self.groups.get_index_of(&KeyRef(&self.key))
+            if let Some(i) = self.groups.get_index_of(&KeyRef(&self.key)) {
+                return Ok(i);
+            }
+            GroupKey::new(std::mem::replace(
+                &mut self.key,
+                Vec::with_capacity(self.keys.len()),
+            ))
         };
-        if let Some(i) = found {
-            return Ok(i);
-        }
-        let owned = GroupKey(std::mem::replace(
-            &mut self.key,
-            Vec::with_capacity(self.keys.len()),
-        ));
         self.held
-            .row(row_bytes(&owned.0) + self.aggs.len() * std::mem::size_of::<Accumulator>())?;
+            .row(row_bytes(owned.values()) + self.aggs.len() * std::mem::size_of::<Accumulator>())?;
         let accs = self
             .aggs
             .iter()
@@ -663,7 +664,7 @@ impl Ctx<'_> {
     ) -> ExecResult<Vec<Row>> {
         if groups.is_empty() && keys.is_empty() {
             groups.insert(
-                GroupKey(Vec::new()),
+                GroupKey::new(Vec::new()),
                 aggs.iter().map(|(_, f, d, _)| Accumulator::new(*f, *d)).collect(),
             );
         }
@@ -673,7 +674,7 @@ impl Ctx<'_> {
             for s in clear {
                 set_slot(&mut row, *s, Value::Null);
             }
-            for ((slot, e), v) in keys.iter().zip(key.0) {
+            for ((slot, e), v) in keys.iter().zip(key.into_values()) {
                 // A grouping key that is a variable keeps its value under the old slot too, so
                 // expressions over it after the aggregation still read it.
                 if let Expr::Slot(orig) = e {

@@ -135,19 +135,52 @@ pub(crate) fn clock_now() -> i128 {
 
 pub(crate) type RowIter<'a> = Box<dyn Iterator<Item = ExecResult<Row>> + 'a>;
 
-/// A row key under Cypher's equivalence (for DISTINCT and grouping).
+/// A row key under Cypher's equivalence (for DISTINCT and grouping). A key of one value (the
+/// common `GROUP BY` of one expression) is held inline: a new group allocates no key.
 #[derive(Clone, Debug)]
-pub(crate) struct GroupKey(pub(crate) Vec<Value>);
+pub(crate) struct GroupKey(KeyValues);
+
+#[derive(Clone, Debug)]
+enum KeyValues {
+    One(Value),
+    Many(Vec<Value>),
+}
+
+impl GroupKey {
+    pub(crate) fn new(values: Vec<Value>) -> GroupKey {
+        GroupKey(KeyValues::Many(values))
+    }
+
+    pub(crate) fn one(value: Value) -> GroupKey {
+        GroupKey(KeyValues::One(value))
+    }
+
+    pub(crate) fn values(&self) -> &[Value] {
+        match &self.0 {
+            KeyValues::One(v) => std::slice::from_ref(v),
+            KeyValues::Many(vs) => vs,
+        }
+    }
+
+    pub(crate) fn into_values(self) -> impl Iterator<Item = Value> {
+        let (one, many) = match self.0 {
+            KeyValues::One(v) => (Some(v), Vec::new()),
+            KeyValues::Many(vs) => (None, vs),
+        };
+        one.into_iter().chain(many)
+    }
+}
 
 impl PartialEq for GroupKey {
     fn eq(&self, other: &GroupKey) -> bool {
-        self.0.len() == other.0.len() && self.0.iter().zip(&other.0).all(|(a, b)| a.equivalent(b))
+        let (a, b) = (self.values(), other.values());
+        a.len() == b.len() && a.iter().zip(b).all(|(a, b)| a.equivalent(b))
     }
 }
 impl Eq for GroupKey {}
 impl Hash for GroupKey {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        for v in &self.0 {
+        for v in self.values() {
             v.hash_equivalent(state);
         }
     }
@@ -167,7 +200,8 @@ impl Hash for KeyRef<'_> {
 
 impl indexmap::Equivalent<GroupKey> for KeyRef<'_> {
     fn equivalent(&self, key: &GroupKey) -> bool {
-        self.0.len() == key.0.len() && self.0.iter().zip(&key.0).all(|(a, b)| a.equivalent(b))
+        let theirs = key.values();
+        self.0.len() == theirs.len() && self.0.iter().zip(theirs).all(|(a, b)| a.equivalent(b))
     }
 }
 
@@ -823,7 +857,7 @@ impl<'g> Ctx<'g> {
                         .map(|s| row.get(*s).cloned().unwrap_or_default())
                         .collect();
                     let bytes = budget::row_bytes(&key);
-                    if !seen.insert(GroupKey(key)) {
+                    if !seen.insert(GroupKey::new(key)) {
                         return None;
                     }
                     match held.row(bytes) {
@@ -1560,10 +1594,10 @@ pub(crate) fn stream_read<'a>(ctx: &'a Ctx<'a>, plan: &'a Plan) -> RowIter<'a> {
         let mut seen = HashSet::new();
         let mut held = ctx.held("UNION");
         Box::new(rows.filter_map(move |row| match row {
-            Ok(row) if seen.contains(&GroupKey(row.clone())) => None,
+            Ok(row) if seen.contains(&GroupKey::new(row.clone())) => None,
             Ok(row) => match held.row(budget::row_bytes(&row)) {
                 Ok(()) => {
-                    seen.insert(GroupKey(row.clone()));
+                    seen.insert(GroupKey::new(row.clone()));
                     Some(Ok(row))
                 }
                 Err(e) => Some(Err(e)),
@@ -1872,7 +1906,7 @@ fn extend_call_rows(call: &CallPlan, row: &Row, results: Vec<Vec<Value>>, out: &
     }
     let mut seen = HashSet::new();
     for values in results {
-        if call.sub.distinct && !seen.insert(GroupKey(values.clone())) {
+        if call.sub.distinct && !seen.insert(GroupKey::new(values.clone())) {
             continue;
         }
         let mut next = row.clone();
@@ -1930,7 +1964,7 @@ impl Ctx<'_> {
                         .iter()
                         .map(|s| r.get(*s).cloned().unwrap_or_default())
                         .collect();
-                    if !seen.insert(GroupKey(key)) {
+                    if !seen.insert(GroupKey::new(key)) {
                         continue;
                     }
                 }
@@ -1952,7 +1986,7 @@ fn finish_union(plan: &Plan, rows: Vec<Row>) -> Vec<Row> {
     if plan.parts.len() > 1 && plan.union_distinct {
         let mut seen = HashSet::new();
         rows.into_iter()
-            .filter(|r| seen.insert(GroupKey(r.clone())))
+            .filter(|r| seen.insert(GroupKey::new(r.clone())))
             .collect()
     } else {
         rows

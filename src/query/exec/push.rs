@@ -286,13 +286,13 @@ impl Ctx<'_> {
                 self.push_from(p, next, row, sink)
             }
             Op::Distinct { slots } => {
-                let key = GroupKey(
+                let key = GroupKey::new(
                     slots
                         .iter()
                         .map(|s| row.get(*s).cloned().unwrap_or_default())
                         .collect(),
                 );
-                let bytes = super::budget::row_bytes(&key.0);
+                let bytes = super::budget::row_bytes(key.values());
                 if p.seen(at).insert(key) {
                     p.held.row(self.budget, bytes)?;
                     return self.push_from(p, next, row, sink);
