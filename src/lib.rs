@@ -36,7 +36,7 @@ pub use query::{
     Records, Relationship, Row, RowError, RowStream, WriteQuery,
 };
 #[doc(hidden)]
-pub use storage::dir::{DbFs, LogHandle, StdDbFs};
+pub use storage::dir::{DbFs, LogHandle, LogSync, StdDbFs};
 pub use storage::{
     report_progress, CypherDialect, CypherExportOptions, ExportError, ExportItem, ImportError,
     ImportErrorKind, ImportFailure, ImportOptions, ImportProgress, ImportReport, ProgressStage,

@@ -773,3 +773,143 @@ fn a_fault_in_the_batched_mode_keeps_a_prefix_through_the_last_sync() {
         assert!(at > 8, "only {at} operations were under test");
     }
 }
+
+/// A file system whose logs sync, in the background flusher, through a second handle that
+/// waits at a gate until the test opens it.
+struct GatedFs {
+    gate: Arc<Gate>,
+}
+
+#[derive(Default)]
+struct Gate {
+    /// (a sync is waiting at the gate, the gate is open)
+    state: Mutex<(bool, bool)>,
+    changed: std::sync::Condvar,
+}
+
+impl Gate {
+    fn wait_for(&self, what: impl Fn(&(bool, bool)) -> bool) -> bool {
+        let mut s = self.state.lock().unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while !what(&s) {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            s = self.changed.wait_timeout(s, left).unwrap().0;
+        }
+        true
+    }
+    fn set(&self, f: impl FnOnce(&mut (bool, bool))) {
+        f(&mut self.state.lock().unwrap());
+        self.changed.notify_all();
+    }
+}
+
+struct GatedLog {
+    inner: Box<dyn kgraph::LogHandle>,
+    gate: Arc<Gate>,
+}
+
+struct GatedSync {
+    inner: Box<dyn kgraph::LogSync>,
+    gate: Arc<Gate>,
+}
+
+impl kgraph::LogSync for GatedSync {
+    fn sync(&mut self) -> io::Result<()> {
+        self.gate.set(|s| s.0 = true);
+        self.gate.wait_for(|s| s.1);
+        self.inner.sync()
+    }
+}
+
+impl kgraph::LogHandle for GatedLog {
+    fn append(&mut self, data: &[u8]) -> io::Result<()> {
+        self.inner.append(data)
+    }
+    fn sync(&mut self) -> io::Result<()> {
+        self.inner.sync()
+    }
+    fn truncate(&mut self, len: u64) -> io::Result<()> {
+        self.inner.truncate(len)
+    }
+    fn syncer(&self) -> Option<Box<dyn kgraph::LogSync>> {
+        Some(Box::new(GatedSync {
+            inner: self.inner.syncer()?,
+            gate: self.gate.clone(),
+        }))
+    }
+}
+
+impl kgraph::DbFs for GatedFs {
+    fn create_dir(&self, dir: &Path) -> io::Result<()> {
+        kgraph::StdDbFs.create_dir(dir)
+    }
+    fn list(&self, dir: &Path) -> io::Result<Vec<OsString>> {
+        kgraph::StdDbFs.list(dir)
+    }
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        kgraph::StdDbFs.read(path)
+    }
+    fn create(&self, path: &Path) -> io::Result<Box<dyn kgraph::LogHandle>> {
+        let inner = kgraph::StdDbFs.create(path)?;
+        Ok(Box::new(GatedLog {
+            inner,
+            gate: self.gate.clone(),
+        }))
+    }
+    fn open_append(&self, path: &Path) -> io::Result<Box<dyn kgraph::LogHandle>> {
+        let inner = kgraph::StdDbFs.open_append(path)?;
+        Ok(Box::new(GatedLog {
+            inner,
+            gate: self.gate.clone(),
+        }))
+    }
+    fn remove(&self, path: &Path) -> io::Result<()> {
+        kgraph::StdDbFs.remove(path)
+    }
+    fn sync_dir(&self, dir: &Path) -> io::Result<()> {
+        kgraph::StdDbFs.sync_dir(dir)
+    }
+    fn snapshot_fs(&self) -> Box<dyn kgraph::SnapshotFs + '_> {
+        static STD: kgraph::StdDbFs = kgraph::StdDbFs;
+        STD.snapshot_fs()
+    }
+}
+
+#[test]
+fn commits_go_on_while_the_background_flusher_syncs() {
+    for mode in [
+        Durability::Batched(std::time::Duration::from_millis(1)),
+        Durability::Periodic(std::time::Duration::from_millis(1)),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let gate = Arc::new(Gate::default());
+        let fs = Arc::new(GatedFs { gate: gate.clone() });
+        let db = Database::open_with_fs(dir.path(), DbOptions::default().durability(mode), fs).unwrap();
+        commit(&db, 0).unwrap();
+        // The flusher has written the commit and waits, mid-sync, at the gate.
+        assert!(gate.wait_for(|s| s.0), "{mode:?}: the flusher never synced");
+        // A commit while that sync is in progress returns: the flusher does not hold the
+        // log's lock while it syncs. (Holding it, this commit would wait for the gate, which
+        // opens only after it returns: the test would fail at the timeout below.)
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                commit(&db, 1).unwrap();
+                let _ = done.send(());
+            });
+            let returned = finished.recv_timeout(std::time::Duration::from_secs(60)).is_ok();
+            gate.set(|s| s.1 = true);
+            assert!(returned, "{mode:?}: a commit waited for the background sync");
+        });
+        db.sync().unwrap();
+        drop(db);
+        assert_eq!(
+            committed(&Database::open(dir.path()).unwrap().read()),
+            vec![0, 1],
+            "{mode:?}"
+        );
+    }
+}

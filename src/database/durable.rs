@@ -1079,6 +1079,34 @@ const CATCH_UP_TICK: Duration = Duration::from_millis(1);
 /// transaction finds the copy ready; it looks every [`CATCH_UP_TICK`] while commits come,
 /// never waits for the writer's lock (an open transaction does the catch-up itself), and holds
 /// only the log and the writer's side, not the database (whose last handle closes it).
+/// One round of the background flusher: writes the waiting records under the log's lock,
+/// then syncs with the lock released when the handle offers a second handle to sync through
+/// (commits append meanwhile; the log stays dirty if anything was written during the sync or
+/// a checkpoint began a new log), under it otherwise.
+///
+/// A failed write stays waiting, a failed sync dirty, and both are tried again; a commit in
+/// the default mode would report them, these modes have no caller to report them to
+/// (`Database::sync` does).
+fn flush(log: &Mutex<LogState>) {
+    let mut state = lock(log);
+    if state.failed.is_some() || state.write_pending().is_err() || !state.dirty {
+        return;
+    }
+    let Some(mut syncer) = state.handle.syncer() else {
+        if state.handle.sync().is_ok() {
+            state.dirty = false;
+        }
+        return;
+    };
+    let (generation, len) = (state.generation, state.len);
+    drop(state);
+    let synced = syncer.sync().is_ok();
+    let mut state = lock(log);
+    if synced && state.generation == generation && state.len == len {
+        state.dirty = false;
+    }
+}
+
 fn start_flusher(
     log: Arc<Mutex<LogState>>,
     closing: Arc<AtomicBool>,
@@ -1119,17 +1147,7 @@ fn start_flusher(
                     continue;
                 }
                 next_flush = Instant::now() + every;
-                let mut log = lock(&log);
-                // A failed write stays waiting, a failed sync dirty, and both are tried again; a
-                // commit in the default mode would report them, these modes have no caller to
-                // report them to (`Database::sync` does).
-                if log.failed.is_none()
-                    && log.write_pending().is_ok()
-                    && log.dirty
-                    && log.handle.sync().is_ok()
-                {
-                    log.dirty = false;
-                }
+                flush(&log);
             }
         })
         .ok()

@@ -78,6 +78,27 @@ pub trait LogHandle: Send {
     fn sync(&mut self) -> io::Result<()>;
     /// Cuts the file to `len` bytes; later appends go to the new end.
     fn truncate(&mut self, len: u64) -> io::Result<()>;
+    /// A second handle on the same file that makes what was appended durable (fdatasync) on
+    /// its own: the background flusher of the periodic and batched modes syncs through it
+    /// with the log's lock released, so commits go on meanwhile. `None` (the default): syncs
+    /// go through this handle, under the lock.
+    fn syncer(&self) -> Option<Box<dyn LogSync>> {
+        None
+    }
+}
+
+/// Makes a log durable apart from the handle that appends to it ([`LogHandle::syncer`]).
+/// Not a stable API.
+#[doc(hidden)]
+pub trait LogSync: Send {
+    /// fdatasync of the file.
+    fn sync(&mut self) -> io::Result<()>;
+}
+
+impl LogSync for File {
+    fn sync(&mut self) -> io::Result<()> {
+        self.sync_data()
+    }
 }
 
 /// The file-system operations of a database directory. The real one is used by
@@ -120,6 +141,11 @@ impl LogHandle for StdLog {
         self.0.set_len(len)?;
         // Opened for appending: writes go to the (new) end.
         Ok(())
+    }
+    fn syncer(&self) -> Option<Box<dyn LogSync>> {
+        // A duplicate descriptor: fdatasync applies to the file, whichever descriptor asks.
+        let file = self.0.try_clone().ok()?;
+        Some(Box::new(file))
     }
 }
 
