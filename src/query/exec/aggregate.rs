@@ -240,6 +240,16 @@ impl Accumulator {
         Ok(held)
     }
 
+    /// `add_one` of the node `id`, without building and dropping the value on the usual
+    /// path (a bit set in a DISTINCT bitset).
+    #[inline(always)]
+    fn add_node(&mut self, id: NodeId, node_bound: usize) -> ExecResult<Option<usize>> {
+        if let Some(seen @ Distinct::NodeBits(..)) = &mut self.seen {
+            return Ok(seen.set_bit(id).then(|| value_bytes(&Value::Node(id))));
+        }
+        self.add_one(Cow::Owned(Value::Node(id)), node_bound)
+    }
+
     /// Adds a row's one argument (`Null` for `count(*)`), read in place: a count clones
     /// nothing, and other aggregates clone only what they keep. Returns the bytes the
     /// accumulator now holds for it until the group is finished, if it keeps it.
@@ -501,6 +511,38 @@ impl GroupSink<'_, '_> {
         Ok(self.groups.insert_full(owned, accs).0)
     }
 
+    /// Folds one row of a closing loop of `IdShape` (`closing.rs`) into the group at `index`:
+    /// per aggregate, a row counted or the node `reached` added, as `fold` would from the row.
+    #[inline(always)]
+    pub(super) fn fold_reached(
+        &mut self,
+        index: usize,
+        aggs: &[super::closing::IdAgg],
+        reached: NodeId,
+    ) -> ExecResult<()> {
+        let Some((_, accs)) = self.groups.get_index_mut(index) else {
+            return Ok(());
+        };
+        let mut one = |acc: &mut Accumulator, kind: &super::closing::IdAgg| -> ExecResult<()> {
+            let held = match kind {
+                super::closing::IdAgg::Rows => acc.add_one(Cow::Owned(Value::Null), self.node_bound)?,
+                super::closing::IdAgg::Reached => acc.add_node(reached, self.node_bound)?,
+            };
+            match held {
+                Some(bytes) => self.held.bytes(bytes),
+                None => Ok(()),
+            }
+        };
+        // One aggregate (the usual `count(DISTINCT x)`) without a loop over pairs.
+        if let ([acc], [kind]) = (accs.as_mut_slice(), aggs) {
+            return one(acc, kind);
+        }
+        for (acc, kind) in accs.iter_mut().zip(aggs) {
+            one(acc, kind)?;
+        }
+        Ok(())
+    }
+
     /// Adds the aggregates' arguments of `row` to the group at `index` (from `group_of`).
     /// Inlined into the two loops that call it, once per row.
     #[inline(always)]
@@ -589,13 +631,15 @@ impl Ctx<'_> {
             let Some((expand, checks)) = rest.split_first() else {
                 return Ok((IndexMap::default(), 0));
             };
+            let ids = super::closing::IdShape::of(expand, checks, aggs);
+            let ids = ids.as_ref();
             let mut pusher = super::push::Pusher::new(self, before)?;
             feed(&mut |row| {
                 if before.is_empty() {
-                    return self.expand_into(expand, checks, row, &mut sink);
+                    return self.expand_into(expand, checks, ids, row, &mut sink);
                 }
                 self.push_from(&mut pusher, 0, row, &mut |row| {
-                    self.expand_into(expand, checks, row, &mut sink)
+                    self.expand_into(expand, checks, ids, row, &mut sink)
                         .map(|()| super::push::Flow::More)
                 })
                 .map(|_| ())
