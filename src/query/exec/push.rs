@@ -501,9 +501,10 @@ impl Ctx<'_> {
                 let v = self.eval_ref(e, row)?;
                 // The index holds only strings that stay non-empty once normalised; the
                 // checks after the scan decide for anything else.
+                let mut buf = [0; 64];
                 let key = v
                     .as_str()
-                    .map(crate::graph::names::normalized)
+                    .map(|t| crate::graph::names::normalized_in(t, &mut buf))
                     .unwrap_or_default();
                 match fallback {
                     _ if !key.is_empty() => self.graph.lookup_normalized(&key),
