@@ -223,7 +223,10 @@ impl<'p> Pusher<'p> {
         let i = match self.seen.iter().position(|(i, _)| *i == at) {
             Some(i) => i,
             None => {
-                self.seen.push((at, HashSet::default()));
+                // Room for a few dozen rows at once: growing from empty rehashed four times
+                // before the sixteenth distinct row.
+                self.seen
+                    .push((at, HashSet::with_capacity_and_hasher(16, Default::default())));
                 self.seen.len() - 1
             }
         };
@@ -286,12 +289,12 @@ impl Ctx<'_> {
                 self.push_from(p, next, row, sink)
             }
             Op::Distinct { slots } => {
-                let key = GroupKey::new(
-                    slots
-                        .iter()
-                        .map(|s| row.get(*s).cloned().unwrap_or_default())
-                        .collect(),
-                );
+                let value = |s: &usize| row.get(*s).cloned().unwrap_or_default();
+                // One column (`RETURN DISTINCT p.name`): its key held inline, no allocation.
+                let key = match slots.as_slice() {
+                    [one] => GroupKey::one(value(one)),
+                    _ => GroupKey::new(slots.iter().map(value).collect()),
+                };
                 let bytes = super::budget::row_bytes(key.values());
                 if p.seen(at).insert(key) {
                     p.held.row(self.budget, bytes)?;
