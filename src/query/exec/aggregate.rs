@@ -13,7 +13,52 @@ use crate::query::plan::{AggFn, Expr, Op, Slot};
 
 /// Groups in first-seen order, each with one accumulator per aggregate.
 /// Hashed with foldhash (seeded per process): SipHash was a tenth of a DISTINCT count.
-pub(crate) type Groups = IndexMap<GroupKey, Vec<Accumulator>, FastHash>;
+pub(crate) type Groups = IndexMap<GroupKey, Accumulators, FastHash>;
+
+/// The accumulators of one group: one inline (the usual single aggregate, so a new group
+/// allocates nothing for it), or several.
+pub(crate) enum Accumulators {
+    One(Accumulator),
+    Many(Vec<Accumulator>),
+}
+
+impl Accumulators {
+    pub(crate) fn as_mut_slice(&mut self) -> &mut [Accumulator] {
+        match self {
+            Accumulators::One(a) => std::slice::from_mut(a),
+            Accumulators::Many(all) => all,
+        }
+    }
+}
+
+impl FromIterator<Accumulator> for Accumulators {
+    fn from_iter<I: IntoIterator<Item = Accumulator>>(items: I) -> Accumulators {
+        let mut items = items.into_iter();
+        let Some(first) = items.next() else {
+            return Accumulators::Many(Vec::new());
+        };
+        match items.next() {
+            None => Accumulators::One(first),
+            Some(second) => {
+                let mut all = vec![first, second];
+                all.extend(items);
+                Accumulators::Many(all)
+            }
+        }
+    }
+}
+
+impl IntoIterator for Accumulators {
+    type Item = Accumulator;
+    type IntoIter = std::iter::Chain<std::option::IntoIter<Accumulator>, std::vec::IntoIter<Accumulator>>;
+    fn into_iter(self) -> Self::IntoIter {
+        let (one, many) = match self {
+            Accumulators::One(a) => (Some(a), Vec::new()),
+            Accumulators::Many(all) => (None, all),
+        };
+        one.into_iter().chain(many)
+    }
+}
 
 /// The hasher of groups and DISTINCT sets.
 pub(crate) type FastHash = foldhash::fast::RandomState;
@@ -537,7 +582,7 @@ impl GroupSink<'_, '_> {
         if let ([acc], [kind]) = (accs.as_mut_slice(), aggs) {
             return one(acc, kind);
         }
-        for (acc, kind) in accs.iter_mut().zip(aggs) {
+        for (acc, kind) in accs.as_mut_slice().iter_mut().zip(aggs) {
             one(acc, kind)?;
         }
         Ok(())
@@ -550,7 +595,7 @@ impl GroupSink<'_, '_> {
         let Some((_, accs)) = self.groups.get_index_mut(index) else {
             return Ok(());
         };
-        for (acc, (_, _, _, args)) in accs.iter_mut().zip(self.aggs) {
+        for (acc, (_, _, _, args)) in accs.as_mut_slice().iter_mut().zip(self.aggs) {
             if args.len() <= 1 {
                 let v = match args.first() {
                     None => Cow::Owned(Value::Null),
@@ -685,7 +730,7 @@ impl Ctx<'_> {
             for (key, accs) in part {
                 match all.get_mut(&key) {
                     Some(mine) => {
-                        for (a, b) in mine.iter_mut().zip(accs) {
+                        for (a, b) in mine.as_mut_slice().iter_mut().zip(accs) {
                             a.merge(b)?;
                         }
                     }
