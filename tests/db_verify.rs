@@ -4,9 +4,11 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use kgraph::{Database, DbError};
+
+mod common;
 
 /// Every file of `dir` with its bytes: what "unchanged" compares.
 fn contents(dir: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -22,27 +24,17 @@ fn contents(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
-fn only_log(dir: &Path) -> PathBuf {
-    let logs: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "kgl"))
-        .collect();
-    assert_eq!(logs.len(), 1, "{logs:?}");
-    logs[0].clone()
-}
-
 /// A closed database of `n` commits (a node `:T {i}` each), and the log's length after each.
 fn database(n: i64) -> (tempfile::TempDir, Vec<u64>) {
     let dir = tempfile::tempdir().unwrap();
     let mut ends = Vec::new();
     {
         let db = Database::open(dir.path()).unwrap();
-        ends.push(std::fs::metadata(only_log(dir.path())).unwrap().len());
+        ends.push(std::fs::metadata(common::only_log(dir.path())).unwrap().len());
         for i in 0..n {
             db.execute(&format!("CREATE (:T {{i: {i}, name: 'node {i}'}})"))
                 .unwrap();
-            ends.push(std::fs::metadata(only_log(dir.path())).unwrap().len());
+            ends.push(std::fs::metadata(common::only_log(dir.path())).unwrap().len());
         }
     }
     (dir, ends)
@@ -77,7 +69,7 @@ fn a_sound_directory_is_reported_whole_and_left_as_it_was() {
 #[test]
 fn a_torn_last_commit_is_reported_and_only_opening_cuts_it() {
     let (dir, ends) = database(3);
-    let log = only_log(dir.path());
+    let log = common::only_log(dir.path());
     // A crash in the middle of the third commit: its last bytes never reached the disk.
     let cut = ends[3] - 5;
     let f = std::fs::OpenOptions::new().write(true).open(&log).unwrap();
@@ -97,7 +89,7 @@ fn a_torn_last_commit_is_reported_and_only_opening_cuts_it() {
 #[test]
 fn damage_before_the_last_commit_is_the_error_opening_gives() {
     let (dir, ends) = database(3);
-    let log = only_log(dir.path());
+    let log = common::only_log(dir.path());
     let mut bytes = std::fs::read(&log).unwrap();
     // A flipped bit inside the first commit, which two whole commits follow.
     let at = (ends[0] + (ends[1] - ends[0]) / 2) as usize;
@@ -128,7 +120,7 @@ fn what_opening_removes_or_creates_is_listed_not_touched() {
     // stopped after its snapshot: the log holds nothing yet).
     let temp = dir.path().join(".snapshot-000000000002.kgs.77.0.tmp");
     std::fs::write(&temp, b"half a snapshot").unwrap();
-    let log = only_log(dir.path());
+    let log = common::only_log(dir.path());
     std::fs::remove_file(&log).unwrap();
     let old_snapshot = dir.path().join("snapshot-000000000001.kgs");
     std::fs::copy(dir.path().join("snapshot-000000000002.kgs"), &old_snapshot).unwrap();

@@ -177,16 +177,6 @@ fn a_checkpoint_starts_by_itself_past_the_threshold() {
 }
 
 /// The log file of a closed database directory.
-fn only_log(dir: &Path) -> PathBuf {
-    let logs: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "kgl"))
-        .collect();
-    assert_eq!(logs.len(), 1, "{logs:?}");
-    logs[0].clone()
-}
-
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {
@@ -201,10 +191,10 @@ fn logged(n: i64) -> (tempfile::TempDir, Vec<u64>) {
     let mut ends = Vec::new();
     {
         let db = Database::open(dir.path()).unwrap();
-        ends.push(std::fs::metadata(only_log(dir.path())).unwrap().len());
+        ends.push(std::fs::metadata(common::only_log(dir.path())).unwrap().len());
         for i in 0..n {
             commit(&db, i).unwrap();
-            ends.push(std::fs::metadata(only_log(dir.path())).unwrap().len());
+            ends.push(std::fs::metadata(common::only_log(dir.path())).unwrap().len());
         }
     }
     (dir, ends)
@@ -213,7 +203,7 @@ fn logged(n: i64) -> (tempfile::TempDir, Vec<u64>) {
 #[test]
 fn every_truncation_of_the_log_keeps_exactly_the_whole_commits() {
     let (dir, ends) = logged(6);
-    let log = only_log(dir.path());
+    let log = common::only_log(dir.path());
     let bytes = std::fs::read(&log).unwrap();
     // One scratch copy of the directory; each length rewrites its log.
     let scratch = tempfile::tempdir().unwrap();
@@ -248,7 +238,7 @@ fn every_truncation_of_the_log_keeps_exactly_the_whole_commits() {
 #[test]
 fn flipped_bits_are_cut_off_at_the_tail_and_an_error_before_it() {
     let (dir, ends) = logged(5);
-    let log = only_log(dir.path());
+    let log = common::only_log(dir.path());
     let bytes = std::fs::read(&log).unwrap();
     let last_start = ends[ends.len() - 2] as usize;
     let scratch = tempfile::tempdir().unwrap();

@@ -333,3 +333,14 @@ pub fn canonical_union(a: &Graph, b: &Graph) -> Canonical {
     rels.sort();
     Canonical { nodes, rels }
 }
+
+/// The one log file of a database directory.
+pub fn only_log(dir: &Path) -> PathBuf {
+    let logs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "kgl"))
+        .collect();
+    assert_eq!(logs.len(), 1, "{logs:?}");
+    logs[0].clone()
+}
